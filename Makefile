@@ -1,0 +1,42 @@
+# A thin wrapper over meson: `make run` and `make test` are the two commands README.md
+# gives a new user. Both install what is missing (tools/install-deps), set up and build.
+BUILD ?= build
+MESON_SETUP_ARGS ?=
+
+.PHONY: all deps setup build run test bench clean
+
+all: build
+
+deps:
+	@tools/install-deps
+
+$(BUILD)/build.ninja:
+	@$(MAKE) --no-print-directory deps
+	meson setup $(BUILD) $(MESON_SETUP_ARGS)
+
+setup: $(BUILD)/build.ninja
+
+build: setup
+	meson compile -C $(BUILD)
+
+# Starts the app when it was built, else a short headless training demo.
+run: deps build
+	@if [ -x $(BUILD)/src/ui/lrlab ]; then \
+	  exec $(BUILD)/src/ui/lrlab; \
+	else \
+	  exec $(BUILD)/src/cli/lrlab-train --model tiny --epochs 3; \
+	fi
+
+# The whole suite; under xvfb-run when there is no display (CI, ssh).
+test: deps build
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  meson test -C $(BUILD) --print-errorlogs --num-processes 1; \
+	else \
+	  xvfb-run -a -s "-screen 0 1600x1000x24" meson test -C $(BUILD) --print-errorlogs --num-processes 1; \
+	fi
+
+bench: deps build
+	meson test -C $(BUILD) --benchmark --verbose
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,39 @@
+/* data_dataset: a labelled set of images held in memory as uint8 RGB, NHWC, whatever
+ * they came from (the synthetic IC-chip generator or a user's folder). Every image is
+ * already at the network's input size. */
+#pragma once
+#include <glib.h>
+
+typedef enum {
+    DATA_SPLIT_NONE = -1,   /* no split given by the source: the random split decides */
+    DATA_SPLIT_TRAIN = 0,
+    DATA_SPLIT_VAL = 1,
+    DATA_SPLIT_TEST = 2,
+} DataSplitKind;
+
+typedef struct {
+    int count;              /* number of images */
+    int height, width;      /* every image's size */
+    int channels;           /* always 3 (RGB) */
+    guint8 *pixels;         /* (count, height, width, 3) */
+    int *labels;            /* (count), in [0, num_classes) */
+    int num_classes;
+    char **class_names;     /* (num_classes), NULL-terminated (a GStrv) */
+    char **sources;         /* (count), NULL-terminated: file path, or "synthetic/<class>/000123" */
+    DataSplitKind *given_split; /* (count) or NULL: a folder's own train/val/test split */
+} DataSet;
+
+/* An empty dataset with room for count images of height x width (pixels zeroed). */
+DataSet *data_set_new(int count, int height, int width, int num_classes);
+void data_set_free(DataSet *set);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(DataSet, data_set_free)
+
+/* Pointer to image i: (height, width, 3). */
+static inline guint8 *
+data_set_image(const DataSet *set, int i)
+{
+    return set->pixels + (gsize) i * set->height * set->width * 3;
+}
+
+/* Number of images of each class, into counts (num_classes). */
+void data_set_class_counts(const DataSet *set, int *counts);

@@ -1,0 +1,27 @@
+/* nn_error: how the engine reports failure. Every fallible engine call returns an
+ * nn_status and fills an nn_error with a sentence a user can read; callers above
+ * (train/, ui/) show that sentence as it is. */
+#pragma once
+
+typedef enum {
+    NN_OK = 0,
+    NN_ERR_ARG,       /* a bad argument from the caller (a bug or a bad config value) */
+    NN_ERR_SPEC,      /* a network spec that does not parse or does not fit the input */
+    NN_ERR_MEMORY,    /* over the caller's memory limit, or malloc failed */
+    NN_ERR_IO,        /* open/read/write/rename failed; message carries strerror */
+    NN_ERR_FORMAT,    /* not a checkpoint, truncated, or corrupted (bad checksum) */
+    NN_ERR_VERSION,   /* a checkpoint from a format version this build cannot read */
+    NN_ERR_MISMATCH,  /* a valid checkpoint for another network or input shape */
+} nn_status;
+
+typedef struct {
+    nn_status code;
+    char message[512];
+} nn_error;
+
+/* Sets err (if not NULL) and returns code, so callers can write `return nn_error_set(...)`. */
+nn_status nn_error_set(nn_error *err, nn_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Clears err to NN_OK with an empty message. */
+void nn_error_clear(nn_error *err);

@@ -1,0 +1,98 @@
+/* nn_model: a network built from an nn_spec for a fixed input shape (H,W,C) and a
+ * largest batch. Data layout is NHWC (channels last) everywhere: a convolution is then
+ * one im2col + one GEMM over the whole batch, and its output is already the next
+ * layer's input. Parameters, gradients and activations each live in one flat buffer;
+ * named tensors point into them (llm.c style), so an optimizer is one loop and a
+ * checkpoint is one write.
+ *
+ * Parameter tensor layouts (PyTorch layouts in brackets, for the parity tests):
+ *   conv weight (OC, K, K, C)      [torch (OC, C, K, K)  -> permute(0,2,3,1)]
+ *   conv bias   (OC)
+ *   dense weight (OUT, IN)         [torch (OUT, IN); IN is flattened in H,W,C order for
+ *                                   the first dense layer, torch flattens C,H,W]
+ *   dense bias  (OUT)
+ * Initialisation matches PyTorch's defaults: weight ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+ * (Kaiming-uniform with a=sqrt(5)), bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), drawn in
+ * tensor order from nn_rng seeded with `seed`. */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include "nn_error.h"
+#include "nn_spec.h"
+#include "nn_optim.h"
+
+typedef struct nn_model nn_model;
+
+typedef struct {
+    char name[32];        /* "conv1.weight", "fc2.bias", ... (1-based per kind) */
+    size_t offset;        /* into the flat parameter (and gradient) buffer */
+    size_t size;          /* number of floats */
+    int ndim;
+    int shape[4];
+} nn_tensor_info;
+
+typedef struct {
+    size_t num_parameters;
+    size_t parameter_bytes;   /* weights */
+    size_t gradient_bytes;    /* same size as weights */
+    size_t optimizer_bytes;   /* Adam m,v or SGD momentum */
+    size_t activation_bytes;  /* everything kept for backward at max_batch */
+    size_t scratch_bytes;     /* im2col buffers and friends */
+    size_t total_bytes;
+    long long flops_forward;  /* multiply-adds * 2 for one image's forward pass */
+} nn_memory_estimate;
+
+/* How much a config needs, without allocating it. Fails with NN_ERR_SPEC when the spec
+ * does not fit the input (e.g. too many poolings for the size). */
+nn_status nn_model_estimate(const nn_spec *spec, int height, int width, int channels,
+                            int max_batch, nn_optimizer_kind optimizer,
+                            nn_memory_estimate *estimate, nn_error *err);
+
+/* Builds and initialises a model. memory_limit (bytes, 0 = none) is checked against
+ * nn_model_estimate() for the given optimizer before anything is allocated; over it the
+ * error says how many bytes the config needs and what the limit is (NN_ERR_MEMORY). */
+nn_status nn_model_create(nn_model **out, const nn_spec *spec, int height, int width,
+                          int channels, int max_batch, uint64_t seed,
+                          size_t memory_limit, nn_optimizer_kind optimizer, nn_error *err);
+void nn_model_free(nn_model *model);
+
+const nn_spec *nn_model_spec(const nn_model *model);
+void nn_model_input_shape(const nn_model *model, int *height, int *width, int *channels);
+int nn_model_max_batch(const nn_model *model);
+int nn_model_num_classes(const nn_model *model);
+size_t nn_model_num_parameters(const nn_model *model);
+int nn_model_num_tensors(const nn_model *model);
+const nn_tensor_info *nn_model_tensor(const nn_model *model, int index);
+
+float *nn_model_params(nn_model *model);           /* (num_parameters) */
+float *nn_model_grads(nn_model *model);            /* (num_parameters) */
+
+/* Forward pass over B <= max_batch images. input is (B,H,W,C) float. labels (B) may be
+ * NULL (then the loss is not computed and 0 is returned). training=1 applies dropout
+ * with fresh masks drawn from the model's dropout RNG; training=0 is evaluation.
+ * Returns the mean cross-entropy over the batch (torch's reduction='mean'). */
+float nn_model_forward(nn_model *model, const float *input, const int *labels, int B,
+                       int training);
+
+/* Softmax probabilities of the last forward pass: (B, num_classes). */
+const float *nn_model_probs(const nn_model *model);
+
+/* Backward pass of the last forward (which must have had labels); ADDS into the
+ * gradient buffer (call nn_model_zero_grad first). */
+void nn_model_backward(nn_model *model);
+void nn_model_zero_grad(nn_model *model);
+
+/* Dropout: the keep mask (0 or 1/(1-rate)) of dropout layer `index` (0-based among
+ * dropout layers) from the last training forward, shape (B, features); for the
+ * parity tests. set_dropout_mask replaces the next forward's draws (NULL restores). */
+const float *nn_model_dropout_mask(const nn_model *model, int index);
+uint64_t nn_model_dropout_seed(const nn_model *model);
+void nn_model_set_dropout_seed(nn_model *model, uint64_t seed);
+
+/* Per-layer timings (seconds, accumulated since the last reset) for the benchmarks'
+ * breakdown. name is e.g. "conv3 64->128 32x32". */
+int nn_model_num_layers(const nn_model *model);
+const char *nn_model_layer_name(const nn_model *model, int index);
+void nn_model_layer_times(const nn_model *model, int index, double *forward_s,
+                          double *backward_s);
+void nn_model_reset_layer_times(nn_model *model);

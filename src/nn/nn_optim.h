@@ -1,0 +1,55 @@
+/* nn_optim: SGD (momentum, Nesterov) and Adam over one flat parameter buffer, with
+ * weight decay either coupled (an L2 term added to the gradient, as torch.optim.SGD/Adam
+ * weight_decay) or decoupled (AdamW; for SGD, p -= lr*wd*p before the update).
+ * Semantics match torch.optim 1.13 exactly:
+ *   Adam:  g += wd*p (coupled);  p *= 1 - lr*wd (decoupled)
+ *          m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g*g
+ *          p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)      (eps outside the sqrt,
+ *          added after bias correction of v, default 1e-8)
+ *   SGD:   g += wd*p;  buf = g at t=1, else buf = mu*buf + (1-dampening)*g  (dampening 0)
+ *          nesterov: g = g + mu*buf, else g = buf;  p -= lr*g
+ * The learning rate is read from config.lr at every step, so a caller may change it. */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include "nn_error.h"
+
+typedef enum {
+    NN_OPTIMIZER_SGD = 0,
+    NN_OPTIMIZER_ADAM = 1,
+} nn_optimizer_kind;
+
+typedef struct {
+    nn_optimizer_kind kind;
+    float lr;
+    float momentum;      /* SGD only; 0 = plain SGD */
+    int nesterov;        /* SGD only */
+    float beta1, beta2;  /* Adam; defaults 0.9, 0.999 */
+    float eps;           /* Adam; default 1e-8 */
+    float weight_decay;  /* 0 = off */
+    int decoupled;       /* 1: AdamW-style decoupled decay; 0: L2 term in the gradient */
+} nn_optimizer_config;
+
+typedef struct {
+    nn_optimizer_config config;
+    size_t num_parameters;
+    int64_t step;        /* number of steps taken (Adam's t) */
+    float *m;            /* (num_parameters) Adam first moment / SGD momentum buffer */
+    float *v;            /* (num_parameters) Adam second moment; NULL for SGD */
+} nn_optimizer;
+
+/* Defaults: Adam, lr 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay. */
+nn_optimizer_config nn_optimizer_config_default(nn_optimizer_kind kind);
+
+/* Bytes of optimizer state for n parameters (for memory estimates). */
+size_t nn_optimizer_state_bytes(nn_optimizer_kind kind, size_t num_parameters);
+
+nn_status nn_optimizer_init(nn_optimizer *opt, const nn_optimizer_config *config,
+                            size_t num_parameters, nn_error *err);
+void nn_optimizer_free(nn_optimizer *opt);
+
+/* One update of params (num_parameters) from grads (num_parameters). */
+void nn_optimizer_step(nn_optimizer *opt, float *params, const float *grads);
+
+/* Naive single-threaded reference of the same update, for tests. */
+void nn_optimizer_step_reference(nn_optimizer *opt, float *params, const float *grads);
