@@ -12,6 +12,7 @@ typedef enum {
 } DataSplitKind;
 
 typedef struct {
+    gatomicrefcount ref;    /* shared by the runs that train on it */
     int count;              /* number of images */
     int height, width;      /* every image's size */
     int channels;           /* always 3 (RGB) */
@@ -23,10 +24,12 @@ typedef struct {
     DataSplitKind *given_split; /* (count) or NULL: a folder's own train/val/test split */
 } DataSet;
 
-/* An empty dataset with room for count images of height x width (pixels zeroed). */
+/* An empty dataset with room for count images of height x width (pixels zeroed),
+ * holding one reference. class_names and sources are allocated (NULL entries). */
 DataSet *data_set_new(int count, int height, int width, int num_classes);
-void data_set_free(DataSet *set);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(DataSet, data_set_free)
+DataSet *data_set_ref(DataSet *set);
+void data_set_unref(DataSet *set);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(DataSet, data_set_unref)
 
 /* Pointer to image i: (height, width, 3). */
 static inline guint8 *

@@ -1,0 +1,117 @@
+/* train_run: one training run in a worker thread, and its record. The consumer (the app's
+ * main loop, lrlab-train) reads the latest state under the run's mutex and is told of news
+ * through at most one pending idle callback on its GMainContext (G_PRIORITY_LOW): a fast
+ * run never floods a main loop, and a slow consumer never stalls training.
+ * A run with an output folder writes config.ini, history.csv (Keras CSVLogger columns
+ * epoch,accuracy,loss,val_accuracy,val_loss,lr plus seconds), best.ckpt and
+ * predictions.bin atomically after every epoch. */
+#pragma once
+#include <gio/gio.h>
+#include "data_dataset.h"
+#include "train_config.h"
+
+typedef enum {
+    TRAIN_STATUS_READY = 0,     /* created, not started */
+    TRAIN_STATUS_LOADING,       /* preparing the dataset */
+    TRAIN_STATUS_RUNNING,
+    TRAIN_STATUS_PAUSED,
+    TRAIN_STATUS_FINISHED,      /* all epochs done */
+    TRAIN_STATUS_STOPPED,       /* stopped by the user; finished epochs kept */
+    TRAIN_STATUS_EARLY_STOPPED,
+    TRAIN_STATUS_DIVERGED,      /* NaN/inf loss */
+    TRAIN_STATUS_FAILED,        /* an error (bad data, out of memory...) */
+} TrainStatus;
+
+const char *train_status_to_string(TrainStatus status);   /* "running", "early-stopped" */
+gboolean train_status_is_active(TrainStatus status);       /* loading/running/paused */
+
+typedef struct {
+    int epoch;                  /* from 0 */
+    double loss, accuracy;      /* training, averaged over the epoch's batches (Keras) */
+    double val_loss, val_accuracy;
+    double lr;
+    double seconds;             /* this epoch's wall time */
+    double images_per_second;   /* training images / training time */
+} TrainEpoch;
+
+typedef struct {
+    int epoch;
+    int batch;                  /* within the epoch, from 0 */
+    double loss, accuracy;      /* of this batch */
+    double lr;
+    double elapsed;             /* seconds since the run started */
+} TrainBatchPoint;
+
+typedef struct {
+    guint8 predicted;           /* class */
+    float confidence;           /* probability of the predicted class */
+    float true_probability;     /* probability of the true class (loss = -log) */
+} TrainPrediction;
+
+typedef struct {
+    TrainStatus status;
+    int epoch;                  /* current epoch (0-based) */
+    int epochs;                 /* total planned */
+    int batch;                  /* batches done in the current epoch */
+    int batches_per_epoch;
+    double images_per_second;
+    double eta_seconds;         /* <0 unknown */
+    double elapsed;             /* seconds */
+    int load_done, load_total;  /* while LOADING */
+    int best_epoch;             /* -1 none */
+    double best_val_loss, best_val_accuracy;
+    int diverged_epoch, diverged_batch; /* -1 unless DIVERGED */
+} TrainProgress;
+
+typedef struct _TrainRun TrainRun;
+
+typedef void (*TrainRunNotify)(TrainRun *run, gpointer user_data);
+
+/* dataset may be NULL: the worker then builds it from config (synthetic or folder).
+ * When given (a ref is taken), it must match config->size. */
+TrainRun *train_run_new(const TrainConfig *config, DataSet *dataset);
+TrainRun *train_run_ref(TrainRun *run);
+void train_run_unref(TrainRun *run);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TrainRun, train_run_unref)
+
+const TrainConfig *train_run_get_config(TrainRun *run);
+/* The run's display name (config->name or a generated one); settable (rename). */
+char *train_run_dup_name(TrainRun *run);
+void train_run_set_name(TrainRun *run, const char *name);
+
+/* Output folder for the records (NULL: keep in memory only). Call before start. */
+void train_run_set_output_dir(TrainRun *run, const char *dir);
+const char *train_run_get_output_dir(TrainRun *run);
+
+/* notify runs on ctx (NULL = the thread-default context at this call) whenever there is
+ * news; at most one is pending at any time. */
+void train_run_set_notify(TrainRun *run, GMainContext *ctx, TrainRunNotify notify,
+                          gpointer user_data, GDestroyNotify destroy);
+
+gboolean train_run_start(TrainRun *run, GError **error);
+void train_run_pause(TrainRun *run);
+void train_run_resume(TrainRun *run);
+void train_run_stop(TrainRun *run);     /* after the current batch; keeps finished epochs */
+void train_run_cancel(TrainRun *run);   /* as soon as possible (< 200 ms) */
+void train_run_wait(TrainRun *run);     /* joins the worker */
+
+TrainProgress train_run_get_progress(TrainRun *run);
+TrainStatus train_run_get_status(TrainRun *run);
+/* A sentence for the user when FAILED or DIVERGED (else NULL). */
+char *train_run_dup_message(TrainRun *run);
+
+/* Copies of the record so far (GArray of TrainEpoch / TrainBatchPoint). from: the first
+ * index wanted, so a consumer fetches only what is new. */
+GArray *train_run_dup_epochs(TrainRun *run);
+GArray *train_run_dup_batches(TrainRun *run, guint from);
+
+/* The dataset and validation split (for galleries); NULL before loading finished. */
+DataSet *train_run_get_dataset(TrainRun *run);              /* borrowed */
+const int *train_run_get_val_indices(TrainRun *run, int *n_val);
+const int *train_run_get_train_indices(TrainRun *run, int *n_train);
+/* Predictions for every validation image at `epoch` (n_val entries), or FALSE. */
+gboolean train_run_get_predictions(TrainRun *run, int epoch, TrainPrediction *out);
+
+/* A finished run read back from its folder (no worker; status as saved). On a corrupt or
+ * partial folder returns NULL with an error naming the file and what is wrong. */
+TrainRun *train_run_load(const char *dir, GError **error);
