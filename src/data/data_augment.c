@@ -1,0 +1,1 @@
+/* data_augment: placeholder until implemented. */

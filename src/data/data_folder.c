@@ -1,0 +1,1 @@
+/* data_folder: placeholder until implemented. */

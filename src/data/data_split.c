@@ -1,0 +1,1 @@
+/* data_split: placeholder until implemented. */

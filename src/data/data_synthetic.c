@@ -1,0 +1,1 @@
+/* data_synthetic: placeholder until implemented. */

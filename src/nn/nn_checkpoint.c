@@ -1,0 +1,1 @@
+/* nn_checkpoint: placeholder until implemented. */

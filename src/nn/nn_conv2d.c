@@ -1,0 +1,1 @@
+/* nn_conv2d: placeholder until implemented. */

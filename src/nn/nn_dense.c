@@ -1,0 +1,1 @@
+/* nn_dense: placeholder until implemented. */

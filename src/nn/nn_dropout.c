@@ -1,0 +1,1 @@
+/* nn_dropout: placeholder until implemented. */

@@ -1,0 +1,1 @@
+/* nn_error: placeholder until implemented. */

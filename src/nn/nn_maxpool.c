@@ -1,0 +1,1 @@
+/* nn_maxpool: placeholder until implemented. */

@@ -1,0 +1,1 @@
+/* nn_optim: placeholder until implemented. */

@@ -1,0 +1,1 @@
+/* nn_relu: placeholder until implemented. */

@@ -1,0 +1,1 @@
+/* nn_rng: placeholder until implemented. */

@@ -1,0 +1,1 @@
+/* nn_softmax_xent: placeholder until implemented. */

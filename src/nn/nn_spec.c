@@ -1,0 +1,1 @@
+/* nn_spec: placeholder until implemented. */

@@ -1,0 +1,1 @@
+/* nn_threads: placeholder until implemented. */

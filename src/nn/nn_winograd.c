@@ -1,0 +1,1 @@
+/* nn_winograd: placeholder until implemented. */

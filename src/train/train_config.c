@@ -1,0 +1,1 @@
+/* train_config: placeholder until implemented. */

@@ -1,0 +1,1 @@
+/* train_diagnosis: placeholder until implemented. */

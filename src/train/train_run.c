@@ -1,0 +1,1 @@
+/* train_run: placeholder until implemented. */
