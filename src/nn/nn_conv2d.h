@@ -1,0 +1,26 @@
+/* nn_conv2d: 2-D convolution, stride 1, "same" padding, odd kernel size K, NHWC layout.
+ * The fast path is im2col + one sgemm per chunk of the batch (darknet style); the
+ * naive loops beside it are the reference the tests compare it with. */
+#pragma once
+#include <stddef.h>
+
+/* Floats of scratch the fast forward and backward need for these shapes (the im2col
+ * buffer of one batch chunk, bounded so a big batch does not need a huge buffer).
+ * The same scratch serves forward and backward; it need not be zeroed. */
+size_t nn_conv2d_scratch_floats(int B, int H, int W, int C, int OC, int K);
+
+/* inp (B,H,W,C), weight (OC,K,K,C), bias (OC) -> out (B,H,W,OC).
+ * scratch holds nn_conv2d_scratch_floats(...) floats. */
+void nn_conv2d_forward(float *out, const float *inp, const float *weight, const float *bias,
+                       float *scratch, int B, int H, int W, int C, int OC, int K);
+void nn_conv2d_forward_naive(float *out, const float *inp, const float *weight,
+                             const float *bias, int B, int H, int W, int C, int OC, int K);
+
+/* dout (B,H,W,OC). ACCUMULATES into dinp (B,H,W,C) (may be NULL: the first layer needs
+ * no input gradient), dweight (OC,K,K,C) and dbias (OC). */
+void nn_conv2d_backward(float *dinp, float *dweight, float *dbias, const float *dout,
+                        const float *inp, const float *weight, float *scratch,
+                        int B, int H, int W, int C, int OC, int K);
+void nn_conv2d_backward_naive(float *dinp, float *dweight, float *dbias, const float *dout,
+                              const float *inp, const float *weight,
+                              int B, int H, int W, int C, int OC, int K);

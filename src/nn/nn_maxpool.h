@@ -1,0 +1,16 @@
+/* nn_maxpool: 2x2 max pooling with stride 2 (floor: an odd last row/column is dropped),
+ * NHWC. The forward records which input won each window so backward is a scatter. */
+#pragma once
+
+/* inp (B,H,W,C) -> out (B,H/2,W/2,C); argmax (B,H/2,W/2,C) holds the flat index into inp
+ * of each window's max: the first max in row-major window order, and a NaN wins (as
+ * PyTorch). H and W are the INPUT dims. */
+void nn_maxpool_forward(float *out, int *argmax, const float *inp, int B, int H, int W, int C);
+void nn_maxpool_forward_naive(float *out, int *argmax, const float *inp,
+                              int B, int H, int W, int C);
+
+/* dout (B,H/2,W/2,C). ACCUMULATES dinp[argmax[i]] += dout[i]; dinp is (B,H,W,C). */
+void nn_maxpool_backward(float *dinp, const float *dout, const int *argmax,
+                         int B, int H, int W, int C);
+void nn_maxpool_backward_naive(float *dinp, const float *dout, const int *argmax,
+                               int B, int H, int W, int C);
