@@ -6,7 +6,8 @@
 
 /* Floats of scratch the fast forward and backward need for these shapes (the im2col
  * buffer of one batch chunk, bounded so a big batch does not need a huge buffer).
- * The same scratch serves forward and backward; it need not be zeroed. */
+ * The same scratch serves forward and backward; it need not be zeroed. It is 0 for
+ * K == 1 (a 1x1 convolution multiplies the input itself). */
 size_t nn_conv2d_scratch_floats(int B, int H, int W, int C, int OC, int K);
 
 /* inp (B,H,W,C), weight (OC,K,K,C), bias (OC) -> out (B,H,W,OC).
@@ -24,3 +25,15 @@ void nn_conv2d_backward(float *dinp, float *dweight, float *dbias, const float *
 void nn_conv2d_backward_naive(float *dinp, float *dweight, float *dbias, const float *dout,
                               const float *inp, const float *weight,
                               int B, int H, int W, int C, int OC, int K);
+
+/* The same with an explicit chunk of output pixels per GEMM (1 <= chunk_rows; scratch
+ * must hold chunk_rows*K*K*C floats, none when K == 1). The plain calls use
+ * nn_conv2d_chunk_rows(); the tests use small chunks to cover the chunk boundaries and
+ * the benchmark to choose the default. */
+size_t nn_conv2d_chunk_rows(int B, int H, int W, int C, int OC, int K);
+void nn_conv2d_forward_chunked(float *out, const float *inp, const float *weight,
+                               const float *bias, float *scratch, int B, int H, int W, int C,
+                               int OC, int K, size_t chunk_rows);
+void nn_conv2d_backward_chunked(float *dinp, float *dweight, float *dbias, const float *dout,
+                                const float *inp, const float *weight, float *scratch,
+                                int B, int H, int W, int C, int OC, int K, size_t chunk_rows);

@@ -3,8 +3,8 @@
 #pragma once
 
 /* inp (B,H,W,C) -> out (B,H/2,W/2,C); argmax (B,H/2,W/2,C) holds the flat index into inp
- * of each window's max: the first max in row-major window order, and a NaN wins (as
- * PyTorch). H and W are the INPUT dims. */
+ * of each window's max: the first max in row-major window order, and a NaN wins (the last
+ * NaN, as PyTorch's `val > max || isnan(val)` scan). H and W are the INPUT dims. */
 void nn_maxpool_forward(float *out, int *argmax, const float *inp, int B, int H, int W, int C);
 void nn_maxpool_forward_naive(float *out, int *argmax, const float *inp,
                               int B, int H, int W, int C);
