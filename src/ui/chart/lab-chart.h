@@ -1,0 +1,142 @@
+/* LabChart: one metric (loss or accuracy) of several training runs on one plot. Each run
+ * shows a training curve (solid), a validation curve (dashed) in the run's colour and,
+ * optionally, a faint per-batch trace; hover shows the values at the epoch under the pointer.
+ * One draw function (lab_chart_draw) serves the widget and the PNG/SVG/PDF export. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* A point of a curve. epoch is fractional for batches (epoch 3, batch 16 of 32 = 3.5);
+ * seconds is wall time since the run started (used when the x axis shows time). */
+typedef struct {
+  double epoch;
+  double seconds;
+  double value;
+} LabChartPoint;
+
+typedef enum {
+  LAB_CHART_CURVE_TRAIN,   /* per-epoch training metric: solid line */
+  LAB_CHART_CURVE_VAL,     /* per-epoch validation metric: dashed line */
+  LAB_CHART_CURVE_BATCH,   /* per-batch training metric: faint, raw (never smoothed) */
+} LabChartCurve;
+
+typedef enum {
+  LAB_CHART_X_EPOCH,
+  LAB_CHART_X_TIME,        /* seconds since each run started */
+} LabChartXMode;
+
+#define LAB_CHART_N_CURVES 3
+#define LAB_CHART_PALETTE_SIZE 8
+
+#define LAB_TYPE_CHART (lab_chart_get_type ())
+G_DECLARE_FINAL_TYPE (LabChart, lab_chart, LAB, CHART, GtkWidget)
+
+GtkWidget     *lab_chart_new                 (void);
+
+/* Properties: "title", "y-label", "smoothing", "log-y", "x-mode", "show-batches". */
+void           lab_chart_set_title           (LabChart            *self,
+                                              const char          *title);
+const char    *lab_chart_get_title           (LabChart            *self);
+void           lab_chart_set_y_label         (LabChart            *self,
+                                              const char          *y_label);
+const char    *lab_chart_get_y_label         (LabChart            *self);
+/* Exponential moving average applied to the training and validation curves, like
+ * TensorBoard's smoothing slider (with its debiasing, so the start is not pulled to 0).
+ * 0 = raw, clamped to 0..0.99. The batch trace stays raw. */
+void           lab_chart_set_smoothing       (LabChart            *self,
+                                              double               smoothing);
+double         lab_chart_get_smoothing       (LabChart            *self);
+void           lab_chart_set_log_y           (LabChart            *self,
+                                              gboolean             log_y);
+gboolean       lab_chart_get_log_y           (LabChart            *self);
+void           lab_chart_set_x_mode          (LabChart            *self,
+                                              LabChartXMode        x_mode);
+LabChartXMode  lab_chart_get_x_mode          (LabChart            *self);
+void           lab_chart_set_show_batches    (LabChart            *self,
+                                              gboolean             show_batches);
+gboolean       lab_chart_get_show_batches    (LabChart            *self);
+/* Fixes the y range (e.g. 0..1 for accuracy); NAN for either end means automatic. */
+void           lab_chart_set_y_limits        (LabChart            *self,
+                                              double               min,
+                                              double               max);
+
+/* Runs. Ids start at 1 and are never reused; color NULL takes the next palette colour. */
+guint          lab_chart_add_run             (LabChart            *self,
+                                              const char          *label,
+                                              const GdkRGBA       *color);
+void           lab_chart_remove_run          (LabChart            *self,
+                                              guint                run_id);
+void           lab_chart_clear_runs          (LabChart            *self);
+guint          lab_chart_get_n_runs          (LabChart            *self);
+void           lab_chart_set_run_label       (LabChart            *self,
+                                              guint                run_id,
+                                              const char          *label);
+void           lab_chart_set_run_color       (LabChart            *self,
+                                              guint                run_id,
+                                              const GdkRGBA       *color);
+void           lab_chart_set_run_visible     (LabChart            *self,
+                                              guint                run_id,
+                                              gboolean             visible);
+gboolean       lab_chart_get_run_visible     (LabChart            *self,
+                                              guint                run_id);
+/* Replaces a curve's points (copied). Non-finite values are kept but not drawn. */
+void           lab_chart_set_run_points      (LabChart            *self,
+                                              guint                run_id,
+                                              LabChartCurve        curve,
+                                              const LabChartPoint *points,
+                                              guint                n_points);
+/* Appends to a curve: cheaper than set when a few batch points arrive. */
+void           lab_chart_append_run_points   (LabChart            *self,
+                                              guint                run_id,
+                                              LabChartCurve        curve,
+                                              const LabChartPoint *points,
+                                              guint                n_points);
+/* A marker on the validation curve at the best epoch (early stopping's choice); <0 none. */
+void           lab_chart_set_run_best_epoch  (LabChart            *self,
+                                              guint                run_id,
+                                              double               epoch);
+/* An X where the run diverged (NaN/inf loss) and its curves end; epoch <0 = none. */
+void           lab_chart_set_run_diverged    (LabChart            *self,
+                                              guint                run_id,
+                                              double               epoch,
+                                              double               seconds);
+
+/* The values at x (an epoch, or seconds in time mode) of every visible run, one line per
+ * run, as the hover box shows them; a newly allocated string. */
+char          *lab_chart_describe_at         (LabChart            *self,
+                                              double               x_value);
+
+/* Draws the whole chart (title, axes, curves, markers, legend; hover line if any) into a
+ * width x height area at cr's origin. The widget's snapshot and the export both call it. */
+void           lab_chart_draw                (LabChart            *self,
+                                              cairo_t             *cr,
+                                              int                  width,
+                                              int                  height);
+
+/* Mapping, for tests and the hover: pixel coordinates in a width x height drawing. */
+void           lab_chart_get_plot_area       (LabChart            *self,
+                                              int                  width,
+                                              int                  height,
+                                              cairo_rectangle_t   *area);
+double         lab_chart_value_to_pixel_x    (LabChart            *self,
+                                              double               x_value,
+                                              int                  width);
+double         lab_chart_value_to_pixel_y    (LabChart            *self,
+                                              double               value,
+                                              int                  height);
+double         lab_chart_pixel_to_value_x    (LabChart            *self,
+                                              double               pixel_x,
+                                              int                  width);
+void           lab_chart_get_x_range         (LabChart            *self,
+                                              double              *min,
+                                              double              *max);
+void           lab_chart_get_y_range         (LabChart            *self,
+                                              double              *min,
+                                              double              *max);
+
+/* 8 colours readable on light and dark backgrounds; i wraps around. */
+const GdkRGBA *lab_chart_palette_color       (guint                i);
+
+G_END_DECLS
