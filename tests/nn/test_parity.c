@@ -1,0 +1,405 @@
+/* test_parity: LR Lab's engine against PyTorch on the same weights, batch and dropout
+ * masks. Each case trains the same network for a few steps in both (parity_torch.py is
+ * the torch half) and compares the loss at every step, the last step's gradients and the
+ * final parameters. This is the test that says "our numbers are torch's numbers". */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nn_model.h"
+#include "nn_optim.h"
+#include "nn_rng.h"
+#include "nn_spec.h"
+#include "nn_threads.h"
+
+#define PARITY_STEPS 10
+#define PARITY_BATCH 8
+#define PARITY_SIZE 64
+#define PARITY_CHANNELS 3
+
+/* The brief's tolerances: float32 in both, summed in different orders. */
+#define LOSS_RTOL 1e-5
+#define TENSOR_RTOL 1e-4
+
+typedef struct {
+    const char *path;         /* GTest path */
+    const char *model;        /* preset name */
+    nn_optimizer_config config;
+} ParityCase;
+
+static const char *python_path = "/usr/bin/python3";
+static char *script_path;
+
+static nn_optimizer_config
+adam_config (float weight_decay, int decoupled)
+{
+  nn_optimizer_config c = nn_optimizer_config_default (NN_OPTIMIZER_ADAM);
+  c.lr = 1e-3f;
+  c.weight_decay = weight_decay;
+  c.decoupled = decoupled;
+  return c;
+}
+
+static nn_optimizer_config
+sgd_config (float weight_decay, int nesterov)
+{
+  nn_optimizer_config c = nn_optimizer_config_default (NN_OPTIMIZER_SGD);
+  c.lr = 1e-2f;
+  c.momentum = 0.9f;
+  c.nesterov = nesterov;
+  c.weight_decay = weight_decay;
+  c.decoupled = 0;
+  return c;
+}
+
+static void
+write_file (const char *dir, const char *name, const void *data, size_t bytes)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_set_contents (path, data, (gssize) bytes, &error))
+    g_error ("%s", error->message);
+}
+
+/* Reads exactly `count` floats, so a short write on the torch side fails loudly. */
+static float *
+read_floats (const char *dir, const char *name, size_t count)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  char *data = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &data, &len, &error))
+    g_error ("%s", error->message);
+  if (len != count * sizeof (float))
+    g_error ("%s: %" G_GSIZE_FORMAT " bytes, expected %zu", path, len,
+             count * sizeof (float));
+  return (float *) data;
+}
+
+/* Features each dropout layer sees, (H*W*C) before a flatten, units after: the size of
+ * its (B, features) mask. Returns the number of dropout layers. */
+static int
+dropout_features (const nn_spec *spec, int h, int w, int c, size_t *features, int max)
+{
+  int n = 0;
+
+  for (int i = 0; i < spec->n_layers; i++)
+    {
+      const nn_spec_layer *l = &spec->layers[i];
+      switch (l->kind)
+        {
+        case NN_LAYER_CONV: c = l->units; break;
+        case NN_LAYER_POOL: h /= 2; w /= 2; break;
+        case NN_LAYER_DENSE: c = l->units; h = w = 1; break;
+        case NN_LAYER_DROPOUT:
+          g_assert_cmpint (n, <, max);
+          features[n++] = (size_t) h * w * c;
+          break;
+        default: g_assert_not_reached ();
+        }
+    }
+  return n;
+}
+
+static void
+write_manifest (const char *dir, nn_model *model, const nn_optimizer_config *o)
+{
+  const nn_spec *spec = nn_model_spec (model);
+  g_autoptr(GString) s = g_string_new (NULL);
+  int h, w, c;
+
+  nn_model_input_shape (model, &h, &w, &c);
+  g_string_append_printf (s, "input %d %d %d\nbatch %d\nsteps %d\nclasses %d\n", h, w, c,
+                          PARITY_BATCH, PARITY_STEPS, nn_model_num_classes (model));
+  /* %.9g round-trips a float exactly, so torch gets the very same hyper-parameters. */
+  g_string_append_printf (s, "optimizer %s %.9g %.9g %d %.9g %.9g %.9g %.9g %d\n",
+                          o->kind == NN_OPTIMIZER_ADAM ? "adam" : "sgd", o->lr, o->momentum,
+                          o->nesterov, o->beta1, o->beta2, o->eps, o->weight_decay,
+                          o->decoupled);
+  for (int i = 0; i < spec->n_layers; i++)
+    {
+      const nn_spec_layer *l = &spec->layers[i];
+      switch (l->kind)
+        {
+        case NN_LAYER_CONV: g_string_append_printf (s, "layer conv %d %d\n", l->units, l->kernel); break;
+        case NN_LAYER_POOL: g_string_append (s, "layer pool\n"); break;
+        case NN_LAYER_DENSE: g_string_append_printf (s, "layer dense %d\n", l->units); break;
+        case NN_LAYER_DROPOUT: g_string_append_printf (s, "layer dropout %.9g\n", l->rate); break;
+        default: g_assert_not_reached ();
+        }
+    }
+  for (int i = 0; i < nn_model_num_tensors (model); i++)
+    {
+      const nn_tensor_info *t = nn_model_tensor (model, i);
+      g_string_append_printf (s, "tensor %s %zu %zu %d", t->name, t->offset, t->size, t->ndim);
+      for (int d = 0; d < t->ndim; d++)
+        g_string_append_printf (s, " %d", t->shape[d]);
+      g_string_append_c (s, '\n');
+    }
+  write_file (dir, "manifest.txt", s->str, s->len);
+}
+
+/* Runs parity_torch.py on dir. A missing python or torch is a failure, not a skip: CI
+ * installs them (tools/install-deps), so their absence means a broken machine. */
+static gboolean
+run_torch (const char *dir)
+{
+  const char *argv[] = { python_path, script_path, dir, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  if (!g_file_test (python_path, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_fail_printf ("no Python at '%s': run tools/install-deps (it installs "
+                          "python3-torch)", python_path);
+      return FALSE;
+    }
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                     &status, &error))
+    {
+      g_test_fail_printf ("could not run %s %s: %s; run tools/install-deps", python_path,
+                          script_path, error->message);
+      return FALSE;
+    }
+  if (!g_spawn_check_wait_status (status, &error))
+    {
+      g_test_fail_printf ("parity_torch.py failed (%s):\n%s%s\n(if torch is missing, "
+                          "run tools/install-deps)", error->message, out, err);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* max|a-b| / max|b| over one tensor: relative to the tensor's scale, so an element near
+ * zero does not blow up the ratio. */
+static double
+tensor_rel_error (const float *a, const float *b, size_t n)
+{
+  double diff = 0, scale = 0;
+
+  for (size_t i = 0; i < n; i++)
+    {
+      diff = MAX (diff, fabs ((double) a[i] - b[i]));
+      scale = MAX (scale, fabs ((double) b[i]));
+    }
+  return scale > 0 ? diff / scale : diff;
+}
+
+/* Compares every named tensor, prints the worst of each, and returns how many are over. */
+static int
+check_tensors (nn_model *model, const char *what, const float *ours, const float *theirs)
+{
+  int bad = 0;
+
+  for (int i = 0; i < nn_model_num_tensors (model); i++)
+    {
+      const nn_tensor_info *t = nn_model_tensor (model, i);
+      double rel = tensor_rel_error (ours + t->offset, theirs + t->offset, t->size);
+      gboolean ok = rel <= TENSOR_RTOL;
+      g_test_message ("%-6s %-14s max|a-b|/max|b| = %.3g%s", what, t->name, rel,
+                      ok ? "" : "   <-- over " G_STRINGIFY (TENSOR_RTOL));
+      bad += !ok;
+    }
+  return bad;
+}
+
+static void
+remove_case_dir (const char *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_dir_close (d);
+  g_rmdir (dir);
+}
+
+/* Reads torch's results from dir and compares them with LR Lab's state after the run:
+ * losses per step, the last step's gradients, the final parameters. */
+static void
+compare_with_torch (const char *dir, nn_model *model, const float *losses, int n_dropout,
+                    const size_t *features)
+{
+  size_t n_params = nn_model_num_parameters (model);
+  const float *params = nn_model_params (model);
+  const float *grads = nn_model_grads (model);
+  int bad = 0;
+
+  g_autofree float *t_losses = read_floats (dir, "torch_losses.bin", PARITY_STEPS);
+  g_autofree float *t_grads = read_floats (dir, "torch_grads.bin", n_params);
+  g_autofree float *t_params = read_floats (dir, "torch_params.bin", n_params);
+  g_autofree float *t_nomask = read_floats (dir, "torch_loss_nomask.bin", 1);
+
+  for (int step = 0; step < PARITY_STEPS; step++)
+    {
+      double rel = fabs ((double) losses[step] - t_losses[step]) / fabs ((double) t_losses[step]);
+      gboolean ok = rel <= LOSS_RTOL;
+      g_test_message ("step %2d  loss lrlab %.8f  torch %.8f  rel %.3g%s", step + 1,
+                      losses[step], t_losses[step], rel,
+                      ok ? "" : "   <-- over " G_STRINGIFY (LOSS_RTOL));
+      bad += !ok;
+    }
+  g_assert_true (isfinite (losses[PARITY_STEPS - 1]));
+  /* Ten steps on one batch must learn something, else the comparison is vacuous. */
+  g_assert_cmpfloat (losses[PARITY_STEPS - 1], <, losses[0]);
+
+  bad += check_tensors (model, "grad", grads, t_grads);
+  bad += check_tensors (model, "param", params, t_params);
+
+  if (n_dropout > 0)
+    {
+      /* The masks must reach torch and matter: without them torch's first loss is
+       * clearly another number, and the masks really drop about `rate` of the units. */
+      double rel = fabs ((double) t_nomask[0] - losses[0]) / fabs ((double) losses[0]);
+      g_test_message ("step 1 loss with all-ones masks in torch: %.8f (rel %.3g)",
+                      t_nomask[0], rel);
+      g_assert_cmpfloat (rel, >, 100 * LOSS_RTOL);
+      const float *mask = nn_model_dropout_mask (model, 0);
+      size_t n = PARITY_BATCH * features[0], dropped = 0;
+      for (size_t i = 0; i < n; i++)
+        dropped += mask[i] == 0.0f;
+      g_assert_cmpuint (dropped, >, 0);
+      g_assert_cmpuint (dropped, <, n);
+    }
+
+  if (bad)
+    g_test_fail_printf ("%d comparison(s) over tolerance; inputs kept in %s", bad, dir);
+}
+
+static void
+test_parity (gconstpointer data)
+{
+  const ParityCase *pc = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lrlab-parity-XXXXXX", &error);
+  nn_spec spec;
+  nn_error err;
+  nn_model *model = NULL;
+  nn_optimizer opt;
+  size_t features[NN_SPEC_MAX_LAYERS];
+  float losses[PARITY_STEPS];
+  int n_dropout;
+
+  g_assert_no_error (error);
+  nn_set_threads (2);
+  g_assert_cmpint (nn_spec_parse (&spec, pc->model, &err), ==, NN_OK);
+  g_assert_cmpint (nn_model_create (&model, &spec, PARITY_SIZE, PARITY_SIZE, PARITY_CHANNELS,
+                                    PARITY_BATCH, 42, 0, pc->config.kind, &err), ==, NN_OK);
+  g_assert_cmpint (nn_optimizer_init (&opt, &pc->config, nn_model_num_parameters (model),
+                                      &err), ==, NN_OK);
+
+  size_t n_params = nn_model_num_parameters (model);
+  size_t n_input = (size_t) PARITY_BATCH * PARITY_SIZE * PARITY_SIZE * PARITY_CHANNELS;
+  int n_classes = nn_model_num_classes (model);
+  float *params = nn_model_params (model);
+  const float *grads = nn_model_grads (model);
+  g_autofree float *input = g_new (float, n_input);
+  int labels[PARITY_BATCH];
+  nn_rng rng;
+
+  /* Pixels in [0,1) like decoded images; labels cycle through the classes. */
+  nn_rng_seed (&rng, 7);
+  for (size_t i = 0; i < n_input; i++)
+    input[i] = nn_rng_uniform (&rng);
+  for (int b = 0; b < PARITY_BATCH; b++)
+    labels[b] = b % n_classes;
+
+  n_dropout = dropout_features (&spec, PARITY_SIZE, PARITY_SIZE, PARITY_CHANNELS, features,
+                                NN_SPEC_MAX_LAYERS);
+  write_manifest (dir, model, &pc->config);
+  write_file (dir, "params0.bin", params, n_params * sizeof (float));
+  write_file (dir, "inputs.bin", input, n_input * sizeof (float));
+  write_file (dir, "labels.bin", labels, sizeof labels);
+
+  for (int step = 0; step < PARITY_STEPS; step++)
+    {
+      g_autoptr(GByteArray) masks = g_byte_array_new ();
+
+      nn_model_zero_grad (model);
+      losses[step] = nn_model_forward (model, input, labels, PARITY_BATCH, 1);
+      nn_model_backward (model);
+      for (int d = 0; d < n_dropout; d++)
+        {
+          const float *mask = nn_model_dropout_mask (model, d);
+          g_assert_nonnull (mask);
+          g_byte_array_append (masks, (const guint8 *) mask,
+                               (guint) (PARITY_BATCH * features[d] * sizeof (float)));
+        }
+      g_autofree char *name = g_strdup_printf ("masks_%d.bin", step);
+      write_file (dir, name, masks->data, masks->len);
+      nn_optimizer_step (&opt, params, grads);
+    }
+
+  if (run_torch (dir))
+    compare_with_torch (dir, model, losses, n_dropout, features);
+
+  if (!g_test_failed ())
+    remove_case_dir (dir);
+  nn_optimizer_free (&opt);
+  nn_model_free (model);
+}
+
+int
+main (int argc, char **argv)
+{
+  static ParityCase cases[] = {
+    { "/nn/parity/small/adam", "small", { 0 } },
+    { "/nn/parity/small/adam-l2", "small", { 0 } },
+    { "/nn/parity/small/adamw", "small", { 0 } },
+    { "/nn/parity/small/sgd-momentum", "small", { 0 } },
+    { "/nn/parity/small/sgd-nesterov", "small", { 0 } },
+    { "/nn/parity/paper/adam", "paper", { 0 } },
+    { "/nn/parity/paper/adam-l2", "paper", { 0 } },
+    { "/nn/parity/paper/adamw", "paper", { 0 } },
+    { "/nn/parity/paper/sgd-momentum", "paper", { 0 } },
+  };
+
+  g_test_init (&argc, &argv, NULL);
+
+  /* meson passes --python=PATH (its python3) and --script=PATH; by hand the defaults
+   * are Debian's python and the script beside this file in G_TEST_SRCDIR. */
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_has_prefix (argv[i], "--python="))
+        python_path = argv[i] + strlen ("--python=");
+      else if (g_str_has_prefix (argv[i], "--script="))
+        script_path = g_strdup (argv[i] + strlen ("--script="));
+    }
+  if (script_path == NULL)
+    script_path = g_test_build_filename (G_TEST_DIST, "nn", "parity_torch.py", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gboolean small = strcmp (cases[i].model, "small") == 0;
+      const char *variant = strrchr (cases[i].path, '/') + 1;
+
+      if (strcmp (variant, "adam") == 0)
+        cases[i].config = adam_config (0, 0);
+      else if (strcmp (variant, "adam-l2") == 0)
+        cases[i].config = adam_config (0.05f, 0);
+      else if (strcmp (variant, "adamw") == 0)
+        cases[i].config = adam_config (0.1f, 1);
+      else if (strcmp (variant, "sgd-momentum") == 0)
+        cases[i].config = sgd_config (small ? 1e-3f : 0, 0);
+      else
+        cases[i].config = sgd_config (0, 1);
+      g_test_add_data_func (cases[i].path, &cases[i], test_parity);
+    }
+
+  int ret = g_test_run ();
+  g_free (script_path);
+  return ret;
+}
