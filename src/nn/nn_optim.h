@@ -6,8 +6,11 @@
  *          m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g*g
  *          p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)      (eps outside the sqrt,
  *          added after bias correction of v, default 1e-8)
- *   SGD:   g += wd*p;  buf = g at t=1, else buf = mu*buf + (1-dampening)*g  (dampening 0)
+ *   SGD:   g += wd*p (coupled);  p *= 1 - lr*wd (decoupled)
+ *          buf = g at t=1, else buf = mu*buf + (1-dampening)*g  (dampening 0)
  *          nesterov: g = g + mu*buf, else g = buf;  p -= lr*g
+ * Tensor arithmetic is float, in torch's order of operations (its non-FMA scalar path;
+ * torch's AVX2 path fuses some multiply-adds, so parity with torch is to ~1 ulp). 
  * The learning rate is read from config.lr at every step, so a caller may change it. */
 #pragma once
 #include <stddef.h>
@@ -19,15 +22,19 @@ typedef enum {
     NN_OPTIMIZER_ADAM = 1,
 } nn_optimizer_kind;
 
+/* Hyperparameters are doubles, as torch's Python floats are: the scalar arithmetic
+ * (1 - beta1, bias corrections, lr / bias_correction1) is then done in double exactly as
+ * torch does it, and each result is rounded to float once, where torch hands it to a
+ * float tensor op. With float fields 1 - 0.9f would already differ from torch's 1 - 0.9. */
 typedef struct {
     nn_optimizer_kind kind;
-    float lr;
-    float momentum;      /* SGD only; 0 = plain SGD */
-    int nesterov;        /* SGD only */
-    float beta1, beta2;  /* Adam; defaults 0.9, 0.999 */
-    float eps;           /* Adam; default 1e-8 */
-    float weight_decay;  /* 0 = off */
-    int decoupled;       /* 1: AdamW-style decoupled decay; 0: L2 term in the gradient */
+    double lr;
+    double momentum;      /* SGD only; 0 = plain SGD */
+    int nesterov;         /* SGD only */
+    double beta1, beta2;  /* Adam; defaults 0.9, 0.999 */
+    double eps;           /* Adam; default 1e-8 */
+    double weight_decay;  /* 0 = off */
+    int decoupled;        /* 1: AdamW-style decoupled decay; 0: L2 term in the gradient */
 } nn_optimizer_config;
 
 typedef struct {
