@@ -16,16 +16,31 @@ typedef struct {
 
 typedef struct _DataBatcher DataBatcher;
 
-/* indices (n) are copied. augment may be NULL (no augmentation, e.g. validation). */
+/* indices (n) are copied; the batcher holds a reference on set. augment may be NULL (no
+ * augmentation, e.g. validation) and is copied, as is norm (NULL = identity). Image
+ * indices[k] in epoch e is data_augment_image(..., seed, e, indices[k]): the same
+ * image the app's preview shows for that seed. With shuffle, epoch e's order is a
+ * Fisher-Yates shuffle of indices by xoshiro256** seeded with
+ * nn_rng_mix(seed, e, G_MAXUINT64) (a stream no image index uses); without, the order
+ * of indices. Each batcher owns one background thread. */
 DataBatcher *data_batcher_new(DataSet *set, const int *indices, int n, int batch_size,
                               gboolean shuffle, const DataAugmentConfig *augment,
                               const DataNormalization *norm, guint64 seed);
+/* Stops the background thread (at once, even mid-batch) and frees everything. */
 void data_batcher_free(DataBatcher *batcher);
 
 int data_batcher_batches_per_epoch(const DataBatcher *batcher);
 
-/* Starts an epoch (shuffles with (seed, epoch); starts preparing the first batch). */
+/* Starts an epoch (shuffles with (seed, epoch); starts preparing the first batch). May be
+ * called mid-epoch: the unfinished epoch is dropped. */
 void data_batcher_start_epoch(DataBatcher *batcher, int epoch);
 
-/* The next batch of the epoch, valid until the next call; FALSE at the epoch's end. */
+/* The next batch of the epoch, valid until the next call (or start_epoch/free); FALSE at
+ * the epoch's end. Blocks only when the background thread has not finished it yet. */
 gboolean data_batcher_next(DataBatcher *batcher, DataBatch *batch);
+
+/* Totals since creation, for benchmarks and the app's diagnostics: seconds the
+ * background thread spent preparing batches, seconds callers spent blocked in
+ * data_batcher_next, and batches prepared. Any pointer may be NULL. */
+void data_batcher_timings(DataBatcher *batcher, double *prepare_seconds,
+                          double *wait_seconds, int *batches_prepared);

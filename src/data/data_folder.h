@@ -1,4 +1,4 @@
-/* data_folder: a user's own images, ROOT/<class>/*.{png,jpg,jpeg,bmp,tif,tiff,webp}
+/* data_folder: a user's own images, ROOT/<class>/<name>.{png,jpg,jpeg,bmp,tif,tiff,webp}
  * (torchvision ImageFolder layout) or ROOT/{train,val,test}/<class>/..., decoded with
  * GdkPixbuf in parallel, converted to RGB and resized to the network input. */
 #pragma once
@@ -13,26 +13,44 @@ typedef enum {
 } DataResizeMode;
 
 typedef struct {
-    int size;                 /* output side (square), e.g. 64 */
+    int size;                 /* output side (square), 8..2048, e.g. 64 */
     DataResizeMode resize;
     gsize memory_limit;       /* bytes; 0 = none. Checked before decoding anything */
     int threads;              /* 0 = all cores */
 } DataFolderOptions;
+
+/* size 64, center crop, no memory limit, all cores. */
+DataFolderOptions data_folder_options_default(void);
 
 typedef struct {
     char *path;
     char *reason;             /* "not an image", "truncated: ...", "empty file" */
 } DataSkippedFile;
 
+/* What the load could not use. Zero-initialise before the first load; a load clears it
+ * first, and fills it even when it fails (a class whose every file failed to decode). */
 typedef struct {
-    GPtrArray *skipped;       /* of DataSkippedFile* */
+    GPtrArray *skipped;       /* of DataSkippedFile*, sorted by path; NULL = none */
     char *imbalance_warning;  /* NULL, or "class 'defect' has 12 images, 'good' 400" */
 } DataFolderReport;
 
 void data_folder_report_clear(DataFolderReport *report);
 
-/* On failure (missing root, no class folders, empty class, one class only, over the
- * memory limit, cancelled) returns NULL and an error whose message says what to fix. */
+/* Loads root into a DataSet: classes are the class folders' names sorted bytewise (as
+ * torchvision's sorted()), images are ordered by split, class, then path; sources hold
+ * the paths. Class folders are searched recursively; names starting with '.' (.DS_Store,
+ * AppleDouble ._x.jpg, .git) and Thumbs.db/desktop.ini are ignored silently. Other files
+ * without an image extension are listed in report->skipped ("not an image file"), so a
+ * user sees that e.g. their .gif files were not used; image files that fail (empty,
+ * truncated, not decodable, unreadable) are listed with the reason. The load goes on.
+ * Pixels: EXIF orientation applied; grayscale and 16-bit come out as 8-bit RGB (GdkPixbuf);
+ * alpha is composited over black, the letterbox colour, so colour hidden under
+ * transparent pixels (often junk from editors) never reaches the network.
+ * Progress (done, total image files) is called from the decoding threads.
+ * On failure returns NULL and a G_IO_ERROR whose message says what to fix:
+ * NOT_FOUND / NOT_DIRECTORY (root), INVALID_DATA (no class folders, a class without
+ * images, one class only, mixed split and class folders), NO_SPACE (over memory_limit:
+ * the bytes needed are in the message), INVALID_ARGUMENT (options), CANCELLED. */
 DataSet *data_folder_load(const char *root, const DataFolderOptions *options,
                           DataFolderReport *report, DataProgressFunc progress,
                           gpointer progress_data, GCancellable *cancellable, GError **error);
