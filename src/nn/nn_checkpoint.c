@@ -1,1 +1,573 @@
-/* nn_checkpoint: placeholder until implemented. */
+/* nn_checkpoint: saves and loads a model's weights and optimizer state as one versioned,
+ * checksummed little-endian file. Saving is atomic (a crash leaves the old file or the new
+ * one, never half of one); loading reads and verifies the whole file before it touches
+ * the model, so a bad file costs the user nothing but an error message. */
+#define _POSIX_C_SOURCE 200809L
+#include "nn_checkpoint.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const unsigned char MAGIC[8] = { 'L', 'R', 'L', 'A', 'B', 'C', 'K', 'P' };
+#define PREAMBLE_BYTES 16u      /* magic, version, header_bytes */
+#define CHECKSUM_BYTES 8u
+#define MAX_SPEC_TEXT 1024u     /* 64 layers of "c65536k31-" fit */
+/* u32 spec_len + text + 3 i32 + u32 kind + (6 f64 + 2 i32) config + i64 + u64 + u32 */
+#define HEADER_FIXED_BYTES (4u + 12u + 4u + 56u + 8u + 8u + 4u)
+
+#define FNV_OFFSET 14695981039346656037ULL
+#define FNV_PRIME 1099511628211ULL
+
+static uint64_t fnv1a(uint64_t h, const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= FNV_PRIME;
+    }
+    return h;
+}
+
+/* ---- writing: a buffered little-endian stream that checksums what it writes ---- */
+
+typedef struct {
+    FILE *f;
+    uint64_t hash;
+    size_t used;
+    int failed;
+    int error;      /* errno of the first failure */
+    unsigned char buf[1 << 16];
+} writer;
+
+static void writer_flush(writer *w)
+{
+    if (w->used && !w->failed) {
+        w->hash = fnv1a(w->hash, w->buf, w->used);
+        if (fwrite(w->buf, 1, w->used, w->f) != w->used)
+            w->failed = 1, w->error = errno;
+    }
+    w->used = 0;
+}
+
+static void put_bytes(writer *w, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    while (n > 0) {
+        if (w->used == sizeof w->buf)
+            writer_flush(w);
+        size_t k = sizeof w->buf - w->used;
+        if (k > n)
+            k = n;
+        memcpy(w->buf + w->used, c, k);
+        w->used += k, c += k, n -= k;
+    }
+}
+
+static void put_u64(writer *w, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    put_bytes(w, b, 8);
+}
+
+static void put_u32(writer *w, uint32_t v)
+{
+    unsigned char b[4];
+    for (int i = 0; i < 4; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    put_bytes(w, b, 4);
+}
+
+static void put_f64(writer *w, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    put_u64(w, u);
+}
+
+static void put_floats(writer *w, const float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &v[i], 4);
+        put_u32(w, u);
+    }
+}
+
+/* ---- reading: a bounds-checked cursor over the file's bytes ---- */
+
+typedef struct {
+    const unsigned char *p;
+    size_t size, pos;
+    int overrun;    /* a read past the end: the caller reports a truncated header */
+} reader;
+
+static const unsigned char *take(reader *r, size_t n)
+{
+    if (r->overrun || n > r->size - r->pos) {
+        r->overrun = 1;
+        return NULL;
+    }
+    const unsigned char *q = r->p + r->pos;
+    r->pos += n;
+    return q;
+}
+
+static uint64_t get_u64(reader *r)
+{
+    const unsigned char *b = take(r, 8);
+    uint64_t v = 0;
+    for (int i = 0; b && i < 8; i++)
+        v |= (uint64_t)b[i] << (8 * i);
+    return v;
+}
+
+static uint32_t get_u32(reader *r)
+{
+    const unsigned char *b = take(r, 4);
+    uint32_t v = 0;
+    for (int i = 0; b && i < 4; i++)
+        v |= (uint32_t)b[i] << (8 * i);
+    return v;
+}
+
+static double get_f64(reader *r)
+{
+    uint64_t u = get_u64(r);
+    double v;
+    memcpy(&v, &u, 8);
+    return v;
+}
+
+static void get_floats(reader *r, float *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u = get_u32(r);
+        memcpy(&out[i], &u, 4);
+    }
+}
+
+/* ---- the header, shared by save, load and peek ---- */
+
+typedef struct {
+    char spec_text[MAX_SPEC_TEXT + 1];
+    int32_t height, width, channels;
+    nn_optimizer_config config;
+    int64_t step;
+    uint64_t num_parameters;
+    uint32_t has_moments;
+} ckpt_header;
+
+static uint32_t header_bytes(const ckpt_header *h)
+{
+    return HEADER_FIXED_BYTES + (uint32_t)strlen(h->spec_text);
+}
+
+static void put_header(writer *w, const ckpt_header *h)
+{
+    uint32_t len = (uint32_t)strlen(h->spec_text);
+    put_u32(w, len);
+    put_bytes(w, h->spec_text, len);
+    put_u32(w, (uint32_t)h->height);
+    put_u32(w, (uint32_t)h->width);
+    put_u32(w, (uint32_t)h->channels);
+    put_u32(w, (uint32_t)h->config.kind);
+    put_f64(w, h->config.lr);
+    put_f64(w, h->config.momentum);
+    put_u32(w, (uint32_t)h->config.nesterov);
+    put_f64(w, h->config.beta1);
+    put_f64(w, h->config.beta2);
+    put_f64(w, h->config.eps);
+    put_f64(w, h->config.weight_decay);
+    put_u32(w, (uint32_t)h->config.decoupled);
+    put_u64(w, (uint64_t)h->step);
+    put_u64(w, h->num_parameters);
+    put_u32(w, h->has_moments);
+}
+
+/* Reads the header within r (which spans exactly header_bytes). 0 when it does not fit. */
+static int get_header(reader *r, ckpt_header *h)
+{
+    memset(h, 0, sizeof *h);
+    uint32_t len = get_u32(r);
+    if (len > MAX_SPEC_TEXT)
+        return 0;
+    const unsigned char *text = take(r, len);
+    if (!text)
+        return 0;
+    memcpy(h->spec_text, text, len);
+    h->spec_text[len] = '\0';
+    h->height = (int32_t)get_u32(r);
+    h->width = (int32_t)get_u32(r);
+    h->channels = (int32_t)get_u32(r);
+    h->config.kind = (nn_optimizer_kind)get_u32(r);
+    h->config.lr = get_f64(r);
+    h->config.momentum = get_f64(r);
+    h->config.nesterov = (int)get_u32(r);
+    h->config.beta1 = get_f64(r);
+    h->config.beta2 = get_f64(r);
+    h->config.eps = get_f64(r);
+    h->config.weight_decay = get_f64(r);
+    h->config.decoupled = (int)get_u32(r);
+    h->step = (int64_t)get_u64(r);
+    h->num_parameters = get_u64(r);
+    h->has_moments = get_u32(r);
+    return !r->overrun && r->pos == r->size;
+}
+
+/* Floats of optimizer state saved for this header: m for SGD, m and v for Adam. */
+static uint64_t moment_tensors(const ckpt_header *h)
+{
+    if (!h->has_moments)
+        return 0;
+    return h->config.kind == NN_OPTIMIZER_ADAM ? 2 : 1;
+}
+
+/* ---- save ---- */
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+nn_status nn_checkpoint_save(const char *path, const nn_model *model,
+                             const nn_optimizer *opt, nn_error *err)
+{
+    nn_error_clear(err);
+    if (!path || !*path || !model)
+        return nn_error_set(err, NN_ERR_ARG, "no checkpoint path or model given");
+    size_t n = nn_model_num_parameters(model);
+    if (opt && opt->num_parameters != n)
+        return nn_error_set(err, NN_ERR_ARG,
+                            "the optimizer holds %zu parameters but the model has %zu",
+                            opt->num_parameters, n);
+
+    ckpt_header h;
+    memset(&h, 0, sizeof h);
+    nn_spec_format(nn_model_spec(model), h.spec_text, sizeof h.spec_text);
+    int H, W, C;
+    nn_model_input_shape(model, &H, &W, &C);
+    h.height = H, h.width = W, h.channels = C;
+    h.num_parameters = n;
+    if (opt) {
+        h.config = opt->config;
+        h.step = opt->step;
+        h.has_moments = 1;
+    }
+
+    char *dir = dir_of(path);
+    size_t tlen = strlen(path) + 16;
+    char *tmp = malloc(tlen);
+    writer *w = calloc(1, sizeof *w);
+    if (!dir || !tmp || !w) {
+        free(dir), free(tmp), free(w);
+        return nn_error_set(err, NN_ERR_MEMORY, "out of memory");
+    }
+    /* Same folder as the target, so the rename is atomic (one file system). */
+    snprintf(tmp, tlen, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        nn_status st = nn_error_set(err, NN_ERR_IO, "cannot create a file in '%s': %s", dir,
+                                    strerror(errno));
+        free(dir), free(tmp), free(w);
+        return st;
+    }
+    fchmod(fd, 0644); /* mkstemp's 0600 would hide the file from the user's other tools */
+    w->f = fdopen(fd, "wb");
+    w->hash = FNV_OFFSET;
+    if (!w->f) {
+        w->failed = 1, w->error = errno;
+        close(fd);
+    } else {
+        put_bytes(w, MAGIC, sizeof MAGIC);
+        put_u32(w, NN_CHECKPOINT_VERSION);
+        put_u32(w, header_bytes(&h));
+        put_header(w, &h);
+        /* nn_model_params is not const: it hands out the buffer for the optimizer */
+        put_floats(w, nn_model_params((nn_model *)model), n);
+        if (opt) {
+            put_floats(w, opt->m, n);
+            if (opt->config.kind == NN_OPTIMIZER_ADAM)
+                put_floats(w, opt->v, n);
+        }
+        writer_flush(w);
+        uint64_t sum = w->hash;
+        put_u64(w, sum);
+        writer_flush(w);
+        if (!w->failed && (fflush(w->f) != 0 || fsync(fileno(w->f)) != 0))
+            w->failed = 1, w->error = errno;
+        if (fclose(w->f) != 0 && !w->failed)
+            w->failed = 1, w->error = errno;
+    }
+    nn_status st = NN_OK;
+    if (w->failed) {
+        st = nn_error_set(err, NN_ERR_IO, "cannot write checkpoint '%s': %s", path,
+                          w->error ? strerror(w->error) : "write failed");
+        unlink(tmp);
+    } else if (rename(tmp, path) != 0) {
+        st = nn_error_set(err, NN_ERR_IO, "cannot move the new checkpoint into place at '%s': %s",
+                          path, strerror(errno));
+        unlink(tmp);
+    } else {
+        /* The rename is durable only once the folder's entry is on disk. */
+        int dfd = open(dir, O_RDONLY);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+    }
+    free(dir), free(tmp), free(w);
+    return st;
+}
+
+/* ---- load ---- */
+
+/* The whole file in memory, or an error naming the path. */
+static nn_status read_file(const char *path, unsigned char **data, size_t *size, nn_error *err)
+{
+    *data = NULL;
+    *size = 0;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return nn_error_set(err, NN_ERR_IO, "cannot open checkpoint '%s': %s", path,
+                            strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return nn_error_set(err, NN_ERR_FORMAT, "'%s' is not a checkpoint file (not a regular "
+                                                "file)", path);
+    }
+    size_t n = (size_t)st.st_size;
+    unsigned char *buf = malloc(n ? n : 1);
+    if (!buf) {
+        close(fd);
+        return nn_error_set(err, NN_ERR_MEMORY, "out of memory reading '%s' (%zu bytes)", path,
+                            n);
+    }
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            int e = r < 0 ? errno : 0;
+            free(buf);
+            close(fd);
+            return nn_error_set(err, NN_ERR_IO, "cannot read checkpoint '%s': %s", path,
+                                e ? strerror(e) : "the file shrank while reading");
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+    *data = buf;
+    *size = n;
+    return NN_OK;
+}
+
+/* Magic, version and the header from the first `size` bytes of a file (all of it for
+ * load, the first few hundred bytes for peek). */
+static nn_status parse_preamble(const char *path, const unsigned char *data, size_t size,
+                                ckpt_header *h, uint32_t *hbytes, nn_error *err)
+{
+    if (size == 0)
+        return nn_error_set(err, NN_ERR_FORMAT, "checkpoint '%s' is empty (0 bytes)", path);
+    size_t m = size < sizeof MAGIC ? size : sizeof MAGIC;
+    if (memcmp(data, MAGIC, m) != 0)
+        return nn_error_set(err, NN_ERR_FORMAT,
+                            "'%s' is not an LR Lab checkpoint (it does not start with "
+                            "\"LRLABCKP\")", path);
+    if (size < PREAMBLE_BYTES)
+        return nn_error_set(err, NN_ERR_FORMAT,
+                            "checkpoint '%s' is truncated: only %zu bytes", path, size);
+    reader r = { data, size, sizeof MAGIC, 0 };
+    uint32_t version = get_u32(&r);
+    if (version != NN_CHECKPOINT_VERSION)
+        return nn_error_set(err, NN_ERR_VERSION,
+                            "checkpoint '%s' has format version %u; this version of LR Lab "
+                            "reads version %u",
+                            path, version, NN_CHECKPOINT_VERSION);
+    *hbytes = get_u32(&r);
+    if (*hbytes < HEADER_FIXED_BYTES || *hbytes > HEADER_FIXED_BYTES + MAX_SPEC_TEXT)
+        return nn_error_set(err, NN_ERR_FORMAT,
+                            "checkpoint '%s' is corrupted: its header size %u is impossible",
+                            path, *hbytes);
+    if (size - PREAMBLE_BYTES < *hbytes)
+        return nn_error_set(err, NN_ERR_FORMAT,
+                            "checkpoint '%s' is truncated: %zu bytes, its header alone needs %u",
+                            path, size, PREAMBLE_BYTES + *hbytes);
+    reader hr = { data + PREAMBLE_BYTES, *hbytes, 0, 0 };
+    if (!get_header(&hr, h))
+        return nn_error_set(err, NN_ERR_FORMAT,
+                            "checkpoint '%s' is corrupted: its header does not add up", path);
+    return NN_OK;
+}
+
+/* The spec with every dropout rate zeroed: rates do not change the parameter layout, so a
+ * checkpoint saved with dropout on loads into the same network with dropout off. */
+static void layout_text(const nn_spec *spec, char *buf, size_t n)
+{
+    nn_spec s = *spec;
+    nn_spec_set_dropout(&s, 0.0f);
+    nn_spec_format(&s, buf, n);
+}
+
+nn_status nn_checkpoint_load(const char *path, nn_model *model, nn_optimizer *opt,
+                             nn_error *err)
+{
+    nn_error_clear(err);
+    if (!path || !*path || !model)
+        return nn_error_set(err, NN_ERR_ARG, "no checkpoint path or model given");
+    unsigned char *data;
+    size_t size;
+    nn_status st = read_file(path, &data, &size, err);
+    if (st != NN_OK)
+        return st;
+
+    ckpt_header h;
+    uint32_t hbytes = 0;
+    st = parse_preamble(path, data, size, &h, &hbytes, err);
+    if (st != NN_OK)
+        goto out;
+
+    /* The size the header promises. Overflow-safe: num_parameters is bounded first. */
+    uint64_t n = h.num_parameters;
+    uint64_t tensors = 1 + moment_tensors(&h);
+    uint64_t fixed = (uint64_t)PREAMBLE_BYTES + hbytes + CHECKSUM_BYTES;
+    uint64_t expected = n <= (UINT64_MAX - fixed) / (4 * tensors) ? fixed + 4 * tensors * n
+                                                                 : UINT64_MAX;
+    uint64_t stored = 0;
+    int sum_ok = 0;
+    if (size >= PREAMBLE_BYTES + CHECKSUM_BYTES) {
+        reader tail = { data + size - CHECKSUM_BYTES, CHECKSUM_BYTES, 0, 0 };
+        stored = get_u64(&tail);
+        sum_ok = fnv1a(FNV_OFFSET, data, size - CHECKSUM_BYTES) == stored;
+    }
+    if (size < expected && !sum_ok) {
+        st = nn_error_set(err, NN_ERR_FORMAT,
+                          "checkpoint '%s' is truncated: %zu bytes of the %llu it should have "
+                          "(an interrupted copy or a full disk?)",
+                          path, size, (unsigned long long)expected);
+        goto out;
+    }
+    if (!sum_ok) {
+        st = nn_error_set(err, NN_ERR_FORMAT,
+                          "checkpoint '%s' is corrupted: its checksum does not match its contents",
+                          path);
+        goto out;
+    }
+    if (size != expected) {
+        st = nn_error_set(err, NN_ERR_FORMAT,
+                          "checkpoint '%s' is corrupted: %zu bytes but its header describes %llu",
+                          path, size, (unsigned long long)expected);
+        goto out;
+    }
+
+    /* A sound file: is it for this model? */
+    nn_spec saved_spec;
+    nn_error spec_err;
+    char saved_layout[MAX_SPEC_TEXT + 1], model_layout[MAX_SPEC_TEXT + 1];
+    char model_text[MAX_SPEC_TEXT + 1];
+    nn_spec_format(nn_model_spec(model), model_text, sizeof model_text);
+    layout_text(nn_model_spec(model), model_layout, sizeof model_layout);
+    if (nn_spec_parse(&saved_spec, h.spec_text, &spec_err) != NN_OK) {
+        st = nn_error_set(err, NN_ERR_FORMAT,
+                          "checkpoint '%s' names a network that does not parse ('%s')", path,
+                          h.spec_text);
+        goto out;
+    }
+    layout_text(&saved_spec, saved_layout, sizeof saved_layout);
+    if (strcmp(saved_layout, model_layout) != 0) {
+        st = nn_error_set(err, NN_ERR_MISMATCH,
+                          "checkpoint '%s' is for the network '%s', but this model is '%s'", path,
+                          h.spec_text, model_text);
+        goto out;
+    }
+    int H, W, C;
+    nn_model_input_shape(model, &H, &W, &C);
+    if (h.height != H || h.width != W || h.channels != C) {
+        st = nn_error_set(err, NN_ERR_MISMATCH,
+                          "checkpoint '%s' is for %dx%dx%d input images, but this model takes "
+                          "%dx%dx%d",
+                          path, (int)h.height, (int)h.width, (int)h.channels, H, W, C);
+        goto out;
+    }
+    if (n != nn_model_num_parameters(model)) {
+        st = nn_error_set(err, NN_ERR_MISMATCH,
+                          "checkpoint '%s' holds %llu parameters, but this model has %zu", path,
+                          (unsigned long long)n, nn_model_num_parameters(model));
+        goto out;
+    }
+    if (opt) {
+        if (!h.has_moments) {
+            st = nn_error_set(err, NN_ERR_MISMATCH,
+                              "checkpoint '%s' holds weights only, no optimizer state to resume "
+                              "from", path);
+            goto out;
+        }
+        if (h.config.kind != opt->config.kind || opt->num_parameters != n ||
+            !opt->m || (opt->config.kind == NN_OPTIMIZER_ADAM && !opt->v)) {
+            st = nn_error_set(err, NN_ERR_MISMATCH,
+                              "checkpoint '%s' holds %s state, but the optimizer is %s", path,
+                              h.config.kind == NN_OPTIMIZER_ADAM ? "Adam" : "SGD",
+                              opt->config.kind == NN_OPTIMIZER_ADAM ? "Adam" : "SGD");
+            goto out;
+        }
+    }
+
+    /* Everything verified: now, and only now, change the model and the optimizer. */
+    reader r = { data, size - CHECKSUM_BYTES, PREAMBLE_BYTES + hbytes, 0 };
+    get_floats(&r, nn_model_params(model), (size_t)n);
+    if (opt) {
+        get_floats(&r, opt->m, (size_t)n);
+        if (h.config.kind == NN_OPTIMIZER_ADAM)
+            get_floats(&r, opt->v, (size_t)n);
+        opt->config = h.config;
+        opt->step = h.step;
+    }
+    st = NN_OK;
+out:
+    free(data);
+    return st;
+}
+
+nn_status nn_checkpoint_peek(const char *path, char *spec_text, size_t spec_size,
+                             int *height, int *width, int *channels, nn_error *err)
+{
+    nn_error_clear(err);
+    if (!path || !*path)
+        return nn_error_set(err, NN_ERR_ARG, "no checkpoint path given");
+    /* Only the preamble and header: a UI listing many checkpoints should not read every
+     * payload. The checksum is therefore not verified here; load does that. */
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return nn_error_set(err, NN_ERR_IO, "cannot open checkpoint '%s': %s", path,
+                            strerror(errno));
+    unsigned char buf[PREAMBLE_BYTES + HEADER_FIXED_BYTES + MAX_SPEC_TEXT];
+    size_t got = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    ckpt_header h;
+    uint32_t hbytes;
+    nn_status st = parse_preamble(path, buf, got, &h, &hbytes, err);
+    if (st != NN_OK)
+        return st;
+    if (spec_text && spec_size > 0)
+        snprintf(spec_text, spec_size, "%s", h.spec_text);
+    if (height)
+        *height = h.height;
+    if (width)
+        *width = h.width;
+    if (channels)
+        *channels = h.channels;
+    return NN_OK;
+}

@@ -84,10 +84,23 @@ void nn_model_zero_grad(nn_model *model);
 
 /* Dropout: the keep mask (0 or 1/(1-rate)) of dropout layer `index` (0-based among
  * dropout layers) from the last training forward, shape (B, features); for the
- * parity tests. set_dropout_mask replaces the next forward's draws (NULL restores). */
+ * parity tests.
+ * A training forward draws layer i's mask with seed nn_rng_mix(dropout_seed, counter, i)
+ * (nn_dropout_forward), where counter counts training forwards since the dropout seed was
+ * set: 0 for the first. The dropout seed starts as the model's seed; setting it restarts
+ * the counter, so the same seed replays the same masks. Evaluation forwards (training=0)
+ * are the identity and do not advance the counter. */
 const float *nn_model_dropout_mask(const nn_model *model, int index);
+int nn_model_num_dropout_layers(const nn_model *model);
 uint64_t nn_model_dropout_seed(const nn_model *model);
 void nn_model_set_dropout_seed(nn_model *model, uint64_t seed);
+
+/* Injects a mask for dropout layer `index`: every training forward then uses it instead
+ * of drawing one (copied in at each forward, so it must hold B*features floats of
+ * 0 or 1/(1-rate), or any values: out = inp * mask), until mask is set to NULL again.
+ * For the parity tests (torch's masks) and a gradient check through a fixed mask.
+ * The caller keeps the memory alive while it is set. */
+void nn_model_set_dropout_mask(nn_model *model, int index, const float *mask);
 
 /* Per-layer timings (seconds, accumulated since the last reset) for the benchmarks'
  * breakdown. name is e.g. "conv3 64->128 32x32". */
@@ -96,3 +109,11 @@ const char *nn_model_layer_name(const nn_model *model, int index);
 void nn_model_layer_times(const nn_model *model, int index, double *forward_s,
                           double *backward_s);
 void nn_model_reset_layer_times(nn_model *model);
+
+/* Output shape of layer `index` for one image (a dense layer gives 1x1xN). */
+void nn_model_layer_shape(const nn_model *model, int index, int *height, int *width,
+                          int *channels);
+
+/* Bytes this model allocated (parameters, gradients, activations, scratch): equal to the
+ * estimate's total minus its optimizer_bytes, which the optimizer allocates. */
+size_t nn_model_allocated_bytes(const nn_model *model);
