@@ -22,7 +22,7 @@ typedef enum {
   LAB_CHART_CURVE_BATCH,   /* per-batch training metric: faint, raw (never smoothed) */
 } LabChartCurve;
 
-typedef enum {
+typedef enum /*< underscore_name=lab_chart_x_mode >*/ {
   LAB_CHART_X_EPOCH,
   LAB_CHART_X_TIME,        /* seconds since each run started */
 } LabChartXMode;

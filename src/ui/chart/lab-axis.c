@@ -1,0 +1,391 @@
+/* LabAxis: value <-> 0..1 along one side of a chart, round ranges and tick labels.
+ * Kept apart from drawing so the arithmetic the pixels rest on is tested on its own
+ * (Sysprof's SysprofAxis split, without its GtkWidget machinery). */
+#include "lab-axis.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct _LabAxis
+{
+  GObject parent_instance;
+
+  double limit_min;   /* NAN: automatic */
+  double limit_max;
+  double min;         /* the range shown */
+  double max;
+  double step;        /* linear tick spacing for this range */
+  guint log : 1;
+};
+
+G_DEFINE_FINAL_TYPE (LabAxis, lab_axis, G_TYPE_OBJECT)
+
+static void
+lab_axis_class_init (LabAxisClass *klass)
+{
+}
+
+static void
+lab_axis_init (LabAxis *self)
+{
+  self->limit_min = NAN;
+  self->limit_max = NAN;
+  self->min = 0;
+  self->max = 1;
+  self->step = 0.2;
+}
+
+LabAxis *
+lab_axis_new (void)
+{
+  return g_object_new (LAB_TYPE_AXIS, NULL);
+}
+
+void
+lab_axis_set_log (LabAxis  *self,
+                  gboolean  log)
+{
+  g_return_if_fail (LAB_IS_AXIS (self));
+  self->log = !!log;
+}
+
+gboolean
+lab_axis_get_log (LabAxis *self)
+{
+  g_return_val_if_fail (LAB_IS_AXIS (self), FALSE);
+  return self->log;
+}
+
+void
+lab_axis_set_limits (LabAxis *self,
+                     double   min,
+                     double   max)
+{
+  g_return_if_fail (LAB_IS_AXIS (self));
+  self->limit_min = min;
+  self->limit_max = max;
+}
+
+/* 1, 2 or 5 times a power of ten, near span / 5: five or so labelled ticks read best. */
+static double
+nice_step (double span)
+{
+  double raw = span / 5;
+  double magnitude = pow (10, floor (log10 (raw)));
+  double fraction = raw / magnitude;
+
+  if (fraction < 1.5)
+    return magnitude;
+  if (fraction < 3)
+    return 2 * magnitude;
+  if (fraction < 7)
+    return 5 * magnitude;
+  return 10 * magnitude;
+}
+
+/* The largest 1-2-5 x 10^k <= value (down) or the smallest >= value (up), value > 0. */
+static double
+round_125 (double   value,
+           gboolean up)
+{
+  static const double mantissas[] = { 1, 2, 5, 10 };
+  double decade = pow (10, floor (log10 (value)));
+
+  if (up)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (mantissas); i++)
+        if (mantissas[i] * decade >= value * (1 - 1e-9))
+          return mantissas[i] * decade;
+      return 10 * decade;
+    }
+  for (int i = G_N_ELEMENTS (mantissas) - 1; i >= 0; i--)
+    if (mantissas[i] * decade <= value * (1 + 1e-9))
+      return mantissas[i] * decade;
+  return decade;
+}
+
+static void
+fit_linear (LabAxis *self,
+            double   lo,
+            double   hi)
+{
+  gboolean fixed_min = isfinite (self->limit_min);
+  gboolean fixed_max = isfinite (self->limit_max);
+
+  if (fixed_min)
+    lo = self->limit_min;
+  if (fixed_max)
+    hi = self->limit_max;
+  if (!isfinite (lo) || !isfinite (hi))
+    {
+      lo = isfinite (lo) ? lo : (isfinite (hi) ? hi - 1 : 0);
+      hi = isfinite (hi) ? hi : lo + 1;
+    }
+  if (hi < lo)
+    {
+      double t = lo;
+      lo = hi;
+      hi = t;
+    }
+  if (hi - lo < 1e-12 * MAX (1, fabs (hi)))
+    {
+      /* One value (the first epoch): centre it in a round range around it. */
+      double half = fabs (lo) > 0 ? fabs (lo) * 0.1 : 0.5;
+      if (!fixed_min)
+        lo -= half;
+      if (!fixed_max)
+        hi += half;
+      if (hi <= lo)
+        hi = lo + 1;
+    }
+
+  self->step = nice_step (hi - lo);
+  self->min = fixed_min ? lo : floor (lo / self->step + 1e-9) * self->step;
+  self->max = fixed_max ? hi : ceil (hi / self->step - 1e-9) * self->step;
+  if (self->max <= self->min)
+    self->max = self->min + self->step;
+}
+
+static void
+fit_log (LabAxis *self,
+         double   lo,
+         double   hi)
+{
+  if (isfinite (self->limit_min) && self->limit_min > 0)
+    lo = self->limit_min;
+  if (isfinite (self->limit_max) && self->limit_max > 0)
+    hi = self->limit_max;
+  if (!(isfinite (lo) && lo > 0))
+    lo = (isfinite (hi) && hi > 0) ? hi / 10 : 1;
+  if (!(isfinite (hi) && hi > 0))
+    hi = lo * 10;
+  if (hi < lo)
+    {
+      double t = lo;
+      lo = hi;
+      hi = t;
+    }
+
+  self->min = isfinite (self->limit_min) && self->limit_min > 0 ? lo : round_125 (lo, FALSE);
+  self->max = isfinite (self->limit_max) && self->limit_max > 0 ? hi : round_125 (hi, TRUE);
+  if (self->max <= self->min)
+    self->max = round_125 (self->min * 1.5, TRUE);
+  self->step = 0;
+}
+
+void
+lab_axis_fit (LabAxis *self,
+              double   data_min,
+              double   data_max)
+{
+  g_return_if_fail (LAB_IS_AXIS (self));
+
+  if (self->log)
+    fit_log (self, data_min, data_max);
+  else
+    fit_linear (self, data_min, data_max);
+}
+
+void
+lab_axis_get_range (LabAxis *self,
+                    double  *min,
+                    double  *max)
+{
+  g_return_if_fail (LAB_IS_AXIS (self));
+
+  if (min != NULL)
+    *min = self->min;
+  if (max != NULL)
+    *max = self->max;
+}
+
+double
+lab_axis_normalize (LabAxis *self,
+                    double   value)
+{
+  g_return_val_if_fail (LAB_IS_AXIS (self), NAN);
+
+  if (!isfinite (value))
+    return NAN;
+  if (self->log)
+    {
+      if (value <= 0)
+        return NAN;
+      return (log10 (value) - log10 (self->min)) / (log10 (self->max) - log10 (self->min));
+    }
+  return (value - self->min) / (self->max - self->min);
+}
+
+double
+lab_axis_denormalize (LabAxis *self,
+                      double   unit)
+{
+  g_return_val_if_fail (LAB_IS_AXIS (self), NAN);
+
+  if (self->log)
+    return pow (10, log10 (self->min) + unit * (log10 (self->max) - log10 (self->min)));
+  return self->min + unit * (self->max - self->min);
+}
+
+static void
+format_linear (char   *label,
+               gsize   size,
+               double  value,
+               double  step)
+{
+  int decimals = step >= 1 ? 0 : (int) ceil (-log10 (step) - 1e-9);
+
+  if (fabs (value) < step * 1e-6)
+    value = 0;   /* no "-0.0" */
+  if (fabs (value) >= 1e5)
+    g_snprintf (label, size, "%.3g", value);
+  else
+    g_snprintf (label, size, "%.*f", MIN (decimals, 8), value);
+}
+
+static void
+format_log (char   *label,
+            gsize   size,
+            double  value)
+{
+  if (value >= 1e-3 && value < 1e5)
+    g_snprintf (label, size, "%g", value);
+  else
+    {
+      int exponent = (int) floor (log10 (value) + 1e-9);
+      double mantissa = value / pow (10, exponent);
+
+      if (fabs (mantissa - 1) < 1e-6)
+        g_snprintf (label, size, "1e%d", exponent);
+      else
+        g_snprintf (label, size, "%.0fe%d", mantissa, exponent);
+    }
+}
+
+GArray *
+lab_axis_get_ticks (LabAxis *self)
+{
+  GArray *ticks;
+
+  g_return_val_if_fail (LAB_IS_AXIS (self), NULL);
+
+  ticks = g_array_new (FALSE, TRUE, sizeof (LabAxisTick));
+
+  if (!self->log)
+    {
+      double first = ceil (self->min / self->step - 1e-9);
+      double last = floor (self->max / self->step + 1e-9);
+
+      for (double k = first; k <= last && ticks->len < 100; k++)
+        {
+          LabAxisTick tick = { .value = k * self->step, .major = TRUE };
+          format_linear (tick.label, sizeof tick.label, tick.value, self->step);
+          g_array_append_val (ticks, tick);
+        }
+      return ticks;
+    }
+
+  {
+    double decades = log10 (self->max / self->min);
+    /* Over a short range decades alone leave the axis unlabelled: name 2x and 5x too. */
+    gboolean label_minor = decades <= 2.01;
+    int first = (int) floor (log10 (self->min) + 1e-9);
+    int last = (int) ceil (log10 (self->max) - 1e-9);
+
+    for (int e = first; e <= last && ticks->len < 400; e++)
+      for (int m = 1; m <= 9; m++)
+        {
+          double value = m * pow (10, e);
+          LabAxisTick tick = { .value = value, .major = m == 1 };
+
+          if (value < self->min * (1 - 1e-9) || value > self->max * (1 + 1e-9))
+            continue;
+          /* With more than ~8 decades the minor ticks are only noise. */
+          if (m != 1 && decades > 8)
+            continue;
+          if (m == 1 || (label_minor && (m == 2 || m == 5)))
+            format_log (tick.label, sizeof tick.label, value);
+          g_array_append_val (ticks, tick);
+        }
+  }
+  return ticks;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+gboolean
+lab_axis_robust_range (const double *values,
+                       guint         n_values,
+                       const double *keep,
+                       guint         n_keep,
+                       gboolean      log,
+                       double       *min,
+                       double       *max)
+{
+  g_autofree double *sorted = NULL;
+  double lo = INFINITY, hi = -INFINITY;
+  double fence_lo = -INFINITY, fence_hi = INFINITY;
+  guint n = 0;
+
+  g_return_val_if_fail (values != NULL || n_values == 0, FALSE);
+  g_return_val_if_fail (keep != NULL || n_keep == 0, FALSE);
+
+  /* Work in log space on a log axis: a fence of "3 spreads" then means a factor. */
+  sorted = g_new (double, MAX (n_values, 1));
+  for (guint i = 0; i < n_values; i++)
+    {
+      double v = values[i];
+      if (!isfinite (v) || (log && v <= 0))
+        continue;
+      sorted[n++] = log ? log10 (v) : v;
+    }
+
+  if (n > 0)
+    {
+      double p10, p90, spread;
+
+      qsort (sorted, n, sizeof (double), compare_doubles);
+      p10 = sorted[(guint) floor (0.1 * (n - 1))];
+      p90 = sorted[(guint) ceil (0.9 * (n - 1))];
+      /* A floor on the spread, so flat data does not fence out its own small wiggles. */
+      spread = MAX (p90 - p10, log ? 0.3 : 0.25 * MAX (fabs (p10), fabs (p90)));
+      if (spread <= 0)
+        spread = 1;
+      fence_lo = p10 - 3 * spread;
+      fence_hi = p90 + 3 * spread;
+
+      for (guint i = 0; i < n; i++)
+        if (sorted[i] >= fence_lo && sorted[i] <= fence_hi)
+          {
+            lo = MIN (lo, sorted[i]);
+            hi = MAX (hi, sorted[i]);
+          }
+    }
+
+  for (guint i = 0; i < n_keep; i++)
+    {
+      double v = keep[i];
+      if (!isfinite (v) || (log && v <= 0))
+        continue;
+      v = log ? log10 (v) : v;
+      lo = MIN (lo, v);
+      hi = MAX (hi, v);
+    }
+
+  if (!(lo <= hi))
+    return FALSE;
+
+  if (min != NULL)
+    *min = log ? pow (10, lo) : lo;
+  if (max != NULL)
+    *max = log ? pow (10, hi) : hi;
+  return TRUE;
+}

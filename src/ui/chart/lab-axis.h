@@ -1,0 +1,56 @@
+/* LabAxis: maps a value to 0..1 along one side of a chart (linear or log), picks a range
+ * that holds the data with round ends, and lists the ticks to label (1-2-5 steps on a
+ * linear axis, decades on a log axis). Pure arithmetic: no widget, no drawing. */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  double   value;
+  gboolean major;      /* labelled, with a grid line; minor ticks are log-axis 2..9 */
+  char     label[24];
+} LabAxisTick;
+
+#define LAB_TYPE_AXIS (lab_axis_get_type ())
+G_DECLARE_FINAL_TYPE (LabAxis, lab_axis, LAB, AXIS, GObject)
+
+LabAxis  *lab_axis_new           (void);
+void      lab_axis_set_log       (LabAxis      *self,
+                                  gboolean      log);
+gboolean  lab_axis_get_log       (LabAxis      *self);
+/* NAN for either end means "fit the data". */
+void      lab_axis_set_limits    (LabAxis      *self,
+                                  double        min,
+                                  double        max);
+/* Sets the range to hold data_min..data_max, widened to round tick values; the limits
+ * win over the data. A non-finite or empty data range gives 0..1 (1..10 on a log axis). */
+void      lab_axis_fit           (LabAxis      *self,
+                                  double        data_min,
+                                  double        data_max);
+void      lab_axis_get_range     (LabAxis      *self,
+                                  double       *min,
+                                  double       *max);
+/* 0 at min, 1 at max; outside 0..1 for values out of range; NAN for values <= 0 on a log
+ * axis and for non-finite values. */
+double    lab_axis_normalize     (LabAxis      *self,
+                                  double        value);
+double    lab_axis_denormalize   (LabAxis      *self,
+                                  double        unit);
+/* The ticks inside the range, in increasing order; labels formatted for this range. */
+GArray   *lab_axis_get_ticks     (LabAxis      *self);
+
+/* The range an autoscaling axis should show for values, robust to a diverged run: values
+ * that are non-finite (or <= 0 on a log axis) are ignored, and values above an outlier fence
+ * (p90 + 3 (p90 - p10), in log space on a log axis) are left out unless listed in keep
+ * (each curve's first value: the initial loss must always show). FALSE if no value counts. */
+gboolean  lab_axis_robust_range  (const double *values,
+                                  guint         n_values,
+                                  const double *keep,
+                                  guint         n_keep,
+                                  gboolean      log,
+                                  double       *min,
+                                  double       *max);
+
+G_END_DECLS

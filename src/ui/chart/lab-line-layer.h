@@ -1,0 +1,32 @@
+/* LabLineLayer: draws one curve (a run's training, validation or batch series) as a line
+ * in a plot area, given the two axes. A plain function rather than a GObject: a layer
+ * object would only carry the three style fields below, and the chart owns the stacking. */
+#pragma once
+
+#include <cairo.h>
+#include <gdk/gdk.h>
+
+#include "lab-axis.h"
+#include "lab-chart.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  GdkRGBA  color;
+  double   line_width;
+  gboolean dashed;
+} LabLineStyle;
+
+/* Strokes the finite points in order; a non-finite value breaks the line. When there are
+ * more points than pixel columns, each column keeps only its lowest and highest point, so
+ * a 10 000-batch trace costs what the chart's width costs and still shows its spread. */
+void lab_line_layer_draw (cairo_t                 *cr,
+                          const cairo_rectangle_t *area,
+                          LabAxis                 *x_axis,
+                          LabAxis                 *y_axis,
+                          LabChartXMode            x_mode,
+                          const LabChartPoint     *points,
+                          guint                    n_points,
+                          const LabLineStyle      *style);
+
+G_END_DECLS
