@@ -58,3 +58,6 @@ gboolean train_config_load(TrainConfig *config, const char *path, GError **error
  * (n_others configs), for legends. Returns a newly allocated string. */
 char *train_config_describe_difference(const TrainConfig *config,
                                        const TrainConfig *const *others, int n_others);
+
+/* A learning rate the way people write it: "1e-4", "3e-4", "2.5e-3". Newly allocated. */
+char *train_format_lr(double lr);

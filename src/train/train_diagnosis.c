@@ -1,1 +1,92 @@
-/* train_diagnosis: placeholder until implemented. */
+/* train_diagnosis: the teacher's reading of a run's curves, as a few explicit rules on the
+ * per-epoch training and validation losses. The thresholds are named constants, chosen so
+ * that the synthetic IC-chip lessons (too high, too low, overfitting) read as a teacher
+ * would read them; tests/train/test_diagnosis.c pins each rule on made-up curves. */
+#include "train_diagnosis.h"
+
+#include <math.h>
+
+/* "Stuck at chance": the training loss ends within this fraction of ln(classes), the loss
+ * of a network that always answers 1/classes. */
+#define STUCK_BAND 0.10
+/* Accuracy not this far above 1/classes counts as chance. */
+#define STUCK_ACCURACY_MARGIN 0.10
+/* A first epoch whose loss is this far above chance means the rate threw the weights
+ * about before they settled at chance (a too-high rate); a too-low rate starts at chance. */
+#define STUCK_JUMP 1.25
+/* "Too slow": the training loss fell by less than this fraction over the whole run. */
+#define TOO_SLOW_FALL 0.10
+/* "Overfitting": after its minimum the validation loss rose by at least this fraction
+ * (and OVERFIT_RISE_ABS) and stayed up for OVERFIT_EPOCHS epochs, while the training loss
+ * went on falling. */
+#define OVERFIT_RISE 0.05
+#define OVERFIT_RISE_ABS 0.01
+#define OVERFIT_EPOCHS 2
+
+static TrainVerdict
+verdict(TrainVerdictKind kind, int from_epoch, char *text)
+{
+    return (TrainVerdict) { .kind = kind, .from_epoch = from_epoch, .text = text };
+}
+
+static gboolean
+val_loss_fell_every_epoch(const TrainEpoch *epochs, int n)
+{
+    for (int i = 1; i < n; i++)
+        if (!(epochs[i].val_loss < epochs[i - 1].val_loss))
+            return FALSE;
+    return TRUE;
+}
+
+TrainVerdict train_diagnose(const TrainEpoch *epochs, int n, TrainStatus status,
+                            int num_classes)
+{
+    g_return_val_if_fail(n == 0 || epochs != NULL, verdict(TRAIN_VERDICT_NONE, -1, NULL));
+
+    gboolean finite = TRUE;
+    for (int i = 0; i < n; i++)
+        finite = finite && isfinite(epochs[i].loss) && isfinite(epochs[i].val_loss);
+    if (status == TRAIN_STATUS_DIVERGED || !finite)
+        return verdict(TRAIN_VERDICT_DIVERGED, -1, g_strdup("diverged"));
+    if (n < 2)
+        return verdict(TRAIN_VERDICT_NONE, -1, g_strdup("too early to tell"));
+
+    const double chance_loss = log(MAX(num_classes, 2));
+    const double chance_accuracy = 1.0 / MAX(num_classes, 2);
+    double first = epochs[0].loss, min_train = first, best_accuracy = 0;
+    for (int i = 0; i < n; i++) {
+        min_train = MIN(min_train, epochs[i].loss);
+        best_accuracy = MAX(best_accuracy, epochs[i].val_accuracy);
+    }
+    const double last = epochs[n - 1].loss;
+    const double fall = first > 0 ? (first - min_train) / first : 0;
+
+    if (fabs(last - chance_loss) < STUCK_BAND * chance_loss && fall < TOO_SLOW_FALL &&
+        best_accuracy < chance_accuracy + STUCK_ACCURACY_MARGIN &&
+        (first > STUCK_JUMP * chance_loss || !val_loss_fell_every_epoch(epochs, n)))
+        return verdict(TRAIN_VERDICT_STUCK, -1, g_strdup("stuck at chance"));
+    if (fall < TOO_SLOW_FALL)
+        return verdict(TRAIN_VERDICT_TOO_SLOW, -1, g_strdup("too slow"));
+
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (epochs[i].val_loss < epochs[best].val_loss)
+            best = i;
+    const double min_val = epochs[best].val_loss;
+    const double risen = min_val + MAX(OVERFIT_RISE * min_val, OVERFIT_RISE_ABS);
+    gboolean stays_up = n - 1 - best >= OVERFIT_EPOCHS;
+    /* Sustained: the last OVERFIT_EPOCHS epochs are all well above the minimum. */
+    for (int i = MAX(best + 1, n - OVERFIT_EPOCHS); stays_up && i < n; i++)
+        stays_up = epochs[i].val_loss >= risen;
+    if (stays_up && epochs[n - 1].loss < epochs[best].loss)
+        return verdict(TRAIN_VERDICT_OVERFITTING, best + 1,
+                       g_strdup_printf("overfitting from epoch %d", best + 2));
+
+    return verdict(TRAIN_VERDICT_LEARNING, -1, g_strdup("learning"));
+}
+
+void train_verdict_clear(TrainVerdict *verdict)
+{
+    g_return_if_fail(verdict != NULL);
+    g_clear_pointer(&verdict->text, g_free);
+}

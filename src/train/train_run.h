@@ -4,7 +4,12 @@
  * run never floods a main loop, and a slow consumer never stalls training.
  * A run with an output folder writes config.ini, history.csv (Keras CSVLogger columns
  * epoch,accuracy,loss,val_accuracy,val_loss,lr plus seconds), best.ckpt and
- * predictions.bin atomically after every epoch. */
+ * predictions.bin atomically after every epoch, and status.ini (status and message).
+ *
+ * Lifetime: a started run holds a reference to itself until its worker ends, so dropping
+ * the last consumer reference does not stop it: call train_run_cancel() first.
+ * Numbering: every int field (epoch, batch, best_epoch...) counts from 0, as history.csv
+ * does; sentences for people (messages, verdicts) count from 1, as Keras's "Epoch 1/30". */
 #pragma once
 #include <gio/gio.h>
 #include "data_dataset.h"
@@ -112,6 +117,25 @@ const int *train_run_get_train_indices(TrainRun *run, int *n_train);
 /* Predictions for every validation image at `epoch` (n_val entries), or FALSE. */
 gboolean train_run_get_predictions(TrainRun *run, int epoch, TrainPrediction *out);
 
-/* A finished run read back from its folder (no worker; status as saved). On a corrupt or
- * partial folder returns NULL with an error naming the file and what is wrong. */
+/* Class count and names (NULL-terminated) of the run's dataset; 0/NULL before loading
+ * finished. Borrowed. */
+int train_run_get_num_classes(TrainRun *run);
+const char *const *train_run_get_class_names(TrainRun *run);
+/* The source ("synthetic/defect/000123" or a file path) of each validation image, in the
+ * order of train_run_get_val_indices and of the predictions. Borrowed, NULL-terminated. */
+const char *const *train_run_get_val_sources(TrainRun *run);
+/* Number of epochs whose predictions are kept (= finished epochs). */
+int train_run_get_n_prediction_epochs(TrainRun *run);
+
+/* Evaluates the model's current weights on the validation split, after the worker ended
+ * (after early stopping with restore_best these are the best epoch's weights). FALSE with
+ * an error when the run has no model (never started, failed before building it, or read
+ * from disk). */
+gboolean train_run_evaluate(TrainRun *run, double *val_loss, double *val_accuracy,
+                            GError **error);
+
+/* A run read back from its folder (no worker; status as saved). A run whose program died
+ * mid-run (status still "running" on disk) comes back STOPPED with its finished epochs.
+ * On a corrupt or partial folder returns NULL with an error naming the file and what is
+ * wrong. */
 TrainRun *train_run_load(const char *dir, GError **error);

@@ -1,0 +1,190 @@
+/* train_predictions: writes and reads predictions.bin. A checksum guards the whole file
+ * because a half-copied run folder must be reported, never shown as wrong answers. */
+#include "train_predictions.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+static const char magic[8] = { 'L', 'R', 'L', 'A', 'B', 'P', 'R', 'D' };
+enum { RECORD_BYTES = 9 };
+
+static guint64
+fnv1a(const guint8 *bytes, gsize n)
+{
+    guint64 h = 0xcbf29ce484222325ull;
+    for (gsize i = 0; i < n; i++) {
+        h ^= bytes[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+static void
+put_u32(GByteArray *b, guint32 v)
+{
+    v = GUINT32_TO_LE(v);
+    g_byte_array_append(b, (const guint8 *) &v, 4);
+}
+
+static void
+put_f32(GByteArray *b, float f)
+{
+    guint32 v;
+    memcpy(&v, &f, 4);
+    put_u32(b, v);
+}
+
+void train_predictions_file_clear(TrainPredictionsFile *file)
+{
+    g_clear_pointer(&file->val_indices, g_free);
+    g_clear_pointer(&file->val_labels, g_free);
+    g_clear_pointer(&file->val_sources, g_strfreev);
+    g_clear_pointer(&file->predictions, g_free);
+    memset(file, 0, sizeof *file);
+}
+
+gboolean train_predictions_save(const char *path, int num_classes, int n_val,
+                                const int *val_indices, const int *val_labels,
+                                const char *const *sources,
+                                const TrainPrediction *predictions, int n_epochs,
+                                GError **error)
+{
+    g_return_val_if_fail(path != NULL && n_val >= 0 && n_epochs >= 0, FALSE);
+
+    g_autoptr(GByteArray) b = g_byte_array_new();
+    g_byte_array_append(b, (const guint8 *) magic, sizeof magic);
+    put_u32(b, TRAIN_PREDICTIONS_VERSION);
+    put_u32(b, (guint32) num_classes);
+    put_u32(b, (guint32) n_val);
+    put_u32(b, (guint32) n_epochs);
+    for (int i = 0; i < n_val; i++)
+        put_u32(b, (guint32) val_indices[i]);
+    for (int i = 0; i < n_val; i++)
+        put_u32(b, (guint32) val_labels[i]);
+    for (int i = 0; i < n_val; i++) {
+        const char *s = sources && sources[i] ? sources[i] : "";
+        guint32 len = (guint32) strlen(s);
+        put_u32(b, len);
+        g_byte_array_append(b, (const guint8 *) s, len);
+    }
+    for (gsize i = 0; i < (gsize) n_epochs * n_val; i++) {
+        g_byte_array_append(b, &predictions[i].predicted, 1);
+        put_f32(b, predictions[i].confidence);
+        put_f32(b, predictions[i].true_probability);
+    }
+    guint64 sum = GUINT64_TO_LE(fnv1a(b->data, b->len));
+    g_byte_array_append(b, (const guint8 *) &sum, 8);
+    return g_file_set_contents(path, (const char *) b->data, b->len, error);
+}
+
+/* A cursor over the file's bytes that refuses to read past the end. */
+typedef struct {
+    const guint8 *p, *end;
+} Reader;
+
+static gboolean
+get_u32(Reader *r, guint32 *v)
+{
+    if (r->end - r->p < 4)
+        return FALSE;
+    memcpy(v, r->p, 4);
+    *v = GUINT32_FROM_LE(*v);
+    r->p += 4;
+    return TRUE;
+}
+
+static gboolean
+get_f32(Reader *r, float *f)
+{
+    guint32 v;
+    if (!get_u32(r, &v))
+        return FALSE;
+    memcpy(f, &v, 4);
+    return TRUE;
+}
+
+gboolean train_predictions_load(const char *path, TrainPredictionsFile *file, GError **error)
+{
+    g_return_val_if_fail(path != NULL && file != NULL, FALSE);
+
+    memset(file, 0, sizeof *file);
+    g_autofree char *base = g_path_get_basename(path);
+    g_autofree char *data = NULL;
+    gsize length = 0;
+    if (!g_file_get_contents(path, &data, &length, error))
+        return FALSE;
+
+    const char *what = NULL;
+    if (length < sizeof magic + 16 + 8 || memcmp(data, magic, sizeof magic) != 0) {
+        what = length < sizeof magic || memcmp(data, magic, MIN(length, sizeof magic)) != 0
+                   ? "not an LR Lab predictions file"
+                   : "truncated";
+        goto bad;
+    }
+    guint64 stored;
+    memcpy(&stored, data + length - 8, 8);
+    if (GUINT64_FROM_LE(stored) != fnv1a((const guint8 *) data, length - 8)) {
+        what = "truncated or corrupted (checksum mismatch)";
+        goto bad;
+    }
+
+    Reader r = { (const guint8 *) data + sizeof magic, (const guint8 *) data + length - 8 };
+    guint32 version = 0, num_classes = 0, n_val = 0, n_epochs = 0;
+    get_u32(&r, &version);
+    get_u32(&r, &num_classes);
+    get_u32(&r, &n_val);
+    get_u32(&r, &n_epochs);
+    if (version != TRAIN_PREDICTIONS_VERSION) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                    "%s: format version %u, this LR Lab reads version %u", base, version,
+                    TRAIN_PREDICTIONS_VERSION);
+        return FALSE;
+    }
+    /* Sizes are checked against the bytes present before anything is allocated. */
+    if (n_val > (guint32) G_MAXINT / 16 || num_classes > 256 ||
+        (guint64) (r.end - r.p) < (guint64) n_val * 12 +
+                                      (guint64) n_epochs * n_val * RECORD_BYTES) {
+        what = "truncated";
+        goto bad;
+    }
+    file->num_classes = (int) num_classes;
+    file->n_val = (int) n_val;
+    file->n_epochs = (int) n_epochs;
+    file->val_indices = g_new(int, n_val);
+    file->val_labels = g_new(int, n_val);
+    file->val_sources = g_new0(char *, n_val + 1);
+    file->predictions = g_new0(TrainPrediction, (gsize) n_epochs * n_val);
+    for (guint32 i = 0; i < n_val; i++)
+        get_u32(&r, (guint32 *) &file->val_indices[i]);
+    for (guint32 i = 0; i < n_val; i++)
+        get_u32(&r, (guint32 *) &file->val_labels[i]);
+    for (guint32 i = 0; i < n_val; i++) {
+        guint32 len;
+        if (!get_u32(&r, &len) || (guint64) (r.end - r.p) < len) {
+            what = "truncated";
+            goto bad;
+        }
+        file->val_sources[i] = g_strndup((const char *) r.p, len);
+        r.p += len;
+    }
+    if ((guint64) (r.end - r.p) != (guint64) n_epochs * n_val * RECORD_BYTES) {
+        what = "truncated";
+        goto bad;
+    }
+    for (gsize i = 0; i < (gsize) n_epochs * n_val; i++) {
+        TrainPrediction *p = &file->predictions[i];
+        p->predicted = *r.p++;
+        get_f32(&r, &p->confidence);
+        get_f32(&r, &p->true_probability);
+        if ((int) p->predicted >= file->num_classes) {
+            what = "corrupted (a class out of range)";
+            goto bad;
+        }
+    }
+    return TRUE;
+
+bad:
+    train_predictions_file_clear(file);
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", base, what);
+    return FALSE;
+}
