@@ -7,7 +7,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "nn_spec.h"
 
 void train_config_init(TrainConfig *config)
 {
@@ -313,6 +312,30 @@ failed:
     train_config_clear(config);
     train_config_init(config);
     return FALSE;
+}
+
+gboolean train_config_build_spec(const TrainConfig *config, int num_classes, nn_spec *spec,
+                                 GError **error)
+{
+    g_return_val_if_fail(config != NULL && spec != NULL, FALSE);
+
+    nn_error err;
+    if (config->model == NULL || nn_spec_parse(spec, config->model, &err) != NN_OK)
+        return fail(error, "The network \"%s\" is not valid: %s",
+                    config->model ? config->model : "", config->model ? err.message : "none");
+    if (nn_preset_spec(config->model) != NULL) {
+        spec->layers[spec->n_layers - 1].units = num_classes;
+    } else if (nn_spec_num_classes(spec) != num_classes) {
+        int outputs = nn_spec_num_classes(spec);
+        return fail(error, "The network ends in f%d (%d outputs) but the dataset has %d "
+                    "classes: end the spec in f%d.", outputs, outputs, num_classes,
+                    num_classes);
+    }
+    if (!config->dropout)
+        nn_spec_set_dropout(spec, 0);
+    else if (config->dropout_rate > 0)
+        nn_spec_set_dropout(spec, (float) config->dropout_rate);
+    return TRUE;
 }
 
 /* ---- legends ---- */

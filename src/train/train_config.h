@@ -4,6 +4,7 @@
 #pragma once
 #include <glib.h>
 #include "nn_optim.h"
+#include "nn_spec.h"
 #include "data_synthetic.h"
 #include "data_augment.h"
 #include "data_folder.h"
@@ -58,6 +59,12 @@ gboolean train_config_load(TrainConfig *config, const char *path, GError **error
  * (n_others configs), for legends. Returns a newly allocated string. */
 char *train_config_describe_difference(const TrainConfig *config,
                                        const TrainConfig *const *others, int n_others);
+
+/* The network a run trains on a dataset of num_classes classes: a preset (they end in f2)
+ * gets num_classes outputs, a typed spec must already end in f<num_classes>; dropout off
+ * sets every rate to 0, dropout_rate > 0 replaces the spec's rates. */
+gboolean train_config_build_spec(const TrainConfig *config, int num_classes, nn_spec *spec,
+                                 GError **error);
 
 /* A learning rate the way people write it: "1e-4", "3e-4", "2.5e-3". Newly allocated. */
 char *train_format_lr(double lr);

@@ -14,7 +14,6 @@
 #include "data_synthetic.h"
 #include "nn_checkpoint.h"
 #include "nn_rng.h"
-#include "nn_spec.h"
 #include "nn_threads.h"
 
 /* Work per chunk (forward + backward ~ 3x the forward flops). At the tens of GFLOP/s the
@@ -103,35 +102,6 @@ load_dataset(TrainRun *run, GError **error)
     return data_synthetic_generate(&params, on_load_progress, run, run->cancellable, error);
 }
 
-/* The network for this dataset: presets end in f2 and get the dataset's class count;
- * a typed spec must already match it. */
-static gboolean
-build_spec(TrainRun *run, int num_classes, nn_spec *spec, char **message)
-{
-    const TrainConfig *c = &run->config;
-    nn_error err;
-
-    if (nn_spec_parse(spec, c->model, &err) != NN_OK) {
-        *message = g_strdup_printf("The network \"%s\" is not valid: %s", c->model, err.message);
-        return FALSE;
-    }
-    int last = spec->n_layers - 1;
-    if (nn_preset_spec(c->model) != NULL) {
-        spec->layers[last].units = num_classes;
-    } else if (nn_spec_num_classes(spec) != num_classes) {
-        *message = g_strdup_printf("The network ends in f%d (%d outputs) but the dataset has "
-                                   "%d classes: end the spec in f%d.",
-                                   nn_spec_num_classes(spec), nn_spec_num_classes(spec),
-                                   num_classes, num_classes);
-        return FALSE;
-    }
-    if (!c->dropout)
-        nn_spec_set_dropout(spec, 0);
-    else if (c->dropout_rate > 0)
-        nn_spec_set_dropout(spec, (float) c->dropout_rate);
-    return TRUE;
-}
-
 /* Publishes the dataset and its split; from here on they never change. */
 static void
 publish_split(TrainRun *run, DataSet *set, const DataSplit *split, int batches_per_epoch)
@@ -166,6 +136,7 @@ prepare(TrainRun *run, DataSet *set, DataSplit **split_out, DataBatcher **train_
     const TrainConfig *c = &run->config;
     g_autofree char *message = NULL;
     g_autoptr(DataSplit) split = NULL;
+    g_autoptr(GError) error = NULL;
     nn_spec spec;
     nn_error err;
 
@@ -174,8 +145,10 @@ prepare(TrainRun *run, DataSet *set, DataSplit **split_out, DataBatcher **train_
                                   set->width, set->height, c->size);
         goto failed;
     }
-    if (!build_spec(run, set->num_classes, &spec, &message))
+    if (!train_config_build_spec(c, set->num_classes, &spec, &error)) {
+        message = g_strdup(error->message);
         goto failed;
+    }
 
     split = data_split_new(set, c->val_split, c->seed);
     if (split == NULL || split->n_train == 0 || split->n_val == 0) {
