@@ -338,7 +338,7 @@ lab_axis_robust_range (const double *values,
   g_return_val_if_fail (values != NULL || n_values == 0, FALSE);
   g_return_val_if_fail (keep != NULL || n_keep == 0, FALSE);
 
-  /* Work in log space on a log axis: a fence of "3 spreads" then means a factor. */
+  /* Work in log space on a log axis: a fence of 1.5 spreads then means a factor. */
   sorted = g_new (double, MAX (n_values, 1));
   for (guint i = 0; i < n_values; i++)
     {
@@ -359,8 +359,8 @@ lab_axis_robust_range (const double *values,
       spread = MAX (p90 - p10, log ? 0.3 : 0.25 * MAX (fabs (p10), fabs (p90)));
       if (spread <= 0)
         spread = 1;
-      fence_lo = p10 - 3 * spread;
-      fence_hi = p90 + 3 * spread;
+      fence_lo = p10 - 1.5 * spread;
+      fence_hi = p90 + 1.5 * spread;
 
       for (guint i = 0; i < n; i++)
         if (sorted[i] >= fence_lo && sorted[i] <= fence_hi)

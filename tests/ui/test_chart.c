@@ -1,0 +1,569 @@
+/* Tests of LabChart: the value -> pixel mapping (linear and log), robust autorange with a
+ * diverged run, smoothing, the hover text, hiding runs, and PNG/SVG/PDF export. They draw
+ * through lab_chart_draw onto image surfaces and check pixels, as the screen would show. */
+#include <math.h>
+#include <string.h>
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "lab-axis.h"
+#include "lab-chart.h"
+#include "lab-chart-export.h"
+#include "lab-series.h"
+
+/* A plot area of exactly 700 x 400 px: 76 + 700 + 24 wide, 52 + 400 + 58 high (titled). */
+#define W 800
+#define H 510
+
+static LabChart *
+new_chart (void)
+{
+  LabChart *chart = LAB_CHART (g_object_ref_sink (lab_chart_new ()));
+  lab_chart_set_title (chart, "Loss");
+  lab_chart_set_y_label (chart, "Loss");
+  return chart;
+}
+
+/* n epoch points at epochs 1..n, value f(i) for i = 0..n-1 given as an array. */
+static void
+set_curve (LabChart      *chart,
+           guint          run,
+           LabChartCurve  curve,
+           const double  *values,
+           guint          n)
+{
+  g_autofree LabChartPoint *p = g_new (LabChartPoint, n);
+
+  for (guint i = 0; i < n; i++)
+    p[i] = (LabChartPoint) { .epoch = i + 1, .seconds = 2.0 * (i + 1), .value = values[i] };
+  lab_chart_set_run_points (chart, run, curve, p, n);
+}
+
+static void
+test_mapping_linear (void)
+{
+  g_autoptr(LabChart) chart = new_chart ();
+  double values[10] = { 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.15, 0.1 };
+  cairo_rectangle_t area;
+  double min, max;
+  guint run = lab_chart_add_run (chart, "lr 1e-3", NULL);
+
+  set_curve (chart, run, LAB_CHART_CURVE_TRAIN, values, 10);
+
+  lab_chart_get_plot_area (chart, W, H, &area);
+  g_assert_cmpfloat (area.x, ==, 76);
+  g_assert_cmpfloat (area.y, ==, 52);
+  g_assert_cmpfloat (area.width, ==, 700);
+  g_assert_cmpfloat (area.height, ==, 400);
+
+  /* 0.1..0.9 rounds out to 0..1 in steps of 0.2; epochs 1..10 to 0..10 in steps of 2. */
+  lab_chart_get_y_range (chart, &min, &max);
+  g_assert_cmpfloat_with_epsilon (min, 0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (max, 1, 1e-12);
+  lab_chart_get_x_range (chart, &min, &max);
+  g_assert_cmpfloat_with_epsilon (min, 0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (max, 10, 1e-12);
+
+  g_assert_cmpfloat_with_epsilon (lab_chart_value_to_pixel_y (chart, 1.0, H), 52, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lab_chart_value_to_pixel_y (chart, 0.5, H), 252, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lab_chart_value_to_pixel_y (chart, 0.25, H), 352, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lab_chart_value_to_pixel_y (chart, 0.0, H), 452, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lab_chart_value_to_pixel_x (chart, 0, W), 76, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lab_chart_value_to_pixel_x (chart, 5, W), 426, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lab_chart_value_to_pixel_x (chart, 10, W), 776, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lab_chart_pixel_to_value_x (chart, 426, W), 5, 1e-9);
+
+  /* Fixed limits (accuracy in 0..1) win over the data. */
+  lab_chart_set_y_limits (chart, 0, 2);
+  g_assert_cmpfloat_with_epsilon (lab_chart_value_to_pixel_y (chart, 0.5, H), 352, 1e-9);
+}
+
+static void
+test_mapping_log (void)
+{
+  g_autoptr(LabChart) chart = new_chart ();
+  double values[4] = { 0.9, 0.05, 0.004, 0.001 };
+  double min, max;
+  guint run = lab_chart_add_run (chart, "run", NULL);
+
+  set_curve (chart, run, LAB_CHART_CURVE_TRAIN, values, 4);
+  lab_chart_set_log_y (chart, TRUE);
+
+  /* 0.001..0.9: three decades, 0.001..1; each decade is 400 / 3 px. */
+  lab_chart_get_y_range (chart, &min, &max);
+  g_assert_cmpfloat_with_epsilon (min, 0.001, 1e-15);
+  g_assert_cmpfloat_with_epsilon (max, 1, 1e-12);
+  g_assert_cmpfloat_with_epsilon (lab_chart_value_to_pixel_y (chart, 1, H), 52, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lab_chart_value_to_pixel_y (chart, 0.1, H), 52 + 400.0 / 3, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lab_chart_value_to_pixel_y (chart, 0.01, H), 52 + 800.0 / 3, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lab_chart_value_to_pixel_y (chart, 0.001, H), 452, 1e-9);
+  /* Zero and negative values have no place on a log axis. */
+  g_assert_true (isnan (lab_chart_value_to_pixel_y (chart, 0, H)));
+}
+
+static void
+test_axis_ticks (void)
+{
+  g_autoptr(LabAxis) axis = lab_axis_new ();
+  g_autoptr(GArray) ticks = NULL;
+  g_autoptr(GArray) log_ticks = NULL;
+  static const char *linear_labels[] = { "0.0", "0.5", "1.0", "1.5", "2.0", "2.5" };
+  GString *labels = g_string_new (NULL);
+  double min, max;
+
+  /* 1-2-5 steps: 0.37..2.31 spans 1.94, so steps of 0.5 and a range of 0..2.5. */
+  lab_axis_fit (axis, 0.37, 2.31);
+  lab_axis_get_range (axis, &min, &max);
+  g_assert_cmpfloat_with_epsilon (min, 0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (max, 2.5, 1e-12);
+  ticks = lab_axis_get_ticks (axis);
+  g_assert_cmpuint (ticks->len, ==, G_N_ELEMENTS (linear_labels));
+  for (guint i = 0; i < ticks->len; i++)
+    g_assert_cmpstr (g_array_index (ticks, LabAxisTick, i).label, ==, linear_labels[i]);
+
+  /* A log axis over 1e-6..1e-1 labels its decades only. */
+  lab_axis_set_log (axis, TRUE);
+  lab_axis_fit (axis, 2e-6, 0.08);
+  lab_axis_get_range (axis, &min, &max);
+  g_assert_cmpfloat_with_epsilon (min / 1e-6, 2, 1e-9);
+  g_assert_cmpfloat_with_epsilon (max, 0.1, 1e-12);
+  log_ticks = lab_axis_get_ticks (axis);
+  for (guint i = 0; i < log_ticks->len; i++)
+    {
+      const LabAxisTick *tick = &g_array_index (log_ticks, LabAxisTick, i);
+      if (tick->label[0] != 0)
+        g_string_append_printf (labels, "%s ", tick->label);
+    }
+  g_assert_cmpstr (labels->str, ==, "1e-5 1e-4 0.001 0.01 0.1 ");
+  g_string_free (labels, TRUE);
+}
+
+static void
+test_autorange_diverged (void)
+{
+  g_autoptr(LabChart) chart = new_chart ();
+  double good[50], good_val[50];
+  double bad[7] = { 0.69, 1.4, 5, 80, 3000, 1e6, INFINITY };
+  double min, max;
+  guint a = lab_chart_add_run (chart, "lr 1e-3", NULL);
+  guint b = lab_chart_add_run (chart, "lr 1", NULL);
+
+  for (guint i = 0; i < 50; i++)
+    {
+      good[i] = 0.05 + 0.64 * exp (-(double) i / 10.0);
+      good_val[i] = 0.15 + 0.54 * exp (-(double) i / 8.0);
+    }
+  set_curve (chart, a, LAB_CHART_CURVE_TRAIN, good, 50);
+  set_curve (chart, a, LAB_CHART_CURVE_VAL, good_val, 50);
+  set_curve (chart, b, LAB_CHART_CURVE_TRAIN, bad, 7);
+  lab_chart_set_run_diverged (chart, b, 7, 14);
+
+  /* The good run keeps most of the height: the 1e6 does not flatten it to the bottom. */
+  lab_chart_get_y_range (chart, &min, &max);
+  g_assert_true (isfinite (min) && isfinite (max));
+  g_assert_cmpfloat (max, >=, 0.69);
+  g_assert_cmpfloat (max, <=, 2);
+  g_assert_cmpfloat (lab_chart_value_to_pixel_y (chart, 0.69, H) - lab_chart_value_to_pixel_y (chart, 0.05, H),
+                     <, -150);
+
+  lab_chart_set_log_y (chart, TRUE);
+  lab_chart_get_y_range (chart, &min, &max);
+  g_assert_cmpfloat (max, >=, 0.69);
+  g_assert_cmpfloat (max, <=, 10);
+  g_assert_cmpfloat (min, <=, 0.05);
+
+  /* Drawing with the marker and infinite values completes and leaves the pixels sane. */
+  {
+    cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, W, H);
+    cairo_t *cr = cairo_create (surface);
+    lab_chart_draw (chart, cr, W, H);
+    g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+    cairo_destroy (cr);
+    cairo_surface_destroy (surface);
+  }
+}
+
+/* The number of pixels within a small distance of a colour. */
+static guint
+count_color (cairo_surface_t *surface,
+             const GdkRGBA   *color)
+{
+  int w = cairo_image_surface_get_width (surface);
+  int h = cairo_image_surface_get_height (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  const guint8 *data;
+  guint count = 0;
+  int r = (int) (color->red * 255), g = (int) (color->green * 255), b = (int) (color->blue * 255);
+
+  cairo_surface_flush (surface);
+  data = cairo_image_surface_get_data (surface);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        guint32 px = *(const guint32 *) (data + y * stride + 4 * x);
+        int pr = (px >> 16) & 0xff, pg = (px >> 8) & 0xff, pb = px & 0xff;
+        if (((px >> 24) & 0xff) == 0xff && abs (pr - r) < 12 && abs (pg - g) < 12 && abs (pb - b) < 12)
+          count++;
+      }
+  return count;
+}
+
+static cairo_surface_t *
+render (LabChart *chart)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
+  cairo_t *cr = cairo_create (surface);
+
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  lab_chart_draw (chart, cr, W, H);
+  cairo_destroy (cr);
+  /* RGB24 leaves the alpha byte undefined: make it opaque for count_color. */
+  cairo_surface_flush (surface);
+  {
+    guint8 *data = cairo_image_surface_get_data (surface);
+    for (int i = 0; i < cairo_image_surface_get_stride (surface) * H; i += 4)
+      data[i + 3] = 0xff;   /* little-endian ARGB: alpha is the fourth byte */
+    cairo_surface_mark_dirty (surface);
+  }
+  return surface;
+}
+
+static void
+test_visibility (void)
+{
+  g_autoptr(LabChart) chart = new_chart ();
+  const GdkRGBA *red = lab_chart_palette_color (1);
+  const GdkRGBA *green = lab_chart_palette_color (2);
+  double up[20], down[20];
+  cairo_surface_t *surface;
+  guint a, b;
+
+  for (guint i = 0; i < 20; i++)
+    {
+      down[i] = 1 - i / 25.0;
+      up[i] = 0.2 + i / 40.0;
+    }
+  a = lab_chart_add_run (chart, "falling", red);
+  b = lab_chart_add_run (chart, "rising", green);
+  set_curve (chart, a, LAB_CHART_CURVE_TRAIN, down, 20);
+  set_curve (chart, a, LAB_CHART_CURVE_VAL, up, 20);
+  set_curve (chart, b, LAB_CHART_CURVE_TRAIN, up, 20);
+
+  surface = render (chart);
+  g_assert_cmpuint (count_color (surface, red), >, 500);
+  g_assert_cmpuint (count_color (surface, green), >, 300);
+  cairo_surface_destroy (surface);
+
+  lab_chart_set_run_visible (chart, a, FALSE);
+  g_assert_false (lab_chart_get_run_visible (chart, a));
+  surface = render (chart);
+  g_assert_cmpuint (count_color (surface, red), ==, 0);
+  g_assert_cmpuint (count_color (surface, green), >, 300);
+  cairo_surface_destroy (surface);
+
+  lab_chart_set_run_visible (chart, a, TRUE);
+  lab_chart_remove_run (chart, b);
+  surface = render (chart);
+  g_assert_cmpuint (count_color (surface, red), >, 500);
+  g_assert_cmpuint (count_color (surface, green), ==, 0);
+  cairo_surface_destroy (surface);
+}
+
+static void
+test_smoothing (void)
+{
+  /* TensorBoard's debiased EMA with w = 0.5 on 1, 2, 3:
+   * last = 0.5, 1.25, 2.125; divided by 1 - 0.5^k = 0.5, 0.75, 0.875. */
+  LabChartPoint in[4] = { { 1, 1, 1 }, { 2, 2, 2 }, { 3, 3, 3 }, { 4, 4, NAN } };
+  LabChartPoint out[4];
+  LabChartPoint gap[3] = { { 1, 1, 1 }, { 2, 2, NAN }, { 3, 3, 3 } };
+  g_autoptr(LabSeries) series = lab_series_new ();
+  const LabChartPoint *cached;
+  guint n;
+
+  lab_smooth_ema (out, in, 4, 0.5);
+  g_assert_cmpfloat_with_epsilon (out[0].value, 1, 1e-12);
+  g_assert_cmpfloat_with_epsilon (out[1].value, 1.25 / 0.75, 1e-12);
+  g_assert_cmpfloat_with_epsilon (out[2].value, 2.125 / 0.875, 1e-12);
+  g_assert_true (isnan (out[3].value));
+  g_assert_cmpfloat (out[2].epoch, ==, 3);
+
+  /* A NaN passes through without entering the average. */
+  lab_smooth_ema (out, gap, 3, 0.5);
+  g_assert_true (isnan (out[1].value));
+  g_assert_cmpfloat_with_epsilon (out[2].value, 1.75 / 0.75, 1e-12);
+
+  /* The series' incremental cache agrees with the reference after appends. */
+  lab_series_set_points (series, in, 2);
+  cached = lab_series_get_smoothed (series, 0.5, &n);
+  g_assert_cmpuint (n, ==, 2);
+  lab_series_append_points (series, in + 2, 2);
+  cached = lab_series_get_smoothed (series, 0.5, &n);
+  lab_smooth_ema (out, in, 4, 0.5);
+  g_assert_cmpuint (n, ==, 4);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpfloat_with_epsilon (cached[i].value, out[i].value, 1e-12);
+
+  /* Smoothing 0 is the raw data; the chart clamps to 0..0.99. */
+  cached = lab_series_get_smoothed (series, 0, &n);
+  g_assert_cmpfloat (cached[1].value, ==, 2);
+  {
+    g_autoptr(LabChart) chart = new_chart ();
+    lab_chart_set_smoothing (chart, 5);
+    g_assert_cmpfloat (lab_chart_get_smoothing (chart), ==, 0.99);
+  }
+}
+
+static void
+test_describe (void)
+{
+  g_autoptr(LabChart) chart = new_chart ();
+  double ta[3] = { 0.7, 0.5, 0.4 }, va[3] = { 0.72, 0.55, 0.5 };
+  double tb[3] = { 0.69, 0.68, 0.67 };
+  double tc[2] = { 0.9, 1.5 };
+  g_autofree char *text = NULL;
+  g_autofree char *text_hidden = NULL;
+  g_autofree char *text_time = NULL;
+  guint a = lab_chart_add_run (chart, "lr 1e-3", NULL);
+  guint b = lab_chart_add_run (chart, "lr 1e-5", NULL);
+  guint c = lab_chart_add_run (chart, "lr 1", NULL);
+
+  set_curve (chart, a, LAB_CHART_CURVE_TRAIN, ta, 3);
+  set_curve (chart, a, LAB_CHART_CURVE_VAL, va, 3);
+  set_curve (chart, b, LAB_CHART_CURVE_TRAIN, tb, 3);
+  set_curve (chart, c, LAB_CHART_CURVE_TRAIN, tc, 2);
+  lab_chart_set_run_diverged (chart, c, 2, 4);
+
+  /* 2.3 snaps to epoch 2; each visible run gives its raw values there. */
+  text = lab_chart_describe_at (chart, 2.3);
+  g_assert_cmpstr (text, ==,
+                   "Epoch 2\n"
+                   "lr 1e-3: train 0.5, val 0.55\n"
+                   "lr 1e-5: train 0.68\n"
+                   "lr 1: train 1.5, diverged at epoch 2");
+
+  lab_chart_set_run_visible (chart, b, FALSE);
+  lab_chart_set_run_visible (chart, c, FALSE);
+  text_hidden = lab_chart_describe_at (chart, 3);
+  g_assert_cmpstr (text_hidden, ==, "Epoch 3\nlr 1e-3: train 0.4, val 0.5");
+
+  /* In time mode x is seconds (epoch k ended at 2k s). */
+  lab_chart_set_x_mode (chart, LAB_CHART_X_TIME);
+  text_time = lab_chart_describe_at (chart, 4.2);
+  g_assert_cmpstr (text_time, ==, "0:04\nlr 1e-3: train 0.5, val 0.55");
+}
+
+/* Three learning rates as a class sees them: 1e-2 jumps, 1e-3 learns then overfits
+ * (validation loss turns up while training loss keeps falling), 1e-5 crawls. */
+static LabChart *
+new_realistic_chart (void)
+{
+  LabChart *chart = new_chart ();
+  const guint epochs = 120, batches = 50;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  static const char *labels[] = { "lr 1e-2", "lr 1e-3", "lr 1e-5" };
+
+  lab_chart_set_title (chart, "Training vs validation loss");
+  lab_chart_set_show_batches (chart, TRUE);
+
+  for (guint r = 0; r < 3; r++)
+    {
+      guint id = lab_chart_add_run (chart, labels[r], NULL);
+      g_autoptr(GArray) train = g_array_new (FALSE, FALSE, sizeof (LabChartPoint));
+      g_autoptr(GArray) val = g_array_new (FALSE, FALSE, sizeof (LabChartPoint));
+      g_autoptr(GArray) batch = g_array_new (FALSE, FALSE, sizeof (LabChartPoint));
+      double best = INFINITY, best_epoch = -1;
+
+      for (int e = 1; e <= (int) epochs; e++)
+        {
+          double t, v, noise;
+          LabChartPoint p;
+
+          switch (r)
+            {
+            case 0:
+              noise = 0.09;
+              t = 0.30 + 0.39 * exp (-e / 6.0) + 0.08 * sin (e * 0.9) * sin (e * 0.23);
+              v = t + 0.05 + 0.12 * fabs (g_rand_double_range (rand, -1, 1));
+              break;
+            case 1:
+              noise = 0.05;
+              t = 0.02 + 0.67 * exp (-e / 14.0);
+              v = 0.17 + 0.52 * exp (-e / 10.0) + 0.0035 * MAX (0, e - 30.0)
+                  + 0.015 * g_rand_double_range (rand, -1, 1);
+              break;
+            default:
+              noise = 0.02;
+              t = 0.693 - 0.09 * (1 - exp (-e / 150.0));
+              v = t + 0.004 + 0.004 * g_rand_double_range (rand, -1, 1);
+              break;
+            }
+          for (guint k = 0; k < batches; k++)
+            {
+              double frac = (e - 1) + (k + 1.0) / batches;
+              p = (LabChartPoint) { frac, frac * 9, t + noise * g_rand_double_range (rand, -1, 1) * (1 + (r == 0) * 2 * (k % 17 == 0)) };
+              g_array_append_val (batch, p);
+            }
+          p = (LabChartPoint) { e, e * 9, t };
+          g_array_append_val (train, p);
+          p.value = v;
+          g_array_append_val (val, p);
+          if (v < best)
+            {
+              best = v;
+              best_epoch = e;
+            }
+        }
+      lab_chart_set_run_points (chart, id, LAB_CHART_CURVE_TRAIN, (LabChartPoint *) (gpointer) train->data, train->len);
+      lab_chart_set_run_points (chart, id, LAB_CHART_CURVE_VAL, (LabChartPoint *) (gpointer) val->data, val->len);
+      lab_chart_set_run_points (chart, id, LAB_CHART_CURVE_BATCH, (LabChartPoint *) (gpointer) batch->data, batch->len);
+      if (r == 1)
+        lab_chart_set_run_best_epoch (chart, id, best_epoch);
+    }
+  return chart;
+}
+
+static char *
+read_head (const char *path,
+           gsize       n)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, n);
+  return g_strndup (contents, n);
+}
+
+static void
+test_export (void)
+{
+  g_autoptr(LabChart) chart = new_realistic_chart ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lab-chart-XXXXXX", &error);
+  g_autofree char *png = g_build_filename (dir, "chart.png", NULL);
+  g_autofree char *svg = g_build_filename (dir, "chart.svg", NULL);
+  g_autofree char *pdf = g_build_filename (dir, "chart.pdf", NULL);
+  g_autofree char *svg_head = NULL;
+  g_autofree char *pdf_head = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  LabChartFormat format;
+
+  g_assert_no_error (error);
+
+  g_assert_true (lab_chart_export (chart, png, LAB_CHART_FORMAT_PNG, 900, 560, &error));
+  g_assert_no_error (error);
+  pixbuf = gdk_pixbuf_new_from_file (png, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, 900);
+  g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, 560);
+  {
+    /* Not blank: many pixels are neither white paper nor one flat colour. */
+    const guint8 *data = gdk_pixbuf_read_pixels (pixbuf);
+    int stride = gdk_pixbuf_get_rowstride (pixbuf), channels = gdk_pixbuf_get_n_channels (pixbuf);
+    guint inked = 0;
+
+    for (int y = 0; y < 560; y++)
+      for (int x = 0; x < 900; x++)
+        {
+          const guint8 *p = data + y * stride + x * channels;
+          if (p[0] < 200 || p[1] < 200 || p[2] < 200)
+            inked++;
+        }
+    g_assert_cmpuint (inked, >, 5000);
+    g_assert_cmpuint (inked, <, 900 * 560 / 2);
+  }
+
+  g_assert_true (lab_chart_export (chart, svg, LAB_CHART_FORMAT_SVG, 900, 560, &error));
+  g_assert_no_error (error);
+  svg_head = read_head (svg, 5);
+  g_assert_true (g_str_has_prefix (svg_head, "<?xml") || g_str_has_prefix (svg_head, "<svg"));
+
+  g_assert_true (lab_chart_export (chart, pdf, LAB_CHART_FORMAT_PDF, 900, 560, &error));
+  g_assert_no_error (error);
+  pdf_head = read_head (pdf, 4);
+  g_assert_cmpstr (pdf_head, ==, "%PDF");
+
+  g_assert_true (lab_chart_format_from_path ("a/Figure.PDF", &format));
+  g_assert_cmpint (format, ==, LAB_CHART_FORMAT_PDF);
+  g_assert_false (lab_chart_format_from_path ("figure.jpg", &format));
+
+  /* A folder that does not exist: an error for the user, not a crash. */
+  g_assert_false (lab_chart_export (chart, "/nonexistent-lab-dir/chart.png", LAB_CHART_FORMAT_PNG, 100, 100, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  g_unlink (png);
+  g_unlink (svg);
+  g_unlink (pdf);
+  g_rmdir (dir);
+}
+
+/* The docs figure: LRLAB_CHART_EXAMPLE=docs/chart-example.png writes it; otherwise the
+ * test only checks that every run shows in the realistic chart. */
+static void
+test_realistic (void)
+{
+  g_autoptr(LabChart) chart = new_realistic_chart ();
+  const char *example = g_getenv ("LRLAB_CHART_EXAMPLE");
+  cairo_surface_t *surface;
+
+  if (example != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_assert_true (lab_chart_export (chart, example, LAB_CHART_FORMAT_PNG, 1200, 720, &error));
+      g_assert_no_error (error);
+    }
+
+  surface = render (chart);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpuint (count_color (surface, lab_chart_palette_color (i)), >, 300);
+  cairo_surface_destroy (surface);
+}
+
+static void
+test_widget (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  LabChart *chart = LAB_CHART (lab_chart_new ());
+  guint notified = 0;
+
+  g_signal_connect_swapped (chart, "notify::log-y", G_CALLBACK (g_atomic_int_inc), &notified);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (chart));
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, 400);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_object_set (chart, "log-y", TRUE, "x-mode", LAB_CHART_X_TIME, "show-batches", TRUE, NULL);
+  g_assert_true (lab_chart_get_log_y (chart));
+  g_assert_cmpint (lab_chart_get_x_mode (chart), ==, LAB_CHART_X_TIME);
+  /* Setting the same value again does not notify. */
+  lab_chart_set_log_y (chart, TRUE);
+  g_assert_cmpuint (notified, ==, 1);
+
+  while (!gtk_widget_get_mapped (GTK_WIDGET (chart)))
+    g_main_context_iteration (NULL, TRUE);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* No accessibility bus under xvfb-run: without this GTK warns, and tests make warnings fatal. */
+  g_setenv ("GTK_A11Y", "none", FALSE);
+  gtk_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/chart/mapping/linear", test_mapping_linear);
+  g_test_add_func ("/chart/mapping/log", test_mapping_log);
+  g_test_add_func ("/chart/axis/ticks", test_axis_ticks);
+  g_test_add_func ("/chart/autorange/diverged", test_autorange_diverged);
+  g_test_add_func ("/chart/visibility", test_visibility);
+  g_test_add_func ("/chart/smoothing", test_smoothing);
+  g_test_add_func ("/chart/describe", test_describe);
+  g_test_add_func ("/chart/export", test_export);
+  g_test_add_func ("/chart/realistic", test_realistic);
+  g_test_add_func ("/chart/widget", test_widget);
+
+  return g_test_run ();
+}
