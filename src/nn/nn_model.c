@@ -630,6 +630,13 @@ const char *nn_model_layer_name(const nn_model *model, int index)
     return model->plan.layers[index].name;
 }
 
+const float *nn_model_layer_output(const nn_model *model, int index)
+{
+    if (index < 0 || index >= model->plan.n_layers || model->last_batch == 0)
+        return NULL;
+    return model->plan.layers[index].out;
+}
+
 void nn_model_layer_shape(const nn_model *model, int index, int *height, int *width,
                           int *channels)
 {

@@ -110,6 +110,12 @@ void nn_model_layer_times(const nn_model *model, int index, double *forward_s,
                           double *backward_s);
 void nn_model_reset_layer_times(nn_model *model);
 
+/* Output of layer `index` in the last forward, (B, h, w, c) with the shape below (after
+ * its ReLU; a dropout layer in evaluation returns its input). For parity tests of
+ * intermediate activations and for the gradient check, which must know where the ReLUs
+ * and poolings switch. Valid until the next forward. */
+const float *nn_model_layer_output(const nn_model *model, int index);
+
 /* Output shape of layer `index` for one image (a dense layer gives 1x1xN). */
 void nn_model_layer_shape(const nn_model *model, int index, int *height, int *width,
                           int *channels);
