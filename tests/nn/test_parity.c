@@ -267,8 +267,9 @@ compare_with_torch (const char *dir, nn_model *model, const float *losses, int n
       bad += !ok;
     }
   g_assert_true (isfinite (losses[PARITY_STEPS - 1]));
-  /* Ten steps on one batch must learn something, else the comparison is vacuous. */
-  g_assert_cmpfloat (losses[PARITY_STEPS - 1], <, losses[0]);
+  /* The steps must move the loss well beyond the tolerance, else matching losses would
+   * say nothing (a network that does not train matches trivially). */
+  g_assert_cmpfloat (fabs (losses[PARITY_STEPS - 1] - losses[0]), >, 100 * LOSS_RTOL * losses[0]);
 
   bad += check_tensors (model, "grad", grads, t_grads, r_grads);
   bad += check_tensors (model, "param", params, t_params, r_params);
@@ -380,9 +381,9 @@ main (int argc, char **argv)
     { "/nn/parity/small/adamw", "small", { 0 } },
     { "/nn/parity/small/sgd-momentum", "small", { 0 } },
     { "/nn/parity/small/sgd-nesterov", "small", { 0 } },
+    /* The optimizers do not depend on the network, so the paper network (8x the work,
+     * and the one with dropout) runs one Adam and one SGD case to keep the test short. */
     { "/nn/parity/paper/adam", "paper", { 0 } },
-    { "/nn/parity/paper/adam-l2", "paper", { 0 } },
-    { "/nn/parity/paper/adamw", "paper", { 0 } },
     { "/nn/parity/paper/sgd-momentum", "paper", { 0 } },
   };
 
