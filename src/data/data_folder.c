@@ -306,8 +306,8 @@ decode_file(const char *path, const DataFolderOptions *options, guint8 *dst)
         return g_strdup("corrupt or truncated: no picture in the file");
 
     GdkPixbufFormat *format = gdk_pixbuf_loader_get_format(loader);
-    if (format != NULL && g_strcmp0(gdk_pixbuf_format_get_name(format), "jpeg") == 0
-        && !jpeg_is_complete((const guint8 *) data, len))
+    g_autofree char *format_name = format != NULL ? gdk_pixbuf_format_get_name(format) : NULL;
+    if (g_strcmp0(format_name, "jpeg") == 0 && !jpeg_is_complete((const guint8 *) data, len))
         return g_strdup("truncated: the JPEG data ends before its end-of-image marker");
 
     g_autoptr(GdkPixbuf) oriented = gdk_pixbuf_apply_embedded_orientation(pixbuf);
@@ -380,7 +380,7 @@ imbalance_warning(const DataSet *set)
     /* 3x: beyond it, always answering the big class already scores 75% on two classes. */
     if (counts[lo] > 0 && counts[hi] > 3 * counts[lo])
         text = g_strdup_printf("The classes are imbalanced: class '%s' has %d images, '%s' "
-                               "only %d (%.0fx fewer). Accuracy can look good while the "
+                               "only %d (%.1fx fewer). Accuracy can look good while the "
                                "model ignores '%s'; add images of it or watch its accuracy.",
                                set->class_names[hi], counts[hi], set->class_names[lo],
                                counts[lo], (double) counts[hi] / counts[lo],
@@ -557,9 +557,9 @@ data_folder_load(const char *root, const DataFolderOptions *options, DataFolderR
         g_autofree char *limit_text = g_format_size(options->memory_limit);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
                     "%s has %d images: at %dx%d they need %s (%" G_GUINT64_FORMAT " bytes) of "
-                    "memory, more than the limit of %s. Choose a smaller image size or use "
-                    "fewer images.", root, n, options->size, options->size, need_text, need,
-                    limit_text);
+                    "memory, more than the limit of %s (%" G_GUINT64_FORMAT " bytes). Choose a "
+                    "smaller image size or use fewer images.", root, n, options->size,
+                    options->size, need_text, need, limit_text, (guint64) options->memory_limit);
         goto out;
     }
 
