@@ -130,6 +130,26 @@ gboolean train_config_validate(const TrainConfig *config, GError **error)
     return TRUE;
 }
 
+const char *train_format_double(char *buf, double value)
+{
+    for (int digits = 1; digits <= 17; digits++) {
+        char format[8];
+        g_snprintf(format, sizeof format, "%%.%dg", digits);
+        g_ascii_formatd(buf, G_ASCII_DTOSTR_BUF_SIZE, format, value);
+        if (g_ascii_strtod(buf, NULL) == value || !isfinite(value))
+            break;
+    }
+    return buf;
+}
+
+/* GKeyFile writes doubles with 17 digits; people read config.ini. */
+static void
+set_double(GKeyFile *kf, const char *group, const char *key, double value)
+{
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    g_key_file_set_value(kf, group, key, train_format_double(buf, value));
+}
+
 /* ---- words for enums, both ways ---- */
 
 static const char *const resize_names[] = { "center-crop", "squash", "letterbox", NULL };
@@ -167,29 +187,29 @@ gboolean train_config_save(const TrainConfig *config, const char *path, GError *
         g_key_file_set_string(kf, "data", "folder", config->folder);
     g_key_file_set_string(kf, "data", "resize", resize_names[CLAMP(config->resize, 0, 2)]);
     g_key_file_set_integer(kf, "data", "images-per-class", s->images_per_class);
-    g_key_file_set_double(kf, "data", "difficulty", s->difficulty);
-    g_key_file_set_double(kf, "data", "label-noise", s->label_noise);
+    set_double(kf, "data", "difficulty", s->difficulty);
+    set_double(kf, "data", "label-noise", s->label_noise);
     g_key_file_set_boolean(kf, "data", "multiclass", s->multiclass);
     g_key_file_set_uint64(kf, "data", "data-seed", s->seed);
-    g_key_file_set_double(kf, "data", "val-split", config->val_split);
+    set_double(kf, "data", "val-split", config->val_split);
 
     g_key_file_set_string(kf, "model", "model", config->model ? config->model : "");
     g_key_file_set_integer(kf, "model", "size", config->size);
     g_key_file_set_boolean(kf, "model", "dropout", config->dropout);
-    g_key_file_set_double(kf, "model", "dropout-rate", config->dropout_rate);
+    set_double(kf, "model", "dropout-rate", config->dropout_rate);
 
     g_key_file_set_integer(kf, "training", "epochs", config->epochs);
     g_key_file_set_integer(kf, "training", "batch-size", config->batch_size);
     g_key_file_set_string(kf, "training", "optimizer", optimizer_name(config->optimizer));
-    g_key_file_set_double(kf, "training", "lr", config->lr);
-    g_key_file_set_double(kf, "training", "momentum", config->momentum);
+    set_double(kf, "training", "lr", config->lr);
+    set_double(kf, "training", "momentum", config->momentum);
     g_key_file_set_boolean(kf, "training", "nesterov", config->nesterov);
     g_key_file_set_boolean(kf, "training", "weight-decay-on", config->weight_decay_on);
-    g_key_file_set_double(kf, "training", "weight-decay", config->weight_decay);
+    set_double(kf, "training", "weight-decay", config->weight_decay);
     g_key_file_set_boolean(kf, "training", "decoupled", config->decoupled);
     g_key_file_set_uint64(kf, "training", "seed", config->seed);
     g_key_file_set_integer(kf, "training", "early-stop-patience", config->early_stop_patience);
-    g_key_file_set_double(kf, "training", "early-stop-min-delta", config->early_stop_min_delta);
+    set_double(kf, "training", "early-stop-min-delta", config->early_stop_min_delta);
     g_key_file_set_boolean(kf, "training", "restore-best", config->restore_best);
     g_key_file_set_integer(kf, "training", "threads", config->threads);
     g_key_file_set_uint64(kf, "training", "memory-limit", config->memory_limit);
@@ -203,7 +223,21 @@ gboolean train_config_save(const TrainConfig *config, const char *path, GError *
     }
     g_key_file_set_string_list(kf, "augment", "kinds", (const char *const *) names->pdata,
                                names->len);
-    g_key_file_set_double_list(kf, "augment", "strengths", strengths, DATA_AUGMENT_N_KINDS);
+    /* Strengths are floats: their shortest float text, not the double's 17 digits. */
+    GString *list = g_string_new(NULL);
+    for (int i = 0; i < DATA_AUGMENT_N_KINDS; i++) {
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+        for (int digits = 1; digits <= 9; digits++) {
+            char format[8];
+            g_snprintf(format, sizeof format, "%%.%dg", digits);
+            g_ascii_formatd(buf, sizeof buf, format, strengths[i]);
+            if ((float) g_ascii_strtod(buf, NULL) == (float) strengths[i])
+                break;
+        }
+        g_string_append_printf(list, "%s;", buf);
+    }
+    g_key_file_set_value(kf, "augment", "strengths", list->str);
+    g_string_free(list, TRUE);
 
     return g_key_file_save_to_file(kf, path, error);
 }

@@ -66,5 +66,9 @@ char *train_config_describe_difference(const TrainConfig *config,
 gboolean train_config_build_spec(const TrainConfig *config, int num_classes, nn_spec *spec,
                                  GError **error);
 
+/* The shortest C-locale text that reads back (g_ascii_strtod) as exactly value, like
+ * Python's repr: "0.9", not "0.90000000000000002". buf has G_ASCII_DTOSTR_BUF_SIZE bytes. */
+const char *train_format_double(char *buf, double value);
+
 /* A learning rate the way people write it: "1e-4", "3e-4", "2.5e-3". Newly allocated. */
 char *train_format_lr(double lr);

@@ -61,7 +61,7 @@ TrainVerdict train_diagnose(const TrainEpoch *epochs, int n, TrainStatus status,
     const double last = epochs[n - 1].loss;
     const double fall = first > 0 ? (first - min_train) / first : 0;
 
-    if (fabs(last - chance_loss) < STUCK_BAND * chance_loss && fall < TOO_SLOW_FALL &&
+    if (fabs(last - chance_loss) < STUCK_BAND * chance_loss &&
         best_accuracy < chance_accuracy + STUCK_ACCURACY_MARGIN &&
         (first > STUCK_JUMP * chance_loss || !val_loss_fell_every_epoch(epochs, n)))
         return verdict(TRAIN_VERDICT_STUCK, -1, g_strdup("stuck at chance"));

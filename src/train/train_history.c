@@ -13,7 +13,7 @@ append_double(GString *s, double value)
 {
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
     g_string_append_c(s, ',');
-    g_string_append(s, g_ascii_dtostr(buf, sizeof buf, value));
+    g_string_append(s, train_format_double(buf, value));
 }
 
 char *train_history_format(const TrainEpoch *epochs, int n)

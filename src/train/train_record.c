@@ -68,8 +68,10 @@ gboolean train_record_write_status(TrainRun *run, GError **error)
     g_key_file_set_integer(kf, "status", "epochs-done", (int) run->epochs->len);
     g_key_file_set_integer(kf, "status", "epochs-planned", p.epochs);
     g_key_file_set_integer(kf, "status", "best-epoch", p.best_epoch);
+    char number[G_ASCII_DTOSTR_BUF_SIZE];
     if (p.best_epoch >= 0)
-        g_key_file_set_double(kf, "status", "best-val-loss", p.best_val_loss);
+        g_key_file_set_value(kf, "status", "best-val-loss",
+                             train_format_double(number, p.best_val_loss));
     g_key_file_set_integer(kf, "status", "diverged-epoch", p.diverged_epoch);
     g_key_file_set_integer(kf, "status", "diverged-batch", p.diverged_batch);
     if (run->class_names)

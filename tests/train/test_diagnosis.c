@@ -1,0 +1,145 @@
+/* test_diagnosis: each verdict on made-up curves shaped like the lessons: a run that
+ * diverged, one stuck at chance after a too-high rate, a too-low rate that crawls, a
+ * network that overfits from a known epoch, and a healthy one. */
+#include <math.h>
+
+#include "train_diagnosis.h"
+
+/* n epochs with losses from the two functions of the epoch index. */
+static TrainEpoch *
+curves(int n, double (*train)(int), double (*val)(int), double val_accuracy)
+{
+    TrainEpoch *e = g_new0(TrainEpoch, n);
+    for (int i = 0; i < n; i++) {
+        e[i].epoch = i;
+        e[i].loss = train(i);
+        e[i].val_loss = val(i);
+        e[i].accuracy = e[i].val_accuracy = val_accuracy;
+        e[i].lr = 1e-3;
+    }
+    return e;
+}
+
+static double falling(int i) { return 0.69 * exp(-0.15 * i) + 0.05; }
+static double u_shaped(int i) { return 0.45 + 0.004 * (i - 8) * (i - 8); }  /* min at 8 */
+static double flat_chance(int i) { return log(2.0) + 0.002 * (i % 2); }
+static double crawl(int i) { return 0.6931 - 0.0004 * i; }
+static double jumped_then_chance(int i) { return i == 0 ? 3.5 : log(2.0) + 0.003 * (i % 3); }
+static double noisy_falling(int i) { return falling(i) + (i % 3 == 1 ? 0.004 : 0); }
+
+static void
+check(TrainVerdict v, TrainVerdictKind kind, const char *text)
+{
+    g_assert_cmpint(v.kind, ==, kind);
+    g_assert_cmpstr(v.text, ==, text);
+}
+
+static void
+test_diverged(void)
+{
+    g_autofree TrainEpoch *e = curves(5, falling, falling, 0.9);
+    TrainVerdict v = train_diagnose(e, 5, TRAIN_STATUS_DIVERGED, 2);
+    check(v, TRAIN_VERDICT_DIVERGED, "diverged");
+    train_verdict_clear(&v);
+    /* A NaN in the record is a divergence whatever the status says. */
+    e[3].loss = NAN;
+    v = train_diagnose(e, 5, TRAIN_STATUS_FINISHED, 2);
+    check(v, TRAIN_VERDICT_DIVERGED, "diverged");
+    train_verdict_clear(&v);
+    /* Zero epochs of a run that diverged in its first batch. */
+    v = train_diagnose(NULL, 0, TRAIN_STATUS_DIVERGED, 2);
+    check(v, TRAIN_VERDICT_DIVERGED, "diverged");
+    train_verdict_clear(&v);
+}
+
+static void
+test_too_early(void)
+{
+    g_autofree TrainEpoch *e = curves(1, falling, falling, 0.9);
+    TrainVerdict v = train_diagnose(e, 1, TRAIN_STATUS_STOPPED, 2);
+    g_assert_cmpint(v.kind, ==, TRAIN_VERDICT_NONE);
+    train_verdict_clear(&v);
+}
+
+static void
+test_stuck_at_chance(void)
+{
+    /* A too-high rate: the loss jumped, then sat at ln 2 with chance accuracy. */
+    g_autofree TrainEpoch *e = curves(10, jumped_then_chance, flat_chance, 0.5);
+    TrainVerdict v = train_diagnose(e, 10, TRAIN_STATUS_FINISHED, 2);
+    check(v, TRAIN_VERDICT_STUCK, "stuck at chance");
+    train_verdict_clear(&v);
+    /* Flat at ln 9 for nine classes, validation loss wobbling. */
+    g_autofree TrainEpoch *m = g_new0(TrainEpoch, 6);
+    for (int i = 0; i < 6; i++) {
+        m[i].loss = log(9.0) + 0.01 * (i % 2);
+        m[i].val_loss = log(9.0) - 0.01 * (i % 2);
+        m[i].val_accuracy = 1.0 / 9;
+    }
+    v = train_diagnose(m, 6, TRAIN_STATUS_FINISHED, 9);
+    check(v, TRAIN_VERDICT_STUCK, "stuck at chance");
+    train_verdict_clear(&v);
+}
+
+static void
+test_too_slow(void)
+{
+    /* A too-low rate: at chance too, but falling a little every single epoch. */
+    g_autofree TrainEpoch *e = curves(10, crawl, crawl, 0.5);
+    TrainVerdict v = train_diagnose(e, 10, TRAIN_STATUS_FINISHED, 2);
+    check(v, TRAIN_VERDICT_TOO_SLOW, "too slow");
+    train_verdict_clear(&v);
+    /* Well above chance but hardly improving is also too slow. */
+    g_autofree TrainEpoch *f = curves(10, crawl, crawl, 0.8);
+    for (int i = 0; i < 10; i++)
+        f[i].loss = 0.4 - 0.001 * i;
+    v = train_diagnose(f, 10, TRAIN_STATUS_FINISHED, 2);
+    check(v, TRAIN_VERDICT_TOO_SLOW, "too slow");
+    train_verdict_clear(&v);
+}
+
+static void
+test_overfitting(void)
+{
+    /* Validation minimum at epoch index 8, then a sustained rise while training falls:
+     * from_epoch is the first epoch of the rise (index 9), "epoch 10" for people. */
+    g_autofree TrainEpoch *e = curves(20, falling, u_shaped, 0.8);
+    TrainVerdict v = train_diagnose(e, 20, TRAIN_STATUS_FINISHED, 2);
+    check(v, TRAIN_VERDICT_OVERFITTING, "overfitting from epoch 10");
+    g_assert_cmpint(v.from_epoch, ==, 9);
+    train_verdict_clear(&v);
+
+    /* The same curves cut one epoch after the minimum: not sustained yet. */
+    v = train_diagnose(e, 10, TRAIN_STATUS_FINISHED, 2);
+    g_assert_cmpint(v.kind, ==, TRAIN_VERDICT_LEARNING);
+    train_verdict_clear(&v);
+
+    /* Validation rising while the training loss rises too is not overfitting. */
+    for (int i = 9; i < 20; i++)
+        e[i].loss = e[8].loss + 0.01 * (i - 8);
+    v = train_diagnose(e, 20, TRAIN_STATUS_FINISHED, 2);
+    g_assert_cmpint(v.kind, !=, TRAIN_VERDICT_OVERFITTING);
+    train_verdict_clear(&v);
+}
+
+static void
+test_learning(void)
+{
+    g_autofree TrainEpoch *e = curves(15, falling, noisy_falling, 0.9);
+    TrainVerdict v = train_diagnose(e, 15, TRAIN_STATUS_FINISHED, 2);
+    check(v, TRAIN_VERDICT_LEARNING, "learning");
+    g_assert_cmpint(v.from_epoch, ==, -1);
+    train_verdict_clear(&v);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/train/diagnosis/diverged", test_diverged);
+    g_test_add_func("/train/diagnosis/too-early", test_too_early);
+    g_test_add_func("/train/diagnosis/stuck-at-chance", test_stuck_at_chance);
+    g_test_add_func("/train/diagnosis/too-slow", test_too_slow);
+    g_test_add_func("/train/diagnosis/overfitting", test_overfitting);
+    g_test_add_func("/train/diagnosis/learning", test_learning);
+    return g_test_run();
+}

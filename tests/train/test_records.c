@@ -1,0 +1,286 @@
+/* test_records: what a run leaves on disk reads back exactly, and what is damaged is
+ * reported rather than half-read: history.csv (Keras columns), predictions.bin, a whole
+ * run folder via train_run_load, and a session of good and broken folders. */
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "train_history.h"
+#include "train_predictions.h"
+#include "train_session.h"
+#include "train_test_util.h"
+
+static void
+test_history_round_trip(void)
+{
+    TrainEpoch in[3] = {
+        { .epoch = 0, .loss = 0.6931471805599453, .accuracy = 0.5, .val_loss = 0.7,
+          .val_accuracy = 0.48, .lr = 1e-3, .seconds = 1.25 },
+        { .epoch = 1, .loss = 1.0 / 3, .accuracy = 2.0 / 3, .val_loss = 0.123456789012345,
+          .val_accuracy = 0.75, .lr = 1e-3, .seconds = 1.5 },
+        { .epoch = 2, .loss = 1e-9, .accuracy = 1, .val_loss = 12.5, .val_accuracy = 0.25,
+          .lr = 1e-3, .seconds = 0.001 },
+    };
+    g_autofree char *text = train_history_format(in, 3);
+    g_assert_true(g_str_has_prefix(text, "epoch,accuracy,loss,val_accuracy,val_loss,lr,seconds\n"
+                                         "0,0.5,0.6931471805599453,0.48,0.7,0.001,1.250\n"));
+    GError *error = NULL;
+    g_autoptr(GArray) out = train_history_parse(text, strlen(text), "history.csv", &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(out->len, ==, 3);
+    for (int i = 0; i < 3; i++) {
+        const TrainEpoch *e = &g_array_index(out, TrainEpoch, i);
+        /* Bit-exact: the shortest text that reads back as the same double. */
+        g_assert_cmpint(e->epoch, ==, i);
+        g_assert_cmpfloat(e->loss, ==, in[i].loss);
+        g_assert_cmpfloat(e->accuracy, ==, in[i].accuracy);
+        g_assert_cmpfloat(e->val_loss, ==, in[i].val_loss);
+        g_assert_cmpfloat(e->val_accuracy, ==, in[i].val_accuracy);
+        g_assert_cmpfloat(e->lr, ==, in[i].lr);
+        g_assert_cmpfloat_with_epsilon(e->seconds, in[i].seconds, 1e-9);
+    }
+}
+
+static void
+test_history_reads_keras_logs(void)
+{
+    /* Keras's CSVLogger writes its columns alphabetically and has no seconds. */
+    const char *keras = "epoch,accuracy,loss,val_accuracy,val_loss\n"
+                        "0,0.51,0.70,0.5,0.69\n1,0.6,0.65,0.55,0.66\n";
+    GError *error = NULL;
+    g_autoptr(GArray) out = train_history_parse(keras, strlen(keras), "log.csv", &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(out->len, ==, 2);
+    g_assert_cmpfloat(g_array_index(out, TrainEpoch, 1).val_loss, ==, 0.66);
+    g_assert_cmpfloat(g_array_index(out, TrainEpoch, 1).seconds, ==, 0);
+}
+
+static void
+test_history_rejects_garbage(void)
+{
+    static const struct { const char *text, *expect; } cases[] = {
+        { "", "empty" },
+        { "\x7f" "ELF\x02\x01\x01 binary", "line 1" },
+        { "epoch,accuracy,loss,val_accuracy,val_loss,lr,seconds\n0,0.5,abc,0.5,0.7,0.001,1\n",
+          "line 2: loss is not a number" },
+        { "epoch,accuracy,loss,val_accuracy,val_loss,lr,seconds\n0,0.5,0.7,0.5\n", "line 2" },
+        { "epoch,accuracy,loss,val_accuracy,val_loss,lr,seconds\n0,0.5,0.7,0.5,0.7,0.001,1\n"
+          "3,0.5,0.7,0.5,0.7,0.001,1\n", "line 3: epoch 3 where 1" },
+        { "epoch,accuracy,loss,val_accuracy,val_loss,lr,seconds\n0,0.5,0.7,0.5,0.7,0.001,1\n\n"
+          "1,0.5,0.7,0.5,0.7,0.001,1\n", "line 3 is empty" },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        GError *error = NULL;
+        GArray *out = train_history_parse(cases[i].text, strlen(cases[i].text), "h.csv", &error);
+        g_assert_null(out);
+        g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+        if (!strstr(error->message, cases[i].expect))
+            g_error("case %zu: \"%s\" lacks \"%s\"", i, error->message, cases[i].expect);
+        g_assert_true(g_str_has_prefix(error->message, "h.csv: "));
+        g_clear_error(&error);
+    }
+}
+
+static void
+test_predictions_round_trip_and_truncation(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *path = g_build_filename(dir, "predictions.bin", NULL);
+    const int n_val = 5, n_epochs = 3;
+    int indices[5] = { 7, 3, 11, 0, 42 }, labels[5] = { 0, 1, 1, 0, 2 };
+    const char *sources[6] = { "a.png", "b/c.png", "", "synthetic/good/000003", "é.png", NULL };
+    TrainPrediction preds[15];
+    for (int i = 0; i < n_val * n_epochs; i++)
+        preds[i] = (TrainPrediction) { .predicted = (guint8) (i % 3),
+                                       .confidence = 0.4f + 0.01f * i,
+                                       .true_probability = 0.001f * i };
+    GError *error = NULL;
+    g_assert_true(train_predictions_save(path, 3, n_val, indices, labels, sources, preds,
+                                         n_epochs, &error));
+    g_assert_no_error(error);
+
+    TrainPredictionsFile f;
+    g_assert_true(train_predictions_load(path, &f, &error));
+    g_assert_no_error(error);
+    g_assert_cmpint(f.num_classes, ==, 3);
+    g_assert_cmpint(f.n_val, ==, n_val);
+    g_assert_cmpint(f.n_epochs, ==, n_epochs);
+    for (int i = 0; i < n_val; i++) {
+        g_assert_cmpint(f.val_indices[i], ==, indices[i]);
+        g_assert_cmpint(f.val_labels[i], ==, labels[i]);
+        g_assert_cmpstr(f.val_sources[i], ==, sources[i]);
+    }
+    g_assert_null(f.val_sources[n_val]);
+    for (int i = 0; i < n_val * n_epochs; i++) {
+        g_assert_cmpint(f.predictions[i].predicted, ==, preds[i].predicted);
+        g_assert_cmpfloat(f.predictions[i].confidence, ==, preds[i].confidence);
+        g_assert_cmpfloat(f.predictions[i].true_probability, ==, preds[i].true_probability);
+    }
+    train_predictions_file_clear(&f);
+
+    /* Every truncation and a flipped byte are reported, never read. */
+    g_autofree char *data = NULL;
+    gsize length;
+    g_assert_true(g_file_get_contents(path, &data, &length, NULL));
+    for (gsize cut = 0; cut < length; cut += 7) {
+        g_assert_true(g_file_set_contents(path, data, cut, NULL));
+        g_assert_false(train_predictions_load(path, &f, &error));
+        g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+        g_assert_null(f.predictions);
+        g_clear_error(&error);
+    }
+    data[length / 2] ^= 0x10;
+    g_assert_true(g_file_set_contents(path, data, length, NULL));
+    g_assert_false(train_predictions_load(path, &f, &error));
+    g_assert_nonnull(strstr(error->message, "checksum"));
+    g_clear_error(&error);
+    test_rmdir_recursive(dir);
+}
+
+/* A real tiny run written to dir/name; returns it (finished). */
+static TrainRun *
+make_run(const char *dir, const char *name, int epochs)
+{
+    TrainConfig c;
+    test_config_init(&c, "c4-p-f2", epochs);
+    g_autoptr(DataSet) set = test_dataset_new(48, 16, 2, 3);
+    TrainRun *run = train_run_new(&c, set);
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    train_run_set_output_dir(run, path);
+    test_run_to_end(run);
+    g_assert_cmpint(train_run_get_status(run), ==, TRAIN_STATUS_FINISHED);
+    train_config_clear(&c);
+    return run;
+}
+
+static void
+test_run_folder_reads_back(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autoptr(TrainRun) run = make_run(dir, "run", 3);
+    g_autofree char *path = g_build_filename(dir, "run", NULL);
+    GError *error = NULL;
+    g_autoptr(TrainRun) back = train_run_load(path, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(back);
+
+    g_assert_cmpint(train_run_get_status(back), ==, TRAIN_STATUS_FINISHED);
+    g_assert_cmpstr(train_run_get_config(back)->model, ==, "c4-p-f2");
+    g_autoptr(GArray) a = train_run_dup_epochs(run);
+    g_autoptr(GArray) b = train_run_dup_epochs(back);
+    g_assert_cmpuint(a->len, ==, 3);
+    g_assert_cmpuint(b->len, ==, 3);
+    for (guint i = 0; i < a->len; i++) {
+        TrainEpoch *x = &g_array_index(a, TrainEpoch, i), *y = &g_array_index(b, TrainEpoch, i);
+        g_assert_cmpfloat(x->loss, ==, y->loss);
+        g_assert_cmpfloat(x->val_loss, ==, y->val_loss);
+        g_assert_cmpfloat(x->val_accuracy, ==, y->val_accuracy);
+    }
+    int n_val_a, n_val_b;
+    const int *va = train_run_get_val_indices(run, &n_val_a);
+    const int *vb = train_run_get_val_indices(back, &n_val_b);
+    g_assert_cmpint(n_val_a, ==, 12);
+    g_assert_cmpint(n_val_b, ==, n_val_a);
+    g_assert_cmpmem(va, n_val_a * sizeof(int), vb, n_val_b * sizeof(int));
+    g_assert_cmpint(train_run_get_num_classes(back), ==, 2);
+    g_assert_cmpstr(train_run_get_class_names(back)[1], ==, "class1");
+    g_assert_true(g_str_has_prefix(train_run_get_val_sources(back)[0], "test/class"));
+    g_assert_cmpint(train_run_get_n_prediction_epochs(back), ==, 3);
+    TrainPrediction pa[12], pb[12];
+    for (int e = 0; e < 3; e++) {
+        g_assert_true(train_run_get_predictions(run, e, pa));
+        g_assert_true(train_run_get_predictions(back, e, pb));
+        g_assert_cmpmem(pa, sizeof pa, pb, sizeof pb);
+    }
+    g_assert_false(train_run_get_predictions(back, 3, pb));
+    TrainProgress p = train_run_get_progress(back);
+    g_assert_cmpint(p.best_epoch, ==, train_run_get_progress(run).best_epoch);
+
+    /* A run read from disk is a record, not something to start again. */
+    g_assert_false(train_run_start(back, &error));
+    g_assert_nonnull(error);
+    g_clear_error(&error);
+    g_autofree char *ckpt = g_build_filename(path, "best.ckpt", NULL);
+    g_assert_true(g_file_test(ckpt, G_FILE_TEST_EXISTS));
+    test_rmdir_recursive(dir);
+}
+
+static void
+corrupt(const char *dir, const char *run, const char *file, const char *contents, gssize len)
+{
+    g_autofree char *path = g_build_filename(dir, run, file, NULL);
+    if (contents == NULL) {
+        g_assert_cmpint(g_unlink(path), ==, 0);
+        return;
+    }
+    g_assert_true(g_file_set_contents(path, contents, len, NULL));
+}
+
+static void
+test_session_skips_broken_runs(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autoptr(TrainRun) good1 = make_run(dir, "a_good", 2);
+    g_autoptr(TrainRun) good2 = make_run(dir, "b_good", 2);
+    g_autoptr(TrainRun) r1 = make_run(dir, "c_garbage_csv", 2);
+    g_autoptr(TrainRun) r2 = make_run(dir, "d_no_config", 2);
+    g_autoptr(TrainRun) r3 = make_run(dir, "e_truncated_predictions", 2);
+    g_autoptr(TrainRun) r4 = make_run(dir, "f_bad_status", 2);
+    corrupt(dir, "c_garbage_csv", "history.csv", "epoch,loss\n0,zebra\n", -1);
+    corrupt(dir, "d_no_config", "config.ini", NULL, 0);
+    g_autofree char *pred = g_build_filename(dir, "e_truncated_predictions", "predictions.bin",
+                                             NULL);
+    g_autofree char *bytes = NULL;
+    gsize n;
+    g_assert_true(g_file_get_contents(pred, &bytes, &n, NULL));
+    g_assert_true(g_file_set_contents(pred, bytes, n - 20, NULL));
+    corrupt(dir, "f_bad_status", "status.ini", "[status]\nstatus=exploded\n", -1);
+    g_autofree char *empty = g_build_filename(dir, "g_empty", NULL);
+    g_assert_cmpint(g_mkdir(empty, 0755), ==, 0);
+    g_autofree char *stray = g_build_filename(dir, "notes.txt", NULL);
+    g_assert_true(g_file_set_contents(stray, "not a run", -1, NULL));
+
+    GError *error = NULL;
+    g_autoptr(TrainSession) s = train_session_load(dir, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(s->runs->len, ==, 2);
+    g_assert_cmpstr(train_run_get_output_dir(g_ptr_array_index(s->runs, 0)), ==,
+                    train_run_get_output_dir(good1));
+    static const struct { const char *folder, *reason; } expected[] = {
+        { "c_garbage_csv", "history.csv: line 2: loss is not a number" },
+        { "d_no_config", "config.ini is missing" },
+        { "e_truncated_predictions", "predictions.bin: truncated" },
+        { "f_bad_status", "status.ini has no valid status" },
+        { "g_empty", "config.ini is missing" },
+    };
+    g_assert_cmpuint(s->problems->len, ==, G_N_ELEMENTS(expected));
+    for (gsize i = 0; i < G_N_ELEMENTS(expected); i++) {
+        TrainSessionProblem *p = g_ptr_array_index(s->problems, i);
+        g_assert_true(g_str_has_suffix(p->folder, expected[i].folder));
+        if (!strstr(p->reason, expected[i].reason))
+            g_error("%s: \"%s\" lacks \"%s\"", expected[i].folder, p->reason, expected[i].reason);
+    }
+
+    /* An empty folder is an empty session; a missing one an error. */
+    g_autoptr(TrainSession) none = train_session_load(empty, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(none->runs->len + none->problems->len, ==, 0);
+    g_autofree char *missing = g_build_filename(dir, "missing", NULL);
+    g_assert_null(train_session_load(missing, &error));
+    g_assert_nonnull(error);
+    g_clear_error(&error);
+    test_rmdir_recursive(dir);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/train/records/history-round-trip", test_history_round_trip);
+    g_test_add_func("/train/records/history-reads-keras-logs", test_history_reads_keras_logs);
+    g_test_add_func("/train/records/history-rejects-garbage", test_history_rejects_garbage);
+    g_test_add_func("/train/records/predictions", test_predictions_round_trip_and_truncation);
+    g_test_add_func("/train/records/run-folder-reads-back", test_run_folder_reads_back);
+    g_test_add_func("/train/records/session-skips-broken-runs", test_session_skips_broken_runs);
+    return g_test_run();
+}
