@@ -1,21 +1,32 @@
 /* nn_conv2d: convolution as im2col + GEMM (darknet), in NHWC. With channels last, an
  * output pixel's patch is K runs of K*C contiguous input floats, so im2col is K memcpys
- * per pixel and the GEMM writes the output directly in the next layer's layout. */
+ * per pixel and the GEMM writes the output directly in the next layer's layout. The
+ * input gradient is the same machinery run on dout with the flipped weight. */
 #include "nn_conv2d.h"
 
 #include <cblas.h>
+#include <omp.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The im2col buffer is bounded (a 384x384 image with 64 channels would need 340 MB for
- * its patches alone), but a chunk keeps enough rows that the GEMM stays efficient. */
-#define CONV_SCRATCH_FLOATS ((size_t)4 << 20)   /* 16 MiB */
-#define CONV_MIN_CHUNK_ROWS ((size_t)512)
+ * its patches alone). 4 MiB measured best on the seed net (bench/bench_kernels, 2-4 MiB
+ * chunks vs 16 MiB: -25% time on c64 at 32x32): the patches are still in cache when the
+ * GEMM packs them. At least 256 rows keep the GEMM's row dimension efficient. */
+#define CONV_SCRATCH_FLOATS ((size_t)1 << 20)   /* 4 MiB */
+#define CONV_MIN_CHUNK_ROWS ((size_t)256)
+
+/* The widest patch a chunk holds: the forward and the weight gradient take patches of
+ * the input (K*K*C), the input gradient patches of dout (K*K*OC). */
+static size_t widest_patch(int C, int OC, int K)
+{
+    return (size_t)K * K * (C > OC ? C : OC);
+}
 
 size_t nn_conv2d_chunk_rows(int B, int H, int W, int C, int OC, int K)
 {
     size_t total = (size_t)B * H * W;
-    size_t kkc = (size_t)K * K * C;
-    size_t rows = CONV_SCRATCH_FLOATS / kkc;
+    size_t rows = CONV_SCRATCH_FLOATS / widest_patch(C, OC, K);
     if (rows < CONV_MIN_CHUNK_ROWS)
         rows = CONV_MIN_CHUNK_ROWS;
     if (rows > total)
@@ -23,11 +34,17 @@ size_t nn_conv2d_chunk_rows(int B, int H, int W, int C, int OC, int K)
     return rows > 0 ? rows : 1;
 }
 
-size_t nn_conv2d_scratch_floats(int B, int H, int W, int C, int OC, int K)
+size_t nn_conv2d_chunk_scratch_floats(int C, int OC, int K, size_t chunk_rows)
 {
     if (K == 1)
         return 0;
-    return nn_conv2d_chunk_rows(B, H, W, C, OC, K) * K * K * C;
+    /* the patches of one chunk, then the flipped weight of the input gradient */
+    return chunk_rows * widest_patch(C, OC, K) + (size_t)OC * K * K * C;
+}
+
+size_t nn_conv2d_scratch_floats(int B, int H, int W, int C, int OC, int K)
+{
+    return nn_conv2d_chunk_scratch_floats(C, OC, K, nn_conv2d_chunk_rows(B, H, W, C, OC, K));
 }
 
 /* col (rows, K*K*C): row r is the patch of output pixel p0+r (pixels numbered b,y,x),
@@ -69,41 +86,19 @@ static void im2col(float *col, const float *inp, size_t p0, size_t rows,
     }
 }
 
-/* dinp (B,H,W,C) += the patches' gradients dcol (rows, K*K*C) of output pixels
- * [p0, p0+rows). Written as a gather over input pixels (each sums the patch entries that
- * read it) so threads never write the same float and the order of the sums is fixed. */
-static void col2im(float *dinp, const float *dcol, size_t p0, size_t rows,
-                   int B, int H, int W, int C, int K)
+/* wt (C,K,K,OC) = weight (OC,K,K,C) with the kernel flipped and the channel axes
+ * swapped: the input gradient of a "same" convolution is then itself a "same"
+ * convolution of dout with wt (each input pixel gathers the output pixels whose patches
+ * read it). */
+static void flip_weight(float *wt, const float *weight, int C, int OC, int K)
 {
-    const int pad = K / 2;
-    const size_t kkc = (size_t)K * K * C;
-    const size_t total = (size_t)B * H * W;
-    const size_t reach = (size_t)pad * W + pad;   /* farthest input pixel from a patch centre */
-    size_t q0 = p0 > reach ? p0 - reach : 0;
-    size_t q1 = p0 + rows + reach < total ? p0 + rows + reach : total;
 #pragma omp parallel for schedule(static)
-    for (size_t q = q0; q < q1; q++) {
-        int ix = (int)(q % W);
-        int iy = (int)(q / W % H);
-        size_t img = q / W / H * H * W;
-        float *d = dinp + q * C;
-        for (int ky = 0; ky < K; ky++) {
-            int oy = iy - ky + pad;
-            if (oy < 0 || oy >= H)
-                continue;
-            for (int kx = 0; kx < K; kx++) {
-                int ox = ix - kx + pad;
-                if (ox < 0 || ox >= W)
-                    continue;
-                size_t p = img + (size_t)oy * W + ox;
-                if (p < p0 || p >= p0 + rows)
-                    continue;
-                const float *s = dcol + (p - p0) * kkc + ((size_t)ky * K + kx) * C;
-                for (int c = 0; c < C; c++)
-                    d[c] += s[c];
-            }
-        }
-    }
+    for (int c = 0; c < C; c++)
+        for (int ky = 0; ky < K; ky++)
+            for (int kx = 0; kx < K; kx++)
+                for (int oc = 0; oc < OC; oc++)
+                    wt[(((size_t)c * K + ky) * K + kx) * OC + oc] =
+                        weight[(((size_t)oc * K + (K - 1 - ky)) * K + (K - 1 - kx)) * C + c];
 }
 
 void nn_conv2d_forward_chunked(float *out, const float *inp, const float *weight,
@@ -142,22 +137,31 @@ void nn_conv2d_forward(float *out, const float *inp, const float *weight, const 
                               nn_conv2d_chunk_rows(B, H, W, C, OC, K));
 }
 
-/* dbias (OC) += column sums of dout (rows,OC). Each thread owns a 16-float block of
- * columns (one cache line), so the sums need no reduction and their order is fixed. */
+/* dbias (OC) += column sums of dout (rows,OC), in one sequential pass over dout (it is
+ * the size of the layer's output, up to 67 MB on the seed net's first layer). Each thread
+ * sums a fixed block of rows into its own partial; the partials are added in thread
+ * order, so the result depends on the thread count only. */
 static void bias_backward(float *dbias, const float *dout, size_t rows, int OC)
 {
-    enum { BLOCK = 16 };
-#pragma omp parallel for schedule(static)
-    for (int o0 = 0; o0 < OC; o0 += BLOCK) {
-        int n = OC - o0 < BLOCK ? OC - o0 : BLOCK;
-        float acc[BLOCK] = { 0 };
-        for (size_t p = 0; p < rows; p++) {
-            const float *d = dout + p * OC + o0;
-            for (int j = 0; j < n; j++)
-                acc[j] += d[j];
+    int nth = omp_get_max_threads();
+    float *partial = calloc((size_t)nth * OC, sizeof(float));
+    if (!partial)
+        nth = 1;   /* too little memory for 2 KB: sum on this thread, straight into dbias */
+#pragma omp parallel num_threads(nth)
+    {
+        int t = omp_get_thread_num(), n = omp_get_num_threads();
+        float *restrict acc = partial ? partial + (size_t)t * OC : dbias;
+        for (size_t p = rows * t / n; p < rows * (t + 1) / n; p++) {
+            const float *restrict d = dout + p * OC;
+            for (int o = 0; o < OC; o++)
+                acc[o] += d[o];
         }
-        for (int j = 0; j < n; j++)
-            dbias[o0 + j] += acc[j];
+    }
+    if (partial) {
+        for (int t = 0; t < nth; t++)
+            for (int o = 0; o < OC; o++)
+                dbias[o] += partial[(size_t)t * OC + o];
+        free(partial);
     }
 }
 
@@ -166,7 +170,7 @@ void nn_conv2d_backward_chunked(float *dinp, float *dweight, float *dbias, const
                                 int B, int H, int W, int C, int OC, int K, size_t chunk_rows)
 {
     const size_t total = (size_t)B * H * W;
-    const int kkc = K * K * C;
+    const int kkc = K * K * C, kkoc = K * K * OC;
     if (dbias)
         bias_backward(dbias, dout, total, OC);
     if (K == 1) {
@@ -179,19 +183,27 @@ void nn_conv2d_backward_chunked(float *dinp, float *dweight, float *dbias, const
                         1.0f, dout, OC, weight, C, 1.0f, dinp, C);
         return;
     }
+    float *col = scratch;
     for (size_t p0 = 0; p0 < total; p0 += chunk_rows) {
         size_t rows = total - p0 < chunk_rows ? total - p0 : chunk_rows;
-        const float *dout_chunk = dout + p0 * OC;
-        im2col(scratch, inp, p0, rows, H, W, C, K);
+        im2col(col, inp, p0, rows, H, W, C, K);
         /* dweight (OC,KKC) += dout^T (OC,rows) x col (rows,KKC) */
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, kkc, (int)rows,
-                    1.0f, dout_chunk, OC, scratch, kkc, 1.0f, dweight, kkc);
-        if (!dinp)
-            continue;
-        /* dcol (rows,KKC) = dout (rows,OC) x weight (OC,KKC), reusing the col buffer */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, kkc, OC,
-                    1.0f, dout_chunk, OC, weight, kkc, 0.0f, scratch, kkc);
-        col2im(dinp, scratch, p0, rows, B, H, W, C, K);
+                    1.0f, dout + p0 * OC, OC, col, kkc, 1.0f, dweight, kkc);
+    }
+    if (!dinp)
+        return;
+    /* The input gradient as a convolution of dout (darknet's dcol = W^T dout then col2im
+     * would write a K*K*C-wide dcol with a GEMM whose inner dimension is only OC, and
+     * scatter it back; this GEMM has inner dimension K*K*OC and writes dinp directly). */
+    float *wt = scratch + chunk_rows * widest_patch(C, OC, K);
+    flip_weight(wt, weight, C, OC, K);
+    for (size_t p0 = 0; p0 < total; p0 += chunk_rows) {
+        size_t rows = total - p0 < chunk_rows ? total - p0 : chunk_rows;
+        im2col(col, dout, p0, rows, H, W, OC, K);
+        /* dinp chunk (rows,C) += dout patches (rows,KKOC) x wt^T (KKOC,C) */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, C, kkoc,
+                    1.0f, col, kkoc, wt, kkoc, 1.0f, dinp + p0 * C, C);
     }
 }
 

@@ -27,10 +27,11 @@ void nn_conv2d_backward_naive(float *dinp, float *dweight, float *dbias, const f
                               int B, int H, int W, int C, int OC, int K);
 
 /* The same with an explicit chunk of output pixels per GEMM (1 <= chunk_rows; scratch
- * must hold chunk_rows*K*K*C floats, none when K == 1). The plain calls use
- * nn_conv2d_chunk_rows(); the tests use small chunks to cover the chunk boundaries and
- * the benchmark to choose the default. */
+ * must hold nn_conv2d_chunk_scratch_floats(C, OC, K, chunk_rows) floats). The plain
+ * calls use nn_conv2d_chunk_rows(); the tests use small chunks to cover the chunk
+ * boundaries and the benchmark to choose the default. */
 size_t nn_conv2d_chunk_rows(int B, int H, int W, int C, int OC, int K);
+size_t nn_conv2d_chunk_scratch_floats(int C, int OC, int K, size_t chunk_rows);
 void nn_conv2d_forward_chunked(float *out, const float *inp, const float *weight,
                                const float *bias, float *scratch, int B, int H, int W, int C,
                                int OC, int K, size_t chunk_rows);

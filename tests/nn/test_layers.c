@@ -156,7 +156,7 @@ static void test_conv2d_forward(void)
         /* Chunks of 1, 7 and 13 output pixels split rows and images mid-way. */
         static const size_t chunks[] = { 1, 7, 13 };
         for (size_t k = 0; k < G_N_ELEMENTS(chunks) && s.K > 1; k++) {
-            float *scratch = g_new(float, chunks[k] * s.K * s.K * s.C);
+            float *scratch = g_new(float, nn_conv2d_chunk_scratch_floats(s.C, s.OC, s.K, chunks[k]));
             memset(c.out, 0xff, n_out * sizeof(float));   /* NaNs: every output must be written */
             nn_conv2d_forward_chunked(c.out, c.inp, c.weight, c.bias, scratch,
                                       s.B, s.H, s.W, s.C, s.OC, s.K, chunks[k]);
@@ -197,7 +197,7 @@ static void test_conv2d_backward(void)
                 nn_conv2d_backward(dinp, dw, db, c.r, c.inp, c.weight, c.scratch,
                                    s.B, s.H, s.W, s.C, s.OC, s.K);
             } else {
-                float *scratch = g_new(float, chunks[k] * s.K * s.K * s.C);
+                float *scratch = g_new(float, nn_conv2d_chunk_scratch_floats(s.C, s.OC, s.K, chunks[k]));
                 nn_conv2d_backward_chunked(dinp, dw, db, c.r, c.inp, c.weight, scratch,
                                            s.B, s.H, s.W, s.C, s.OC, s.K, chunks[k]);
                 g_free(scratch);
