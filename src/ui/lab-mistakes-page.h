@@ -1,0 +1,32 @@
+/* LabMistakesPage: the validation images a run classifies wrongly at a chosen epoch,
+ * worst first (by loss), with true/predicted class and confidence; a confusion matrix
+ * whose cells filter the grid; a click shows one image large with its file name. */
+#pragma once
+
+#include <gtk/gtk.h>
+#include "lab-run.h"
+
+G_BEGIN_DECLS
+
+#define LAB_TYPE_MISTAKES_PAGE (lab_mistakes_page_get_type ())
+G_DECLARE_FINAL_TYPE (LabMistakesPage, lab_mistakes_page, LAB, MISTAKES_PAGE, GtkWidget)
+
+/* runs: the window's GListModel of LabRun. */
+void     lab_mistakes_page_set_runs       (LabMistakesPage *self,
+                                           GListModel      *runs);
+void     lab_mistakes_page_select_run     (LabMistakesPage *self,
+                                           LabRun          *run);
+/* epoch counts from 1 as on the charts. */
+void     lab_mistakes_page_set_epoch      (LabMistakesPage *self,
+                                           int              epoch);
+/* Only images of true class t predicted as p; t < 0 shows every mistake. */
+void     lab_mistakes_page_set_filter     (LabMistakesPage *self,
+                                           int              true_class,
+                                           int              predicted_class);
+/* Thumbnails shown now, and the confusion count of (t, p), for tests. */
+guint    lab_mistakes_page_get_n_shown    (LabMistakesPage *self);
+guint    lab_mistakes_page_get_confusion  (LabMistakesPage *self,
+                                           int              true_class,
+                                           int              predicted_class);
+
+G_END_DECLS

@@ -1,0 +1,209 @@
+/* LabRunRow: follows its LabRun's "updated" signal and rewrites its labels; the name and
+ * the show checkbox are bound both ways to the run, so the table edits the run itself. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "lab-run-row.h"
+#include "lab-settings-panel.h"
+
+struct _LabRunRow
+{
+  GtkListBoxRow    parent_instance;
+
+  LabRun          *run;
+
+  GtkCheckButton  *shown_check;
+  GtkDrawingArea  *swatch;
+  GtkEditableLabel *name_label;
+  GtkLabel        *summary_label;
+  GtkLabel        *best_label;
+  GtkLabel        *epochs_label;
+  GtkLabel        *time_label;
+  GtkLabel        *status_label;
+};
+
+G_DEFINE_FINAL_TYPE (LabRunRow, lab_run_row, GTK_TYPE_LIST_BOX_ROW)
+
+static const char *const status_classes[] = {
+  "running", "paused", "diverged", "failed", "stopped", "finished", "early-stopped", "loading",
+};
+
+char *
+lab_format_duration (double seconds)
+{
+  long s;
+
+  if (!(seconds >= 0))
+    return g_strdup ("—");
+  s = lround (seconds);
+  if (s < 60)
+    return g_strdup_printf (_("%ld s"), s);
+  if (s < 3600)
+    return g_strdup_printf ("%ld:%02ld", s / 60, s % 60);
+  return g_strdup_printf ("%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+}
+
+/* "small · Adam · lr 1e-3 · batch 64 · dropout 0.5": the whole setup in one line. */
+static char *
+describe_config (const TrainConfig *config)
+{
+  GString *text = g_string_new (NULL);
+  g_autofree char *lr = lab_format_learning_rate (config->lr);
+
+  g_string_append_printf (text, "%s · %s · lr %s · ",
+                          strlen (config->model ? config->model : "") > 12 ? _("custom") : config->model,
+                          config->optimizer == NN_OPTIMIZER_SGD ? "SGD" : "Adam", lr);
+  g_string_append_printf (text, _("batch %d"), config->batch_size);
+  if (config->dropout)
+    g_string_append (text, _(" · dropout"));
+  if (config->weight_decay_on)
+    g_string_append (text, _(" · weight decay"));
+  if (config->augment.flags)
+    g_string_append (text, _(" · augmented"));
+  return g_string_free (text, FALSE);
+}
+
+static void
+update (LabRunRow *self)
+{
+  TrainProgress progress = lab_run_get_progress (self->run);
+  const TrainConfig *config = train_run_get_config (lab_run_get_train_run (self->run));
+  const char *status = train_status_to_string (progress.status);
+  guint n_epochs;
+  const TrainEpoch *epochs = lab_run_get_epochs (self->run, &n_epochs);
+  g_autofree char *best = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *duration = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *settings = describe_config (config);
+  double seconds = progress.elapsed;
+
+  g_assert (LAB_IS_RUN_ROW (self));
+
+  if (progress.best_epoch >= 0)
+    best = g_strdup_printf (_("%.3f · %.1f%% (epoch %d)"), progress.best_val_loss,
+                            100 * progress.best_val_accuracy, progress.best_epoch + 1);
+  else
+    best = g_strdup ("—");
+  count = g_strdup_printf ("%u/%d", n_epochs, config->epochs);
+  if (seconds <= 0)
+    {
+      seconds = 0;
+      for (guint i = 0; i < n_epochs; i++)
+        seconds += epochs[i].seconds;
+    }
+  duration = lab_format_duration (seconds);
+  if (lab_run_get_label (self->run)[0])
+    summary = g_strdup_printf ("%s — %s", lab_run_get_label (self->run), settings);
+  else
+    summary = g_strdup (settings);
+
+  gtk_label_set_text (self->summary_label, summary);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->summary_label), summary);
+  gtk_label_set_text (self->best_label, best);
+  gtk_label_set_text (self->epochs_label, count);
+  gtk_label_set_text (self->time_label, duration);
+  gtk_label_set_text (self->status_label, lab_run_get_status_text (self->run));
+  for (guint i = 0; i < G_N_ELEMENTS (status_classes); i++)
+    if (g_strcmp0 (status, status_classes[i]) != 0)
+      gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), status_classes[i]);
+  if (status)
+    gtk_widget_add_css_class (GTK_WIDGET (self->status_label), status);
+}
+
+static void
+draw_swatch (GtkDrawingArea *area,
+             cairo_t        *cr,
+             int             width,
+             int             height,
+             gpointer        user_data)
+{
+  LabRunRow *self = user_data;
+
+  g_assert (LAB_IS_RUN_ROW (self));
+
+  gdk_cairo_set_source_rgba (cr, lab_run_get_color (self->run));
+  cairo_arc (cr, width / 2.0, height / 2.0, MIN (width, height) / 2.0, 0, 2 * G_PI);
+  cairo_fill (cr);
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  LabRunRow *self = LAB_RUN_ROW (widget);
+
+  g_assert (LAB_IS_RUN_ROW (self));
+
+  /* The window owns the list of runs: the row only asks. */
+  gtk_widget_activate_action (widget, "win.delete-run", "u",
+                              (guint32) gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (self)));
+}
+
+static void
+lab_run_row_dispose (GObject *object)
+{
+  LabRunRow *self = (LabRunRow *) object;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_RUN_ROW);
+  g_clear_object (&self->run);
+
+  G_OBJECT_CLASS (lab_run_row_parent_class)->dispose (object);
+}
+
+static void
+lab_run_row_class_init (LabRunRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lab_run_row_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/lrlab/LRLab/ui/lab-run-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, LabRunRow, shown_check);
+  gtk_widget_class_bind_template_child (widget_class, LabRunRow, swatch);
+  gtk_widget_class_bind_template_child (widget_class, LabRunRow, name_label);
+  gtk_widget_class_bind_template_child (widget_class, LabRunRow, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, LabRunRow, best_label);
+  gtk_widget_class_bind_template_child (widget_class, LabRunRow, epochs_label);
+  gtk_widget_class_bind_template_child (widget_class, LabRunRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, LabRunRow, status_label);
+  gtk_widget_class_install_action (widget_class, "row.delete", NULL, delete_action);
+}
+
+static void
+lab_run_row_init (LabRunRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+lab_run_row_new (LabRun *run)
+{
+  LabRunRow *self;
+
+  g_return_val_if_fail (LAB_IS_RUN (run), NULL);
+
+  self = g_object_new (LAB_TYPE_RUN_ROW, NULL);
+  self->run = g_object_ref (run);
+  g_object_bind_property (run, "shown", self->shown_check, "active",
+                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+  g_object_bind_property (run, "name", self->name_label, "text",
+                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+  gtk_drawing_area_set_draw_func (self->swatch, draw_swatch, self, NULL);
+  g_signal_connect_object (run, "updated", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (run, "notify::label", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  update (self);
+  return GTK_WIDGET (self);
+}
+
+LabRun *
+lab_run_row_get_run (LabRunRow *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN_ROW (self), NULL);
+
+  return self->run;
+}

@@ -1,0 +1,290 @@
+/* lab-screenshot: a small state machine on a 100 ms timer (the window and its runs live on
+ * the main loop; this only watches them): configure, start run 1, wait, start run 2 with
+ * another learning rate, wait, then show each page, let it paint, and save it. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "lab-screenshot.h"
+
+/* Generous: two tiny runs take seconds; a loaded CI machine may take a minute. */
+#define TIMEOUT_SECONDS 600
+
+typedef enum {
+  STEP_CONFIGURE,
+  STEP_WAIT_RUN,
+  STEP_SHOW_CURVES,
+  STEP_SAVE_CURVES,
+  STEP_SHOW_AUGMENT,
+  STEP_SAVE_AUGMENT,
+  STEP_SHOW_MISTAKES,
+  STEP_SAVE_MISTAKES,
+  STEP_DONE,
+} Step;
+
+typedef struct
+{
+  LabWindow *window;
+  char      *dir;
+  Step       step;
+  int        runs_started;
+  int        ticks;          /* in the current step */
+  gint64     deadline;
+} Script;
+
+static int exit_status;
+
+static const double learning_rates[] = { 1e-3, 1e-4 };
+
+gboolean
+lab_screenshot_save_window (GtkWidget  *window,
+                            const char *path,
+                            GError    **error)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer;
+  int width, height;
+
+  g_return_val_if_fail (GTK_IS_WINDOW (window), FALSE);
+
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  if (width <= 0 || height <= 0 || renderer == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the window is not shown");
+      return FALSE;
+    }
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  /* An opaque background: the window's own is drawn by CSS, but its rounded corners
+   * would otherwise be transparent holes in the PNG. */
+  {
+    GdkRGBA background = adw_style_manager_get_dark (adw_style_manager_get_default ())
+                 ? (GdkRGBA) { 0.14, 0.14, 0.14, 1 } : (GdkRGBA) { 0.98, 0.98, 0.98, 1 };
+    gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  }
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "nothing to render");
+      return FALSE;
+    }
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  if (!gdk_texture_save_to_png (texture, path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot write %s", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+configure (Script *script,
+           double  lr)
+{
+  LabSettingsPanel *panel = lab_window_get_settings_panel (script->window);
+  TrainConfig config;
+
+  train_config_init (&config);
+  lab_settings_panel_get_config (panel, &config);
+  config.data_kind = TRAIN_DATA_SYNTHETIC;
+  config.size = 32;
+  config.synthetic.size = 32;
+  config.synthetic.images_per_class = 120;
+  config.synthetic.difficulty = 0.3;
+  config.synthetic.label_noise = 0;
+  config.synthetic.multiclass = FALSE;
+  g_free (config.model);
+  config.model = g_strdup ("tiny");
+  config.epochs = 12;
+  config.batch_size = 16;
+  config.optimizer = NN_OPTIMIZER_ADAM;
+  config.lr = lr;
+  config.seed = 1;
+  config.dropout = TRUE;
+  config.weight_decay_on = FALSE;
+  config.early_stop_patience = 0;
+  config.augment.flags = 0;
+  lab_settings_panel_set_config (panel, &config);
+  train_config_clear (&config);
+}
+
+static void
+configure_augmentation (Script *script)
+{
+  LabSettingsPanel *panel = lab_window_get_settings_panel (script->window);
+  TrainConfig config;
+
+  train_config_init (&config);
+  lab_settings_panel_get_config (panel, &config);
+  config.size = 64;
+  config.synthetic.size = 64;
+  config.augment.flags = DATA_AUGMENT_HFLIP | DATA_AUGMENT_ROTATE | DATA_AUGMENT_TRANSLATE |
+                         DATA_AUGMENT_COLOR | DATA_AUGMENT_NOISE;
+  lab_settings_panel_set_config (panel, &config);
+  train_config_clear (&config);
+}
+
+static gboolean
+fail (Script     *script,
+      const char *message)
+{
+  g_printerr ("lrlab --screenshot: %s\n", message);
+  exit_status = 1;
+  gtk_window_destroy (GTK_WINDOW (script->window));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+save (Script     *script,
+      const char *name)
+{
+  g_autofree char *path = g_build_filename (script->dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!lab_screenshot_save_window (GTK_WIDGET (script->window), path, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("%s: %s", path, error->message);
+      fail (script, message);
+      return FALSE;
+    }
+  g_print ("%s\n", path);
+  return TRUE;
+}
+
+static void
+next (Script *script,
+      Step    step)
+{
+  script->step = step;
+  script->ticks = 0;
+}
+
+static gboolean
+tick (gpointer user_data)
+{
+  Script *script = user_data;
+  LabRun *run;
+
+  script->ticks++;
+  if (g_get_monotonic_time () > script->deadline)
+    return fail (script, "the scripted runs did not finish in time");
+
+  switch (script->step)
+    {
+    case STEP_CONFIGURE:
+      /* Let the window map and the settings settle for a moment first. */
+      if (script->ticks < 3)
+        break;
+      configure (script, learning_rates[script->runs_started]);
+      gtk_widget_activate_action (GTK_WIDGET (script->window), "win.start", NULL);
+      if (lab_window_get_active_run (script->window) == NULL)
+        return fail (script, "Start did not make a run");
+      script->runs_started++;
+      next (script, STEP_WAIT_RUN);
+      break;
+
+    case STEP_WAIT_RUN:
+      run = lab_window_get_active_run (script->window);
+      if (train_status_is_active (lab_run_get_progress (run).status))
+        break;
+      if (lab_run_get_progress (run).status == TRAIN_STATUS_FAILED)
+        {
+          g_autofree char *message = train_run_dup_message (lab_run_get_train_run (run));
+          return fail (script, message ? message : "the run failed");
+        }
+      next (script, script->runs_started < (int) G_N_ELEMENTS (learning_rates) ? STEP_CONFIGURE
+                                                                               : STEP_SHOW_CURVES);
+      break;
+
+    case STEP_SHOW_CURVES:
+      lab_window_set_page (script->window, "curves");
+      next (script, STEP_SAVE_CURVES);
+      break;
+
+    case STEP_SAVE_CURVES:
+      /* A few frames for layout and paint after the last change. */
+      if (script->ticks < 5)
+        break;
+      if (!save (script, "screenshot-curves.png"))
+        return G_SOURCE_REMOVE;
+      next (script, STEP_SHOW_AUGMENT);
+      break;
+
+    case STEP_SHOW_AUGMENT:
+      configure_augmentation (script);
+      lab_window_set_page (script->window, "augmentation");
+      next (script, STEP_SAVE_AUGMENT);
+      break;
+
+    case STEP_SAVE_AUGMENT:
+      if (script->ticks < 5)
+        break;
+      if (!save (script, "screenshot-augmentation.png"))
+        return G_SOURCE_REMOVE;
+      next (script, STEP_SHOW_MISTAKES);
+      break;
+
+    case STEP_SHOW_MISTAKES:
+      lab_window_set_page (script->window, "mistakes");
+      next (script, STEP_SAVE_MISTAKES);
+      break;
+
+    case STEP_SAVE_MISTAKES:
+      if (script->ticks < 5)
+        break;
+      if (!save (script, "screenshot-mistakes.png"))
+        return G_SOURCE_REMOVE;
+      next (script, STEP_DONE);
+      break;
+
+    case STEP_DONE:
+    default:
+      gtk_window_destroy (GTK_WINDOW (script->window));
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+script_free (gpointer data)
+{
+  Script *script = data;
+
+  g_object_unref (script->window);
+  g_free (script->dir);
+  g_free (script);
+}
+
+void
+lab_screenshot_start (LabWindow  *window,
+                      const char *dir)
+{
+  Script *script;
+
+  g_return_if_fail (LAB_IS_WINDOW (window));
+  g_return_if_fail (dir != NULL);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      g_printerr ("lrlab --screenshot: cannot create %s\n", dir);
+      exit_status = 1;
+    }
+  script = g_new0 (Script, 1);
+  script->window = g_object_ref (window);
+  script->dir = g_strdup (dir);
+  script->deadline = g_get_monotonic_time () + TIMEOUT_SECONDS * G_USEC_PER_SEC;
+  g_timeout_add_full (G_PRIORITY_DEFAULT, 100, tick, script, script_free);
+}
+
+int
+lab_screenshot_get_exit_status (void)
+{
+  return exit_status;
+}

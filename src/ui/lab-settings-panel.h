@@ -1,0 +1,36 @@
+/* LabSettingsPanel: the sidebar where a run is set up (dataset, model, learning rate,
+ * training, the cures for overfitting, augmentation). It turns its widgets into the
+ * TrainConfig a new run receives, and loads a user's folder so errors show before Start. */
+#pragma once
+
+#include <adwaita.h>
+#include "train_config.h"
+#include "data_dataset.h"
+
+G_BEGIN_DECLS
+
+#define LAB_TYPE_SETTINGS_PANEL (lab_settings_panel_get_type ())
+G_DECLARE_FINAL_TYPE (LabSettingsPanel, lab_settings_panel, LAB, SETTINGS_PANEL, GtkWidget)
+
+GtkWidget  *lab_settings_panel_new            (void);
+/* Fills config (initialised by the caller with train_config_init) from the widgets. */
+void        lab_settings_panel_get_config     (LabSettingsPanel  *self,
+                                               TrainConfig       *config);
+void        lab_settings_panel_set_config     (LabSettingsPanel  *self,
+                                               const TrainConfig *config);
+/* The folder's images when the dataset is a loaded folder (a new reference), else NULL:
+ * the run then generates its synthetic set itself. */
+DataSet    *lab_settings_panel_dup_dataset    (LabSettingsPanel  *self);
+/* TRUE when Start can make a run of these settings; else the reason for the user. */
+gboolean    lab_settings_panel_get_valid      (LabSettingsPanel  *self);
+const char *lab_settings_panel_get_problem    (LabSettingsPanel  *self);
+void        lab_settings_panel_bind_settings  (LabSettingsPanel  *self,
+                                               GSettings         *settings);
+/* Starts loading a folder, as the folder chooser does. */
+void        lab_settings_panel_load_folder    (LabSettingsPanel  *self,
+                                               const char        *path);
+
+/* "1e-3", "3e-4": a learning rate as people write it. */
+char       *lab_format_learning_rate          (double             lr);
+
+G_END_DECLS

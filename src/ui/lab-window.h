@@ -1,0 +1,31 @@
+/* LabWindow: the main window. Settings on the left; the curves with the runs table, the
+ * augmentation preview and the mistakes gallery on the right. It owns the list of runs. */
+#pragma once
+
+#include <adwaita.h>
+#include "lab-chart.h"
+#include "lab-run.h"
+#include "lab-settings-panel.h"
+
+G_BEGIN_DECLS
+
+#define LAB_TYPE_WINDOW (lab_window_get_type ())
+G_DECLARE_FINAL_TYPE (LabWindow, lab_window, LAB, WINDOW, AdwApplicationWindow)
+
+LabWindow        *lab_window_new                (AdwApplication *app);
+LabSettingsPanel *lab_window_get_settings_panel (LabWindow      *self);
+/* The runs, oldest first (a GListModel of LabRun). */
+GListModel       *lab_window_get_runs           (LabWindow      *self);
+/* The run Pause and Stop act on (the newest one still training), or NULL. */
+LabRun           *lab_window_get_active_run     (LabWindow      *self);
+LabChart         *lab_window_get_loss_chart     (LabWindow      *self);
+LabChart         *lab_window_get_accuracy_chart (LabWindow      *self);
+/* "curves", "augmentation", "mistakes". */
+void              lab_window_set_page           (LabWindow      *self,
+                                                 const char     *name);
+/* Reads the runs saved in the session folder (done once when the window opens). */
+void              lab_window_load_session       (LabWindow      *self);
+/* The folder runs are saved in: $LRLAB_SESSION_DIR, or ~/.local/share/lrlab/session. */
+char             *lab_session_dir               (void);
+
+G_END_DECLS

@@ -1,0 +1,253 @@
+/* test_settings: the settings panel builds the TrainConfig a run receives. Widgets are set
+ * the way a user sets them (spin values, switches, the 1e-N buttons, typing a spec) and
+ * the config's fields are compared; bad and oversized networks must block Start. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <math.h>
+
+#include "lab-settings-panel.h"
+
+static GtkWidget *
+child (LabSettingsPanel *panel,
+       const char       *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (panel), LAB_TYPE_SETTINGS_PANEL, name);
+
+  g_assert_nonnull (object);
+  return GTK_WIDGET (object);
+}
+
+static LabSettingsPanel *
+new_panel (void)
+{
+  LabSettingsPanel *panel = LAB_SETTINGS_PANEL (lab_settings_panel_new ());
+
+  g_object_ref_sink (panel);
+  return panel;
+}
+
+static void
+test_format_learning_rate (void)
+{
+  const struct { double lr; const char *text; } cases[] = {
+    { 1e-3, "1e-3" }, { 3e-4, "3e-4" }, { 2.5e-4, "2.5e-4" }, { 0.1, "1e-1" }, { 1e-7, "1e-7" },
+    { 0.99999e-3, "1e-3" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = lab_format_learning_rate (cases[i].lr);
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
+}
+
+static void
+test_widgets_to_config (void)
+{
+  g_autoptr(LabSettingsPanel) panel = new_panel ();
+  TrainConfig config;
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "per_class_spin")), 50);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "difficulty_spin")), 0.7);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "label_noise_spin")), 0.1);
+  gtk_switch_set_active (GTK_SWITCH (child (panel, "multiclass_switch")), TRUE);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "size_spin")), 32);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (panel, "preset_row")), 2);   /* tiny */
+  /* The one-click learning-rate buttons. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel), "settings.lr", "d", -4.0));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "batch_spin")), 32);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "epochs_spin")), 7);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (panel, "optimizer_row")), 1);   /* SGD */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "momentum_spin")), 0.8);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "seed_spin")), 42);
+  adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (child (panel, "dropout_row")), FALSE);
+  adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (child (panel, "decay_row")), TRUE);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "decay_spin")), 5e-4);
+  gtk_switch_set_active (GTK_SWITCH (child (panel, "decoupled_switch")), TRUE);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "patience_spin")), 3);
+
+  train_config_init (&config);
+  lab_settings_panel_get_config (panel, &config);
+  g_assert_cmpint (config.data_kind, ==, TRAIN_DATA_SYNTHETIC);
+  g_assert_cmpint (config.synthetic.images_per_class, ==, 50);
+  g_assert_cmpfloat_with_epsilon (config.synthetic.difficulty, 0.7, 1e-9);
+  g_assert_cmpfloat_with_epsilon (config.synthetic.label_noise, 0.1, 1e-9);
+  g_assert_true (config.synthetic.multiclass);
+  g_assert_cmpint (config.size, ==, 32);
+  g_assert_cmpint (config.synthetic.size, ==, 32);
+  g_assert_cmpstr (config.model, ==, "tiny");
+  g_assert_cmpfloat_with_epsilon (config.lr, 1e-4, 1e-12);
+  g_assert_cmpint (config.batch_size, ==, 32);
+  g_assert_cmpint (config.epochs, ==, 7);
+  g_assert_cmpint (config.optimizer, ==, NN_OPTIMIZER_SGD);
+  g_assert_cmpfloat_with_epsilon (config.momentum, 0.8, 1e-9);
+  g_assert_cmpuint (config.seed, ==, 42);
+  g_assert_false (config.dropout);
+  g_assert_true (config.weight_decay_on);
+  g_assert_cmpfloat_with_epsilon (config.weight_decay, 5e-4, 1e-12);
+  g_assert_true (config.decoupled);
+  g_assert_cmpint (config.early_stop_patience, ==, 3);
+  g_assert_cmpuint (config.augment.flags, ==, 0);
+  g_assert_true (lab_settings_panel_get_valid (panel));
+  g_assert_null (lab_settings_panel_dup_dataset (panel));
+  train_config_clear (&config);
+}
+
+static void
+test_learning_rate_typed (void)
+{
+  g_autoptr(LabSettingsPanel) panel = new_panel ();
+  GtkSpinButton *spin = GTK_SPIN_BUTTON (child (panel, "lr_spin"));
+  TrainConfig config;
+
+  /* Typed as people write it; the spin's scale is logarithmic underneath. */
+  gtk_editable_set_text (GTK_EDITABLE (spin), "3e-4");
+  gtk_spin_button_update (spin);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin)), ==, "3e-4");
+  train_config_init (&config);
+  lab_settings_panel_get_config (panel, &config);
+  g_assert_cmpfloat_with_epsilon (config.lr, 3e-4, 1e-12);
+
+  /* One step up multiplies by 10^0.1, not adds. */
+  gtk_spin_button_spin (spin, GTK_SPIN_STEP_FORWARD, 0);
+  lab_settings_panel_get_config (panel, &config);
+  g_assert_cmpfloat_with_epsilon (config.lr, 3.78e-4, 1e-6);
+  train_config_clear (&config);
+}
+
+static void
+test_augmentation (void)
+{
+  g_autoptr(LabSettingsPanel) panel = new_panel ();
+  TrainConfig config, back;
+
+  train_config_init (&config);
+  lab_settings_panel_get_config (panel, &config);
+  config.augment.flags = DATA_AUGMENT_HFLIP | DATA_AUGMENT_NOISE;
+  config.augment.strength[0] = 0.5f;
+  config.augment.strength[6] = 0.25f;
+  lab_settings_panel_set_config (panel, &config);
+
+  train_config_init (&back);
+  lab_settings_panel_get_config (panel, &back);
+  g_assert_cmpuint (back.augment.flags, ==, DATA_AUGMENT_HFLIP | DATA_AUGMENT_NOISE);
+  g_assert_cmpfloat_with_epsilon (back.augment.strength[0], 0.5, 1e-6);
+  g_assert_cmpfloat_with_epsilon (back.augment.strength[6], 0.25, 1e-6);
+  train_config_clear (&config);
+  train_config_clear (&back);
+}
+
+static void
+test_set_config_round_trip (void)
+{
+  g_autoptr(LabSettingsPanel) panel = new_panel ();
+  TrainConfig config, back;
+
+  train_config_init (&config);
+  g_free (config.model);
+  config.model = g_strdup ("c8-p-c16-p-f2");
+  config.size = 48;
+  config.synthetic.size = 48;
+  config.synthetic.images_per_class = 120;
+  config.lr = 2e-5;
+  config.batch_size = 8;
+  config.epochs = 12;
+  config.optimizer = NN_OPTIMIZER_ADAM;
+  config.seed = 7;
+  config.dropout = TRUE;
+  config.dropout_rate = 0.3;
+  config.weight_decay_on = FALSE;
+  lab_settings_panel_set_config (panel, &config);
+
+  train_config_init (&back);
+  lab_settings_panel_get_config (panel, &back);
+  g_assert_cmpstr (back.model, ==, "c8-p-c16-p-f2");
+  g_assert_cmpint (back.size, ==, 48);
+  g_assert_cmpint (back.synthetic.images_per_class, ==, 120);
+  g_assert_cmpfloat_with_epsilon (back.lr, 2e-5, 1e-12);
+  g_assert_cmpint (back.batch_size, ==, 8);
+  g_assert_cmpint (back.epochs, ==, 12);
+  g_assert_cmpuint (back.seed, ==, 7);
+  g_assert_true (back.dropout);
+  g_assert_cmpfloat_with_epsilon (back.dropout_rate, 0.3, 1e-9);
+  g_assert_false (back.weight_decay_on);
+  /* A custom spec selects "Custom" in the network row. */
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (panel, "preset_row"))), ==, 3);
+  train_config_clear (&config);
+  train_config_clear (&back);
+}
+
+static void
+test_bad_spec (void)
+{
+  g_autoptr(LabSettingsPanel) panel = new_panel ();
+  GtkLabel *estimate = GTK_LABEL (child (panel, "estimate_label"));
+  TrainConfig config;
+
+  gtk_editable_set_text (GTK_EDITABLE (child (panel, "spec_row")), "c8-p-f2");
+  g_assert_true (lab_settings_panel_get_valid (panel));
+  g_assert_nonnull (strstr (gtk_label_get_text (estimate), "parameters"));
+  train_config_init (&config);
+  lab_settings_panel_get_config (panel, &config);
+  g_assert_cmpstr (config.model, ==, "c8-p-f2");
+  train_config_clear (&config);
+
+  /* The engine's message names the bad token; Start is blocked with it. */
+  gtk_editable_set_text (GTK_EDITABLE (child (panel, "spec_row")), "c8-q12-f2");
+  g_assert_false (lab_settings_panel_get_valid (panel));
+  g_assert_nonnull (strstr (lab_settings_panel_get_problem (panel), "q12"));
+  g_assert_nonnull (strstr (gtk_label_get_text (estimate), "q12"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (estimate), "error"));
+
+  gtk_editable_set_text (GTK_EDITABLE (child (panel, "spec_row")), "c8-p-f2");
+  g_assert_true (lab_settings_panel_get_valid (panel));
+}
+
+static void
+test_too_big (void)
+{
+  g_autoptr(LabSettingsPanel) panel = new_panel ();
+
+  /* The paper's network on 384-pixel images in batches of 1024 needs far more than 24 GB. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (panel, "preset_row")), 0);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "size_spin")), 384);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "batch_spin")), 1024);
+  g_assert_false (lab_settings_panel_get_valid (panel));
+  g_assert_nonnull (strstr (lab_settings_panel_get_problem (panel), "Too big"));
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "size_spin")), 64);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "batch_spin")), 16);
+  g_assert_true (lab_settings_panel_get_valid (panel));
+}
+
+static void
+test_folder_needs_loading (void)
+{
+  g_autoptr(LabSettingsPanel) panel = new_panel ();
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (panel, "data_kind_row")), 1);
+  g_assert_false (lab_settings_panel_get_valid (panel));
+  g_assert_true (gtk_widget_get_visible (child (panel, "folder_row")));
+  g_assert_false (gtk_widget_get_visible (child (panel, "per_class_row")));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (panel, "data_kind_row")), 0);
+  g_assert_true (lab_settings_panel_get_valid (panel));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/ui/settings/format-learning-rate", test_format_learning_rate);
+  g_test_add_func ("/ui/settings/widgets-to-config", test_widgets_to_config);
+  g_test_add_func ("/ui/settings/learning-rate-typed", test_learning_rate_typed);
+  g_test_add_func ("/ui/settings/augmentation", test_augmentation);
+  g_test_add_func ("/ui/settings/round-trip", test_set_config_round_trip);
+  g_test_add_func ("/ui/settings/bad-spec", test_bad_spec);
+  g_test_add_func ("/ui/settings/too-big", test_too_big);
+  g_test_add_func ("/ui/settings/folder-needs-loading", test_folder_needs_loading);
+  return g_test_run ();
+}

@@ -1,0 +1,282 @@
+/* test_window_e2e: drives the real window the way a user does: a tiny run on small
+ * synthetic chips, pause, resume, stop, a second run with another learning rate; both
+ * stay in the charts and the runs table, and a reopened window finds them in the session.
+ * Waits are on the main loop (until the run reports), never on a clock. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "lab-augment-page.h"
+#include "lab-mistakes-page.h"
+#include "lab-run-row.h"
+#include "lab-window.h"
+
+static GObject *
+window_child (LabWindow  *window,
+              const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static void
+configure (LabWindow *window,
+           int        epochs,
+           double     lr)
+{
+  LabSettingsPanel *panel = lab_window_get_settings_panel (window);
+  TrainConfig config;
+
+  train_config_init (&config);
+  lab_settings_panel_get_config (panel, &config);
+  config.data_kind = TRAIN_DATA_SYNTHETIC;
+  config.size = 32;
+  config.synthetic.size = 32;
+  config.synthetic.images_per_class = 40;
+  config.synthetic.difficulty = 0.3;
+  g_free (config.model);
+  config.model = g_strdup ("tiny");
+  config.epochs = epochs;
+  config.batch_size = 16;
+  config.lr = lr;
+  config.seed = 3;
+  config.augment.flags = 0;
+  lab_settings_panel_set_config (panel, &config);
+  train_config_clear (&config);
+}
+
+static guint
+n_epochs (LabRun *run)
+{
+  guint n;
+
+  lab_run_get_epochs (run, &n);
+  return n;
+}
+
+static void
+wait_for_epochs (LabRun *run,
+                 guint   wanted)
+{
+  while (n_epochs (run) < wanted && train_status_is_active (lab_run_get_progress (run).status))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+wait_for_status (LabRun      *run,
+                 TrainStatus  status)
+{
+  while (lab_run_get_progress (run).status != status &&
+         (train_status_is_active (lab_run_get_progress (run).status) || status == TRAIN_STATUS_PAUSED))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+wait_until_done (LabRun *run)
+{
+  while (train_status_is_active (lab_run_get_progress (run).status))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+test_two_runs (void)
+{
+  g_autofree char *session = g_dir_make_tmp ("lrlab-e2e-XXXXXX", NULL);
+  LabWindow *window;
+  LabRun *first, *second;
+  GtkListBox *runs_list;
+  TrainConfig expected;
+  const TrainConfig *received;
+  guint epochs_when_stopped;
+
+  g_setenv ("LRLAB_SESSION_DIR", session, TRUE);
+  window = lab_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  runs_list = GTK_LIST_BOX (window_child (window, "runs_list"));
+
+  /* Run 1: long enough to pause, resume and stop it on the way. */
+  configure (window, 40, 1e-3);
+  train_config_init (&expected);
+  lab_settings_panel_get_config (lab_window_get_settings_panel (window), &expected);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL));
+  first = lab_window_get_active_run (window);
+  g_assert_nonnull (first);
+  g_object_ref (first);
+
+  /* The run receives exactly what the panel shows. */
+  received = train_run_get_config (lab_run_get_train_run (first));
+  g_assert_cmpstr (received->model, ==, "tiny");
+  g_assert_cmpint (received->size, ==, 32);
+  g_assert_cmpint (received->epochs, ==, 40);
+  g_assert_cmpint (received->batch_size, ==, 16);
+  g_assert_cmpfloat_with_epsilon (received->lr, expected.lr, 1e-12);
+  g_assert_cmpint (received->synthetic.images_per_class, ==, 40);
+  g_assert_cmpuint (received->seed, ==, 3);
+  train_config_clear (&expected);
+
+  wait_for_epochs (first, 2);
+  g_assert_cmpuint (n_epochs (first), >=, 2);
+
+  /* Charts and table follow. */
+  g_assert_cmpuint (lab_chart_get_n_runs (lab_window_get_loss_chart (window)), ==, 1);
+  g_assert_cmpuint (lab_chart_get_n_runs (lab_window_get_accuracy_chart (window)), ==, 1);
+  {
+    g_autofree char *hover = lab_chart_describe_at (lab_window_get_loss_chart (window), 1.0);
+    g_assert_nonnull (hover);
+    g_assert_cmpstr (hover, !=, "");
+  }
+  {
+    GtkListBoxRow *row = gtk_list_box_get_row_at_index (runs_list, 0);
+    g_assert_true (LAB_IS_RUN_ROW (row));
+    g_assert_true (lab_run_row_get_run (LAB_RUN_ROW (row)) == first);
+  }
+
+  /* Pause, then resume. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.pause", NULL));
+  wait_for_status (first, TRAIN_STATUS_PAUSED);
+  g_assert_cmpint (lab_run_get_progress (first).status, ==, TRAIN_STATUS_PAUSED);
+  g_assert_cmpstr (lab_run_get_status_text (first), ==, "paused");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.pause", NULL));
+  wait_for_status (first, TRAIN_STATUS_RUNNING);
+  g_assert_cmpint (lab_run_get_progress (first).status, ==, TRAIN_STATUS_RUNNING);
+
+  /* Stop keeps the finished epochs. */
+  wait_for_epochs (first, 3);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL));
+  wait_until_done (first);
+  g_assert_cmpint (lab_run_get_progress (first).status, ==, TRAIN_STATUS_STOPPED);
+  epochs_when_stopped = n_epochs (first);
+  g_assert_cmpuint (epochs_when_stopped, >=, 3);
+  g_assert_cmpuint (epochs_when_stopped, <, 40);
+
+  /* Run 2: another learning rate makes a new run; the first stays for comparison. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (lab_window_get_settings_panel (window)),
+                                             "settings.lr", "d", -2.0));
+  {
+    TrainConfig config;
+    train_config_init (&config);
+    lab_settings_panel_get_config (lab_window_get_settings_panel (window), &config);
+    config.epochs = 2;
+    lab_settings_panel_set_config (lab_window_get_settings_panel (window), &config);
+    train_config_clear (&config);
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL));
+  second = lab_window_get_active_run (window);
+  g_assert_true (second != first);
+  g_object_ref (second);
+  g_assert_cmpfloat_with_epsilon (train_run_get_config (lab_run_get_train_run (second))->lr, 1e-2, 1e-12);
+  wait_until_done (second);
+  g_assert_cmpint (lab_run_get_progress (second).status, ==, TRAIN_STATUS_FINISHED);
+  g_assert_cmpuint (n_epochs (second), ==, 2);
+
+  g_assert_cmpuint (g_list_model_get_n_items (lab_window_get_runs (window)), ==, 2);
+  g_assert_cmpuint (lab_chart_get_n_runs (lab_window_get_loss_chart (window)), ==, 2);
+  g_assert_cmpuint (lab_chart_get_n_runs (lab_window_get_accuracy_chart (window)), ==, 2);
+  g_assert_nonnull (gtk_list_box_get_row_at_index (runs_list, 1));
+  g_assert_cmpuint (n_epochs (first), ==, epochs_when_stopped);
+  /* Each run keeps its own colour; legends say what differs. */
+  g_assert_false (gdk_rgba_equal (lab_run_get_color (first), lab_run_get_color (second)));
+  g_assert_nonnull (strstr (lab_run_get_label (first), "lr"));
+  g_assert_nonnull (strstr (lab_run_get_label (second), "lr"));
+
+  /* Hiding a run hides it on both charts. */
+  lab_run_set_shown (first, FALSE);
+  g_assert_false (lab_chart_get_run_visible (lab_window_get_loss_chart (window), lab_run_get_chart_id (first, 0)));
+  g_assert_false (lab_chart_get_run_visible (lab_window_get_accuracy_chart (window), lab_run_get_chart_id (first, 1)));
+  lab_run_set_shown (first, TRUE);
+
+  /* The mistakes page counts every validation image of the selected run's last epoch. */
+  {
+    LabMistakesPage *mistakes = LAB_MISTAKES_PAGE (window_child (window, "mistakes_page"));
+    int n_val = 0;
+    guint total = 0;
+
+    train_run_get_val_indices (lab_run_get_train_run (second), &n_val);
+    lab_mistakes_page_select_run (mistakes, second);
+    lab_mistakes_page_set_epoch (mistakes, 2);
+    for (int t = 0; t < 2; t++)
+      for (int p = 0; p < 2; p++)
+        total += lab_mistakes_page_get_confusion (mistakes, t, p);
+    g_assert_cmpint (n_val, >, 0);
+    g_assert_cmpuint (total, ==, (guint) n_val);
+    g_assert_cmpuint (lab_mistakes_page_get_n_shown (mistakes), ==,
+                      lab_mistakes_page_get_confusion (mistakes, 0, 1) +
+                      lab_mistakes_page_get_confusion (mistakes, 1, 0));
+    /* A cell filters the grid to its images. */
+    lab_mistakes_page_set_filter (mistakes, 0, 1);
+    g_assert_cmpuint (lab_mistakes_page_get_n_shown (mistakes), ==, lab_mistakes_page_get_confusion (mistakes, 0, 1));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (first);
+  g_object_unref (second);
+
+  /* Reopening finds both runs with their curves; a corrupt folder is skipped. */
+  {
+    g_autofree char *bad = g_build_filename (session, "run-999", NULL);
+    g_autofree char *bad_config = g_build_filename (bad, "config.ini", NULL);
+    LabRun *loaded;
+
+    g_mkdir_with_parents (bad, 0755);
+    g_file_set_contents (bad_config, "this is not a key file", -1, NULL);
+
+    window = lab_window_new (NULL);
+    lab_window_load_session (window);
+    g_assert_cmpuint (g_list_model_get_n_items (lab_window_get_runs (window)), ==, 2);
+    g_assert_cmpuint (lab_chart_get_n_runs (lab_window_get_loss_chart (window)), ==, 2);
+    loaded = g_list_model_get_item (lab_window_get_runs (window), 0);
+    g_assert_cmpuint (n_epochs (loaded), ==, epochs_when_stopped);
+    g_object_unref (loaded);
+    loaded = g_list_model_get_item (lab_window_get_runs (window), 1);
+    g_assert_cmpuint (n_epochs (loaded), ==, 2);
+    g_object_unref (loaded);
+    gtk_window_destroy (GTK_WINDOW (window));
+  }
+}
+
+static void
+test_augmentation_preview (void)
+{
+  g_autofree char *session = g_dir_make_tmp ("lrlab-e2e-XXXXXX", NULL);
+  LabWindow *window;
+  LabAugmentPage *page;
+  TrainConfig config;
+  GdkPaintable *original, *variant_off, *variant_on;
+
+  g_setenv ("LRLAB_SESSION_DIR", session, TRUE);
+  window = lab_window_new (NULL);
+  page = LAB_AUGMENT_PAGE (window_child (window, "augment_page"));
+  configure (window, 2, 1e-3);
+
+  original = lab_augment_page_get_cell (page, 0, 0);
+  variant_off = lab_augment_page_get_cell (page, 0, 1);
+  g_assert_nonnull (original);
+  g_assert_nonnull (variant_off);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (original), >=, 32);
+
+  /* Switching an augmentation on redraws the variants at once. */
+  train_config_init (&config);
+  lab_settings_panel_get_config (lab_window_get_settings_panel (window), &config);
+  config.augment.flags = DATA_AUGMENT_NOISE;
+  config.augment.strength[6] = 1.0f;
+  lab_settings_panel_set_config (lab_window_get_settings_panel (window), &config);
+  train_config_clear (&config);
+  variant_on = lab_augment_page_get_cell (page, 0, 1);
+  g_assert_true (variant_on != variant_off);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/ui/window/two-runs", test_two_runs);
+  g_test_add_func ("/ui/window/augmentation-preview", test_augmentation_preview);
+  return g_test_run ();
+}
