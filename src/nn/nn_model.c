@@ -37,6 +37,8 @@ typedef struct {
     int weight_tensor;        /* index into tensors (bias is the next one), else -1 */
     int needs_dinp;           /* some earlier layer has parameters */
     size_t out_off;           /* floats into acts: output (B, out_size) */
+    int out_transient;        /* conv before a pool: output lives in dacts (see plan) */
+    int relu_below;           /* pool after a conv: apply the conv's ReLU mask here */
     size_t aux_off;           /* floats into acts: dropout mask or pool argmax (ints) */
     long long flops;          /* forward, one image */
     /* Per forward: */
@@ -55,7 +57,7 @@ typedef struct {
     size_t num_parameters;
     size_t acts_floats;       /* input copy, outputs, masks, argmax, probs, losses, labels */
     size_t input_off, probs_off, losses_off, labels_off;
-    size_t dacts_floats;      /* two ping-pong gradient buffers of the largest activation */
+    size_t dacts_floats;      /* gradients in flight: one layer's output + input gradients */
     size_t scratch_floats;    /* one conv scratch shared by every conv (the largest) */
     long long flops_forward;
 } model_plan;
@@ -135,7 +137,7 @@ static nn_status plan_model(model_plan *p, const nn_spec *spec, int H, int W, in
 
     int h = H, w = W, c = C;
     int n_conv = 0, n_pool = 0, n_dense = 0, n_drop = 0, seen_params = 0;
-    size_t max_act = (size_t)H * W * C;
+    size_t max_inflight = (size_t)nn_spec_num_classes(spec);
     size_t acts = 0;
     p->input_off = acts;
     acts = add_sat(acts, mul_sat((size_t)B, (size_t)H * W * C));
@@ -213,13 +215,28 @@ static nn_status plan_model(model_plan *p, const nn_spec *spec, int H, int W, in
         }
         h = L->oh, w = L->ow, c = L->oc;
         L->out_size = (size_t)h * w * c;
-        if (L->out_size > max_act)
-            max_act = L->out_size;
+        /* backward holds this layer's output gradient and (unless nothing below has
+         * parameters) its input gradient at the same time */
+        size_t inflight = L->out_size + (L->needs_dinp ? L->in_size : 0);
+        if (inflight > max_inflight)
+            max_inflight = inflight;
         if (L->weight_tensor >= 0)
             seen_params = 1;
 
-        L->out_off = acts;
-        acts = add_sat(acts, mul_sat((size_t)B, L->out_size));
+        /* A convolution followed by pooling needs its output only until the pool has
+         * read it: backward scatters the pool's gradient to the window winners, and a
+         * winner's ReLU state is the pooled value's sign, so the pool applies the mask
+         * and the conv output can live in the gradient buffer, unused during forward
+         * (2.3 GiB of the paper network's 8 at 384x384, batch 64, for conv1 alone).
+         * The gradient buffer holds it: the pool's input gradient is as large. */
+        int next_is_pool = !last && spec->layers[i + 1].kind == NN_LAYER_POOL;
+        if (s->kind == NN_LAYER_CONV && next_is_pool) {
+            L->out_transient = 1;
+        } else {
+            L->out_off = acts;
+            acts = add_sat(acts, mul_sat((size_t)B, L->out_size));
+        }
+        L->relu_below = s->kind == NN_LAYER_POOL && i > 0 && p->layers[i - 1].out_transient;
         if (s->kind == NN_LAYER_DROPOUT || s->kind == NN_LAYER_POOL) {
             /* the dropout mask (floats) or the pool's argmax (ints, same size) */
             L->aux_off = acts;
@@ -237,7 +254,7 @@ static nn_status plan_model(model_plan *p, const nn_spec *spec, int H, int W, in
     p->labels_off = acts; /* ints, sizeof(int) == sizeof(float) is asserted below */
     acts = add_sat(acts, (size_t)B);
     p->acts_floats = acts;
-    p->dacts_floats = mul_sat(2, mul_sat((size_t)B, max_act));
+    p->dacts_floats = mul_sat((size_t)B, max_inflight);
     return NN_OK;
 }
 
@@ -451,7 +468,7 @@ float nn_model_forward(nn_model *model, const float *input, const int *labels, i
     for (int l = 0; l < p->n_layers; l++) {
         model_layer *L = &p->layers[l];
         double t0 = now_s();
-        float *out = m->acts + L->out_off;
+        float *out = L->out_transient ? m->dacts : m->acts + L->out_off;
         size_t n_out = (size_t)B * L->out_size;
         L->inp = cur;
         L->out = out;
@@ -515,6 +532,16 @@ const float *nn_model_probs(const nn_model *model)
     return model->acts + model->plan.probs_off;
 }
 
+/* d (n) = d * (out > 0), in place. nn_relu_backward accumulates into a separate dinp;
+ * doing it in place here saves an activation-sized gradient buffer, which for the first
+ * convolution of the paper network at 384x384, batch 64, is 2.3 GiB. */
+static void relu_backward_inplace(float *d, const float *out, size_t n)
+{
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++)
+        d[i] = out[i] > 0.0f ? d[i] : 0.0f;
+}
+
 void nn_model_backward(nn_model *model)
 {
     nn_model *m = model;
@@ -522,16 +549,19 @@ void nn_model_backward(nn_model *model)
     const int B = m->last_batch;
     if (!m->have_labels || B < 1)
         return;
-    /* Two buffers of the largest activation take turns: each step reads the gradient of
-     * its output from one and accumulates the gradient of its input into the other. */
-    size_t half = p->dacts_floats / 2;
-    float *dcur = m->dacts, *dnext = m->dacts + half;
-#define SWAP_D() do { float *t_ = dcur; dcur = dnext; dnext = t_; } while (0)
+    /* The gradients in flight share one buffer: a layer reads its output gradient from
+     * one end and accumulates its input gradient at the other end, which the next layer
+     * down then reads; the ends alternate. The plan sized the buffer for the largest
+     * (output + input) gradient pair, so the two never overlap. */
+    float *dbuf = m->dacts;
+    const size_t dsize = p->dacts_floats;
+    float *dout = dbuf;
+    int dout_at_start = 1;
 
     model_layer *last = &p->layers[p->n_layers - 1];
     double t0 = now_s();
-    memset(dcur, 0, (size_t)B * m->num_classes * sizeof(float));
-    nn_softmax_xent_backward(dcur, m->acts + p->probs_off, (const int *)(m->acts + p->labels_off),
+    memset(dout, 0, (size_t)B * m->num_classes * sizeof(float));
+    nn_softmax_xent_backward(dout, m->acts + p->probs_off, (const int *)(m->acts + p->labels_off),
                              B, m->num_classes);
     last->backward_s += now_s() - t0;
 
@@ -543,41 +573,42 @@ void nn_model_backward(nn_model *model)
             continue; /* evaluation forward: the identity passes the gradient through */
         t0 = now_s();
         size_t n_in = (size_t)B * L->in_size, n_out = (size_t)B * L->out_size;
-        if (L->relu) {
-            memset(dnext, 0, n_out * sizeof(float));
-            nn_relu_backward(dnext, dcur, L->out, n_out);
-            SWAP_D();
-        }
-        float *dinp = L->needs_dinp ? dnext : NULL;
-        if (dinp)
+        /* the ReLU of a conv whose output was transient was applied by the pool above */
+        if ((L->relu && !L->out_transient) || L->relu_below)
+            relu_backward_inplace(dout, L->out, n_out);
+        float *dinp = NULL;
+        if (L->needs_dinp) {
+            dinp = dout_at_start ? dbuf + dsize - n_in : dbuf;
             memset(dinp, 0, n_in * sizeof(float));
+        }
         switch (L->spec.kind) {
         case NN_LAYER_CONV: {
             const nn_tensor_info *wt = &p->tensors[L->weight_tensor];
-            nn_conv2d_backward(dinp, m->grads + wt->offset, m->grads + wt[1].offset, dcur,
+            nn_conv2d_backward(dinp, m->grads + wt->offset, m->grads + wt[1].offset, dout,
                                L->inp, m->params + wt->offset, m->scratch, B, L->h, L->w,
                                L->c, L->oc, L->spec.kernel);
             break;
         }
         case NN_LAYER_POOL:
-            nn_maxpool_backward(dinp, dcur, (const int *)(m->acts + L->aux_off), B, L->h, L->w,
+            nn_maxpool_backward(dinp, dout, (const int *)(m->acts + L->aux_off), B, L->h, L->w,
                                 L->c);
             break;
         case NN_LAYER_DENSE: {
             const nn_tensor_info *wt = &p->tensors[L->weight_tensor];
-            nn_dense_backward(dinp, m->grads + wt->offset, m->grads + wt[1].offset, dcur, L->inp,
+            nn_dense_backward(dinp, m->grads + wt->offset, m->grads + wt[1].offset, dout, L->inp,
                               m->params + wt->offset, B, (int)L->in_size, L->oc);
             break;
         }
         case NN_LAYER_DROPOUT:
-            nn_dropout_backward(dinp, dcur, m->acts + L->aux_off, n_out);
+            nn_dropout_backward(dinp, dout, m->acts + L->aux_off, n_out);
             break;
         }
-        if (dinp)
-            SWAP_D();
         L->backward_s += now_s() - t0;
+        if (!dinp)
+            break;
+        dout = dinp;
+        dout_at_start = !dout_at_start;
     }
-#undef SWAP_D
 }
 
 void nn_model_zero_grad(nn_model *model)

@@ -113,7 +113,9 @@ void nn_model_reset_layer_times(nn_model *model);
 /* Output of layer `index` in the last forward, (B, h, w, c) with the shape below (after
  * its ReLU; a dropout layer in evaluation returns its input). For parity tests of
  * intermediate activations and for the gradient check, which must know where the ReLUs
- * and poolings switch. Valid until the next forward. */
+ * and poolings switch. Valid until the next forward, and for a convolution followed by
+ * pooling only until the next backward (backward does not need that output, so it
+ * lives in the gradient buffer). */
 const float *nn_model_layer_output(const nn_model *model, int index);
 
 /* Output shape of layer `index` for one image (a dense layer gives 1x1xN). */
