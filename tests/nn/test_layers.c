@@ -2,6 +2,7 @@
  * backward, odd shapes, chunk boundaries), finite-difference gradient checks of every
  * layer, and the behaviours the model relies on (accumulation, dropout masks, stable
  * cross-entropy, in-place ReLU). */
+#include <cblas.h>
 #include <glib.h>
 #include <math.h>
 #include <string.h>
@@ -651,6 +652,21 @@ static void test_dropout_gradcheck(void)
     g_free(c.r);
 }
 
+/* ---- threads ------------------------------------------------------------------------ */
+
+/* One knob sets both pools (our loops and OpenBLAS's GEMMs); 0 means every core. */
+static void test_threads(void)
+{
+    int threads = nn_get_threads();
+    nn_set_threads(1);
+    g_assert_cmpint(nn_get_threads(), ==, 1);
+    g_assert_cmpint(openblas_get_num_threads(), ==, 1);
+    nn_set_threads(0);
+    g_assert_cmpint(nn_get_threads(), ==, (int)g_get_num_processors());
+    g_assert_cmpint(openblas_get_num_threads(), ==, (int)g_get_num_processors());
+    nn_set_threads(threads);
+}
+
 /* ---- softmax + cross-entropy -------------------------------------------------------- */
 
 static void test_softmax_xent_values(void)
@@ -742,6 +758,7 @@ int main(int argc, char **argv)
     g_test_add_func("/nn/dropout/mask", test_dropout_mask);
     g_test_add_func("/nn/dropout/reproducible", test_dropout_reproducible);
     g_test_add_func("/nn/dropout/gradcheck", test_dropout_gradcheck);
+    g_test_add_func("/nn/threads/set-get", test_threads);
     g_test_add_func("/nn/softmax-xent/values", test_softmax_xent_values);
     g_test_add_func("/nn/softmax-xent/stable", test_softmax_xent_stable);
     g_test_add_func("/nn/softmax-xent/gradcheck", test_softmax_xent_gradcheck);
