@@ -6,6 +6,18 @@
 #include <gio/gio.h>
 #include "data_dataset.h"
 
+/* The defaults, kept here so the training presets can be tuned against them in one place.
+ * 600 per class at 64x64 with a 0.25 validation split gives 900 training images: few
+ * enough that the bigger presets overfit within tens of epochs, enough that the small
+ * ones learn. Difficulty 0.5 makes defects a few pixels across at 64x64 on a chip that
+ * fills half the image, so the task is learnable but not separable at a glance. */
+#define DATA_SYNTHETIC_DEFAULT_PER_CLASS 600
+#define DATA_SYNTHETIC_DEFAULT_SIZE 64
+#define DATA_SYNTHETIC_DEFAULT_DIFFICULTY 0.5
+#define DATA_SYNTHETIC_MIN_SIZE 16
+#define DATA_SYNTHETIC_MAX_SIZE 384
+#define DATA_SYNTHETIC_MAX_PER_CLASS 100000
+
 typedef enum {
     DATA_DEFECT_MISSING_PIN,
     DATA_DEFECT_BENT_PIN,
@@ -18,8 +30,11 @@ typedef enum {
     DATA_N_DEFECTS,
 } DataDefectKind;
 
+/* "missing_pin", "bent_pin", ...: the multiclass class names (class kind + 1). */
+const char *data_defect_kind_name(DataDefectKind kind);
+
 typedef struct {
-    int images_per_class;   /* default: DATA_SYNTHETIC_DEFAULT_PER_CLASS */
+    int images_per_class;   /* default: DATA_SYNTHETIC_DEFAULT_PER_CLASS; 1..100000 */
     int size;               /* square side in pixels, 16..384; default 64 */
     double difficulty;      /* 0 (large, contrasted defects) .. 1 (small, faint); default 0.5 */
     double label_noise;     /* fraction of labels flipped to another class, 0..0.5; default 0 */
@@ -34,7 +49,10 @@ DataSyntheticParams data_synthetic_params_default(void);
 /* Progress callback: called from worker threads, possibly concurrently; done/total images. */
 typedef void (*DataProgressFunc)(int done, int total, gpointer user_data);
 
-/* Generates the dataset. Returns NULL with G_IO_ERROR_CANCELLED when cancelled, or
+/* Generates the dataset. Image i has class i % num_classes (so every prefix is balanced);
+ * in the two-class set a defective image's kind is drawn from (seed, i). label_noise then
+ * relabels exactly round(label_noise * count) images (the pixels stay as drawn).
+ * Returns NULL with G_IO_ERROR_CANCELLED when cancelled, or
  * G_IO_ERROR_INVALID_ARGUMENT for out-of-range parameters (the message names the one). */
 DataSet *data_synthetic_generate(const DataSyntheticParams *params, DataProgressFunc progress,
                                  gpointer progress_data, GCancellable *cancellable,
@@ -42,3 +60,17 @@ DataSet *data_synthetic_generate(const DataSyntheticParams *params, DataProgress
 
 /* Writes every image as PNG under dir/<class>/<nnnnnn>.png (the image-folder layout). */
 gboolean data_synthetic_export(const DataSet *set, const char *dir, GError **error);
+
+/* Where a defect was drawn, in pixels (empty when none was). */
+typedef struct {
+    int x, y, width, height;
+} DataSyntheticBox;
+
+/* Draws one image into rgb (size, size, 3): the chip, background, lighting and noise of
+ * image `index` under `seed`, with the given defect (a DataDefectKind, or -1 for a good
+ * chip). The scene does not depend on the defect, so drawing an index with and without
+ * its defect shows exactly what the defect changes; box (may be NULL) receives where
+ * that is. data_synthetic_generate draws its images with this; the contact sheet and the
+ * tests call it directly. */
+void data_synthetic_draw(guint8 *rgb, int size, double difficulty, guint64 seed, int index,
+                         int defect, DataSyntheticBox *box);
