@@ -166,6 +166,9 @@ lab_augment_page_dispose (GObject *object)
   LabAugmentPage *self = (LabAugmentPage *) object;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_AUGMENT_PAGE);
+  /* The template's top child is not bound, so dispose_template leaves it. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self)));)
+    gtk_widget_unparent (child);
   g_clear_pointer (&self->set, data_set_unref);
 
   G_OBJECT_CLASS (lab_augment_page_parent_class)->dispose (object);

@@ -481,6 +481,9 @@ lab_mistakes_page_dispose (GObject *object)
     g_clear_signal_handler (&self->run_updated_id, self->run);
   g_clear_object (&self->run);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_MISTAKES_PAGE);
+  /* The template's top child is not bound, so dispose_template leaves it. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self)));)
+    gtk_widget_unparent (child);
   g_clear_object (&self->runs);
   g_clear_pointer (&self->confusion, g_free);
 

@@ -893,6 +893,9 @@ lab_settings_panel_dispose (GObject *object)
   g_clear_object (&self->load_cancellable);
   g_clear_handle_id (&self->load_poll_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_SETTINGS_PANEL);
+  /* The template's top child is not bound, so dispose_template leaves it. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self)));)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (lab_settings_panel_parent_class)->dispose (object);
 }
