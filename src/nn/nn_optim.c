@@ -115,6 +115,9 @@ void nn_optimizer_step(nn_optimizer *opt, float *params, const float *grads)
     const step_scalars s = step_scalars_for(&opt->config, opt->step);
     const int coupled = s.wd != 0.0f, decoupled = s.decay != 1.0f;
     const long n = (long)opt->num_parameters;
+    /* fmaf where torch fuses: its vectorised add(x, alpha) is fmadd(x, alpha, self) and
+     * addcmul's self + value*t1*t2 is contracted too; anything else is rounded op by op
+     * (this file is built -std=c11, so the compiler fuses nothing by itself). */
     float *m = opt->m, *v = opt->v;
 
     /* Each element's update is independent and its float ops are in the reference's
@@ -124,13 +127,13 @@ void nn_optimizer_step(nn_optimizer *opt, float *params, const float *grads)
         for (long i = 0; i < n; i++) {
             float p = params[i], g = grads[i];
             if (coupled)
-                g = g + s.wd * p;
+                g = fmaf(s.wd, p, g);
             if (decoupled)
                 p = p * s.decay;
             float mi = m[i] * s.b1;
-            mi = mi + s.one_minus_b1 * g;
+            mi = fmaf(s.one_minus_b1, g, mi);
             float vi = v[i] * s.b2;
-            vi = vi + s.one_minus_b2 * g * g;
+            vi = fmaf(s.one_minus_b2 * g, g, vi);
             float denom = sqrtf(vi) / s.bc2_sqrt + s.eps;
             params[i] = p + s.neg_step_size * mi / denom;
             m[i] = mi;
@@ -142,15 +145,15 @@ void nn_optimizer_step(nn_optimizer *opt, float *params, const float *grads)
         for (long i = 0; i < n; i++) {
             float p = params[i], g = grads[i];
             if (coupled)
-                g = g + s.wd * p;
+                g = fmaf(s.wd, p, g);
             if (decoupled)
                 p = p * s.decay;
             if (momentum) {
                 float buf = s.first_step ? g : m[i] * s.mu + g;
                 m[i] = buf;
-                g = nesterov ? g + s.mu * buf : buf;
+                g = nesterov ? fmaf(s.mu, buf, g) : buf;
             }
-            params[i] = p + s.neg_lr * g;
+            params[i] = fmaf(s.neg_lr, g, p);
         }
     }
 }
@@ -168,7 +171,7 @@ void nn_optimizer_step_reference(nn_optimizer *opt, float *params, const float *
 
     /* torch: grad = grad.add(param, alpha=weight_decay) */
     for (size_t i = 0; i < n; i++)
-        g[i] = c->weight_decay != 0.0 && !c->decoupled ? grads[i] + s.wd * params[i] : grads[i];
+        g[i] = c->weight_decay != 0.0 && !c->decoupled ? fmaf(s.wd, params[i], grads[i]) : grads[i];
     /* torch (AdamW, and our decoupled SGD): param.mul_(1 - lr * weight_decay) */
     if (c->weight_decay != 0.0 && c->decoupled)
         for (size_t i = 0; i < n; i++)
@@ -179,12 +182,12 @@ void nn_optimizer_step_reference(nn_optimizer *opt, float *params, const float *
         for (size_t i = 0; i < n; i++)
             m[i] = m[i] * s.b1;
         for (size_t i = 0; i < n; i++)
-            m[i] = m[i] + s.one_minus_b1 * g[i];
+            m[i] = fmaf(s.one_minus_b1, g[i], m[i]);
         /* exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2) */
         for (size_t i = 0; i < n; i++)
             v[i] = v[i] * s.b2;
         for (size_t i = 0; i < n; i++)
-            v[i] = v[i] + s.one_minus_b2 * g[i] * g[i];
+            v[i] = fmaf(s.one_minus_b2 * g[i], g[i], v[i]);
         /* denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps);
          * param.addcdiv_(exp_avg, denom, value=-step_size) */
         for (size_t i = 0; i < n; i++) {
@@ -198,11 +201,11 @@ void nn_optimizer_step_reference(nn_optimizer *opt, float *params, const float *
                 m[i] = opt->step == 1 ? g[i] : m[i] * s.mu + g[i];
             /* d_p = d_p.add(buf, alpha=momentum) if nesterov else buf */
             for (size_t i = 0; i < n; i++)
-                g[i] = c->nesterov ? g[i] + s.mu * m[i] : m[i];
+                g[i] = c->nesterov ? fmaf(s.mu, m[i], g[i]) : m[i];
         }
         /* param.add_(d_p, alpha=-lr) */
         for (size_t i = 0; i < n; i++)
-            params[i] = params[i] + s.neg_lr * g[i];
+            params[i] = fmaf(s.neg_lr, g[i], params[i]);
     }
     free(g);
 }

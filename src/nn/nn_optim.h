@@ -9,8 +9,10 @@
  *   SGD:   g += wd*p (coupled);  p *= 1 - lr*wd (decoupled)
  *          buf = g at t=1, else buf = mu*buf + (1-dampening)*g  (dampening 0)
  *          nesterov: g = g + mu*buf, else g = buf;  p -= lr*g
- * Tensor arithmetic is float, in torch's order of operations (its non-FMA scalar path;
- * torch's AVX2 path fuses some multiply-adds, so parity with torch is to ~1 ulp). 
+ * Tensor arithmetic is float, in torch's order of operations, with a fused multiply-add
+ * exactly where torch's CPU kernels fuse one (add_ with alpha, addcmul_), so on x86-64
+ * the parameters come out bit-identical to torch 1.13's (checked for Adam, Adam+L2,
+ * AdamW, SGD, momentum, Nesterov+L2 over 6 steps of 100k parameters). 
  * The learning rate is read from config.lr at every step, so a caller may change it. */
 #pragma once
 #include <stddef.h>
