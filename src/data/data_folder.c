@@ -6,7 +6,7 @@
 #include <glib/gstdio.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
-#define MAX_DEPTH 16   /* inside a class folder; also ends symlink loops */
+#define MAX_DEPTH 16   /* folders inside a class folder */
 
 static const char *const image_extensions[] = {
     ".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", NULL,
@@ -141,10 +141,20 @@ list_subfolders(const char *dir, int *n_images, GError **error)
     return names;
 }
 
-/* Appends dir's image files (recursively, sorted by path) to files; lists the rest. */
+/* Appends dir's image files (recursively, sorted by path) to files; lists the rest.
+ * visited holds the folders already read ("device:inode"), so a link back up the tree
+ * (class/all -> class) does not load every image again at each level. */
 static void
-collect_files(const char *dir, int depth, GPtrArray *files, GPtrArray *skipped)
+collect_files(const char *dir, int depth, GHashTable *visited, GPtrArray *files,
+              GPtrArray *skipped)
 {
+    GStatBuf dir_st;
+    if (g_stat(dir, &dir_st) == 0) {
+        char *key = g_strdup_printf("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT,
+                                    (guint64) dir_st.st_dev, (guint64) dir_st.st_ino);
+        if (!g_hash_table_add(visited, key))
+            return;
+    }
     GDir *d = g_dir_open(dir, 0, NULL);
     if (d == NULL) {
         report_skip(skipped, dir, g_strdup("folder could not be read"));
@@ -167,7 +177,7 @@ collect_files(const char *dir, int depth, GPtrArray *files, GPtrArray *skipped)
             g_free(path);
         } else if (S_ISDIR(st.st_mode)) {
             if (depth < MAX_DEPTH)
-                collect_files(path, depth + 1, files, skipped);
+                collect_files(path, depth + 1, visited, files, skipped);
             g_free(path);
         } else if (!has_image_extension(entry)) {
             report_skip(skipped, path,
@@ -418,6 +428,7 @@ data_folder_load(const char *root, const DataFolderOptions *options, DataFolderR
     GArray *candidates = g_array_new(FALSE, TRUE, sizeof(Candidate));
     DataSet *staging = NULL;
     int *per_class = NULL;
+    GHashTable *visited = NULL;   /* folders already read, see collect_files() */
     g_autoptr(GError) local_error = NULL;
 
     /* 1. The root and its layout. */
@@ -515,6 +526,7 @@ data_folder_load(const char *root, const DataFolderOptions *options, DataFolderR
 
     /* 2. Every candidate file, by split, class, path. */
     per_class = g_new0(int, n_classes);
+    visited = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     int n_splits = split_dirs != NULL ? (int) split_dirs->len : 1;
     for (int s = 0; s < n_splits; s++) {
         DataSplitKind kind = split_dirs != NULL ? split_kind_from_name(split_dirs->pdata[s])
@@ -527,7 +539,7 @@ data_folder_load(const char *root, const DataFolderOptions *options, DataFolderR
             if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
                 continue;
             GPtrArray *files = g_ptr_array_new();
-            collect_files(dir, 0, files, report->skipped);
+            collect_files(dir, 0, visited, files, report->skipped);
             for (guint k = 0; k < files->len; k++) {
                 Candidate cand = { .path = files->pdata[k], .label = c, .split = kind };
                 g_array_append_val(candidates, cand);
@@ -636,6 +648,7 @@ out:
     g_clear_pointer(&top, g_ptr_array_unref);
     g_clear_pointer(&split_dirs, g_ptr_array_unref);
     g_clear_pointer(&class_names, g_ptr_array_unref);
+    g_clear_pointer(&visited, g_hash_table_unref);
     g_free(per_class);
     return result;
 }

@@ -3,6 +3,7 @@
  * files are listed with their reason while the load goes on, and each fatal problem
  * stops the load with a message that says what to fix. */
 #include <string.h>
+#include <unistd.h>
 #include <cairo.h>
 #include <zlib.h>
 #include <glib/gstdio.h>
@@ -275,6 +276,9 @@ build_format_corpus(const char *root, gboolean *have_webp)
     save_image(a, "half-red.png", "png", 16, 16, half_red);
     save_png16(a, "deep.png", 9, 7, 200 * 257, 100 * 257, 50 * 257);
     save_image(nested, "nested.png", "png", 8, 8, red);
+    /* A link back up the tree: its images must not be loaded twice. */
+    g_autofree char *loop = g_build_filename(nested, "up", NULL);
+    g_assert_cmpint(symlink(a, loop), ==, 0);
     /* Bad ones. */
     save_bytes(a, "zero.png", "", 0);
     save_truncated_jpeg(a, "cut.jpg");
