@@ -27,7 +27,8 @@ typedef struct {
     int n;
     DataSet *staging;                 /* (n) images, decoded in place */
     int next;                         /* atomic: next candidate to decode */
-    int done;                         /* atomic */
+    GMutex progress_mutex;            /* one report at a time, done never going back */
+    int done;                         /* under progress_mutex */
     DataProgressFunc progress;
     gpointer progress_data;
     GCancellable *cancellable;
@@ -340,9 +341,11 @@ decode_worker(gpointer data)
         Candidate *c = &job->candidates[i];
         c->reason = decode_file(c->path, job->options, data_set_image(job->staging, i));
         c->ok = c->reason == NULL;
-        int done = g_atomic_int_add(&job->done, 1) + 1;
+        g_mutex_lock(&job->progress_mutex);
+        job->done++;
         if (job->progress != NULL)
-            job->progress(done, job->n, job->progress_data);
+            job->progress(job->done, job->n, job->progress_data);
+        g_mutex_unlock(&job->progress_mutex);
     }
     return NULL;
 }
@@ -350,12 +353,14 @@ decode_worker(gpointer data)
 static void
 decode_all(DecodeJob *job, int threads)
 {
+    g_mutex_init(&job->progress_mutex);
     GThread **workers = g_new(GThread *, threads);
     for (int t = 0; t < threads; t++)
         workers[t] = g_thread_new("data-folder", decode_worker, job);
     for (int t = 0; t < threads; t++)
         g_thread_join(workers[t]);
     g_free(workers);
+    g_mutex_clear(&job->progress_mutex);
 }
 
 /* Describes where a class's images were looked for, for error messages. */

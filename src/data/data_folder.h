@@ -46,7 +46,8 @@ void data_folder_report_clear(DataFolderReport *report);
  * Pixels: EXIF orientation applied; grayscale and 16-bit come out as 8-bit RGB (GdkPixbuf);
  * alpha is composited over black, the letterbox colour, so colour hidden under
  * transparent pixels (often junk from editors) never reaches the network.
- * Progress (done, total image files) is called from the decoding threads.
+ * Progress (done, total image files) is called from the decoding threads, one call at a
+ * time, with done increasing by one each call.
  * On failure returns NULL and a G_IO_ERROR whose message says what to fix:
  * NOT_FOUND / NOT_DIRECTORY (root), INVALID_DATA (no class folders, a class without
  * images, one class only, mixed split and class folders), NO_SPACE (over memory_limit:
