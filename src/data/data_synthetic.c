@@ -53,6 +53,7 @@ typedef struct {
     Backdrop backdrop;
     double body_w, body_h;      /* mm; body_w >= body_h */
     double lead_len, lead_w;    /* visible lead length beyond the body, lead width (mm) */
+    double pitch;               /* lead spacing (mm) */
     double draft;               /* inset of the moulded top face (mm) */
     int n_leads;
     Lead leads[MAX_LEADS];
@@ -501,6 +502,7 @@ scene_sample(Scene *sc, guint64 seed, int index)
         break;
     }
     }
+    sc->pitch = pitch;
     if (sc->package == PACKAGE_QFP) {
         add_side(sc, 3, per_side, -pitch);      /* left side, top to bottom */
         add_side(sc, 0, per_side, pitch);
@@ -1108,15 +1110,16 @@ draw_particle(cairo_t *cr, const Scene *sc, Defect *df, Extent *ext)
 {
     nn_rng *r = &df->rng;
     double unit = 1 / sc->scale;
-    double rad = rnd_range(r, 0.018, 0.03) * df->size * unit;
+    double rad = rnd_range(r, 0.022, 0.036) * df->size * unit;
     double x, y;
     /* On the body, or among the leads (a solder ball bridging two of them). */
     body_point(r, sc, 0.05, &x, &y);
     int type = rnd_int(r, 4);
     if (type == 0) {
         const Lead *l = &sc->leads[rnd_int(r, sc->n_leads)];
-        lead_point(l, sc->lead_len * rnd_range(r, 0.3, 0.9), rnd_range(r, -1, 1) * sc->lead_w, &x, &y);
-        rad = MAX(rad * 0.8, sc->lead_w * 0.5);
+        /* Between two leads, where a bridge shorts them. */
+        lead_point(l, sc->lead_len * rnd_range(r, 0.3, 0.9), (rnd_chance(r, 0.5) ? 0.5 : -0.5) * sc->pitch, &x, &y);
+        rad = MAX(rad * 0.8, sc->pitch * 0.55);
         ellipse_path(cr, x, y, rad, rad);
         extent_add_fill(ext, cr);
         cairo_pattern_t *p = cairo_pattern_create_radial(x - rad * 0.35, y - rad * 0.35, 0, x, y, rad);
@@ -1139,9 +1142,8 @@ draw_particle(cairo_t *cr, const Scene *sc, Defect *df, Extent *ext)
         set_rgba(cr, rgb(0.85, 0.84, 0.8), 0.85 * df->contrast);
         cairo_stroke(cr);
     } else {
-        /* Debris: a dark or a light irregular crumb with a soft edge of dust round it. */
-        gboolean light = type == 3;
-        Rgb col = light ? rgb(0.8, 0.78, 0.72) : rgb(0.32, 0.22, 0.12);
+        /* Debris: a copper flake or a light crumb, with a soft edge of dust round it. */
+        Rgb col = type == 2 ? rgb(0.85, 0.55, 0.3) : rgb(0.8, 0.78, 0.72);
         blob_path(cr, r, x, y, rad * 1.5, 0.3, rnd_range(r, 0.8, 1.3));
         extent_add_fill(ext, cr);
         set_rgba(cr, col, 0.3 * df->contrast);
