@@ -9,11 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The im2col buffer is bounded (a 384x384 image with 64 channels would need 340 MB for
- * its patches alone). 4 MiB measured best on the seed net (bench/bench_kernels, 2-4 MiB
- * chunks vs 16 MiB: -25% time on c64 at 32x32): the patches are still in cache when the
- * GEMM packs them. At least 256 rows keep the GEMM's row dimension efficient. */
-#define CONV_SCRATCH_FLOATS ((size_t)1 << 20)   /* 4 MiB */
+/* Threads take whole chunks of output pixels: each runs im2col into its own buffer and
+ * a one-thread GEMM on it (OpenBLAS's OpenMP build does not fork inside our parallel
+ * region). So a convolution is one parallel region, not two per chunk: on a busy
+ * machine every fork/join waits for the slowest thread to be scheduled, and the patches
+ * are consumed by the core that wrote them, from its own cache.
+ *
+ * A chunk's patches are bounded (a 384x384 image with 64 channels would need 340 MB for
+ * its patches alone) to about 4 MiB per thread, the best of 0.5-32 MiB measured on the
+ * seed net (bench/bench_kernels); at least 256 rows keep each GEMM efficient. */
+#define CONV_CHUNK_FLOATS ((size_t)1 << 20)   /* 4 MiB */
 #define CONV_MIN_CHUNK_ROWS ((size_t)256)
 
 /* The widest patch a chunk holds: the forward and the weight gradient take patches of
@@ -23,10 +28,18 @@ static size_t widest_patch(int C, int OC, int K)
     return (size_t)K * K * (C > OC ? C : OC);
 }
 
+/* Threads a convolution uses. Scratch is sized for one buffer per core, so more threads
+ * than cores (nn_set_threads(16) on 2 cores) still only use that many. */
+static int conv_threads(void)
+{
+    int n = omp_get_max_threads(), cores = omp_get_num_procs();
+    return n < cores ? n : cores;
+}
+
 size_t nn_conv2d_chunk_rows(int B, int H, int W, int C, int OC, int K)
 {
     size_t total = (size_t)B * H * W;
-    size_t rows = CONV_SCRATCH_FLOATS / widest_patch(C, OC, K);
+    size_t rows = CONV_CHUNK_FLOATS / widest_patch(C, OC, K);
     if (rows < CONV_MIN_CHUNK_ROWS)
         rows = CONV_MIN_CHUNK_ROWS;
     if (rows > total)
@@ -34,17 +47,41 @@ size_t nn_conv2d_chunk_rows(int B, int H, int W, int C, int OC, int K)
     return rows > 0 ? rows : 1;
 }
 
+/* Per thread: its patches (none for K = 1: the input is its own im2col) and its partial
+ * weight gradient; then one flipped weight (C,K,K,OC) shared by all. */
+static size_t per_thread_floats(int C, int OC, int K, size_t chunk_rows)
+{
+    return (K > 1 ? chunk_rows * widest_patch(C, OC, K) : 0) + (size_t)OC * K * K * C;
+}
+
 size_t nn_conv2d_chunk_scratch_floats(int C, int OC, int K, size_t chunk_rows)
 {
-    if (K == 1)
-        return 0;
-    /* the patches of one chunk, then the flipped weight of the input gradient */
-    return chunk_rows * widest_patch(C, OC, K) + (size_t)OC * K * K * C;
+    return (size_t)omp_get_num_procs() * per_thread_floats(C, OC, K, chunk_rows) +
+           (size_t)OC * K * K * C;
 }
 
 size_t nn_conv2d_scratch_floats(int B, int H, int W, int C, int OC, int K)
 {
     return nn_conv2d_chunk_scratch_floats(C, OC, K, nn_conv2d_chunk_rows(B, H, W, C, OC, K));
+}
+
+/* How the total output pixels are cut: a multiple of `threads` chunks (so the static
+ * schedule gives every thread the same work) of at most chunk_rows rows each. Depends
+ * only on the shapes and the thread count, and so do the results. */
+typedef struct { long count; size_t rows, total; } conv_chunks;
+
+static conv_chunks conv_split(size_t total, size_t chunk_rows, int threads)
+{
+    conv_chunks ch = { .total = total };
+    if (total == 0)
+        return ch;
+    size_t n = (total + chunk_rows - 1) / chunk_rows;
+    n = (n + threads - 1) / threads * threads;
+    if (n > total)
+        n = total;
+    ch.rows = (total + n - 1) / n;
+    ch.count = (long)((total + ch.rows - 1) / ch.rows);
+    return ch;
 }
 
 /* col (rows, K*K*C): row r is the patch of output pixel p0+r (pixels numbered b,y,x),
@@ -55,7 +92,6 @@ static void im2col(float *col, const float *inp, size_t p0, size_t rows,
     const int pad = K / 2;
     const size_t kc = (size_t)K * C;
     const size_t kkc = kc * K;
-#pragma omp parallel for schedule(static)
     for (size_t r = 0; r < rows; r++) {
         size_t p = p0 + r;
         int x = (int)(p % W);
@@ -92,7 +128,6 @@ static void im2col(float *col, const float *inp, size_t p0, size_t rows,
  * read it). */
 static void flip_weight(float *wt, const float *weight, int C, int OC, int K)
 {
-#pragma omp parallel for schedule(static)
     for (int c = 0; c < C; c++)
         for (int ky = 0; ky < K; ky++)
             for (int kx = 0; kx < K; kx++)
@@ -105,28 +140,31 @@ void nn_conv2d_forward_chunked(float *out, const float *inp, const float *weight
                                const float *bias, float *scratch, int B, int H, int W, int C,
                                int OC, int K, size_t chunk_rows)
 {
-    const size_t total = (size_t)B * H * W;
-    const int kkc = K * K * C;
-    /* The GEMMs accumulate (beta = 1) onto the bias, so the bias costs no extra pass. */
-#pragma omp parallel for schedule(static)
-    for (size_t p = 0; p < total; p++) {
-        if (bias)
-            memcpy(out + p * OC, bias, OC * sizeof(float));
-        else
-            memset(out + p * OC, 0, OC * sizeof(float));
-    }
-    if (K == 1) {
-        /* out (BHW,OC) += inp (BHW,C) x weight^T (C,OC): the input is its own im2col. */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)total, OC, C,
-                    1.0f, inp, C, weight, C, 1.0f, out, OC);
-        return;
-    }
-    for (size_t p0 = 0; p0 < total; p0 += chunk_rows) {
-        size_t rows = total - p0 < chunk_rows ? total - p0 : chunk_rows;
-        im2col(scratch, inp, p0, rows, H, W, C, K);
+    const int kkc = K * K * C, threads = conv_threads();
+    const conv_chunks ch = conv_split((size_t)B * H * W, chunk_rows, threads);
+    const size_t stride = per_thread_floats(C, OC, K, chunk_rows);
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (long i = 0; i < ch.count; i++) {
+        size_t p0 = (size_t)i * ch.rows;
+        size_t rows = ch.total - p0 < ch.rows ? ch.total - p0 : ch.rows;
+        float *o = out + p0 * OC;
+        /* The GEMM accumulates (beta = 1) onto the bias, written while the chunk's
+         * output rows are about to be used anyway. */
+        for (size_t r = 0; r < rows; r++) {
+            if (bias)
+                memcpy(o + r * OC, bias, OC * sizeof(float));
+            else
+                memset(o + r * OC, 0, OC * sizeof(float));
+        }
+        const float *col = inp + p0 * C;   /* K = 1: the input is its own im2col */
+        if (K > 1) {
+            float *buf = scratch + (size_t)omp_get_thread_num() * stride;
+            im2col(buf, inp, p0, rows, H, W, C, K);
+            col = buf;
+        }
         /* out chunk (rows,OC) += col (rows,KKC) x weight^T (KKC,OC) */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, OC, kkc,
-                    1.0f, scratch, kkc, weight, kkc, 1.0f, out + p0 * OC, OC);
+                    1.0f, col, kkc, weight, kkc, 1.0f, o, OC);
     }
 }
 
@@ -169,41 +207,67 @@ void nn_conv2d_backward_chunked(float *dinp, float *dweight, float *dbias, const
                                 const float *inp, const float *weight, float *scratch,
                                 int B, int H, int W, int C, int OC, int K, size_t chunk_rows)
 {
-    const size_t total = (size_t)B * H * W;
-    const int kkc = K * K * C, kkoc = K * K * OC;
+    const int kkc = K * K * C, kkoc = K * K * OC, threads = conv_threads();
+    const conv_chunks ch = conv_split((size_t)B * H * W, chunk_rows, threads);
+    const size_t stride = per_thread_floats(C, OC, K, chunk_rows);
+    const size_t n_weight = (size_t)OC * kkc;
+    const size_t dw_offset = K > 1 ? chunk_rows * widest_patch(C, OC, K) : 0;
+    float *wt = scratch + (size_t)omp_get_num_procs() * stride;
     if (dbias)
-        bias_backward(dbias, dout, total, OC);
-    if (K == 1) {
-        /* dweight (OC,C) += dout^T (OC,BHW) x inp (BHW,C) */
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, (int)total,
-                    1.0f, dout, OC, inp, C, 1.0f, dweight, C);
-        /* dinp (BHW,C) += dout (BHW,OC) x weight (OC,C) */
-        if (dinp)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)total, C, OC,
-                        1.0f, dout, OC, weight, C, 1.0f, dinp, C);
-        return;
-    }
-    float *col = scratch;
-    for (size_t p0 = 0; p0 < total; p0 += chunk_rows) {
-        size_t rows = total - p0 < chunk_rows ? total - p0 : chunk_rows;
-        im2col(col, inp, p0, rows, H, W, C, K);
-        /* dweight (OC,KKC) += dout^T (OC,rows) x col (rows,KKC) */
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, kkc, (int)rows,
-                    1.0f, dout + p0 * OC, OC, col, kkc, 1.0f, dweight, kkc);
-    }
-    if (!dinp)
-        return;
-    /* The input gradient as a convolution of dout (darknet's dcol = W^T dout then col2im
-     * would write a K*K*C-wide dcol with a GEMM whose inner dimension is only OC, and
-     * scatter it back; this GEMM has inner dimension K*K*OC and writes dinp directly). */
-    float *wt = scratch + chunk_rows * widest_patch(C, OC, K);
-    flip_weight(wt, weight, C, OC, K);
-    for (size_t p0 = 0; p0 < total; p0 += chunk_rows) {
-        size_t rows = total - p0 < chunk_rows ? total - p0 : chunk_rows;
-        im2col(col, dout, p0, rows, H, W, OC, K);
-        /* dinp chunk (rows,C) += dout patches (rows,KKOC) x wt^T (KKOC,C) */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, C, kkoc,
-                    1.0f, col, kkoc, wt, kkoc, 1.0f, dinp + p0 * C, C);
+        bias_backward(dbias, dout, ch.total, OC);
+#pragma omp parallel num_threads(threads)
+    {
+        const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        float *col = scratch + (size_t)t * stride;
+        float *dw = col + dw_offset;
+        memset(dw, 0, n_weight * sizeof(float));
+
+        /* Each thread sums its chunks' weight gradients in its own dw (OC,KKC). */
+#pragma omp for schedule(static)
+        for (long i = 0; i < ch.count; i++) {
+            size_t p0 = (size_t)i * ch.rows;
+            size_t rows = ch.total - p0 < ch.rows ? ch.total - p0 : ch.rows;
+            const float *patches = inp + p0 * C;
+            if (K > 1) {
+                im2col(col, inp, p0, rows, H, W, C, K);
+                patches = col;
+            }
+            /* dw (OC,KKC) += dout^T (OC,rows) x col (rows,KKC) */
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, kkc, (int)rows,
+                        1.0f, dout + p0 * OC, OC, patches, kkc, 1.0f, dw, kkc);
+        }
+
+        /* The input gradient as a convolution of dout (darknet's dcol = W^T dout then
+         * col2im would write a K*K*C-wide dcol with a GEMM whose inner dimension is only
+         * OC, and scatter it back; this GEMM's inner dimension is K*K*OC and it writes
+         * dinp directly, each chunk's rows by one thread). */
+        if (dinp) {
+#pragma omp single
+            flip_weight(wt, weight, C, OC, K);
+#pragma omp for schedule(static)
+            for (long i = 0; i < ch.count; i++) {
+                size_t p0 = (size_t)i * ch.rows;
+                size_t rows = ch.total - p0 < ch.rows ? ch.total - p0 : ch.rows;
+                const float *patches = dout + p0 * OC;
+                if (K > 1) {
+                    im2col(col, dout, p0, rows, H, W, OC, K);
+                    patches = col;
+                }
+                /* dinp chunk (rows,C) += dout patches (rows,KKOC) x wt^T (KKOC,C) */
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, C, kkoc,
+                            1.0f, patches, kkoc, wt, kkoc, 1.0f, dinp + p0 * C, C);
+            }
+        }
+
+        /* dweight += the threads' partials, added in thread order (the loop above ends
+         * in a barrier, so every partial is complete). */
+#pragma omp for schedule(static)
+        for (size_t j = 0; j < n_weight; j++) {
+            float sum = 0.0f;
+            for (int u = 0; u < nt; u++)
+                sum += scratch[(size_t)u * stride + dw_offset + j];
+            dweight[j] += sum;
+        }
     }
 }
 

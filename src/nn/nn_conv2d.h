@@ -6,8 +6,8 @@
 
 /* Floats of scratch the fast forward and backward need for these shapes (the im2col
  * buffer of one batch chunk, bounded so a big batch does not need a huge buffer).
- * The same scratch serves forward and backward; it need not be zeroed. It is 0 for
- * K == 1 (a 1x1 convolution multiplies the input itself). */
+ * The same scratch serves forward and backward; it need not be zeroed. It holds one
+ * buffer per core, so it is the same whatever nn_set_threads() says. */
 size_t nn_conv2d_scratch_floats(int B, int H, int W, int C, int OC, int K);
 
 /* inp (B,H,W,C), weight (OC,K,K,C), bias (OC) -> out (B,H,W,OC).
