@@ -70,7 +70,8 @@ float *nn_model_grads(nn_model *model);            /* (num_parameters) */
 /* Forward pass over B <= max_batch images. input is (B,H,W,C) float. labels (B) may be
  * NULL (then the loss is not computed and 0 is returned). training=1 applies dropout
  * with fresh masks drawn from the model's dropout RNG; training=0 is evaluation.
- * Returns the mean cross-entropy over the batch (torch's reduction='mean'). */
+ * Returns the mean cross-entropy over the batch (torch's reduction='mean'), or NaN
+ * (computing nothing) when B is not in [1, max_batch] or a label is not in [0, classes). */
 float nn_model_forward(nn_model *model, const float *input, const int *labels, int B,
                        int training);
 

@@ -224,16 +224,20 @@ nn_status nn_spec_parse(nn_spec *spec, const char *text, nn_error *err)
     if (!spec || !text)
         return nn_error_set(err, NN_ERR_ARG, "no network spec given");
 
-    const char *preset = nn_preset_spec(text);
-    if (preset)
-        text = preset;
-
     /* Surrounding blanks are what a text entry leaves; they are not part of the spec. */
     while (isspace((unsigned char)*text))
         text++;
     size_t len = strlen(text);
     while (len > 0 && isspace((unsigned char)text[len - 1]))
         len--;
+    const char *const *names = nn_preset_names();
+    for (size_t i = 0; names[i]; i++) {
+        if (strlen(names[i]) == len && strncmp(names[i], text, len) == 0) {
+            text = preset_specs[i];
+            len = strlen(text);
+            break;
+        }
+    }
     if (len == 0)
         return nn_error_set(err, NN_ERR_SPEC,
                             "the network spec is empty; type layers such as c8-p-c16-p-f32-f2 "

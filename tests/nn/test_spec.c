@@ -24,6 +24,9 @@ static void test_presets(void)
     }
     g_assert_cmpint(n, ==, 3);
     g_assert_null(nn_preset_spec("huge"));
+    /* what a text entry hands over, blanks and all */
+    g_assert_cmpint(nn_spec_parse(&spec, "  tiny\n", &err), ==, NN_OK);
+    g_assert_cmpint(spec.n_layers, ==, 6);
 
     /* paper is the student's network, layer for layer */
     g_assert_cmpint(nn_spec_parse(&spec, "paper", &err), ==, NN_OK);
