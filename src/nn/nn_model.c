@@ -298,7 +298,7 @@ static void format_bytes(size_t bytes, char *buf, size_t n)
     static const char *const units[] = { "bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
     double v = (double)bytes;
     int u = 0;
-    while (v >= 1024.0 && u < 6) {
+    while (v >= 1023.95 && u < 6) { /* so %.1f never prints "1024.0 MiB" */
         v /= 1024.0;
         u++;
     }
