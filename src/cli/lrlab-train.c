@@ -427,7 +427,7 @@ print_table(const RunResult *results, int n)
                                        ? g_strdup("failed")
                                        : g_strdup(v.text ? v.text : "");
         if (best >= 0)
-            printf("%-8s  %13.4f  %12.4f  %8d  %6d  %s\n", lr, e[best].val_loss,
+            printf("%-8s  %13.4g  %12.4f  %8d  %6d  %s\n", lr, e[best].val_loss,
                    e[best].val_accuracy, best + 1, n_epochs, verdict);
         else
             printf("%-8s  %13s  %12s  %8s  %6d  %s\n", lr, "-", "-", "-", n_epochs, verdict);

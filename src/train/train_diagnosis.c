@@ -6,14 +6,19 @@
 
 #include <math.h>
 
-/* "Stuck at chance": the training loss ends within this fraction of ln(classes), the loss
- * of a network that always answers 1/classes. */
+/* "Stuck at chance": the training loss ends no lower than this fraction below ln(classes),
+ * the loss of a network that always answers 1/classes. */
 #define STUCK_BAND 0.10
 /* Accuracy not this far above 1/classes counts as chance. */
 #define STUCK_ACCURACY_MARGIN 0.10
 /* A first epoch whose loss is this far above chance means the rate threw the weights
  * about before they settled at chance (a too-high rate); a too-low rate starts at chance. */
 #define STUCK_JUMP 1.25
+/* "Diverged" without a NaN: an epoch's mean loss this many times the chance loss means
+ * the network was confidently wrong about nearly everything (p(true) ~ e^-69 for two
+ * classes): only an exploding update does that. The stable softmax keeps such a loss
+ * finite, so the run itself does not stop; the verdict still says what happened. */
+#define EXPLODED_FACTOR 100.0
 /* "Too slow": the training loss fell by less than this fraction over the whole run. */
 #define TOO_SLOW_FALL 0.10
 /* "Overfitting": after its minimum the validation loss rose by at least this fraction
@@ -43,15 +48,20 @@ TrainVerdict train_diagnose(const TrainEpoch *epochs, int n, TrainStatus status,
 {
     g_return_val_if_fail(n == 0 || epochs != NULL, verdict(TRAIN_VERDICT_NONE, -1, NULL));
 
-    gboolean finite = TRUE;
-    for (int i = 0; i < n; i++)
+    const double chance_loss = log(MAX(num_classes, 2));
+    gboolean finite = TRUE, exploded = FALSE;
+    for (int i = 0; i < n; i++) {
         finite = finite && isfinite(epochs[i].loss) && isfinite(epochs[i].val_loss);
+        exploded = exploded || epochs[i].loss > EXPLODED_FACTOR * chance_loss ||
+                   epochs[i].val_loss > EXPLODED_FACTOR * chance_loss;
+    }
     if (status == TRAIN_STATUS_DIVERGED || !finite)
         return verdict(TRAIN_VERDICT_DIVERGED, -1, g_strdup("diverged"));
+    if (exploded)
+        return verdict(TRAIN_VERDICT_DIVERGED, -1, g_strdup("diverged (the loss exploded)"));
     if (n < 2)
         return verdict(TRAIN_VERDICT_NONE, -1, g_strdup("too early to tell"));
 
-    const double chance_loss = log(MAX(num_classes, 2));
     const double chance_accuracy = 1.0 / MAX(num_classes, 2);
     double first = epochs[0].loss, min_train = first, best_accuracy = 0;
     for (int i = 0; i < n; i++) {
@@ -61,7 +71,9 @@ TrainVerdict train_diagnose(const TrainEpoch *epochs, int n, TrainStatus status,
     const double last = epochs[n - 1].loss;
     const double fall = first > 0 ? (first - min_train) / first : 0;
 
-    if (fabs(last - chance_loss) < STUCK_BAND * chance_loss &&
+    /* Stuck: ending no better than chance (at it, or above it after a jump), with
+     * chance accuracy throughout. */
+    if (last > (1 - STUCK_BAND) * chance_loss &&
         best_accuracy < chance_accuracy + STUCK_ACCURACY_MARGIN &&
         (first > STUCK_JUMP * chance_loss || !val_loss_fell_every_epoch(epochs, n)))
         return verdict(TRAIN_VERDICT_STUCK, -1, g_strdup("stuck at chance"));

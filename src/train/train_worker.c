@@ -18,11 +18,12 @@
 #include "nn_threads.h"
 
 /* Work per chunk (forward + backward ~ 3x the forward flops). At the tens of GFLOP/s the
- * engine reaches on a 2-core machine this is a few tens of milliseconds, which bounds how
- * long a cancel waits (the paper network at 64x64 gets one image per chunk). The chunk
+ * engine reaches on a 2-core machine this is 5-25 milliseconds, which bounds how long a
+ * cancel waits (the paper network at 64x64, ~1 GFLOP per image, gets one image per chunk;
+ * "small" at 64x64 two). The chunk
  * depends only on the network and input size, never on measured speed, so a run's numbers
  * are reproducible. LRLAB_TRAIN_CHUNK=N overrides it, for measuring what chunking costs. */
-#define TRAIN_CHUNK_FLOPS 1.0e9
+#define TRAIN_CHUNK_FLOPS 0.25e9
 
 /* Streams of the run's seed (nn_rng_mix) so that model init, dropout masks, shuffling and
  * the split each get their own independent randomness. */

@@ -46,6 +46,12 @@ test_diverged(void)
     v = train_diagnose(e, 5, TRAIN_STATUS_FINISHED, 2);
     check(v, TRAIN_VERDICT_DIVERGED, "diverged");
     train_verdict_clear(&v);
+    e[3].loss = falling(3);
+    /* A loss that exploded without becoming NaN (the stable softmax keeps it finite). */
+    e[3].loss = 3.8e27;
+    v = train_diagnose(e, 5, TRAIN_STATUS_FINISHED, 2);
+    check(v, TRAIN_VERDICT_DIVERGED, "diverged (the loss exploded)");
+    train_verdict_clear(&v);
     /* Zero epochs of a run that diverged in its first batch. */
     v = train_diagnose(NULL, 0, TRAIN_STATUS_DIVERGED, 2);
     check(v, TRAIN_VERDICT_DIVERGED, "diverged");
@@ -77,6 +83,15 @@ test_stuck_at_chance(void)
         m[i].val_accuracy = 1.0 / 9;
     }
     v = train_diagnose(m, 6, TRAIN_STATUS_FINISHED, 9);
+    check(v, TRAIN_VERDICT_STUCK, "stuck at chance");
+    train_verdict_clear(&v);
+    /* Above chance after a jump (2.1 for two classes), chance accuracy: stuck too. */
+    for (int i = 0; i < 6; i++) {
+        m[i].loss = i == 0 ? 30 : 2.1 - 0.01 * i;
+        m[i].val_loss = 2.0 + 0.05 * (i % 2);
+        m[i].val_accuracy = 0.5;
+    }
+    v = train_diagnose(m, 6, TRAIN_STATUS_FINISHED, 2);
     check(v, TRAIN_VERDICT_STUCK, "stuck at chance");
     train_verdict_clear(&v);
 }
