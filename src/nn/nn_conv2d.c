@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn_threads.h"
+
 /* Threads take whole chunks of output pixels: each runs im2col into its own buffer and
  * a one-thread GEMM on it (OpenBLAS's OpenMP build does not fork inside our parallel
  * region). So a convolution is one parallel region, not two per chunk: on a busy
@@ -29,10 +31,13 @@ static size_t widest_patch(int C, int OC, int K)
 }
 
 /* Threads a convolution uses. Scratch is sized for one buffer per core, so more threads
- * than cores (nn_set_threads(16) on 2 cores) still only use that many. */
-static int conv_threads(void)
+ * than cores (nn_set_threads(16) on 2 cores) still only use that many; a tiny
+ * convolution (the tests', a last layer at 2x2) runs on the calling thread. */
+static int conv_threads(size_t total, int C, int OC, int K)
 {
     int n = omp_get_max_threads(), cores = omp_get_num_procs();
+    if (total * K * K * (size_t)C * OC < 64 * NN_PARALLEL_MIN_FLOATS)
+        return 1;
     return n < cores ? n : cores;
 }
 
@@ -140,7 +145,7 @@ void nn_conv2d_forward_chunked(float *out, const float *inp, const float *weight
                                const float *bias, float *scratch, int B, int H, int W, int C,
                                int OC, int K, size_t chunk_rows)
 {
-    const int kkc = K * K * C, threads = conv_threads();
+    const int kkc = K * K * C, threads = conv_threads((size_t)B * H * W, C, OC, K);
     const conv_chunks ch = conv_split((size_t)B * H * W, chunk_rows, threads);
     const size_t stride = per_thread_floats(C, OC, K, chunk_rows);
 #pragma omp parallel for schedule(static) num_threads(threads)
@@ -181,7 +186,7 @@ void nn_conv2d_forward(float *out, const float *inp, const float *weight, const 
  * order, so the result depends on the thread count only. */
 static void bias_backward(float *dbias, const float *dout, size_t rows, int OC)
 {
-    int nth = omp_get_max_threads();
+    int nth = rows * OC >= NN_PARALLEL_MIN_FLOATS ? omp_get_max_threads() : 1;
     float *partial = calloc((size_t)nth * OC, sizeof(float));
     if (!partial)
         nth = 1;   /* too little memory for 2 KB: sum on this thread, straight into dbias */
@@ -207,7 +212,8 @@ void nn_conv2d_backward_chunked(float *dinp, float *dweight, float *dbias, const
                                 const float *inp, const float *weight, float *scratch,
                                 int B, int H, int W, int C, int OC, int K, size_t chunk_rows)
 {
-    const int kkc = K * K * C, kkoc = K * K * OC, threads = conv_threads();
+    const int kkc = K * K * C, kkoc = K * K * OC;
+    const int threads = conv_threads((size_t)B * H * W, C, OC, K);
     const conv_chunks ch = conv_split((size_t)B * H * W, chunk_rows, threads);
     const size_t stride = per_thread_floats(C, OC, K, chunk_rows);
     const size_t n_weight = (size_t)OC * kkc;

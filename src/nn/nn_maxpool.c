@@ -6,6 +6,8 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "nn_threads.h"
+
 /* PyTorch's rule, kept exactly so the parity tests agree on ties and NaNs: a strictly
  * greater value or any NaN takes the window. */
 static inline int pool_takes(float v, float m)
@@ -17,7 +19,8 @@ void nn_maxpool_forward(float *out, int *argmax, const float *inp, int B, int H,
 {
     const int OH = H / 2, OW = W / 2;
     const size_t row = (size_t)W * C;
-#pragma omp parallel for schedule(static)
+    const size_t n = (size_t)B * OH * OW * C;
+#pragma omp parallel for schedule(static) if (n >= NN_PARALLEL_MIN_FLOATS)
     for (int boy = 0; boy < B * OH; boy++) {
         int b = boy / OH, oy = boy % OH;
         for (int ox = 0; ox < OW; ox++) {
@@ -45,7 +48,7 @@ void nn_maxpool_backward(float *dinp, const float *dout, const int *argmax,
 {
     /* Windows do not overlap, so no two outputs scatter into the same input. */
     const size_t n = (size_t)B * (H / 2) * (W / 2) * C;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= NN_PARALLEL_MIN_FLOATS)
     for (size_t i = 0; i < n; i++)
         dinp[argmax[i]] += dout[i];
 }

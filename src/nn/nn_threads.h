@@ -3,7 +3,15 @@
  * the cores. Results depend only on the thread count (static schedules, fixed order of
  * reductions), never on timing. */
 #pragma once
+#include <stddef.h>
 
-/* n <= 0 means all cores. Sets OpenMP and OpenBLAS thread counts. */
+/* Below this many floats an elementwise loop runs on the calling thread: waking the other
+ * threads costs microseconds when they are spinning, and a whole time slice when the
+ * machine is busy and one of them is not running. */
+#define NN_PARALLEL_MIN_FLOATS ((size_t)32768)
+
+/* n <= 0 means all cores. Sets OpenMP and OpenBLAS thread counts. Like
+ * omp_set_num_threads it applies to the calling thread: call it from the thread that runs
+ * the engine (the training worker). */
 void nn_set_threads(int n);
 int nn_get_threads(void);
