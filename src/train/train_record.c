@@ -30,7 +30,8 @@ gboolean train_record_write_config(TrainRun *run, GError **error)
     return ok;
 }
 
-gboolean train_record_write_epoch(TrainRun *run, GError **error)
+gboolean train_record_write_epoch(TrainRun *run, const TrainEpoch *pending,
+                                  const TrainPrediction *pending_predictions, GError **error)
 {
     g_autofree char *history_path = path_in(run, "history.csv");
     g_autofree char *predictions_path = path_in(run, "predictions.bin");
@@ -42,6 +43,10 @@ gboolean train_record_write_epoch(TrainRun *run, GError **error)
     int n_val = run->val_indices ? run->n_val : 0;
     int num_classes = run->num_classes;
     g_mutex_unlock(&run->mutex);
+    if (pending) {
+        g_array_append_vals(epochs, pending, 1);
+        g_array_append_vals(predictions, pending_predictions, n_val);
+    }
 
     int n_epochs = n_val ? (int) (predictions->len / n_val) : 0;
     /* val_* are immutable once set, so they may be read without the lock. */

@@ -243,7 +243,7 @@ gboolean train_run_start(TrainRun *run, GError **error)
                         g_strerror(saved));
             return FALSE;
         }
-        if (!train_record_write_config(run, error) || !train_record_write_epoch(run, error) ||
+        if (!train_record_write_config(run, error) || !train_record_write_epoch(run, NULL, NULL, error) ||
             !train_record_write_status(run, error))
             return FALSE;
     }

@@ -70,5 +70,9 @@ gboolean train_run_validate(TrainRun *run, double *val_loss, double *val_accurac
 
 /* train_record.c: the run folder. */
 gboolean train_record_write_config(TrainRun *run, GError **error);
-gboolean train_record_write_epoch(TrainRun *run, GError **error);
+/* Writes predictions.bin and history.csv with the epochs so far plus `pending` (and its
+ * n_val predictions) when not NULL: the worker saves an epoch before publishing it, so
+ * whatever a consumer has shown is already on disk. */
+gboolean train_record_write_epoch(TrainRun *run, const TrainEpoch *pending,
+                                  const TrainPrediction *pending_predictions, GError **error);
 gboolean train_record_write_status(TrainRun *run, GError **error);

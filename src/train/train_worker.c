@@ -358,10 +358,11 @@ seconds_since(gint64 start, gint64 paused_us)
     return (double) (now_us() - start - paused_us) / G_USEC_PER_SEC;
 }
 
-/* Saves the records; a run that cannot keep its records stops rather than train on
- * unrecorded. */
+/* Saves the finished epoch (and the best weights when they improved) before it is
+ * published. A run that cannot keep its records stops rather than train unrecorded. */
 static gboolean
-write_records(TrainRun *run, gboolean best_improved)
+save_epoch(TrainRun *run, const TrainEpoch *record, const TrainPrediction *predictions,
+           gboolean best_improved)
 {
     g_autoptr(GError) error = NULL;
 
@@ -377,7 +378,7 @@ write_records(TrainRun *run, gboolean best_improved)
             return FALSE;
         }
     }
-    if (!train_record_write_epoch(run, &error) || !train_record_write_status(run, &error)) {
+    if (!train_record_write_epoch(run, record, predictions, &error)) {
         g_autofree char *message = g_strdup_printf("Cannot write the run's records: %s",
                                                    error->message);
         fail(run, TRAIN_STATUS_FAILED, message);
@@ -479,6 +480,8 @@ train(TrainRun *run, DataBatcher *train_batcher)
         };
         gboolean early_stop =
             c->early_stop_patience > 0 && epochs_without_improvement >= c->early_stop_patience;
+        if (!save_epoch(run, &record, predictions, improved))
+            return;
         g_mutex_lock(&run->mutex);
         g_array_append_val(run->epochs, record);
         g_array_append_vals(run->predictions, predictions, n_val);
@@ -499,9 +502,11 @@ train(TrainRun *run, DataBatcher *train_batcher)
         train_run_schedule_notify_locked(run);
         g_mutex_unlock(&run->mutex);
 
+        if (run->output_dir)
+            train_record_write_status(run, NULL);   /* informative; history is the record */
         if (early_stop && best_params)
             memcpy(nn_model_params(run->model), best_params, n_params * sizeof(float));
-        if (!write_records(run, improved) || early_stop)
+        if (early_stop)
             return;
     }
     return;
@@ -542,7 +547,8 @@ gpointer train_run_worker(gpointer data)
         goto done;
     if (run->output_dir) {
         /* The split is known now: an empty predictions file that names the images. */
-        if (!train_record_write_epoch(run, &error) || !train_record_write_status(run, &error)) {
+        if (!train_record_write_epoch(run, NULL, NULL, &error) ||
+            !train_record_write_status(run, &error)) {
             g_autofree char *message = g_strdup_printf("Cannot write the run's records: %s",
                                                        error->message);
             fail(run, TRAIN_STATUS_FAILED, message);

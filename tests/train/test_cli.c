@@ -1,3 +1,244 @@
-/* test_cli: placeholder. */
-#include <glib.h>
-int main(int argc, char **argv) { g_test_init(&argc, &argv, NULL); return g_test_run(); }
+/* test_cli: lrlab-train as a user meets it: --help documents every flag, a bad value gets
+ * one line naming the flag and exit status 2, a sweep writes one folder per rate, Ctrl-C
+ * stops cleanly, and a SIGKILL mid-run leaves every finished epoch readable. */
+#include <gio/gio.h>
+#include <signal.h>
+#include <string.h>
+
+#include "train_run.h"
+#include "train_session.h"
+#include "train_test_util.h"
+
+/* Runs lrlab-train with args (NULL-terminated) to its end. */
+static int
+run_cli(const char *const *args, char **out, char **err)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_ptr_array_add(argv, (gpointer) test_lrlab_train);
+    for (int i = 0; args[i]; i++)
+        g_ptr_array_add(argv, (gpointer) args[i]);
+    g_ptr_array_add(argv, NULL);
+    GError *error = NULL;
+    g_autoptr(GSubprocess) p = g_subprocess_newv((const char *const *) argv->pdata,
+                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                     G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                                 &error);
+    g_assert_no_error(error);
+    g_assert_true(g_subprocess_communicate_utf8(p, NULL, NULL, out, err, &error));
+    g_assert_no_error(error);
+    return g_subprocess_get_if_exited(p) ? g_subprocess_get_exit_status(p) : -1;
+}
+
+static void
+test_help(void)
+{
+    g_autofree char *out = NULL, *err = NULL;
+    const char *args[] = { "--help", NULL };
+    g_assert_cmpint(run_cli(args, &out, &err), ==, 0);
+    static const char *const flags[] = {
+        "--data", "--model", "--size", "--lr", "--epochs", "--batch", "--optimizer",
+        "--momentum", "--dropout", "--weight-decay", "--decoupled", "--augment", "--val-split",
+        "--seed", "--early-stop", "--threads", "--out", "--export-synthetic", "--difficulty",
+        "--multiclass",
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(flags); i++)
+        g_assert_nonnull(strstr(out, flags[i]));
+    /* Every option line states its default (or that it is a switch/action). */
+    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+    for (int i = 0; lines[i]; i++)
+        if (g_str_has_prefix(lines[i], "  --") && !g_str_has_prefix(lines[i], "  --help"))
+            if (!strstr(lines[i], "default") && !strstr(lines[i], "and exit"))
+                g_error("no default in: %s", lines[i]);
+}
+
+static void
+test_bad_values(void)
+{
+    static const struct { const char *flag, *value; } cases[] = {
+        { "--lr", "20" }, { "--lr", "1e-3,abc" }, { "--lr", "0" }, { "--epochs", "0" },
+        { "--epochs", "ten" }, { "--batch", "-1" }, { "--size", "8" }, { "--size", "64px" },
+        { "--optimizer", "rmsprop" }, { "--momentum", "1.5" }, { "--dropout", "maybe" },
+        { "--weight-decay", "-1" }, { "--augment", "sparkle" }, { "--val-split", "0.95" },
+        { "--early-stop", "-3" }, { "--threads", "x" }, { "--model", "c16-q-f2" },
+        { "--data", "synthetic:abc" }, { "--data", "/nonexistent/folder" },
+        { "--difficulty", "2" }, { "--seed", "-5" },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *out = NULL, *err = NULL;
+        const char *args[] = { cases[i].flag, cases[i].value, NULL };
+        int status = run_cli(args, &out, &err);
+        if (status != 2)
+            g_error("%s %s: exit %d, stderr %s", cases[i].flag, cases[i].value, status, err);
+        /* One line, naming the flag. */
+        g_assert_true(g_str_has_suffix(err, "\n"));
+        g_assert_null(strchr(err, '\n') + 1 == err + strlen(err) ? NULL : "more than one line");
+        if (!strstr(err, cases[i].flag))
+            g_error("%s %s: \"%s\" does not name the flag", cases[i].flag, cases[i].value, err);
+        g_assert_cmpstr(out, ==, "");
+    }
+    g_autofree char *out = NULL, *err = NULL;
+    const char *unknown[] = { "--frobnicate", NULL };
+    g_assert_cmpint(run_cli(unknown, &out, &err), ==, 2);
+    g_assert_nonnull(strstr(err, "--frobnicate"));
+}
+
+static void
+test_sweep_writes_a_folder_per_rate(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *out = NULL, *err = NULL;
+    const char *args[] = { "--model", "tiny", "--size", "16", "--data", "synthetic:20",
+                           "--epochs", "2", "--batch", "16", "--lr", "1e-2,1e-3",
+                           "--threads", "1", "--out", dir, NULL };
+    int status = run_cli(args, &out, &err);
+    if (status != 0)
+        g_error("exit %d: %s", status, err);
+
+    g_autoptr(TrainSession) s = train_session_load(dir, NULL);
+    g_assert_nonnull(s);
+    g_assert_cmpuint(s->problems->len, ==, 0);
+    g_assert_cmpuint(s->runs->len, ==, 2);
+    static const char *const names[] = { "lr_1e-02", "lr_1e-03" };
+    static const double rates[] = { 1e-2, 1e-3 };
+    for (int i = 0; i < 2; i++) {
+        TrainRun *run = g_ptr_array_index(s->runs, i);
+        g_autofree char *base = g_path_get_basename(train_run_get_output_dir(run));
+        g_assert_cmpstr(base, ==, names[i]);
+        g_assert_cmpfloat(train_run_get_config(run)->lr, ==, rates[i]);
+        g_assert_cmpint(train_run_get_status(run), ==, TRAIN_STATUS_FINISHED);
+        g_autoptr(GArray) epochs = train_run_dup_epochs(run);
+        g_assert_cmpuint(epochs->len, ==, 2);
+        g_autofree char *history = g_build_filename(dir, names[i], "history.csv", NULL);
+        g_assert_true(g_file_test(history, G_FILE_TEST_IS_REGULAR));
+    }
+    /* Same seed and data: the two runs validated on the same images. */
+    int n0, n1;
+    const int *v0 = train_run_get_val_indices(g_ptr_array_index(s->runs, 0), &n0);
+    const int *v1 = train_run_get_val_indices(g_ptr_array_index(s->runs, 1), &n1);
+    g_assert_cmpmem(v0, n0 * sizeof(int), v1, n1 * sizeof(int));
+
+    /* The table: a header and one row per rate, with its verdict. */
+    g_assert_nonnull(strstr(out, "best val loss"));
+    g_assert_nonnull(g_strrstr(out, "\n1e-2 "));
+    g_assert_nonnull(g_strrstr(out, "\n1e-3 "));
+
+    /* A second sweep into the same folder never overwrites the first. */
+    g_free(out);
+    g_free(err);
+    const char *again[] = { "--model", "tiny", "--size", "16", "--data", "synthetic:20",
+                            "--epochs", "1", "--batch", "16", "--lr", "1e-2", "--out", dir,
+                            NULL };
+    g_assert_cmpint(run_cli(again, &out, &err), ==, 0);
+    g_autofree char *second = g_build_filename(dir, "lr_1e-02-2", "history.csv", NULL);
+    g_assert_true(g_file_test(second, G_FILE_TEST_IS_REGULAR));
+    test_rmdir_recursive(dir);
+}
+
+/* Starts a long run with --out, reads its stdout until n_epochs epoch lines, sends sig,
+ * and returns the exit status (or -signal). */
+static int
+interrupt_after_epochs(const char *dir, int n_epochs, int sig)
+{
+    const char *argv[] = { test_lrlab_train, "--model", "c8-p-f32-f2", "--size", "16",
+                           "--data", "synthetic:60", "--batch", "8", "--epochs", "100000",
+                           "--threads", "1", "--out", dir, NULL };
+    GError *error = NULL;
+    g_autoptr(GSubprocess) p = g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                           G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                                 &error);
+    g_assert_no_error(error);
+    g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(p));
+    int seen = 0;
+    while (seen < n_epochs) {
+        g_autofree char *line = g_data_input_stream_read_line_utf8(in, NULL, NULL, &error);
+        g_assert_no_error(error);
+        g_assert_nonnull(line);   /* it must not end on its own */
+        if (g_str_has_prefix(line, "Epoch "))
+            seen++;
+    }
+    g_subprocess_send_signal(p, sig);
+    g_assert_true(g_subprocess_wait(p, NULL, &error));
+    if (g_subprocess_get_if_signaled(p))
+        return -g_subprocess_get_term_sig(p);
+    return g_subprocess_get_exit_status(p);
+}
+
+static TrainRun *
+load_only_run(const char *dir)
+{
+    g_autoptr(TrainSession) s = train_session_load(dir, NULL);
+    g_assert_nonnull(s);
+    g_assert_cmpuint(s->problems->len, ==, 0);
+    g_assert_cmpuint(s->runs->len, ==, 1);
+    return train_run_ref(g_ptr_array_index(s->runs, 0));
+}
+
+static void
+test_sigkill_keeps_finished_epochs(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_assert_cmpint(interrupt_after_epochs(dir, 2, SIGKILL), ==, -SIGKILL);
+
+    g_autoptr(TrainRun) run = load_only_run(dir);
+    g_autoptr(GArray) epochs = train_run_dup_epochs(run);
+    g_assert_cmpuint(epochs->len, >=, 2);
+    for (guint i = 0; i < epochs->len; i++)
+        g_assert_cmpint(g_array_index(epochs, TrainEpoch, i).epoch, ==, (int) i);
+    g_assert_cmpint(train_run_get_status(run), ==, TRAIN_STATUS_STOPPED);
+    g_autofree char *message = train_run_dup_message(run);
+    g_assert_nonnull(strstr(message, "ended before this run finished"));
+    TrainPrediction p[64];
+    int n_val;
+    train_run_get_val_indices(run, &n_val);
+    g_assert_cmpint(n_val, ==, 30);
+    g_assert_true(train_run_get_predictions(run, (int) epochs->len - 1, p));
+    test_rmdir_recursive(dir);
+}
+
+static void
+test_ctrl_c_stops_cleanly(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_assert_cmpint(interrupt_after_epochs(dir, 1, SIGINT), ==, 130);
+
+    g_autoptr(TrainRun) run = load_only_run(dir);
+    g_assert_cmpint(train_run_get_status(run), ==, TRAIN_STATUS_STOPPED);
+    g_assert_null(train_run_dup_message(run));   /* stopped by the user, not killed */
+    g_autoptr(GArray) epochs = train_run_dup_epochs(run);
+    g_assert_cmpuint(epochs->len, >=, 1);
+    test_rmdir_recursive(dir);
+}
+
+static void
+test_export_synthetic(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *out = NULL, *err = NULL;
+    const char *args[] = { "--data", "synthetic:3", "--size", "16", "--export-synthetic", dir,
+                           NULL };
+    g_assert_cmpint(run_cli(args, &out, &err), ==, 0);
+    g_autofree char *good = g_build_filename(dir, "good", NULL);
+    g_autofree char *defect = g_build_filename(dir, "defect", NULL);
+    g_assert_true(g_file_test(good, G_FILE_TEST_IS_DIR));
+    g_assert_true(g_file_test(defect, G_FILE_TEST_IS_DIR));
+    g_assert_nonnull(strstr(out, "Wrote 6 images"));
+    test_rmdir_recursive(dir);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    if (argc < 2) {
+        g_printerr("usage: %s PATH-TO-lrlab-train\n", argv[0]);
+        return 1;
+    }
+    test_lrlab_train = argv[1];
+    g_test_add_func("/train/cli/help", test_help);
+    g_test_add_func("/train/cli/bad-values", test_bad_values);
+    g_test_add_func("/train/cli/sweep-writes-a-folder-per-rate",
+                    test_sweep_writes_a_folder_per_rate);
+    g_test_add_func("/train/cli/sigkill-keeps-finished-epochs", test_sigkill_keeps_finished_epochs);
+    g_test_add_func("/train/cli/ctrl-c-stops-cleanly", test_ctrl_c_stops_cleanly);
+    g_test_add_func("/train/cli/export-synthetic", test_export_synthetic);
+    return g_test_run();
+}
