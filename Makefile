@@ -22,7 +22,7 @@ build: setup
 # Starts the app when it was built, else a short headless training demo.
 run: deps build
 	@if [ -x $(BUILD)/src/ui/lrlab ]; then \
-	  exec $(BUILD)/src/ui/lrlab; \
+	  GSETTINGS_SCHEMA_DIR=$(BUILD)/data exec $(BUILD)/src/ui/lrlab; \
 	else \
 	  exec $(BUILD)/src/cli/lrlab-train --model tiny --epochs 3; \
 	fi
