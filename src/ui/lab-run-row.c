@@ -95,10 +95,7 @@ update (LabRunRow *self)
         seconds += epochs[i].seconds;
     }
   duration = lab_format_duration (seconds);
-  if (lab_run_get_label (self->run)[0])
-    summary = g_strdup_printf ("%s — %s", lab_run_get_label (self->run), settings);
-  else
-    summary = g_strdup (settings);
+  summary = g_strdup (settings);
 
   gtk_label_set_text (self->summary_label, summary);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->summary_label), summary);

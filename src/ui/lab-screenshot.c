@@ -89,6 +89,8 @@ configure (Script *script,
            double  lr)
 {
   LabSettingsPanel *panel = lab_window_get_settings_panel (script->window);
+  /* The test only needs real pages, not the long curves docs/ shows. */
+  gboolean quick = g_getenv ("LRLAB_SCREENSHOT_QUICK") != NULL;
   TrainConfig config;
 
   train_config_init (&config);
@@ -96,13 +98,13 @@ configure (Script *script,
   config.data_kind = TRAIN_DATA_SYNTHETIC;
   config.size = 32;
   config.synthetic.size = 32;
-  config.synthetic.images_per_class = 120;
+  config.synthetic.images_per_class = quick ? 40 : 120;
   config.synthetic.difficulty = 0.3;
   config.synthetic.label_noise = 0;
   config.synthetic.multiclass = FALSE;
   g_free (config.model);
   config.model = g_strdup ("tiny");
-  config.epochs = 12;
+  config.epochs = quick ? 3 : 12;
   config.batch_size = 16;
   config.optimizer = NN_OPTIMIZER_ADAM;
   config.lr = lr;
@@ -232,6 +234,11 @@ tick (gpointer user_data)
       break;
 
     case STEP_SHOW_MISTAKES:
+      /* The first run (lr 1e-3) learned most: its mistakes are the interesting ones. */
+      {
+        g_autoptr(LabRun) first = g_list_model_get_item (lab_window_get_runs (script->window), 0);
+        lab_window_show_mistakes (script->window, first);
+      }
       lab_window_set_page (script->window, "mistakes");
       next (script, STEP_SAVE_MISTAKES);
       break;

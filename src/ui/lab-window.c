@@ -242,8 +242,11 @@ update_status_line (LabWindow *self)
       else
         {
           g_autofree char *elapsed = lab_format_duration (p.elapsed);
-          text = g_strdup_printf (_("%s: %s after %d epochs in %s"), lab_run_get_name (run),
-                                  lab_run_get_status_text (run), MIN (p.epoch, p.epochs), elapsed);
+          guint n_done;
+
+          lab_run_get_epochs (run, &n_done);
+          text = g_strdup_printf (ngettext ("%s: %s after %u epoch in %s", "%s: %s after %u epochs in %s", n_done),
+                                  lab_run_get_name (run), lab_run_get_status_text (run), n_done, elapsed);
           if (p.status == TRAIN_STATUS_FINISHED)
             done = 1;
         }
@@ -259,7 +262,13 @@ update_status_line (LabWindow *self)
     int classes = set ? set->num_classes : (config->synthetic.multiclass ? 1 + DATA_N_DEFECTS : 2);
     TrainVerdict verdict = train_diagnose (epochs, n_epochs, p.status, classes);
 
-    gtk_label_set_text (self->verdict_label, verdict.text ? verdict.text : "");
+    if (verdict.text != NULL && verdict.text[0] != '\0')
+      {
+        g_autofree char *line = g_strdup_printf ("%s: %s", lab_run_get_name (run), verdict.text);
+        gtk_label_set_text (self->verdict_label, line);
+      }
+    else
+      gtk_label_set_text (self->verdict_label, "");
     train_verdict_clear (&verdict);
   }
 }
@@ -1125,4 +1134,14 @@ lab_window_set_page (LabWindow  *self,
   g_return_if_fail (LAB_IS_WINDOW (self));
 
   adw_view_stack_set_visible_child_name (self->stack, name);
+}
+
+void
+lab_window_show_mistakes (LabWindow *self,
+                          LabRun    *run)
+{
+  g_return_if_fail (LAB_IS_WINDOW (self));
+  g_return_if_fail (LAB_IS_RUN (run));
+
+  lab_mistakes_page_select_run (self->mistakes_page, run);
 }

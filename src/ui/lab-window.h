@@ -23,6 +23,9 @@ LabChart         *lab_window_get_accuracy_chart (LabWindow      *self);
 /* "curves", "augmentation", "mistakes". */
 void              lab_window_set_page           (LabWindow      *self,
                                                  const char     *name);
+/* Shows run's mistakes on the mistakes page. */
+void              lab_window_show_mistakes      (LabWindow      *self,
+                                                 LabRun         *run);
 /* Reads the runs saved in the session folder (done once when the window opens). */
 void              lab_window_load_session       (LabWindow      *self);
 /* The folder runs are saved in: $LRLAB_SESSION_DIR, or ~/.local/share/lrlab/session. */

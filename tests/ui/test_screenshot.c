@@ -48,6 +48,7 @@ test_screenshots (void)
   int status = -1;
 
   g_assert_nonnull (lrlab_path);
+  g_setenv ("LRLAB_SCREENSHOT_QUICK", "1", TRUE);
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error);
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
