@@ -515,8 +515,14 @@ nn_status nn_checkpoint_load(const char *path, nn_model *model, nn_optimizer *op
                               "from", path);
             goto out;
         }
-        if (h.config.kind != opt->config.kind || opt->num_parameters != n ||
-            !opt->m || (opt->config.kind == NN_OPTIMIZER_ADAM && !opt->v)) {
+        if (opt->num_parameters != n || !opt->m ||
+            (opt->config.kind == NN_OPTIMIZER_ADAM && !opt->v)) {
+            st = nn_error_set(err, NN_ERR_ARG,
+                              "the optimizer given for '%s' was not initialised for this "
+                              "model's %llu parameters", path, (unsigned long long)n);
+            goto out;
+        }
+        if (h.config.kind != opt->config.kind) {
             st = nn_error_set(err, NN_ERR_MISMATCH,
                               "checkpoint '%s' holds %s state, but the optimizer is %s", path,
                               h.config.kind == NN_OPTIMIZER_ADAM ? "Adam" : "SGD",
