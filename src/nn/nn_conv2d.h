@@ -1,11 +1,13 @@
 /* nn_conv2d: 2-D convolution, stride 1, "same" padding, odd kernel size K, NHWC layout.
- * The fast path is im2col + one sgemm per chunk of the batch (darknet style); the
- * naive loops beside it are the reference the tests compare it with. */
+ * The fast path is im2col + one sgemm per chunk of output pixels (darknet style), each
+ * thread owning whole chunks; the input gradient is the same convolution run on dout
+ * with the flipped weight. The naive loops beside it are the tests' reference. */
 #pragma once
 #include <stddef.h>
 
-/* Floats of scratch the fast forward and backward need for these shapes (the im2col
- * buffer of one batch chunk, bounded so a big batch does not need a huge buffer).
+/* Floats of scratch the fast forward and backward need for these shapes (per core: the
+ * im2col buffer of one chunk, bounded to ~4 MiB whatever the batch, and a partial weight
+ * gradient; plus one flipped weight).
  * The same scratch serves forward and backward; it need not be zeroed. It holds one
  * buffer per core, so it is the same whatever nn_set_threads() says. */
 size_t nn_conv2d_scratch_floats(int B, int H, int W, int C, int OC, int K);
