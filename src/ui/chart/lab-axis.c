@@ -200,21 +200,36 @@ lab_axis_get_range (LabAxis *self,
     *max = self->max;
 }
 
+void
+lab_axis_get_map (LabAxis    *self,
+                  LabAxisMap *map)
+{
+  g_return_if_fail (LAB_IS_AXIS (self));
+  g_return_if_fail (map != NULL);
+
+  map->log = self->log;
+  if (self->log)
+    {
+      map->origin = log10 (self->min);
+      map->scale = 1 / (log10 (self->max) - log10 (self->min));
+    }
+  else
+    {
+      map->origin = self->min;
+      map->scale = 1 / (self->max - self->min);
+    }
+}
+
 double
 lab_axis_normalize (LabAxis *self,
                     double   value)
 {
+  LabAxisMap map;
+
   g_return_val_if_fail (LAB_IS_AXIS (self), NAN);
 
-  if (!isfinite (value))
-    return NAN;
-  if (self->log)
-    {
-      if (value <= 0)
-        return NAN;
-      return (log10 (value) - log10 (self->min)) / (log10 (self->max) - log10 (self->min));
-    }
-  return (value - self->min) / (self->max - self->min);
+  lab_axis_get_map (self, &map);
+  return lab_axis_map_normalize (&map, value);
 }
 
 double

@@ -38,6 +38,27 @@ double    lab_axis_normalize     (LabAxis      *self,
                                   double        value);
 double    lab_axis_denormalize   (LabAxis      *self,
                                   double        unit);
+/* The mapping frozen for one draw: normalising 10 000 batch points through the GObject
+ * call costs more than drawing them. */
+typedef struct {
+  double origin;      /* min, or log10 (min) */
+  double scale;       /* 1 / (max - min), or 1 / log10 (max / min) */
+  gboolean log;
+} LabAxisMap;
+
+void      lab_axis_get_map       (LabAxis      *self,
+                                  LabAxisMap   *map);
+
+/* Same result as lab_axis_normalize. */
+static inline double
+lab_axis_map_normalize (const LabAxisMap *map,
+                        double            value)
+{
+  if (map->log)
+    return value > 0 && __builtin_isfinite (value) ? (__builtin_log10 (value) - map->origin) * map->scale : __builtin_nan ("");
+  return __builtin_isfinite (value) ? (value - map->origin) * map->scale : __builtin_nan ("");
+}
+
 /* The ticks inside the range, in increasing order; labels formatted for this range. */
 GArray   *lab_axis_get_ticks     (LabAxis      *self);
 

@@ -9,6 +9,7 @@
 #include "lab-series.h"
 
 #include <math.h>
+#include <string.h>
 
 /* Fixed margins (px) around the plot area: wide enough for tick labels such as "0.0001"
  * at the default font, and fixed so that a value maps to the same pixel whatever the data. */
@@ -46,6 +47,14 @@ struct _LabChart
   double y_limit_min;
   double y_limit_max;
   double hover_x;           /* the x value under the pointer; NAN when outside */
+
+  /* The last drawing of each layer, reused until what it shows changes: a hover frame
+   * costs the line and the box, a new batch the batch layer, not the whole chart. */
+  GskRenderNode *layer_nodes[2];
+  int cache_width;
+  int cache_height;
+  GdkRGBA cache_ink;
+  double shown_ranges[4];   /* x min, x max, y min, y max that the layers were drawn for */
   LabChartXMode x_mode;
   guint next_run_id;
 
@@ -124,12 +133,39 @@ find_run (LabChart *self,
   return NULL;
 }
 
+static void
+drop_cache (LabChart *self,
+            gboolean  all_layers)
+{
+  g_clear_pointer (&self->layer_nodes[0], gsk_render_node_unref);
+  if (all_layers)
+    g_clear_pointer (&self->layer_nodes[1], gsk_render_node_unref);
+}
+
+/* A change of what the chart shows (not of the hover): the cached drawing is stale. The
+ * widget draws on the next frame, never now. */
+static void
+appearance_changed (LabChart *self)
+{
+  drop_cache (self, TRUE);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 /* Every data or option change goes through here: ranges are recomputed lazily, at the next
- * draw or mapping query, and the widget draws on the next frame, never now. */
+ * draw or mapping query. */
 static void
 data_changed (LabChart *self)
 {
   self->ranges_dirty = TRUE;
+  appearance_changed (self);
+}
+
+/* New batch points: only the batch layer is stale, unless the ranges move (ensure_ranges). */
+static void
+batches_changed (LabChart *self)
+{
+  self->ranges_dirty = TRUE;
+  drop_cache (self, FALSE);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -213,6 +249,18 @@ ensure_ranges (LabChart *self)
                          (const double *) (gpointer) keep->data, keep->len,
                          self->log_y, &y_min, &y_max);
   lab_axis_fit (self->y_axis, y_min, y_max);
+
+  {
+    double ranges[4];
+
+    lab_axis_get_range (self->x_axis, &ranges[0], &ranges[1]);
+    lab_axis_get_range (self->y_axis, &ranges[2], &ranges[3]);
+    if (memcmp (ranges, self->shown_ranges, sizeof ranges) != 0)
+      {
+        drop_cache (self, TRUE);
+        memcpy (self->shown_ranges, ranges, sizeof ranges);
+      }
+  }
 }
 
 /* Layout */
@@ -632,29 +680,47 @@ draw_markers (DrawContext       *dc,
 }
 
 static void
+clip_to_plot (DrawContext *dc)
+{
+  cairo_new_path (dc->cr);
+  cairo_rectangle (dc->cr, dc->area.x, dc->area.y - 2, dc->area.width + 2, dc->area.height + 3);
+  cairo_clip (dc->cr);
+}
+
+/* The faint batch traces, under every run's epoch curves. */
+static void
+draw_batches (DrawContext *dc)
+{
+  LabChart *self = dc->self;
+
+  if (!self->show_batches)
+    return;
+
+  cairo_save (dc->cr);
+  clip_to_plot (dc);
+  for (guint i = 0; i < self->runs->len; i++)
+    {
+      const LabChartRun *run = g_ptr_array_index (self->runs, i);
+      LabLineStyle style = { with_alpha (&run->color, BATCH_ALPHA), 1, FALSE };
+      const LabChartPoint *p;
+      guint n;
+
+      if (!run->visible)
+        continue;
+      p = lab_series_get_points (run->series[LAB_CHART_CURVE_BATCH], &n);
+      lab_line_layer_draw (dc->cr, &dc->area, self->x_axis, self->y_axis, self->x_mode, p, n, &style);
+    }
+  cairo_restore (dc->cr);
+}
+
+static void
 draw_curves (DrawContext *dc)
 {
   LabChart *self = dc->self;
   cairo_t *cr = dc->cr;
 
   cairo_save (cr);
-  cairo_rectangle (cr, dc->area.x, dc->area.y - 2, dc->area.width + 2, dc->area.height + 3);
-  cairo_clip (cr);
-
-  /* Batch traces first, under every run's epoch curves. */
-  if (self->show_batches)
-    for (guint i = 0; i < self->runs->len; i++)
-      {
-        const LabChartRun *run = g_ptr_array_index (self->runs, i);
-        LabLineStyle style = { with_alpha (&run->color, BATCH_ALPHA), 1, FALSE };
-        const LabChartPoint *p;
-        guint n;
-
-        if (!run->visible)
-          continue;
-        p = lab_series_get_points (run->series[LAB_CHART_CURVE_BATCH], &n);
-        lab_line_layer_draw (cr, &dc->area, self->x_axis, self->y_axis, self->x_mode, p, n, &style);
-      }
+  clip_to_plot (dc);
 
   for (guint i = 0; i < self->runs->len; i++)
     {
@@ -957,6 +1023,88 @@ draw_hover (DrawContext *dc)
   }
 }
 
+static void
+draw_context_init (DrawContext   *dc,
+                   LabChart      *self,
+                   cairo_t       *cr,
+                   int            width,
+                   int            height,
+                   const GdkRGBA *ink,
+                   const GdkRGBA *background)
+{
+  PangoContext *pango = gtk_widget_get_pango_context (GTK_WIDGET (self));
+
+  *dc = (DrawContext) { .self = self, .cr = cr, .ink = *ink, .background = *background };
+
+  ensure_ranges (self);
+  lab_chart_get_plot_area (self, width, height, &dc->area);
+
+  dc->font = pango_font_description_copy (pango_context_get_font_description (pango));
+  dc->font_size = pango_font_description_get_size (dc->font);
+  if (dc->font_size <= 0)
+    dc->font_size = 11 * PANGO_SCALE;
+  if (!pango_font_description_get_size_is_absolute (dc->font))
+    {
+      /* Points to pixels at 96 dpi, Cairo's unit everywhere: widget and export agree. */
+      pango_font_description_set_absolute_size (dc->font, dc->font_size * 96.0 / 72.0);
+      dc->font_size = pango_font_description_get_size (dc->font);
+    }
+}
+
+/* The chart is drawn in three layers, each cached by the snapshot in its own node: the
+ * batches change at every batch, the epoch curves once an epoch, the hover every frame. */
+typedef enum {
+  LAYER_BATCHES,   /* axes, grid, labels, batch traces */
+  LAYER_CURVES,    /* epoch curves, markers, legend */
+  N_CACHED_LAYERS
+} Layer;
+
+static void
+draw_layer (LabChart      *self,
+            Layer          layer,
+            cairo_t       *cr,
+            int            width,
+            int            height,
+            const GdkRGBA *ink,
+            const GdkRGBA *background)
+{
+  DrawContext dc;
+
+  draw_context_init (&dc, self, cr, width, height, ink, background);
+  cairo_save (cr);
+  if (layer == LAYER_BATCHES)
+    {
+      draw_axes (&dc);
+      draw_batches (&dc);
+    }
+  else
+    {
+      draw_curves (&dc);
+      draw_legend (&dc);
+    }
+  cairo_restore (cr);
+  pango_font_description_free (dc.font);
+}
+
+static void
+draw_hover_layer (LabChart      *self,
+                  cairo_t       *cr,
+                  int            width,
+                  int            height,
+                  const GdkRGBA *ink,
+                  const GdkRGBA *background)
+{
+  DrawContext dc;
+
+  if (!isfinite (self->hover_x))
+    return;
+  draw_context_init (&dc, self, cr, width, height, ink, background);
+  cairo_save (cr);
+  draw_hover (&dc);
+  cairo_restore (cr);
+  pango_font_description_free (dc.font);
+}
+
 void
 lab_chart_draw_with_colors (LabChart      *self,
                             cairo_t       *cr,
@@ -965,35 +1113,12 @@ lab_chart_draw_with_colors (LabChart      *self,
                             const GdkRGBA *ink,
                             const GdkRGBA *background)
 {
-  DrawContext dc = { .self = self, .cr = cr, .ink = *ink, .background = *background };
-  PangoContext *pango = gtk_widget_get_pango_context (GTK_WIDGET (self));
-
   g_return_if_fail (LAB_IS_CHART (self));
   g_return_if_fail (cr != NULL);
 
-  ensure_ranges (self);
-  lab_chart_get_plot_area (self, width, height, &dc.area);
-
-  dc.font = pango_font_description_copy (pango_context_get_font_description (pango));
-  dc.font_size = pango_font_description_get_size (dc.font);
-  if (dc.font_size <= 0)
-    dc.font_size = 11 * PANGO_SCALE;
-  if (!pango_font_description_get_size_is_absolute (dc.font))
-    {
-      /* Points to pixels at 96 dpi, Cairo's unit everywhere: widget and export agree. */
-      pango_font_description_set_absolute_size (dc.font, dc.font_size * 96.0 / 72.0);
-      dc.font_size = pango_font_description_get_size (dc.font);
-    }
-
-  cairo_save (cr);
-  draw_axes (&dc);
-  draw_curves (&dc);
-  draw_legend (&dc);
-  if (isfinite (self->hover_x))
-    draw_hover (&dc);
-  cairo_restore (cr);
-
-  pango_font_description_free (dc.font);
+  draw_layer (self, LAYER_BATCHES, cr, width, height, ink, background);
+  draw_layer (self, LAYER_CURVES, cr, width, height, ink, background);
+  draw_hover_layer (self, cr, width, height, ink, background);
 }
 
 /* Light text on a dark style, dark text on a light one: the boxes take the opposite. */
@@ -1007,6 +1132,18 @@ background_for_ink (const GdkRGBA *ink)
   return luminance > 0.5 ? dark : light;
 }
 
+static void
+get_colors (LabChart *self,
+            GdkRGBA  *ink,
+            GdkRGBA  *background)
+{
+  /* gtk_widget_get_color() is GTK 4.10; in 4.8 the style context is the way. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), ink);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  *background = background_for_ink (ink);
+}
+
 void
 lab_chart_draw (LabChart *self,
                 cairo_t  *cr,
@@ -1018,16 +1155,13 @@ lab_chart_draw (LabChart *self,
   g_return_if_fail (LAB_IS_CHART (self));
   g_return_if_fail (cr != NULL);
 
-  /* gtk_widget_get_color() is GTK 4.10; in 4.8 the style context is the way. */
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), &ink);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  background = background_for_ink (&ink);
+  get_colors (self, &ink, &background);
   lab_chart_draw_with_colors (self, cr, width, height, &ink, &background);
 }
 
 /* GtkWidget */
 
+/* The same two draw functions as lab_chart_draw, the first one's result kept in a node. */
 static void
 lab_chart_snapshot (GtkWidget   *widget,
                     GtkSnapshot *snapshot)
@@ -1035,14 +1169,43 @@ lab_chart_snapshot (GtkWidget   *widget,
   LabChart *self = LAB_CHART (widget);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  cairo_t *cr;
+  GdkRGBA ink, background;
 
   if (width <= 0 || height <= 0)
     return;
 
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  lab_chart_draw (self, cr, width, height);
-  cairo_destroy (cr);
+  get_colors (self, &ink, &background);
+  if (self->cache_width != width || self->cache_height != height ||
+      !gdk_rgba_equal (&self->cache_ink, &ink))
+    drop_cache (self, TRUE);
+  self->cache_width = width;
+  self->cache_height = height;
+  self->cache_ink = ink;
+  ensure_ranges (self);   /* may drop the cache when a range moved */
+
+  for (guint layer = 0; layer < N_CACHED_LAYERS; layer++)
+    {
+      if (self->layer_nodes[layer] == NULL)
+        {
+          GskRenderNode *node = gsk_cairo_node_new (&GRAPHENE_RECT_INIT (0, 0, width, height));
+          cairo_t *cr = gsk_cairo_node_get_draw_context (node);
+
+          /* Cairo's fast antialiasing strokes curves ~3x quicker and looks the same on
+           * screen (bench_chart_fps); exports keep the default, for print. */
+          cairo_set_antialias (cr, CAIRO_ANTIALIAS_FAST);
+          draw_layer (self, layer, cr, width, height, &ink, &background);
+          cairo_destroy (cr);
+          self->layer_nodes[layer] = node;
+        }
+      gtk_snapshot_append_node (snapshot, self->layer_nodes[layer]);
+    }
+
+  if (isfinite (self->hover_x))
+    {
+      cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+      draw_hover_layer (self, cr, width, height, &ink, &background);
+      cairo_destroy (cr);
+    }
 }
 
 static void
@@ -1097,6 +1260,7 @@ lab_chart_dispose (GObject *object)
 {
   LabChart *self = (LabChart *) object;
 
+  drop_cache (self, TRUE);
   g_clear_pointer (&self->runs, g_ptr_array_unref);
   g_clear_object (&self->x_axis);
   g_clear_object (&self->y_axis);
@@ -1245,7 +1409,7 @@ lab_chart_set_title (LabChart   *self,
   if (set_str (&self->title, title))
     {
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
-      gtk_widget_queue_draw (GTK_WIDGET (self));
+      appearance_changed (self);
     }
 }
 
@@ -1265,7 +1429,7 @@ lab_chart_set_y_label (LabChart   *self,
   if (set_str (&self->y_label, y_label))
     {
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_Y_LABEL]);
-      gtk_widget_queue_draw (GTK_WIDGET (self));
+      appearance_changed (self);
     }
 }
 
@@ -1438,7 +1602,7 @@ lab_chart_set_run_label (LabChart   *self,
   g_return_if_fail ((run = find_run (self, run_id)) != NULL);
 
   set_str (&run->label, label != NULL ? label : "");
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  appearance_changed (self);
 }
 
 void
@@ -1453,7 +1617,7 @@ lab_chart_set_run_color (LabChart      *self,
   g_return_if_fail ((run = find_run (self, run_id)) != NULL);
 
   run->color = *color;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  appearance_changed (self);
 }
 
 void
@@ -1499,7 +1663,10 @@ lab_chart_set_run_points (LabChart            *self,
   g_return_if_fail ((run = find_run (self, run_id)) != NULL);
 
   lab_series_set_points (run->series[curve], points, n_points);
-  data_changed (self);
+  if (curve == LAB_CHART_CURVE_BATCH)
+    batches_changed (self);
+  else
+    data_changed (self);
 }
 
 void
@@ -1519,7 +1686,10 @@ lab_chart_append_run_points (LabChart            *self,
   if (n_points == 0)
     return;
   lab_series_append_points (run->series[curve], points, n_points);
-  data_changed (self);
+  if (curve == LAB_CHART_CURVE_BATCH)
+    batches_changed (self);
+  else
+    data_changed (self);
 }
 
 void
@@ -1533,7 +1703,7 @@ lab_chart_set_run_best_epoch (LabChart *self,
   g_return_if_fail ((run = find_run (self, run_id)) != NULL);
 
   run->best_epoch = isfinite (epoch) ? epoch : -1;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  appearance_changed (self);
 }
 
 void

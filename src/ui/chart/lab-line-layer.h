@@ -1,6 +1,6 @@
-/* LabLineLayer: draws one curve (a run's training, validation or batch series) as a line
- * in a plot area, given the two axes. A plain function rather than a GObject: a layer
- * object would only carry the three style fields below, and the chart owns the stacking. */
+/* LabLineLayer: draws one curve (a run's training, validation or batch series) in a plot
+ * area, given the two axes. A plain function rather than a GObject: a layer object would
+ * only carry the three style fields below, and the chart owns the stacking. */
 #pragma once
 
 #include <cairo.h>
@@ -18,8 +18,9 @@ typedef struct {
 } LabLineStyle;
 
 /* Strokes the finite points in order; a non-finite value breaks the line. When there are
- * more points than pixel columns, each column keeps only its lowest and highest point, so
- * a 10 000-batch trace costs what the chart's width costs and still shows its spread. */
+ * more points than pixel columns (a 10 000-batch trace), it fills instead the band between
+ * each column's lowest and highest point: what the eye sees of such a trace, at the cost
+ * of the chart's width rather than of the number of points. */
 void lab_line_layer_draw (cairo_t                 *cr,
                           const cairo_rectangle_t *area,
                           LabAxis                 *x_axis,
