@@ -1,8 +1,10 @@
 /* test_optim: SGD and Adam. The fast (parallel) step agrees bit for bit with the naive
  * reference for every variant; both follow torch.optim 1.13's formulas, checked against
- * steps worked out in double from the formulas in nn_optim.h and against a few numbers
- * done by hand. */
+ * steps worked out in double from the formulas in nn_optim.h, a few numbers done by hand,
+ * and torch.optim itself (bit-identical on an AVX2 CPU). */
+#include <float.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -258,12 +260,137 @@ static void test_config(void)
     nn_optimizer_free(&opt); /* twice is harmless */
 }
 
+/* ---- against torch itself ------------------------------------------------------------ */
+
+static const char *python_path = "/usr/bin/python3";
+static char *script_path;
+
+static void write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    g_assert_true(g_file_set_contents(path, data, (gssize)len, NULL));
+    g_free(path);
+}
+
+/* Six steps of every torch-expressible variant on 100003 parameters (odd, so torch's
+ * scalar tail runs too) with gradients from 1e-6 to 1, replayed by optim_torch.py. On a
+ * CPU where torch runs its AVX2 kernels the parameters must match to the bit; elsewhere
+ * torch fuses differently, and they must match to a few ulps of their scale. A missing
+ * python or torch is a failure, not a skip: tools/install-deps installs them. */
+static void test_torch_bits(void)
+{
+    variant v[16];
+    int nv = n_variants(v);
+    const size_t n = 100003;
+    const int steps = 6;
+    char *dir = g_dir_make_tmp("lrlab-optim-XXXXXX", NULL);
+    g_assert_nonnull(dir);
+    nn_rng rng;
+    nn_rng_seed(&rng, 23);
+    float *p0 = g_new(float, n), *grads = g_new(float, n * steps);
+    for (size_t i = 0; i < n; i++)
+        p0[i] = nn_rng_uniform_range(&rng, -1.0f, 1.0f);
+    for (size_t i = 0; i < n * steps; i++)
+        grads[i] = nn_rng_uniform_range(&rng, -1.0f, 1.0f) * powf(10.0f, -(float)(i % 7));
+    write_file(dir, "p0.bin", p0, n * sizeof(float));
+    write_file(dir, "grads.bin", grads, n * steps * sizeof(float));
+    char sizes[64];
+    g_snprintf(sizes, sizeof sizes, "%zu %d\n", n, steps);
+    write_file(dir, "sizes.txt", sizes, strlen(sizes));
+    GString *cases = g_string_new(NULL);
+    for (int vi = 0; vi < nv; vi++) {
+        const nn_optimizer_config *c = &v[vi].config;
+        if (c->kind == NN_OPTIMIZER_SGD && c->decoupled)
+            continue; /* torch has no decoupled SGD */
+        g_string_append_printf(cases, "%s %s %.17g %.17g %d %.17g %d\n", v[vi].name,
+                               c->kind == NN_OPTIMIZER_ADAM ? "adam" : "sgd", c->lr, c->momentum,
+                               c->nesterov, c->weight_decay, c->decoupled);
+    }
+    write_file(dir, "cases.txt", cases->str, cases->len);
+    g_string_free(cases, TRUE);
+
+    const char *argv[] = { python_path, script_path, dir, NULL };
+    char *out = NULL, *errout = NULL;
+    int status = 0;
+    GError *error = NULL;
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &errout,
+                      &status, &error) ||
+        !g_spawn_check_wait_status(status, &error))
+        g_error("%s %s failed (%s):\n%s%s\n(if torch is missing, run tools/install-deps)",
+                python_path, script_path, error->message, out ? out : "", errout ? errout : "");
+    g_free(out), g_free(errout);
+
+    char *path = g_build_filename(dir, "capability.txt", NULL), *capability = NULL;
+    g_assert_true(g_file_get_contents(path, &capability, NULL, NULL));
+    g_free(path);
+    int exact = g_str_has_prefix(capability, "AVX2") || g_str_has_prefix(capability, "AVX512");
+    g_test_message("torch CPU capability %s: %s", g_strstrip(capability),
+                   exact ? "bit-identical required" : "a few ulps allowed");
+
+    for (int vi = 0; vi < nv; vi++) {
+        if (v[vi].config.kind == NN_OPTIMIZER_SGD && v[vi].config.decoupled)
+            continue;
+        nn_optimizer opt;
+        nn_error err;
+        g_assert_cmpint(nn_optimizer_init(&opt, &v[vi].config, n, &err), ==, NN_OK);
+        float *p = g_memdup2(p0, n * sizeof(float));
+        for (int s = 0; s < steps; s++)
+            nn_optimizer_step(&opt, p, grads + (size_t)s * n);
+        char name[64];
+        g_snprintf(name, sizeof name, "torch_%s.bin", v[vi].name);
+        path = g_build_filename(dir, name, NULL);
+        char *theirs = NULL;
+        gsize len = 0;
+        g_assert_true(g_file_get_contents(path, &theirs, &len, NULL));
+        g_assert_cmpuint(len, ==, n * sizeof(float));
+        const float *t = (const float *)theirs;
+        size_t differ = 0;
+        float worst = 0.0f;
+        for (size_t i = 0; i < n; i++) {
+            differ += memcmp(&p[i], &t[i], sizeof(float)) != 0;
+            worst = fmaxf(worst, fabsf(p[i] - t[i]));
+        }
+        g_test_message("%-16s %zu of %zu parameters differ from torch, by at most %g",
+                       v[vi].name, differ, n, worst);
+        if (exact)
+            g_assert_cmpuint(differ, ==, 0);
+        else
+            g_assert_cmpfloat(worst, <=, 4.0f * FLT_EPSILON);
+        g_free(theirs);
+        g_unlink(path);
+        g_free(path);
+        g_free(p);
+        nn_optimizer_free(&opt);
+    }
+    const char *files[] = { "p0.bin", "grads.bin", "sizes.txt", "cases.txt", "capability.txt" };
+    for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+        path = g_build_filename(dir, files[i], NULL);
+        g_unlink(path);
+        g_free(path);
+    }
+    g_rmdir(dir);
+    g_free(dir);
+    g_free(capability);
+    g_free(p0), g_free(grads);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    for (int i = 1; i < argc; i++) {
+        if (g_str_has_prefix(argv[i], "--python="))
+            python_path = argv[i] + strlen("--python=");
+        else if (g_str_has_prefix(argv[i], "--script="))
+            script_path = g_strdup(argv[i] + strlen("--script="));
+    }
+    if (!script_path)
+        script_path = g_test_build_filename(G_TEST_DIST, "nn", "optim_torch.py", NULL);
     g_test_add_func("/nn/optim/fast-vs-reference", test_fast_matches_reference);
     g_test_add_func("/nn/optim/against-double", test_against_double);
     g_test_add_func("/nn/optim/hand-computed", test_hand_computed);
     g_test_add_func("/nn/optim/config", test_config);
-    return g_test_run();
+    g_test_add_func("/nn/optim/torch-bits", test_torch_bits);
+    int rc = g_test_run();
+    g_free(script_path);
+    return rc;
 }
