@@ -671,18 +671,20 @@ const float *nn_model_layer_output(const nn_model *model, int index)
 void nn_model_layer_shape(const nn_model *model, int index, int *height, int *width,
                           int *channels)
 {
-    const model_layer *L = &model->plan.layers[index];
-    *height = L->oh, *width = L->ow, *channels = L->oc;
+    int bad = index < 0 || index >= model->plan.n_layers;
+    const model_layer *L = &model->plan.layers[bad ? 0 : index];
+    *height = bad ? 0 : L->oh, *width = bad ? 0 : L->ow, *channels = bad ? 0 : L->oc;
 }
 
 void nn_model_layer_times(const nn_model *model, int index, double *forward_s,
                           double *backward_s)
 {
-    const model_layer *L = &model->plan.layers[index];
+    int bad = index < 0 || index >= model->plan.n_layers;
+    const model_layer *L = &model->plan.layers[bad ? 0 : index];
     if (forward_s)
-        *forward_s = L->forward_s;
+        *forward_s = bad ? 0.0 : L->forward_s;
     if (backward_s)
-        *backward_s = L->backward_s;
+        *backward_s = bad ? 0.0 : L->backward_s;
 }
 
 void nn_model_reset_layer_times(nn_model *model)
