@@ -11,9 +11,12 @@
 #define STUCK_BAND 0.10
 /* Accuracy not this far above 1/classes counts as chance. */
 #define STUCK_ACCURACY_MARGIN 0.10
-/* A first epoch whose loss is this far above chance means the rate threw the weights
- * about before they settled at chance (a too-high rate); a too-low rate starts at chance. */
+/* What tells a too-high rate stuck at chance from a too-low one that has not left it: the
+ * high rate throws the weights about, so the first epoch's loss is this far above chance
+ * (the jump before settling), or the loss moves by STUCK_WOBBLE x chance between two
+ * epochs somewhere; a too-low rate changes it smoothly and by far less. */
 #define STUCK_JUMP 1.25
+#define STUCK_WOBBLE 0.02
 /* "Diverged" without a NaN: an epoch's mean loss this many times the chance loss means
  * the network was confidently wrong about nearly everything (p(true) ~ e^-69 for two
  * classes): only an exploding update does that. The stable softmax keeps such a loss
@@ -34,13 +37,16 @@ verdict(TrainVerdictKind kind, int from_epoch, char *text)
     return (TrainVerdict) { .kind = kind, .from_epoch = from_epoch, .text = text };
 }
 
-static gboolean
-val_loss_fell_every_epoch(const TrainEpoch *epochs, int n)
+/* The largest change of the training or validation loss from one epoch to the next. */
+static double
+largest_step(const TrainEpoch *epochs, int n)
 {
-    for (int i = 1; i < n; i++)
-        if (!(epochs[i].val_loss < epochs[i - 1].val_loss))
-            return FALSE;
-    return TRUE;
+    double step = 0;
+    for (int i = 1; i < n; i++) {
+        step = MAX(step, fabs(epochs[i].loss - epochs[i - 1].loss));
+        step = MAX(step, fabs(epochs[i].val_loss - epochs[i - 1].val_loss));
+    }
+    return step;
 }
 
 TrainVerdict train_diagnose(const TrainEpoch *epochs, int n, TrainStatus status,
@@ -75,7 +81,7 @@ TrainVerdict train_diagnose(const TrainEpoch *epochs, int n, TrainStatus status,
      * chance accuracy throughout. */
     if (last > (1 - STUCK_BAND) * chance_loss &&
         best_accuracy < chance_accuracy + STUCK_ACCURACY_MARGIN &&
-        (first > STUCK_JUMP * chance_loss || !val_loss_fell_every_epoch(epochs, n)))
+        (first > STUCK_JUMP * chance_loss || largest_step(epochs, n) > STUCK_WOBBLE * chance_loss))
         return verdict(TRAIN_VERDICT_STUCK, -1, g_strdup("stuck at chance"));
     if (fall < TOO_SLOW_FALL)
         return verdict(TRAIN_VERDICT_TOO_SLOW, -1, g_strdup("too slow"));

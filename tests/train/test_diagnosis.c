@@ -78,8 +78,8 @@ test_stuck_at_chance(void)
     /* Flat at ln 9 for nine classes, validation loss wobbling. */
     g_autofree TrainEpoch *m = g_new0(TrainEpoch, 6);
     for (int i = 0; i < 6; i++) {
-        m[i].loss = log(9.0) + 0.01 * (i % 2);
-        m[i].val_loss = log(9.0) - 0.01 * (i % 2);
+        m[i].loss = log(9.0) + 0.06 * (i % 2);
+        m[i].val_loss = log(9.0) - 0.06 * (i % 2);
         m[i].val_accuracy = 1.0 / 9;
     }
     v = train_diagnose(m, 6, TRAIN_STATUS_FINISHED, 9);
