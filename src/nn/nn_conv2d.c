@@ -141,9 +141,11 @@ static void flip_weight(float *wt, const float *weight, int C, int OC, int K)
                         weight[(((size_t)oc * K + (K - 1 - ky)) * K + (K - 1 - kx)) * C + c];
 }
 
-void nn_conv2d_forward_chunked(float *out, const float *inp, const float *weight,
-                               const float *bias, float *scratch, int B, int H, int W, int C,
-                               int OC, int K, size_t chunk_rows)
+/* The forward of every entry point; relu = 1 applies max(x, 0) to each chunk's output
+ * rows while they are still in cache, saving the ReLU a pass over the whole output. */
+static void conv_forward(float *out, const float *inp, const float *weight, const float *bias,
+                         float *scratch, int B, int H, int W, int C, int OC, int K,
+                         size_t chunk_rows, int relu)
 {
     const int kkc = K * K * C, threads = conv_threads((size_t)B * H * W, C, OC, K);
     const conv_chunks ch = conv_split((size_t)B * H * W, chunk_rows, threads);
@@ -170,14 +172,32 @@ void nn_conv2d_forward_chunked(float *out, const float *inp, const float *weight
         /* out chunk (rows,OC) += col (rows,KKC) x weight^T (KKC,OC) */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, OC, kkc,
                     1.0f, col, kkc, weight, kkc, 1.0f, o, OC);
+        if (relu)
+            for (size_t j = 0; j < rows * OC; j++)
+                o[j] = o[j] > 0.0f ? o[j] : 0.0f;
     }
+}
+
+void nn_conv2d_forward_chunked(float *out, const float *inp, const float *weight,
+                               const float *bias, float *scratch, int B, int H, int W, int C,
+                               int OC, int K, size_t chunk_rows)
+{
+    conv_forward(out, inp, weight, bias, scratch, B, H, W, C, OC, K, chunk_rows, 0);
 }
 
 void nn_conv2d_forward(float *out, const float *inp, const float *weight, const float *bias,
                        float *scratch, int B, int H, int W, int C, int OC, int K)
 {
-    nn_conv2d_forward_chunked(out, inp, weight, bias, scratch, B, H, W, C, OC, K,
-                              nn_conv2d_chunk_rows(B, H, W, C, OC, K));
+    conv_forward(out, inp, weight, bias, scratch, B, H, W, C, OC, K,
+                 nn_conv2d_chunk_rows(B, H, W, C, OC, K), 0);
+}
+
+void nn_conv2d_forward_relu(float *out, const float *inp, const float *weight,
+                            const float *bias, float *scratch, int B, int H, int W, int C,
+                            int OC, int K)
+{
+    conv_forward(out, inp, weight, bias, scratch, B, H, W, C, OC, K,
+                 nn_conv2d_chunk_rows(B, H, W, C, OC, K), 1);
 }
 
 /* dbias (OC) += column sums of dout (rows,OC), in one sequential pass over dout (it is

@@ -159,6 +159,14 @@ static void test_conv2d_forward(void)
         g_snprintf(name, sizeof name, "conv fwd %dx%dx%dx%d->%d k%d", s.B, s.H, s.W, s.C, s.OC, s.K);
         check_tensor(c.out, ref, n_out, name, KERNEL_TOL);
 
+        /* Fused with the ReLU: exactly the forward, then the ReLU. */
+        float *fused = g_new(float, n_out);
+        nn_conv2d_forward_relu(fused, c.inp, c.weight, c.bias, c.scratch,
+                               s.B, s.H, s.W, s.C, s.OC, s.K);
+        nn_relu_forward(c.out, c.out, n_out);
+        g_assert_cmpmem(fused, n_out * sizeof(float), c.out, n_out * sizeof(float));
+        g_free(fused);
+
         /* Chunks of 1, 7 and 13 output pixels split rows and images mid-way. */
         static const size_t chunks[] = { 1, 7, 13 };
         for (size_t k = 0; k < G_N_ELEMENTS(chunks) && s.K > 1; k++) {
