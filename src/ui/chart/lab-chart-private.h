@@ -14,4 +14,9 @@ void lab_chart_draw_with_colors (LabChart      *self,
                                  const GdkRGBA *ink,
                                  const GdkRGBA *background);
 
+/* Puts the hover line at x (an epoch, or seconds) as the pointer would; NAN removes it.
+ * For the figure and visual checks, where there is no pointer. */
+void lab_chart_set_hover (LabChart *self,
+                          double    x_value);
+
 G_END_DECLS

@@ -265,6 +265,120 @@ ensure_ranges (LabChart *self)
 
 /* Layout */
 
+/* The widget's font at an absolute size: points to pixels at 96 dpi, Cairo's unit
+ * everywhere, so the widget, the export and the layout below measure the same text. */
+static PangoFontDescription *
+chart_font (LabChart *self,
+            double    scale,
+            gboolean  bold)
+{
+  PangoContext *pango = gtk_widget_get_pango_context (GTK_WIDGET (self));
+  PangoFontDescription *font = pango_font_description_copy (pango_context_get_font_description (pango));
+  double size = pango_font_description_get_size (font);
+
+  if (size <= 0)
+    size = 11 * PANGO_SCALE;
+  if (!pango_font_description_get_size_is_absolute (font))
+    size = size * 96.0 / 72.0;
+  /* A chart is read from across a room, projected: its text a third larger than the UI's. */
+  pango_font_description_set_absolute_size (font, size * scale * 4 / 3);
+  if (bold)
+    pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
+  return font;
+}
+
+/* The legend sits in a band above the plot, never over the data: one item per visible run,
+ * then the key to the line styles and markers, flowing into as many rows as the width needs. */
+typedef enum {
+  LEGEND_RUN,
+  LEGEND_TRAIN,
+  LEGEND_VAL,
+  LEGEND_BEST,
+  LEGEND_DIVERGED,
+} LegendKind;
+
+typedef struct {
+  LegendKind kind;
+  const LabChartRun *run;   /* for LEGEND_RUN */
+  const char *text;
+  double x, y;              /* top left, px */
+  double width, height;
+} LegendItem;
+
+#define LEGEND_SWATCH      28
+#define LEGEND_SWATCH_GAP  7
+#define LEGEND_GAP         22
+#define LEGEND_ROW_GAP     4
+
+static double
+legend_top (LabChart *self)
+{
+  return self->title != NULL && self->title[0] != 0 ? 50 : 12;
+}
+
+static GArray *
+layout_legend (LabChart *self,
+               int       width,
+               double   *bottom)
+{
+  GArray *items = g_array_new (FALSE, FALSE, sizeof (LegendItem));
+  PangoFontDescription *font = chart_font (self, 1, FALSE);
+  PangoLayout *layout = pango_layout_new (gtk_widget_get_pango_context (GTK_WIDGET (self)));
+  gboolean any_best = FALSE, any_diverged = FALSE;
+  double x = MARGIN_LEFT, y = legend_top (self), row_height = 0;
+  double right = MAX (width - MARGIN_RIGHT, MARGIN_LEFT + 1);
+
+  for (guint i = 0; i < self->runs->len; i++)
+    {
+      const LabChartRun *run = g_ptr_array_index (self->runs, i);
+      if (!run->visible)
+        continue;
+      g_array_append_val (items, ((LegendItem) { LEGEND_RUN, run, run->label }));
+      any_best |= run->best_epoch >= 0;
+      any_diverged |= run->diverged_epoch >= 0;
+    }
+  if (items->len > 0)
+    {
+      g_array_append_val (items, ((LegendItem) { LEGEND_TRAIN, NULL, "training" }));
+      g_array_append_val (items, ((LegendItem) { LEGEND_VAL, NULL, "validation" }));
+      if (any_best)
+        g_array_append_val (items, ((LegendItem) { LEGEND_BEST, NULL, "best epoch" }));
+      if (any_diverged)
+        g_array_append_val (items, ((LegendItem) { LEGEND_DIVERGED, NULL, "diverged" }));
+    }
+
+  pango_layout_set_font_description (layout, font);
+  for (guint i = 0; i < items->len; i++)
+    {
+      LegendItem *item = &g_array_index (items, LegendItem, i);
+      /* A wider gap between the runs and the key. */
+      double gap = item->kind == LEGEND_TRAIN ? 2 * LEGEND_GAP : LEGEND_GAP;
+      int tw, th;
+
+      pango_layout_set_text (layout, item->text, -1);
+      pango_layout_get_pixel_size (layout, &tw, &th);
+      item->width = LEGEND_SWATCH + LEGEND_SWATCH_GAP + tw;
+      item->height = th;
+      if (i > 0)
+        x += gap;
+      if (i > 0 && x + item->width > right)
+        {
+          x = MARGIN_LEFT;
+          y += row_height + LEGEND_ROW_GAP;
+          row_height = 0;
+        }
+      item->x = x;
+      item->y = y;
+      x += item->width;
+      row_height = MAX (row_height, th);
+    }
+
+  *bottom = items->len > 0 ? y + row_height : legend_top (self);
+  g_object_unref (layout);
+  pango_font_description_free (font);
+  return items;
+}
+
 void
 lab_chart_get_plot_area (LabChart          *self,
                          int                width,
@@ -277,6 +391,11 @@ lab_chart_get_plot_area (LabChart          *self,
   g_return_if_fail (area != NULL);
 
   top = self->title != NULL && self->title[0] != 0 ? MARGIN_TOP_TITLE : MARGIN_TOP;
+  if (self->runs->len > 0)
+    {
+      g_autoptr(GArray) items = layout_legend (self, width, &top);
+      top = MAX (top + 12, items->len > 0 ? 0 : MARGIN_TOP);
+    }
   area->x = MARGIN_LEFT;
   area->y = top;
   area->width = MAX (1, width - MARGIN_LEFT - MARGIN_RIGHT);
@@ -300,6 +419,7 @@ lab_chart_value_to_pixel_x (LabChart *self,
 double
 lab_chart_value_to_pixel_y (LabChart *self,
                             double    value,
+                            int       width,
                             int       height)
 {
   cairo_rectangle_t area;
@@ -307,7 +427,7 @@ lab_chart_value_to_pixel_y (LabChart *self,
   g_return_val_if_fail (LAB_IS_CHART (self), NAN);
 
   ensure_ranges (self);
-  lab_chart_get_plot_area (self, 2 * MARGIN_LEFT + 2 * MARGIN_RIGHT, height, &area);
+  lab_chart_get_plot_area (self, width, height, &area);
   return area.y + (1 - lab_axis_normalize (self->y_axis, value)) * area.height;
 }
 
@@ -379,6 +499,18 @@ describe_header (LabChart *self,
   return g_strdup_printf ("%d:%02d", (int) (x / 60), (int) fmod (x, 60));
 }
 
+/* Three decimals, so a column of losses or accuracies lines up; tiny or huge values (a
+ * diverging loss) in the exponent form. */
+static char *
+format_value (double value)
+{
+  if (isfinite (value) && fabs (value) >= 0.01 && fabs (value) < 1000)
+    return g_strdup_printf ("%.3f", value);
+  if (value == 0)
+    return g_strdup ("0");
+  return g_strdup_printf ("%.3g", value);
+}
+
 /* Values shown are the raw ones, not the smoothed: the box is where the exact numbers are. */
 static GArray *
 describe_rows (LabChart *self,
@@ -412,7 +544,8 @@ describe_rows (LabChart *self,
           if (!lab_series_find_nearest (run->series[c], x, self->x_mode, &index))
             continue;
           p = lab_series_get_points (run->series[c], NULL);
-          g_string_append_printf (text, "%s %s %.4g", any ? "," : "", names[c], p[index].value);
+          g_autofree char *value = format_value (p[index].value);
+          g_string_append_printf (text, "%s %s %s", any ? "," : "", names[c], value);
           any = TRUE;
         }
       if (run_diverged_at (run, self->x_mode, &diverged_x) && x >= diverged_x - 0.5)
@@ -456,6 +589,7 @@ typedef struct {
   LabChart *self;
   cairo_t *cr;
   cairo_rectangle_t area;
+  int width;
   GdkRGBA ink;
   GdkRGBA background;
   PangoFontDescription *font;   /* the widget's font */
@@ -471,7 +605,7 @@ make_layout (DrawContext *dc,
   PangoLayout *layout = pango_cairo_create_layout (dc->cr);
   PangoFontDescription *font = pango_font_description_copy (dc->font);
 
-  pango_font_description_set_size (font, (int) (dc->font_size * scale));
+  pango_font_description_set_absolute_size (font, dc->font_size * scale);
   if (bold)
     pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
   pango_layout_set_font_description (layout, font);
@@ -622,12 +756,54 @@ point_on_curve (DrawContext         *dc,
   return TRUE;
 }
 
+/* A dot with a halo of the background, so it stands out from the line it sits on. The
+ * chart and the legend's key draw the same marker. */
+static void
+draw_best_marker (DrawContext   *dc,
+                  double         x,
+                  double         y,
+                  const GdkRGBA *color)
+{
+  cairo_t *cr = dc->cr;
+
+  cairo_new_path (cr);
+  cairo_arc (cr, x, y, 6.5, 0, 2 * G_PI);
+  gdk_cairo_set_source_rgba (cr, &dc->background);
+  cairo_fill (cr);
+  cairo_arc (cr, x, y, 5, 0, 2 * G_PI);
+  gdk_cairo_set_source_rgba (cr, color);
+  cairo_fill (cr);
+}
+
+static void
+draw_diverged_marker (DrawContext   *dc,
+                      double         x,
+                      double         y,
+                      const GdkRGBA *color)
+{
+  cairo_t *cr = dc->cr;
+
+  cairo_save (cr);
+  cairo_new_path (cr);
+  cairo_move_to (cr, x - 6, y - 6);
+  cairo_line_to (cr, x + 6, y + 6);
+  cairo_move_to (cr, x + 6, y - 6);
+  cairo_line_to (cr, x - 6, y + 6);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  cairo_set_line_width (cr, 6);
+  gdk_cairo_set_source_rgba (cr, &dc->background);
+  cairo_stroke_preserve (cr);
+  cairo_set_line_width (cr, 3.5);
+  gdk_cairo_set_source_rgba (cr, color);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+}
+
 static void
 draw_markers (DrawContext       *dc,
               const LabChartRun *run)
 {
   LabChart *self = dc->self;
-  cairo_t *cr = dc->cr;
   double x, y;
   guint index, n;
 
@@ -637,15 +813,7 @@ draw_markers (DrawContext       *dc,
       const LabChartPoint *p = lab_series_get_smoothed (run->series[LAB_CHART_CURVE_VAL], self->smoothing, NULL);
 
       if (point_on_curve (dc, &p[index], &x, &y))
-        {
-          cairo_new_path (cr);
-          cairo_arc (cr, x, y, 6.5, 0, 2 * G_PI);
-          gdk_cairo_set_source_rgba (cr, &dc->background);
-          cairo_fill (cr);
-          cairo_arc (cr, x, y, 5, 0, 2 * G_PI);
-          gdk_cairo_set_source_rgba (cr, &run->color);
-          cairo_fill (cr);
-        }
+        draw_best_marker (dc, x, y, &run->color);
     }
 
   if (run_diverged_at (run, self->x_mode, &x))
@@ -664,18 +832,7 @@ draw_markers (DrawContext       *dc,
       y = CLAMP (y, dc->area.y + 9, dc->area.y + dc->area.height - 9);
       x = dc->area.x + ux * dc->area.width;
 
-      cairo_new_path (cr);
-      cairo_move_to (cr, x - 7, y - 7);
-      cairo_line_to (cr, x + 7, y + 7);
-      cairo_move_to (cr, x + 7, y - 7);
-      cairo_line_to (cr, x - 7, y + 7);
-      cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
-      cairo_set_line_width (cr, 6);
-      gdk_cairo_set_source_rgba (cr, &dc->background);
-      cairo_stroke_preserve (cr);
-      cairo_set_line_width (cr, 3.5);
-      gdk_cairo_set_source_rgba (cr, &run->color);
-      cairo_stroke (cr);
+      draw_diverged_marker (dc, x, y, &run->color);
     }
 }
 
@@ -821,133 +978,43 @@ draw_swatch (DrawContext   *dc,
   cairo_restore (cr);
 }
 
-/* How many points of the visible epoch curves fall inside a rectangle: the legend goes to
- * the emptiest corner (top right for a falling loss, bottom right for a rising accuracy). */
-static guint
-count_points_in (DrawContext *dc,
-                 double       x,
-                 double       y,
-                 double       w,
-                 double       h)
-{
-  LabChart *self = dc->self;
-  guint count = 0;
-
-  for (guint i = 0; i < self->runs->len; i++)
-    {
-      const LabChartRun *run = g_ptr_array_index (self->runs, i);
-
-      if (!run->visible)
-        continue;
-      for (guint c = LAB_CHART_CURVE_TRAIN; c <= LAB_CHART_CURVE_VAL; c++)
-        {
-          guint n;
-          const LabChartPoint *p = lab_series_get_smoothed (run->series[c], self->smoothing, &n);
-
-          for (guint k = 0; k < n; k++)
-            {
-              double px, py;
-              if (point_on_curve (dc, &p[k], &px, &py) &&
-                  px >= x && px <= x + w && py >= y && py <= y + h)
-                count++;
-            }
-        }
-    }
-  return count;
-}
-
 static void
 draw_legend (DrawContext *dc)
 {
-  LabChart *self = dc->self;
-  g_autoptr(GPtrArray) layouts = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-  g_autoptr(PangoLayout) train_key = NULL;
-  g_autoptr(PangoLayout) val_key = NULL;
-  const double pad = 10, swatch = 28, gap = 8, inset = 10;
-  double w = 0, h = pad, row_h = 0, key_w;
-  double best_x = 0, best_y = 0;
-  guint best_count = G_MAXUINT;
-  int tw, th;
+  g_autoptr(GArray) items = NULL;
+  double bottom;
 
-  for (guint i = 0; i < self->runs->len; i++)
+  items = layout_legend (dc->self, dc->width, &bottom);
+  for (guint i = 0; i < items->len; i++)
     {
-      const LabChartRun *run = g_ptr_array_index (self->runs, i);
-      PangoLayout *layout;
+      const LegendItem *item = &g_array_index (items, LegendItem, i);
+      g_autoptr(PangoLayout) layout = make_layout (dc, item->text, 1, FALSE);
+      GdkRGBA key_ink = with_alpha (&dc->ink, 0.8);
+      const GdkRGBA *color = item->run != NULL ? &item->run->color : &key_ink;
+      double mid = item->y + item->height / 2.0;
 
-      if (!run->visible)
-        continue;
-      layout = make_layout (dc, run->label != NULL ? run->label : "", 1, FALSE);
-      pango_layout_get_pixel_size (layout, &tw, &th);
-      w = MAX (w, swatch + gap + tw);
-      row_h = MAX (row_h, th);
-      g_ptr_array_add (layouts, layout);
-      g_ptr_array_add (rows, (gpointer) run);
-    }
-  if (rows->len == 0)
-    return;
-
-  /* The key row: which line style is which curve. */
-  train_key = make_layout (dc, "training", 0.9, FALSE);
-  val_key = make_layout (dc, "validation", 0.9, FALSE);
-  pango_layout_get_pixel_size (train_key, &tw, &th);
-  key_w = swatch + 6 + tw + 14 + swatch + 6;
-  pango_layout_get_pixel_size (val_key, &tw, &th);
-  key_w += tw;
-  w = MAX (w, key_w) + 2 * pad;
-  h = pad + rows->len * (row_h + 2) + 6 + th + pad;
-
-  {
-    const double xs[2] = { dc->area.x + dc->area.width - inset - w, dc->area.x + inset };
-    const double ys[2] = { dc->area.y + inset, dc->area.y + dc->area.height - inset - h };
-
-    for (guint yi = 0; yi < 2; yi++)
-      for (guint xi = 0; xi < 2; xi++)
+      switch (item->kind)
         {
-          guint count = count_points_in (dc, xs[xi], ys[yi], w, h);
-          if (count < best_count)
-            {
-              best_count = count;
-              best_x = xs[xi];
-              best_y = ys[yi];
-            }
+        case LEGEND_RUN:
+        case LEGEND_TRAIN:
+          draw_swatch (dc, item->x, mid, LEGEND_SWATCH, color, FALSE);
+          break;
+        case LEGEND_VAL:
+          draw_swatch (dc, item->x, mid, LEGEND_SWATCH, color, TRUE);
+          break;
+        case LEGEND_BEST:
+          draw_best_marker (dc, item->x + LEGEND_SWATCH / 2.0, mid, color);
+          break;
+        case LEGEND_DIVERGED:
+          draw_diverged_marker (dc, item->x + LEGEND_SWATCH / 2.0, mid, color);
+          break;
+        default:
+          g_assert_not_reached ();
         }
-  }
-
-  draw_box (dc, best_x, best_y, w, h);
-  {
-    double y = best_y + pad;
-
-    for (guint i = 0; i < rows->len; i++)
-      {
-        const LabChartRun *run = g_ptr_array_index (rows, i);
-
-        draw_swatch (dc, best_x + pad, y + row_h / 2.0, swatch, &run->color, FALSE);
-        set_ink (dc, 0.95);
-        cairo_move_to (dc->cr, best_x + pad + swatch + gap, y);
-        pango_cairo_show_layout (dc->cr, g_ptr_array_index (layouts, i));
-        y += row_h + 2;
-      }
-
-    y += 6;
-    {
-      GdkRGBA key_ink = with_alpha (&dc->ink, 0.75);
-      double x = best_x + pad;
-
-      draw_swatch (dc, x, y + th / 2.0, swatch, &key_ink, FALSE);
-      x += swatch + 6;
-      set_ink (dc, 0.75);
-      cairo_move_to (dc->cr, x, y);
-      pango_cairo_show_layout (dc->cr, train_key);
-      pango_layout_get_pixel_size (train_key, &tw, NULL);
-      x += tw + 14;
-      draw_swatch (dc, x, y + th / 2.0, swatch, &key_ink, TRUE);
-      x += swatch + 6;
-      set_ink (dc, 0.75);
-      cairo_move_to (dc->cr, x, y);
-      pango_cairo_show_layout (dc->cr, val_key);
+      set_ink (dc, item->run != NULL ? 0.95 : 0.75);
+      cairo_move_to (dc->cr, item->x + LEGEND_SWATCH + LEGEND_SWATCH_GAP, item->y);
+      pango_cairo_show_layout (dc->cr, layout);
     }
-  }
 }
 
 static void
@@ -1032,23 +1099,12 @@ draw_context_init (DrawContext   *dc,
                    const GdkRGBA *ink,
                    const GdkRGBA *background)
 {
-  PangoContext *pango = gtk_widget_get_pango_context (GTK_WIDGET (self));
-
-  *dc = (DrawContext) { .self = self, .cr = cr, .ink = *ink, .background = *background };
+  *dc = (DrawContext) { .self = self, .cr = cr, .width = width, .ink = *ink, .background = *background };
 
   ensure_ranges (self);
   lab_chart_get_plot_area (self, width, height, &dc->area);
-
-  dc->font = pango_font_description_copy (pango_context_get_font_description (pango));
+  dc->font = chart_font (self, 1, FALSE);
   dc->font_size = pango_font_description_get_size (dc->font);
-  if (dc->font_size <= 0)
-    dc->font_size = 11 * PANGO_SCALE;
-  if (!pango_font_description_get_size_is_absolute (dc->font))
-    {
-      /* Points to pixels at 96 dpi, Cairo's unit everywhere: widget and export agree. */
-      pango_font_description_set_absolute_size (dc->font, dc->font_size * 96.0 / 72.0);
-      dc->font_size = pango_font_description_get_size (dc->font);
-    }
 }
 
 /* The chart is drawn in three layers, each cached by the snapshot in its own node: the
@@ -1244,6 +1300,16 @@ on_motion (GtkEventControllerMotion *controller,
     self->hover_x = lab_chart_pixel_to_value_x (self, x, width);
   else
     self->hover_x = NAN;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+lab_chart_set_hover (LabChart *self,
+                     double    x_value)
+{
+  g_return_if_fail (LAB_IS_CHART (self));
+
+  self->hover_x = x_value;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

@@ -123,8 +123,10 @@ void           lab_chart_get_plot_area       (LabChart            *self,
 double         lab_chart_value_to_pixel_x    (LabChart            *self,
                                               double               x_value,
                                               int                  width);
+/* y depends on the width too: a narrow chart wraps its legend into more rows. */
 double         lab_chart_value_to_pixel_y    (LabChart            *self,
                                               double               value,
+                                              int                  width,
                                               int                  height);
 double         lab_chart_pixel_to_value_x    (LabChart            *self,
                                               double               pixel_x,
