@@ -18,11 +18,6 @@
 #include "train_diagnosis.h"
 #include "train_run.h"
 
-#ifndef DATA_SYNTHETIC_DEFAULT_PER_CLASS
-#define DEFAULT_PER_CLASS (data_synthetic_params_default().images_per_class)
-#else
-#define DEFAULT_PER_CLASS DATA_SYNTHETIC_DEFAULT_PER_CLASS
-#endif
 
 /* Exit statuses: 2 for a bad command line (as getopt tools do), 130 after Ctrl-C. */
 enum { EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
@@ -91,7 +86,7 @@ config_from_options(const Options *o, TrainConfig *config)
     GArray *rates = g_array_new(FALSE, FALSE, sizeof(double));
 
     train_config_init(config);
-    config->synthetic.images_per_class = DEFAULT_PER_CLASS;
+    config->synthetic.images_per_class = DATA_SYNTHETIC_DEFAULT_PER_CLASS;
     if (o->data == NULL || g_str_has_prefix(o->data, "synthetic")) {
         const char *rest = o->data ? o->data + strlen("synthetic") : "";
         if (*rest == ':')
@@ -459,7 +454,7 @@ int main(int argc, char **argv)
     Options o = { 0 };
     g_autofree char *data_help = g_strdup_printf(
         "synthetic[:N] (N images per class, default %d) or a folder of class folders "
-        "(default synthetic)", DEFAULT_PER_CLASS);
+        "(default synthetic)", DATA_SYNTHETIC_DEFAULT_PER_CLASS);
     GOptionEntry entries[] = {
         { "data", 0, 0, G_OPTION_ARG_STRING, &o.data, data_help, "synthetic[:N]|DIR" },
         { "model", 0, 0, G_OPTION_ARG_STRING, &o.model,

@@ -37,12 +37,14 @@ verdict(TrainVerdictKind kind, int from_epoch, char *text)
     return (TrainVerdict) { .kind = kind, .from_epoch = from_epoch, .text = text };
 }
 
-/* The largest change of the training or validation loss from one epoch to the next. */
+/* The largest change of the training or validation loss from one epoch to the next,
+ * from the second epoch on: the first epoch's training loss averages the initial descent
+ * of every run and says nothing about wobbling. */
 static double
 largest_step(const TrainEpoch *epochs, int n)
 {
     double step = 0;
-    for (int i = 1; i < n; i++) {
+    for (int i = 2; i < n; i++) {
         step = MAX(step, fabs(epochs[i].loss - epochs[i - 1].loss));
         step = MAX(step, fabs(epochs[i].val_loss - epochs[i - 1].val_loss));
     }
