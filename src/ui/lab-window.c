@@ -596,6 +596,33 @@ sibling_path (const char *path,
   return g_strdup_printf ("%.*s%s%s", (int) (dot - path), path, suffix, dot);
 }
 
+gboolean
+lab_window_export_charts (LabWindow   *self,
+                          const char  *path,
+                          char       **accuracy_path,
+                          GError     **error)
+{
+  g_autofree char *with_ext = NULL;
+  g_autofree char *second = NULL;
+  LabChartFormat format;
+
+  g_return_val_if_fail (LAB_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!lab_chart_format_from_path (path, &format))
+    {
+      path = with_ext = g_strconcat (path, ".png", NULL);
+      format = LAB_CHART_FORMAT_PNG;
+    }
+  second = sibling_path (path, "-accuracy");
+  if (!lab_chart_export (self->loss_chart, path, format, 1200, 800, error) ||
+      !lab_chart_export (self->accuracy_chart, second, format, 1200, 800, error))
+    return FALSE;
+  if (accuracy_path)
+    *accuracy_path = g_steal_pointer (&second);
+  return TRUE;
+}
+
 static void
 on_export_chart_response (GtkNativeDialog *dialog,
                           int              response,
@@ -609,18 +636,8 @@ on_export_chart_response (GtkNativeDialog *dialog,
       g_autofree char *path = g_file_get_path (file);
       g_autofree char *accuracy_path = NULL;
       g_autoptr(GError) error = NULL;
-      LabChartFormat format;
 
-      if (!lab_chart_format_from_path (path, &format))
-        {
-          char *with_ext = g_strconcat (path, ".png", NULL);
-          g_free (path);
-          path = with_ext;
-          format = LAB_CHART_FORMAT_PNG;
-        }
-      accuracy_path = sibling_path (path, "-accuracy");
-      if (!lab_chart_export (self->loss_chart, path, format, 1200, 800, &error) ||
-          !lab_chart_export (self->accuracy_chart, accuracy_path, format, 1200, 800, &error))
+      if (!lab_window_export_charts (self, path, &accuracy_path, &error))
         {
           g_autofree char *text = g_strdup_printf (_("The chart could not be saved: %s"), error->message);
           toast (self, text);
@@ -674,16 +691,20 @@ csv_field (const char *text)
   return g_strdup_printf ("\"%s\"", escaped);
 }
 
-static gboolean
-write_csv (LabWindow   *self,
-           const char  *path,
-           GError     **error)
+gboolean
+lab_window_export_csv (LabWindow   *self,
+                       const char  *path,
+                       GError     **error)
 {
-  GString *csv = g_string_new ("run,label,epoch,accuracy,loss,val_accuracy,val_loss,lr,seconds\n");
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+  GString *csv;
+  guint n;
   gboolean ok;
 
-  g_assert (LAB_IS_WINDOW (self));
+  g_return_val_if_fail (LAB_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  csv = g_string_new ("run,label,epoch,accuracy,loss,val_accuracy,val_loss,lr,seconds\n");
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
 
   for (guint i = 0; i < n; i++)
     {
@@ -725,7 +746,7 @@ on_export_csv_response (GtkNativeDialog *dialog,
       g_autofree char *path = g_file_get_path (file);
       g_autoptr(GError) error = NULL;
 
-      if (!write_csv (self, path, &error))
+      if (!lab_window_export_csv (self, path, &error))
         {
           g_autofree char *text = g_strdup_printf (_("The data could not be saved: %s"), error->message);
           toast (self, text);

@@ -28,6 +28,16 @@ void              lab_window_show_mistakes      (LabWindow      *self,
                                                  LabRun         *run);
 /* Reads the runs saved in the session folder (done once when the window opens). */
 void              lab_window_load_session       (LabWindow      *self);
+/* Writes the loss chart to path and the accuracy chart beside it ("x.png" and
+ * "x-accuracy.png"; the format from the extension, PNG when there is none). */
+gboolean          lab_window_export_charts      (LabWindow      *self,
+                                                 const char     *path,
+                                                 char          **accuracy_path,
+                                                 GError        **error);
+/* Every run's epochs as CSV (Keras CSVLogger columns, with the run's name and label). */
+gboolean          lab_window_export_csv         (LabWindow      *self,
+                                                 const char     *path,
+                                                 GError        **error);
 /* The folder runs are saved in: $LRLAB_SESSION_DIR, or ~/.local/share/lrlab/session. */
 char             *lab_session_dir               (void);
 

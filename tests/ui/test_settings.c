@@ -234,6 +234,82 @@ test_folder_needs_loading (void)
   g_assert_true (lab_settings_panel_get_valid (panel));
 }
 
+/* A class folder needs real images: a few flat-coloured PNGs made with GdkPixbuf. */
+static void
+write_png (const char *path,
+           guint32     rgba)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 40, 40);
+  g_autoptr(GError) error = NULL;
+
+  gdk_pixbuf_fill (pixbuf, rgba);
+  g_assert_true (gdk_pixbuf_save (pixbuf, path, "png", &error, NULL));
+}
+
+static void
+test_folder_loads (void)
+{
+  g_autoptr(LabSettingsPanel) panel = new_panel ();
+  g_autofree char *root = g_dir_make_tmp ("lrlab-folder-XXXXXX", NULL);
+  const char *classes[] = { "defect", "good" };
+  g_autoptr(DataSet) set = NULL;
+  g_autofree char *broken = NULL;
+  TrainConfig config;
+
+  for (int c = 0; c < 2; c++)
+    {
+      g_autofree char *dir = g_build_filename (root, classes[c], NULL);
+      g_mkdir_with_parents (dir, 0755);
+      for (int i = 0; i < 4; i++)
+        {
+          g_autofree char *name = g_strdup_printf ("%d.png", i);
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+          write_png (path, c ? 0x20c020ff : 0xc02020ff);
+        }
+    }
+  broken = g_build_filename (root, "good", "broken.png", NULL);
+  g_assert_true (g_file_set_contents (broken, "not a png", -1, NULL));
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "size_spin")), 32);
+  lab_settings_panel_load_folder (panel, root);
+  /* Start waits for the folder. */
+  g_assert_false (lab_settings_panel_get_valid (panel));
+  while (!lab_settings_panel_get_valid (panel))
+    g_main_context_iteration (NULL, TRUE);
+
+  set = lab_settings_panel_dup_dataset (panel);
+  g_assert_nonnull (set);
+  g_assert_cmpint (set->count, ==, 8);
+  g_assert_cmpint (set->num_classes, ==, 2);
+  g_assert_cmpint (set->width, ==, 32);
+  /* The damaged file is listed, not silently dropped. */
+  g_assert_true (gtk_widget_get_visible (child (panel, "skipped_row")));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child (panel, "skipped_row"))), ==,
+                   "1 file skipped");
+
+  train_config_init (&config);
+  lab_settings_panel_get_config (panel, &config);
+  g_assert_cmpint (config.data_kind, ==, TRAIN_DATA_FOLDER);
+  g_assert_cmpstr (config.folder, ==, root);
+  train_config_clear (&config);
+}
+
+static void
+test_folder_missing (void)
+{
+  g_autoptr(LabSettingsPanel) panel = new_panel ();
+  AdwActionRow *row = ADW_ACTION_ROW (child (panel, "folder_row"));
+
+  lab_settings_panel_load_folder (panel, "/nonexistent/lrlab/folder");
+  while (gtk_widget_get_visible (child (panel, "load_row")))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (lab_settings_panel_get_valid (panel));
+  g_assert_null (lab_settings_panel_dup_dataset (panel));
+  /* The loader's message, where the folder was chosen. */
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), !=, "/nonexistent/lrlab/folder");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -251,5 +327,7 @@ main (int   argc,
   g_test_add_func ("/ui/settings/bad-spec", test_bad_spec);
   g_test_add_func ("/ui/settings/too-big", test_too_big);
   g_test_add_func ("/ui/settings/folder-needs-loading", test_folder_needs_loading);
+  g_test_add_func ("/ui/settings/folder-loads", test_folder_loads);
+  g_test_add_func ("/ui/settings/folder-missing", test_folder_missing);
   return g_test_run ();
 }

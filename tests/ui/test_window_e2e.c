@@ -210,6 +210,29 @@ test_two_runs (void)
     g_assert_cmpuint (lab_mistakes_page_get_n_shown (mistakes), ==, lab_mistakes_page_get_confusion (mistakes, 0, 1));
   }
 
+  /* Exports: both charts as PNG and SVG, every epoch of both runs as CSV. */
+  {
+    g_autofree char *png = g_build_filename (session, "curves.png", NULL);
+    g_autofree char *svg = g_build_filename (session, "curves.svg", NULL);
+    g_autofree char *csv = g_build_filename (session, "runs.csv", NULL);
+    g_autofree char *accuracy = NULL;
+    g_autofree char *contents = NULL;
+    g_auto(GStrv) lines = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (lab_window_export_charts (window, png, &accuracy, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_str_has_suffix (accuracy, "curves-accuracy.png"));
+    g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+    g_assert_true (g_file_test (accuracy, G_FILE_TEST_IS_REGULAR));
+    g_assert_true (lab_window_export_charts (window, svg, NULL, &error));
+    g_assert_true (lab_window_export_csv (window, csv, &error));
+    g_assert_true (g_file_get_contents (csv, &contents, NULL, NULL));
+    lines = g_strsplit (g_strstrip (contents), "\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 1 + epochs_when_stopped + 2);
+    g_assert_true (g_str_has_prefix (lines[0], "run,label,epoch,accuracy,loss,val_accuracy,val_loss"));
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (first);
   g_object_unref (second);
@@ -235,6 +258,45 @@ test_two_runs (void)
     g_object_unref (loaded);
     gtk_window_destroy (GTK_WINDOW (window));
   }
+}
+
+static void
+test_close_and_delete (void)
+{
+  g_autofree char *session = g_dir_make_tmp ("lrlab-e2e-XXXXXX", NULL);
+  LabWindow *window;
+  LabRun *run;
+  g_autofree char *dir = NULL;
+
+  g_setenv ("LRLAB_SESSION_DIR", session, TRUE);
+  window = lab_window_new (NULL);
+  g_object_ref (window);
+  gtk_window_present (GTK_WINDOW (window));
+  configure (window, 40, 1e-3);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL));
+  run = g_object_ref (lab_window_get_active_run (window));
+  wait_for_epochs (run, 1);
+  dir = g_strdup (train_run_get_output_dir (lab_run_get_train_run (run)));
+  g_assert_nonnull (dir);
+  g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
+
+  /* Closing while a run trains asks first: the window stays. */
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (train_status_is_active (train_run_get_status (lab_run_get_train_run (run))));
+
+  /* Deleting a run removes it everywhere, its folder included. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.delete-run", "u", 0));
+  g_assert_cmpuint (g_list_model_get_n_items (lab_window_get_runs (window)), ==, 0);
+  g_assert_cmpuint (lab_chart_get_n_runs (lab_window_get_loss_chart (window)), ==, 0);
+  g_assert_null (lab_window_get_active_run (window));
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+
+  /* Nothing trains now: the window closes without asking. */
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_object_unref (run);
+  g_object_unref (window);
 }
 
 static void
@@ -279,6 +341,7 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/ui/window/two-runs", test_two_runs);
+  g_test_add_func ("/ui/window/close-and-delete", test_close_and_delete);
   g_test_add_func ("/ui/window/augmentation-preview", test_augmentation_preview);
   return g_test_run ();
 }
