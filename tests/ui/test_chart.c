@@ -151,6 +151,22 @@ test_axis_ticks (void)
     }
   g_assert_cmpstr (labels->str, ==, "1e-5 1e-4 0.001 0.01 0.1 ");
   g_string_free (labels, TRUE);
+
+  /* A time axis in seconds labelled in minutes: 0..23 min in steps of 5 min. */
+  {
+    g_autoptr(LabAxis) time = lab_axis_new ();
+    g_autoptr(GArray) time_ticks = NULL;
+
+    lab_axis_set_unit (time, 60);
+    lab_axis_set_limits (time, 0, NAN);
+    lab_axis_fit (time, 0, 23 * 60);
+    lab_axis_get_range (time, &min, &max);
+    g_assert_cmpfloat_with_epsilon (max, 25 * 60, 1e-9);
+    time_ticks = lab_axis_get_ticks (time);
+    g_assert_cmpuint (time_ticks->len, ==, 6);
+    g_assert_cmpfloat_with_epsilon (g_array_index (time_ticks, LabAxisTick, 1).value, 300, 1e-9);
+    g_assert_cmpstr (g_array_index (time_ticks, LabAxisTick, 1).label, ==, "5");
+  }
 }
 
 static void

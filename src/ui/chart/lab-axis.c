@@ -16,6 +16,7 @@ struct _LabAxis
   double min;         /* the range shown */
   double max;
   double step;        /* linear tick spacing for this range */
+  double unit;        /* labels count in units of this (60: minutes for a time axis in s) */
   guint log : 1;
 };
 
@@ -34,6 +35,7 @@ lab_axis_init (LabAxis *self)
   self->min = 0;
   self->max = 1;
   self->step = 0.2;
+  self->unit = 1;
 }
 
 LabAxis *
@@ -55,6 +57,15 @@ lab_axis_get_log (LabAxis *self)
 {
   g_return_val_if_fail (LAB_IS_AXIS (self), FALSE);
   return self->log;
+}
+
+void
+lab_axis_set_unit (LabAxis *self,
+                   double   unit)
+{
+  g_return_if_fail (LAB_IS_AXIS (self));
+  g_return_if_fail (unit > 0);
+  self->unit = unit;
 }
 
 void
@@ -140,7 +151,8 @@ fit_linear (LabAxis *self,
         hi = lo + 1;
     }
 
-  self->step = nice_step (hi - lo);
+  /* Round steps in the unit the labels use: 5 minutes, not 300 s. */
+  self->step = nice_step ((hi - lo) / self->unit) * self->unit;
   self->min = fixed_min ? lo : floor (lo / self->step + 1e-9) * self->step;
   self->max = fixed_max ? hi : ceil (hi / self->step - 1e-9) * self->step;
   if (self->max <= self->min)
@@ -295,7 +307,7 @@ lab_axis_get_ticks (LabAxis *self)
       for (double k = first; k <= last && ticks->len < 100; k++)
         {
           LabAxisTick tick = { .value = k * self->step, .major = TRUE };
-          format_linear (tick.label, sizeof tick.label, tick.value, self->step);
+          format_linear (tick.label, sizeof tick.label, tick.value / self->unit, self->step / self->unit);
           g_array_append_val (ticks, tick);
         }
       return ticks;

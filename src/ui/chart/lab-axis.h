@@ -20,6 +20,10 @@ LabAxis  *lab_axis_new           (void);
 void      lab_axis_set_log       (LabAxis      *self,
                                   gboolean      log);
 gboolean  lab_axis_get_log       (LabAxis      *self);
+/* Tick steps and labels count in this unit (values stay in the axis' own): a time axis in
+ * seconds labelled in minutes has unit 60. 1 by default; linear axes only. */
+void      lab_axis_set_unit      (LabAxis      *self,
+                                  double        unit);
 /* NAN for either end means "fit the data". */
 void      lab_axis_set_limits    (LabAxis      *self,
                                   double        min,

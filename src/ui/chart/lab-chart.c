@@ -56,6 +56,7 @@ struct _LabChart
   GdkRGBA cache_ink;
   double shown_ranges[4];   /* x min, x max, y min, y max that the layers were drawn for */
   LabChartXMode x_mode;
+  double time_unit;         /* seconds per x label unit in time mode: 1, 60 or 3600 */
   guint next_run_id;
 
   guint log_y : 1;
@@ -240,6 +241,12 @@ ensure_ranges (LabChart *self)
         x_max = MAX (x_max, x);
     }
 
+  /* Long runs count in minutes or hours: "90 min" reads better than "5400". */
+  if (self->x_mode == LAB_CHART_X_TIME)
+    self->time_unit = x_max > 3 * 3600 ? 3600 : x_max > 600 ? 60 : 1;
+  else
+    self->time_unit = 1;
+  lab_axis_set_unit (self->x_axis, self->time_unit);
   lab_axis_set_limits (self->x_axis, 0, NAN);
   lab_axis_fit (self->x_axis, 0, x_max);
 
@@ -496,6 +503,8 @@ describe_header (LabChart *self,
 {
   if (self->x_mode == LAB_CHART_X_EPOCH)
     return g_strdup_printf ("Epoch %g", x);
+  if (x >= 3600)
+    return g_strdup_printf ("%d:%02d:%02d", (int) (x / 3600), (int) fmod (x / 60, 60), (int) fmod (x, 60));
   return g_strdup_printf ("%d:%02d", (int) (x / 60), (int) fmod (x, 60));
 }
 
@@ -689,7 +698,8 @@ draw_axes (DrawContext *dc)
   cairo_stroke (cr);
 
   set_ink (dc, 0.9);
-  draw_text (dc, self->x_mode == LAB_CHART_X_TIME ? "Time (s)" : "Epoch",
+  draw_text (dc, self->x_mode == LAB_CHART_X_EPOCH ? "Epoch" :
+                 self->time_unit >= 3600 ? "Time (h)" : self->time_unit >= 60 ? "Time (min)" : "Time (s)",
              a->x + a->width / 2, a->y + a->height + 30, 0.5, 0, 1.05, FALSE);
   if (self->y_label != NULL && self->y_label[0] != 0)
     {
@@ -1449,6 +1459,7 @@ lab_chart_init (LabChart *self)
   self->y_limit_min = NAN;
   self->y_limit_max = NAN;
   self->hover_x = NAN;
+  self->time_unit = 1;
   self->next_run_id = 1;
   self->ranges_dirty = TRUE;
 
