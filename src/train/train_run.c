@@ -467,7 +467,8 @@ gboolean train_run_evaluate(TrainRun *run, double *val_loss, double *val_accurac
     g_return_val_if_fail(run != NULL, FALSE);
 
     g_mutex_lock(&run->mutex);
-    gboolean ready = run->worker_done && run->model != NULL && run->val_batcher != NULL;
+    gboolean ready = run->worker_done && run->model != NULL && run->dataset != NULL &&
+                     run->val_indices != NULL;
     g_mutex_unlock(&run->mutex);
     if (!ready) {
         g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
@@ -480,7 +481,10 @@ gboolean train_run_evaluate(TrainRun *run, double *val_loss, double *val_accurac
      * stop at it. */
     gint cancel = g_atomic_int_get(&run->cancel_requested);
     g_atomic_int_set(&run->cancel_requested, 0);
+    run->val_batcher = data_batcher_new(run->dataset, run->val_indices, run->n_val, run->chunk,
+                                        FALSE, NULL, &run->norm, run->config.seed);
     train_run_validate(run, &loss, &accuracy, NULL);
+    g_clear_pointer(&run->val_batcher, data_batcher_free);
     g_atomic_int_set(&run->cancel_requested, cancel);
     if (val_loss)
         *val_loss = loss;

