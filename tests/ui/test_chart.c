@@ -336,6 +336,20 @@ test_smoothing (void)
   for (guint i = 0; i < 3; i++)
     g_assert_cmpfloat_with_epsilon (cached[i].value, out[i].value, 1e-12);
 
+  /* The app hands the whole history each time: a grown history is an append, the same
+   * one changes nothing, a different one replaces. */
+  {
+    g_autoptr(LabSeries) history = lab_series_new ();
+    LabChartPoint changed[2] = { { 1, 1, 1 }, { 2, 2, 5 } };
+
+    g_assert_cmpint (lab_series_update_points (history, in, 2), ==, LAB_SERIES_APPENDED);
+    g_assert_cmpint (lab_series_update_points (history, in, 2), ==, LAB_SERIES_UNCHANGED);
+    g_assert_cmpint (lab_series_update_points (history, in, 3), ==, LAB_SERIES_APPENDED);
+    g_assert_cmpint (lab_series_update_points (history, changed, 2), ==, LAB_SERIES_REPLACED);
+    lab_series_get_points (history, &n);
+    g_assert_cmpuint (n, ==, 2);
+  }
+
   /* Smoothing 0 is the raw data; the chart clamps to 0..0.99. */
   cached = lab_series_get_smoothed (series, 0, &n);
   g_assert_cmpfloat (cached[1].value, ==, 2);

@@ -1678,8 +1678,8 @@ lab_chart_set_run_label (LabChart   *self,
   g_return_if_fail (LAB_IS_CHART (self));
   g_return_if_fail ((run = find_run (self, run_id)) != NULL);
 
-  set_str (&run->label, label != NULL ? label : "");
-  appearance_changed (self);
+  if (set_str (&run->label, label != NULL ? label : ""))
+    data_changed (self);   /* the legend's rows, hence the plot area, may change */
 }
 
 void
@@ -1739,7 +1739,8 @@ lab_chart_set_run_points (LabChart            *self,
   g_return_if_fail (points != NULL || n_points == 0);
   g_return_if_fail ((run = find_run (self, run_id)) != NULL);
 
-  lab_series_set_points (run->series[curve], points, n_points);
+  if (lab_series_update_points (run->series[curve], points, n_points) == LAB_SERIES_UNCHANGED)
+    return;
   if (curve == LAB_CHART_CURVE_BATCH)
     batches_changed (self);
   else
@@ -1779,7 +1780,10 @@ lab_chart_set_run_best_epoch (LabChart *self,
   g_return_if_fail (LAB_IS_CHART (self));
   g_return_if_fail ((run = find_run (self, run_id)) != NULL);
 
-  run->best_epoch = isfinite (epoch) ? epoch : -1;
+  epoch = isfinite (epoch) && epoch >= 0 ? epoch : -1;
+  if (run->best_epoch == epoch)
+    return;
+  run->best_epoch = epoch;
   appearance_changed (self);
 }
 
@@ -1794,7 +1798,12 @@ lab_chart_set_run_diverged (LabChart *self,
   g_return_if_fail (LAB_IS_CHART (self));
   g_return_if_fail ((run = find_run (self, run_id)) != NULL);
 
-  run->diverged_epoch = isfinite (epoch) ? epoch : -1;
+  epoch = isfinite (epoch) && epoch >= 0 ? epoch : -1;
+  if (epoch < 0)
+    seconds = 0;
+  if (run->diverged_epoch == epoch && run->diverged_seconds == seconds)
+    return;
+  run->diverged_epoch = epoch;
   run->diverged_seconds = seconds;
   data_changed (self);
 }

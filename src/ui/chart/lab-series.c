@@ -4,6 +4,7 @@
 #include "lab-series.h"
 
 #include <math.h>
+#include <string.h>
 
 struct _LabSeries
 {
@@ -69,6 +70,29 @@ lab_series_set_points (LabSeries           *self,
   g_array_set_size (self->points, 0);
   g_array_append_vals (self->points, points, n_points);
   forget_smoothing (self);
+}
+
+LabSeriesChange
+lab_series_update_points (LabSeries           *self,
+                          const LabChartPoint *points,
+                          guint                n_points)
+{
+  guint n_old;
+
+  g_return_val_if_fail (LAB_IS_SERIES (self), LAB_SERIES_UNCHANGED);
+  g_return_val_if_fail (points != NULL || n_points == 0, LAB_SERIES_UNCHANGED);
+
+  n_old = self->points->len;
+  if (n_points >= n_old &&
+      (n_old == 0 || memcmp (self->points->data, points, n_old * sizeof (LabChartPoint)) == 0))
+    {
+      if (n_points == n_old)
+        return LAB_SERIES_UNCHANGED;
+      lab_series_append_points (self, points + n_old, n_points - n_old);
+      return LAB_SERIES_APPENDED;
+    }
+  lab_series_set_points (self, points, n_points);
+  return LAB_SERIES_REPLACED;
 }
 
 void

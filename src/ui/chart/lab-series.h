@@ -20,6 +20,17 @@ LabSeries           *lab_series_new            (void);
 void                 lab_series_set_points     (LabSeries           *self,
                                                 const LabChartPoint *points,
                                                 guint                n_points);
+typedef enum {
+  LAB_SERIES_UNCHANGED,
+  LAB_SERIES_APPENDED,
+  LAB_SERIES_REPLACED,
+} LabSeriesChange;
+
+/* Like set_points, but keeps what it can: the app hands the whole history at every update,
+ * and a history that only grew is an append (the smoothing continues from where it was). */
+LabSeriesChange      lab_series_update_points  (LabSeries           *self,
+                                                const LabChartPoint *points,
+                                                guint                n_points);
 void                 lab_series_append_points  (LabSeries           *self,
                                                 const LabChartPoint *points,
                                                 guint                n_points);
