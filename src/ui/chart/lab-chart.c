@@ -190,6 +190,8 @@ ensure_ranges (LabChart *self)
   double x_max = self->x_mode == LAB_CHART_X_EPOCH ? 5 : 10;
   double y_min = NAN, y_max = NAN;
 
+  g_assert (LAB_IS_CHART (self));
+
   if (!self->ranges_dirty)
     return;
   self->ranges_dirty = FALSE;
@@ -527,6 +529,8 @@ describe_rows (LabChart *self,
 {
   static const char *names[LAB_CHART_N_CURVES] = { "train", "val", "batch" };
   GArray *rows = g_array_new (FALSE, FALSE, sizeof (DescribeRow));
+
+  g_assert (LAB_IS_CHART (self));
 
   g_array_set_clear_func (rows, describe_row_clear);
 
@@ -1135,6 +1139,9 @@ draw_layer (LabChart      *self,
             const GdkRGBA *background)
 {
   DrawContext dc;
+
+  g_assert (LAB_IS_CHART (self));
+  g_assert (layer < N_CACHED_LAYERS);
 
   draw_context_init (&dc, self, cr, width, height, ink, background);
   cairo_save (cr);
