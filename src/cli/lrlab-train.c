@@ -615,6 +615,8 @@ int main(int argc, char **argv)
     print_table(results, n_done);
     if (o.out)
         printf("Runs saved under %s\n", o.out);
+    if (rates->len == 1 && watch.interrupts == 0)
+        printf("Compare learning rates from the same start: --lr 1e-2,1e-3,1e-4\n");
     for (int i = 0; i < n_done; i++)
         run_result_clear(&results[i]);
     g_main_loop_unref(watch.loop);

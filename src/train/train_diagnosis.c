@@ -13,8 +13,9 @@
 #define STUCK_ACCURACY_MARGIN 0.10
 /* What tells a too-high rate stuck at chance from a too-low one that has not left it: the
  * high rate throws the weights about, so the first epoch's loss is this far above chance
- * (the jump before settling), or the loss moves by STUCK_WOBBLE x chance between two
- * epochs somewhere; a too-low rate changes it smoothly and by far less. */
+ * (the jump before settling), or the loss moved by TOO_SLOW_FALL over the run and still
+ * ended at chance, or it moves by STUCK_WOBBLE x chance between two epochs; a too-low
+ * rate changes it smoothly and by far less. */
 #define STUCK_JUMP 1.25
 #define STUCK_WOBBLE 0.02
 /* "Diverged" without a NaN: an epoch's mean loss this many times the chance loss means
@@ -26,10 +27,11 @@
 #define TOO_SLOW_FALL 0.10
 /* "Overfitting": after its minimum the validation loss rose by at least this fraction
  * (and OVERFIT_RISE_ABS) and stayed up for OVERFIT_EPOCHS epochs, while the training loss
- * went on falling. */
+ * went on falling (by OVERFIT_TRAIN_FALL at least, so that noise is not a fall). */
 #define OVERFIT_RISE 0.05
 #define OVERFIT_RISE_ABS 0.01
 #define OVERFIT_EPOCHS 2
+#define OVERFIT_TRAIN_FALL 0.02
 
 static TrainVerdict
 verdict(TrainVerdictKind kind, int from_epoch, char *text)
@@ -79,15 +81,9 @@ TrainVerdict train_diagnose(const TrainEpoch *epochs, int n, TrainStatus status,
     const double last = epochs[n - 1].loss;
     const double fall = first > 0 ? (first - min_train) / first : 0;
 
-    /* Stuck: ending no better than chance (at it, or above it after a jump), with
-     * chance accuracy throughout. */
-    if (last > (1 - STUCK_BAND) * chance_loss &&
-        best_accuracy < chance_accuracy + STUCK_ACCURACY_MARGIN &&
-        (first > STUCK_JUMP * chance_loss || largest_step(epochs, n) > STUCK_WOBBLE * chance_loss))
-        return verdict(TRAIN_VERDICT_STUCK, -1, g_strdup("stuck at chance"));
-    if (fall < TOO_SLOW_FALL)
-        return verdict(TRAIN_VERDICT_TOO_SLOW, -1, g_strdup("too slow"));
-
+    /* Overfitting first: a validation loss that turned up for good while the training
+     * loss went on falling is the memorising network's signature, even when its
+     * validation accuracy never left chance. */
     int best = 0;
     for (int i = 1; i < n; i++)
         if (epochs[i].val_loss < epochs[best].val_loss)
@@ -98,9 +94,19 @@ TrainVerdict train_diagnose(const TrainEpoch *epochs, int n, TrainStatus status,
     /* Sustained: the last OVERFIT_EPOCHS epochs are all well above the minimum. */
     for (int i = MAX(best + 1, n - OVERFIT_EPOCHS); stays_up && i < n; i++)
         stays_up = epochs[i].val_loss >= risen;
-    if (stays_up && epochs[n - 1].loss < epochs[best].loss)
+    if (stays_up && epochs[n - 1].loss < (1 - OVERFIT_TRAIN_FALL) * epochs[best].loss)
         return verdict(TRAIN_VERDICT_OVERFITTING, best + 1,
                        g_strdup_printf("overfitting from epoch %d", best + 2));
+
+    /* Stuck: ending no better than chance (at it, or above it after a jump), with chance
+     * accuracy throughout, after the weights clearly moved. */
+    if (last > (1 - STUCK_BAND) * chance_loss &&
+        best_accuracy < chance_accuracy + STUCK_ACCURACY_MARGIN &&
+        (first > STUCK_JUMP * chance_loss || fall >= TOO_SLOW_FALL ||
+         largest_step(epochs, n) > STUCK_WOBBLE * chance_loss))
+        return verdict(TRAIN_VERDICT_STUCK, -1, g_strdup("stuck at chance"));
+    if (fall < TOO_SLOW_FALL)
+        return verdict(TRAIN_VERDICT_TOO_SLOW, -1, g_strdup("too slow"));
 
     return verdict(TRAIN_VERDICT_LEARNING, -1, g_strdup("learning"));
 }

@@ -94,6 +94,20 @@ test_stuck_at_chance(void)
     v = train_diagnose(m, 6, TRAIN_STATUS_FINISHED, 2);
     check(v, TRAIN_VERDICT_STUCK, "stuck at chance");
     train_verdict_clear(&v);
+    /* Measured (tiny network, synthetic chips, Adam 1e-2): fell from 0.78 in the first
+     * epoch, then sat at ln 2 to the third decimal. */
+    static const double sat[5][2] = {
+        { 0.7812, 0.6941 }, { 0.6942, 0.6933 }, { 0.6943, 0.6935 }, { 0.6935, 0.6932 },
+        { 0.6933, 0.6934 },
+    };
+    for (int i = 0; i < 5; i++) {
+        m[i].loss = sat[i][0];
+        m[i].val_loss = sat[i][1];
+        m[i].val_accuracy = 0.5;
+    }
+    v = train_diagnose(m, 5, TRAIN_STATUS_FINISHED, 2);
+    check(v, TRAIN_VERDICT_STUCK, "stuck at chance");
+    train_verdict_clear(&v);
 }
 
 static void
@@ -127,6 +141,15 @@ test_overfitting(void)
     /* The same curves cut one epoch after the minimum: not sustained yet. */
     v = train_diagnose(e, 10, TRAIN_STATUS_FINISHED, 2);
     g_assert_cmpint(v.kind, ==, TRAIN_VERDICT_LEARNING);
+    train_verdict_clear(&v);
+
+    /* Memorising: validation accuracy never leaves chance, yet the validation loss turns
+     * up while the training loss falls: overfitting, not "stuck". */
+    g_autofree TrainEpoch *memo = curves(8, falling, u_shaped, 0.5);
+    for (int i = 0; i < 8; i++)
+        memo[i].val_loss = 0.69 + (i < 2 ? -0.01 * i : 0.03 * (i - 1));
+    v = train_diagnose(memo, 8, TRAIN_STATUS_FINISHED, 2);
+    check(v, TRAIN_VERDICT_OVERFITTING, "overfitting from epoch 3");
     train_verdict_clear(&v);
 
     /* Validation rising while the training loss rises too is not overfitting. */
