@@ -21,6 +21,7 @@ struct _LabWindow
   AdwApplicationWindow  parent_instance;
 
   AdwToastOverlay      *toast_overlay;
+  GtkButton            *start_button;
   GtkButton            *pause_button;
   LabSettingsPanel     *settings_panel;
   AdwViewStack         *stack;
@@ -90,6 +91,11 @@ update_actions (LabWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start",
                                  lab_settings_panel_get_valid (self->settings_panel));
+  /* A disabled Start says why, where the user is looking. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button),
+                               lab_settings_panel_get_valid (self->settings_panel)
+                               ? _("Train a new run with these settings (Ctrl+Enter)")
+                               : lab_settings_panel_get_problem (self->settings_panel));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.pause",
                                  active && status != TRAIN_STATUS_LOADING);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", active);
@@ -1008,6 +1014,7 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/lrlab/LRLab/ui/lab-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, LabWindow, name)
   BIND (toast_overlay);
+  BIND (start_button);
   BIND (pause_button);
   BIND (settings_panel);
   BIND (stack);

@@ -310,6 +310,16 @@ test_folder_missing (void)
   g_assert_cmpstr (adw_action_row_get_subtitle (row), !=, "/nonexistent/lrlab/folder");
 }
 
+static void
+test_shortcuts_window (void)
+{
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/org/lrlab/LRLab/gtk/help-overlay.ui");
+  GObject *window = gtk_builder_get_object (builder, "help_overlay");
+
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -329,5 +339,6 @@ main (int   argc,
   g_test_add_func ("/ui/settings/folder-needs-loading", test_folder_needs_loading);
   g_test_add_func ("/ui/settings/folder-loads", test_folder_loads);
   g_test_add_func ("/ui/settings/folder-missing", test_folder_missing);
+  g_test_add_func ("/ui/shortcuts-window", test_shortcuts_window);
   return g_test_run ();
 }
