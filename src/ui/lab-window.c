@@ -13,6 +13,7 @@
 #include "lab-run-row.h"
 #include "lab-window.h"
 #include "train_diagnosis.h"
+#include "train_session.h"
 
 enum { CHART_LOSS, CHART_ACCURACY, N_CHARTS };
 
@@ -793,58 +794,41 @@ page_action (GtkWidget  *widget,
 
 /* --- Session --------------------------------------------------------------------- */
 
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
-}
-
 void
 lab_window_load_session (LabWindow *self)
 {
-  g_autofree char *session = lab_session_dir ();
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) problems = g_string_new (NULL);
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-  guint n_bad = 0;
+  g_autofree char *dir = lab_session_dir ();
+  g_autoptr(TrainSession) session = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_return_if_fail (LAB_IS_WINDOW (self));
 
-  dir = g_dir_open (session, 0, NULL);
-  while (dir && (name = g_dir_read_name (dir)))
-    if (g_str_has_prefix (name, "run-"))
-      g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
-
-  for (guint i = 0; i < names->len; i++)
+  /* No folder yet is a first start, not an error. */
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return;
+  session = train_session_load (dir, &error);
+  if (session == NULL)
     {
-      g_autofree char *path = g_build_filename (session, g_ptr_array_index (names, i), NULL);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(TrainRun) train_run = NULL;
-      g_autoptr(LabRun) run = NULL;
+      g_autofree char *text = g_strdup_printf (_("The saved runs could not be read: %s"), error->message);
+      toast (self, text);
+      return;
+    }
+  for (guint i = 0; i < session->runs->len; i++)
+    {
+      g_autoptr(LabRun) run = wrap_train_run (self, g_ptr_array_index (session->runs, i));
 
-      if (!g_file_test (path, G_FILE_TEST_IS_DIR))
-        continue;
-      train_run = train_run_load (path, &error);
-      if (train_run == NULL)
-        {
-          /* A corrupt run is skipped and reported; its folder stays for the user to look at. */
-          n_bad++;
-          if (problems->len == 0)
-            g_string_append (problems, error ? error->message : (const char *) g_ptr_array_index (names, i));
-          continue;
-        }
-      run = wrap_train_run (self, train_run);
       lab_run_refresh (run);
       add_run (self, run);
     }
-  if (n_bad > 0)
+  /* A damaged run is skipped and reported; its folder stays for the user to look at. */
+  if (session->problems->len > 0)
     {
-      g_autofree char *text = g_strdup_printf (ngettext ("%u saved run could not be opened (%s)",
-                                                         "%u saved runs could not be opened (%s)", n_bad),
-                                               n_bad, problems->str);
+      TrainSessionProblem *first = g_ptr_array_index (session->problems, 0);
+      g_autofree char *name = g_path_get_basename (first->folder);
+      g_autofree char *text = g_strdup_printf (ngettext ("%u saved run could not be opened (%s: %s)",
+                                                         "%u saved runs could not be opened (%s: %s)",
+                                                         session->problems->len),
+                                               session->problems->len, name, first->reason);
       toast (self, text);
     }
   update_status_line (self);
