@@ -210,6 +210,37 @@ update_charts (LabWindow *self,
     }
 }
 
+/* The teacher's reading of every shown run ("Run 1: overfitting from epoch 3"), so the
+ * lesson is on screen next to the curves that show it. */
+static void
+update_verdicts (LabWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_assert (LAB_IS_WINDOW (self));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LabRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      const TrainConfig *config = train_run_get_config (lab_run_get_train_run (run));
+      DataSet *set = train_run_get_dataset (lab_run_get_train_run (run));
+      int classes = set ? set->num_classes : (config->synthetic.multiclass ? 1 + DATA_N_DEFECTS : 2);
+      guint n_epochs;
+      const TrainEpoch *epochs = lab_run_get_epochs (run, &n_epochs);
+      TrainVerdict verdict;
+
+      if (!lab_run_get_shown (run))
+        continue;
+      verdict = train_diagnose (epochs, n_epochs, lab_run_get_progress (run).status, classes);
+      if (verdict.text != NULL && verdict.text[0] != '\0')
+        g_string_append_printf (text, "%s%s: %s", text->len ? " · " : "", lab_run_get_name (run), verdict.text);
+      train_verdict_clear (&verdict);
+    }
+  gtk_label_set_text (self->verdict_label, text->str);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->verdict_label), text->str);
+}
+
 static void
 update_status_line (LabWindow *self)
 {
@@ -225,7 +256,7 @@ update_status_line (LabWindow *self)
       gtk_label_set_text (self->status_label,
                           n == 0 ? _("Set up a run on the left, then press Start.") : "");
       gtk_progress_bar_set_fraction (self->status_progress, 0);
-      gtk_label_set_text (self->verdict_label, "");
+      update_verdicts (self);
       return;
     }
 
@@ -261,23 +292,7 @@ update_status_line (LabWindow *self)
     }
   gtk_label_set_text (self->status_label, text);
 
-  {
-    guint n_epochs;
-    const TrainEpoch *epochs = lab_run_get_epochs (run, &n_epochs);
-    const TrainConfig *config = train_run_get_config (lab_run_get_train_run (run));
-    DataSet *set = train_run_get_dataset (lab_run_get_train_run (run));
-    int classes = set ? set->num_classes : (config->synthetic.multiclass ? 1 + DATA_N_DEFECTS : 2);
-    TrainVerdict verdict = train_diagnose (epochs, n_epochs, p.status, classes);
-
-    if (verdict.text != NULL && verdict.text[0] != '\0')
-      {
-        g_autofree char *line = g_strdup_printf ("%s: %s", lab_run_get_name (run), verdict.text);
-        gtk_label_set_text (self->verdict_label, line);
-      }
-    else
-      gtk_label_set_text (self->verdict_label, "");
-    train_verdict_clear (&verdict);
-  }
+  update_verdicts (self);
 }
 
 static void
@@ -352,6 +367,7 @@ on_run_shown_changed (LabWindow  *self,
   for (guint c = 0; c < N_CHARTS; c++)
     lab_chart_set_run_visible (chart_of (self, c), lab_run_get_chart_id (run, c),
                                lab_run_get_shown (run));
+  update_verdicts (self);
 }
 
 static void
