@@ -443,8 +443,11 @@ lab_chart_get_plot_area (LabChart          *self,
   top = self->title != NULL && self->title[0] != 0 ? MARGIN_TOP_TITLE : MARGIN_TOP;
   if (self->runs->len > 0)
     {
-      g_autoptr(GArray) items = layout_legend (self, width, &top);
-      top = MAX (top + 12, items->len > 0 ? 0 : MARGIN_TOP);
+      double legend_bottom;
+      g_autoptr(GArray) items = layout_legend (self, width, &legend_bottom);
+
+      if (items->len > 0)
+        top = legend_bottom + 12;
     }
   area->x = MARGIN_LEFT;
   area->y = top;
@@ -1581,6 +1584,8 @@ lab_chart_class_init (LabChartClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "labchart");
+  /* A screen reader announces the chart as a picture named by its title. */
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
@@ -1620,6 +1625,8 @@ lab_chart_set_title (LabChart   *self,
 
   if (set_str (&self->title, title))
     {
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      title != NULL ? title : "", -1);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
       appearance_changed (self);
     }
