@@ -589,6 +589,27 @@ on_preset_changed (LabSettingsPanel *self)
   emit_changed (self);
 }
 
+/* A preset name selects its row (which writes its layers); anything else is a custom spec. */
+static void
+set_model (LabSettingsPanel *self,
+           const char       *model)
+{
+  g_assert (LAB_IS_SETTINGS_PANEL (self));
+
+  for (guint i = 0; i < N_PRESETS; i++)
+    if (g_strcmp0 (model, preset_names[i]) == 0)
+      {
+        adw_combo_row_set_selected (self->preset_row, i);
+        on_preset_changed (self);
+        return;
+      }
+  if (model != NULL && model[0] != '\0')
+    {
+      adw_combo_row_set_selected (self->preset_row, N_PRESETS);
+      gtk_editable_set_text (GTK_EDITABLE (self->spec_row), model);
+    }
+}
+
 static void
 on_spec_changed (LabSettingsPanel *self)
 {
@@ -711,8 +732,6 @@ void
 lab_settings_panel_set_config (LabSettingsPanel  *self,
                                const TrainConfig *config)
 {
-  guint preset = N_PRESETS;
-
   g_return_if_fail (LAB_IS_SETTINGS_PANEL (self));
   g_return_if_fail (config != NULL);
 
@@ -721,12 +740,7 @@ lab_settings_panel_set_config (LabSettingsPanel  *self,
   gtk_spin_button_set_value (self->difficulty_spin, config->synthetic.difficulty);
   gtk_spin_button_set_value (self->label_noise_spin, config->synthetic.label_noise);
   gtk_switch_set_active (self->multiclass_switch, config->synthetic.multiclass);
-  for (guint i = 0; i < N_PRESETS; i++)
-    if (g_strcmp0 (config->model, preset_names[i]) == 0)
-      preset = i;
-  adw_combo_row_set_selected (self->preset_row, preset);
-  if (preset == N_PRESETS && config->model != NULL)
-    gtk_editable_set_text (GTK_EDITABLE (self->spec_row), config->model);
+  set_model (self, config->model);
   if (config->lr > 0)
     gtk_spin_button_set_value (self->lr_spin, log10 (config->lr));
   gtk_spin_button_set_value (self->batch_spin, config->batch_size);
@@ -803,35 +817,6 @@ lr_set_mapping (const GValue       *value,
   return g_variant_new_double (learning_rate_from_log (g_value_get_double (value)));
 }
 
-static gboolean
-model_get_mapping (GValue   *value,
-                   GVariant *variant,
-                   gpointer  user_data)
-{
-  LabSettingsPanel *self = user_data;
-  const char *model = g_variant_get_string (variant, NULL);
-
-  for (guint i = 0; i < N_PRESETS; i++)
-    if (g_strcmp0 (model, preset_names[i]) == 0)
-      {
-        g_value_set_string (value, nn_preset_spec (model));
-        adw_combo_row_set_selected (self->preset_row, i);
-        return TRUE;
-      }
-  g_value_set_string (value, model);
-  return TRUE;
-}
-
-static GVariant *
-model_set_mapping (const GValue       *value,
-                   const GVariantType *expected_type,
-                   gpointer            user_data)
-{
-  LabSettingsPanel *self = user_data;
-
-  return g_variant_new_string (current_model (self));
-}
-
 static void
 save_folder_choice (LabSettingsPanel *self,
                     GSettings        *settings)
@@ -839,6 +824,7 @@ save_folder_choice (LabSettingsPanel *self,
   g_assert (LAB_IS_SETTINGS_PANEL (self));
 
   g_settings_set_uint (settings, "data-kind", adw_combo_row_get_selected (self->data_kind_row));
+  g_settings_set_string (settings, "model", current_model (self));
   if (self->folder_set != NULL)
     g_settings_set_string (settings, "folder", self->folder_path);
 }
@@ -850,6 +836,7 @@ lab_settings_panel_bind_settings (LabSettingsPanel *self,
                                   GSettings        *settings)
 {
   g_autofree char *folder = NULL;
+  g_autofree char *model = NULL;
 
   g_return_if_fail (LAB_IS_SETTINGS_PANEL (self));
   g_return_if_fail (G_IS_SETTINGS (settings));
@@ -859,8 +846,6 @@ lab_settings_panel_bind_settings (LabSettingsPanel *self,
   g_settings_bind (settings, "label-noise", self->label_noise_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "multiclass", self->multiclass_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "image-size", self->size_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind_with_mapping (settings, "model", self->spec_row, "text", G_SETTINGS_BIND_DEFAULT,
-                                model_get_mapping, model_set_mapping, self, NULL);
   g_settings_bind_with_mapping (settings, "learning-rate", self->lr_spin, "value", G_SETTINGS_BIND_DEFAULT,
                                 lr_get_mapping, lr_set_mapping, NULL, NULL);
   g_settings_bind (settings, "batch-size", self->batch_spin, "value", G_SETTINGS_BIND_DEFAULT);
@@ -875,11 +860,15 @@ lab_settings_panel_bind_settings (LabSettingsPanel *self,
   g_settings_bind (settings, "decoupled", self->decoupled_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "early-stopping", self->patience_spin, "value", G_SETTINGS_BIND_DEFAULT);
 
+  /* Not bound: the network is two widgets (preset, layers) that must change together. */
+  model = g_settings_get_string (settings, "model");
+  set_model (self, model);
   folder = g_settings_get_string (settings, "folder");
   if (g_settings_get_uint (settings, "data-kind") == TRAIN_DATA_FOLDER && folder[0] &&
       g_file_test (folder, G_FILE_TEST_IS_DIR))
     lab_settings_panel_load_folder (self, folder);
-  /* Written, not bound: a folder only counts once it has been chosen. */
+  /* Written, not bound: a folder only counts once it has been chosen, and the network
+   * is read from two widgets. */
   g_signal_connect_object (self, "changed", G_CALLBACK (save_folder_choice), settings, 0);
 }
 

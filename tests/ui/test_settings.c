@@ -311,6 +311,33 @@ test_folder_missing (void)
 }
 
 static void
+test_gsettings (void)
+{
+  g_autoptr(LabSettingsPanel) panel = new_panel ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *model = NULL;
+  TrainConfig config;
+
+  /* The schema's default network is a preset, shown as that preset (not "Custom"). */
+  g_settings_reset (settings, "model");
+  lab_settings_panel_bind_settings (panel, settings);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (panel, "preset_row"))), ==, 1);
+  train_config_init (&config);
+  lab_settings_panel_get_config (panel, &config);
+  g_assert_cmpstr (config.model, ==, "small");
+
+  /* Edits are kept for the next start. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (panel, "preset_row")), 2);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel), "settings.lr", "d", -5.0));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "epochs_spin")), 11);
+  model = g_settings_get_string (settings, "model");
+  g_assert_cmpstr (model, ==, "tiny");
+  g_assert_cmpfloat_with_epsilon (g_settings_get_double (settings, "learning-rate"), 1e-5, 1e-15);
+  g_assert_cmpfloat_with_epsilon (g_settings_get_double (settings, "epochs"), 11, 1e-9);
+  train_config_clear (&config);
+}
+
+static void
 test_shortcuts_window (void)
 {
   g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/org/lrlab/LRLab/gtk/help-overlay.ui");
@@ -339,6 +366,7 @@ main (int   argc,
   g_test_add_func ("/ui/settings/folder-needs-loading", test_folder_needs_loading);
   g_test_add_func ("/ui/settings/folder-loads", test_folder_loads);
   g_test_add_func ("/ui/settings/folder-missing", test_folder_missing);
+  g_test_add_func ("/ui/settings/gsettings", test_gsettings);
   g_test_add_func ("/ui/shortcuts-window", test_shortcuts_window);
   return g_test_run ();
 }
