@@ -114,6 +114,8 @@ lab_application_startup (GApplication *app)
   G_APPLICATION_CLASS (lab_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
+  /* The icon ships in the resources too, so an uninstalled build shows it. */
+  gtk_window_set_default_icon_name (APP_ID);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
 }
 
