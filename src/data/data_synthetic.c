@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 #include <errno.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <cairo.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
@@ -82,8 +83,8 @@ typedef struct {
 /* The defect's own parameters, sampled from its own stream. */
 typedef struct {
     int kind;                   /* DataDefectKind or -1 */
-    double size;                /* 1.5 at difficulty 0 .. 0.6 at 1: scales extents */
-    double contrast;            /* 1 .. 0.4: scales opacity */
+    double size;                /* 1.8 at difficulty 0 .. 0.6 at 1: scales extents */
+    double contrast;            /* 1 .. 0.5: scales opacity */
     int lead;                   /* missing / bent pin */
     double stub;                /* fraction of the missing lead left */
     double bend_c, bend_s;      /* bent pin: rotation about its knee */
@@ -513,12 +514,13 @@ scene_sample(Scene *sc, guint64 seed, int index)
         add_side(sc, 2, per_side, pitch);
     }
 
-    /* Placement: the chip with its leads fills 50-78% of the frame, at one of four
+    /* Placement: the chip with its leads fills 62-88% of the frame (an inspection camera
+     * frames the part tightly), at one of four
      * orientations give or take 8 degrees, anywhere it fits. The small rotation is
      * atan(t): a unit vector without calling sin or cos. */
     double ext_x = sc->body_w + (sc->package == PACKAGE_QFP ? 2 * sc->lead_len : 0);
     double ext_y = sc->body_h + 2 * sc->lead_len;
-    sc->scale = rnd_range(r, 0.50, 0.78) / MAX(ext_x, ext_y);
+    sc->scale = rnd_range(r, 0.62, 0.88) / MAX(ext_x, ext_y);
     double t = rnd_range(r, -0.14, 0.14);
     double c = 1 / sqrt(1 + t * t), s = t * c;
     for (int k = rnd_int(r, 4); k > 0; k--) {
@@ -597,13 +599,13 @@ scene_sample(Scene *sc, guint64 seed, int index)
     sc->vignette = rnd_range(r, 0.0, 0.45);
     for (int k = 0; k < 3; k++)
         sc->tint[k] = rnd_range(r, 0.94, 1.06);
-    sc->blur = rnd_chance(r, 0.6) ? rnd_range(r, 0.3, 1.0) : 0.0;
-    sc->noise_sigma = rnd_range(r, 1.0, 5.0);
+    sc->blur = rnd_chance(r, 0.45) ? rnd_range(r, 0.2, 0.8) : 0.0;
+    sc->noise_sigma = rnd_range(r, 1.0, 4.0);
     sc->backdrop_seed = nn_rng_next(r);
     sc->texture_seed = nn_rng_next(r);
 }
 
-/* Difficulty 0..1 maps to size 1.5..0.6 and contrast 1..0.4; each defect then jitters. */
+/* Difficulty 0..1 maps to size 1.8..0.6 and contrast 1..0.5; each defect then jitters. */
 static void
 defect_sample(Defect *df, const Scene *sc, int kind, double difficulty, guint64 seed, int index)
 {
@@ -611,8 +613,8 @@ defect_sample(Defect *df, const Scene *sc, int kind, double difficulty, guint64 
     rng_for(&df->rng, seed, (guint64) index, STREAM_DEFECT);
     nn_rng *r = &df->rng;
     df->kind = kind;
-    df->size = (1.5 - 0.9 * difficulty) * rnd_range(r, 0.8, 1.2);
-    df->contrast = CLAMP((1.0 - 0.6 * difficulty) * rnd_range(r, 0.85, 1.15), 0.2, 1.0);
+    df->size = (1.8 - 1.2 * difficulty) * rnd_range(r, 0.8, 1.2);
+    df->contrast = CLAMP((1.0 - 0.5 * difficulty) * rnd_range(r, 0.85, 1.15), 0.2, 1.0);
     df->lead = rnd_int(r, sc->n_leads);
     df->stub = rnd_chance(r, 0.5) ? 0.0 : rnd_range(r, 0.1, 0.45) * (0.5 + difficulty);
     double angle = (0.75 - 0.45 * difficulty) * rnd_range(r, 0.8, 1.2);   /* radians */
@@ -1433,12 +1435,25 @@ params_validate(const DataSyntheticParams *p, GError **error)
         bad = "label_noise", range = g_strdup("0..0.5");
     else if (p->threads < 0 || p->threads > 1024)
         bad = "threads", range = g_strdup("0 (all cores)..1024");
-    if (bad == NULL)
-        return TRUE;
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                "Synthetic dataset: %s must be in %s", bad, range);
-    g_free(range);
-    return FALSE;
+    if (bad != NULL) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "Synthetic dataset: %s must be in %s", bad, range);
+        g_free(range);
+        return FALSE;
+    }
+    /* Refuse rather than abort in the allocator (or thrash): the pixels must fit in half
+     * of this machine's memory. */
+    double bytes = (double) p->images_per_class * (p->multiclass ? 1 + DATA_N_DEFECTS : 2)
+                   * p->size * p->size * 3;
+    double ram = (double) sysconf(_SC_PHYS_PAGES) * (double) sysconf(_SC_PAGESIZE);
+    if (ram > 0 && bytes > ram / 2) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "Synthetic dataset: images_per_class %d at size %d needs %.1f GiB, more "
+                    "than half of this machine's %.1f GiB",
+                    p->images_per_class, p->size, bytes / (1 << 30), ram / (1 << 30));
+        return FALSE;
+    }
+    return TRUE;
 }
 
 typedef struct {

@@ -9,7 +9,7 @@
 #include "data_synthetic.h"
 
 /* SHA-256 of the pixels of test_checksum's set; see there. */
-#define EXPECTED_CHECKSUM "025b0e3357e7e933e35ee6767977dde103ac71e279ef64636c8b580d61f44f74"
+#define EXPECTED_CHECKSUM "38a30f2817fe4259ff652ddc1a39c0f8c1b1339f1e68ef5eb9fea6ab58ac5231"
 
 static DataSyntheticParams
 small_params(int per_class, int size)
@@ -302,6 +302,9 @@ test_invalid_params(void)
     q = p, q.label_noise = 0.6;         assert_invalid(q, "label_noise");
     q = p, q.label_noise = -0.1;        assert_invalid(q, "label_noise");
     q = p, q.threads = -1;              assert_invalid(q, "threads");
+    /* 100000 x 9 images of 384 x 384 would be 398 GB: refused, not attempted. */
+    q = p, q.images_per_class = DATA_SYNTHETIC_MAX_PER_CLASS, q.size = 384, q.multiclass = TRUE;
+    assert_invalid(q, "images_per_class");
     /* The message gives the range. */
     g_autoptr(GError) error = NULL;
     q = p, q.size = 8;
