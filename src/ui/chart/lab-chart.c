@@ -357,8 +357,9 @@ typedef struct {
 
 #define LEGEND_SWATCH      28
 #define LEGEND_SWATCH_GAP  7
-#define LEGEND_GAP         22
+#define LEGEND_GAP         18
 #define LEGEND_ROW_GAP     4
+#define LEGEND_MARGIN      12
 
 static double
 legend_top (LabChart *self)
@@ -375,8 +376,10 @@ layout_legend (LabChart *self,
   PangoFontDescription *font = chart_font (self, 1, FALSE);
   PangoLayout *layout = pango_layout_new (gtk_widget_get_pango_context (GTK_WIDGET (self)));
   gboolean any_best = FALSE, any_diverged = FALSE;
-  double x = MARGIN_LEFT, y = legend_top (self), row_height = 0;
-  double right = MAX (width - MARGIN_RIGHT, MARGIN_LEFT + 1);
+  /* The legend spans the whole width, not only the plot's: narrow charts (two side by
+   * side in the window) then keep the key on one row. */
+  double x = LEGEND_MARGIN, y = legend_top (self), row_height = 0;
+  double right = MAX (width - LEGEND_MARGIN, LEGEND_MARGIN + 1);
 
   for (guint i = 0; i < self->runs->len; i++)
     {
@@ -413,7 +416,7 @@ layout_legend (LabChart *self,
         x += gap;
       if (i > 0 && x + item->width > right)
         {
-          x = MARGIN_LEFT;
+          x = LEGEND_MARGIN;
           y += row_height + LEGEND_ROW_GAP;
           row_height = 0;
         }
