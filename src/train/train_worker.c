@@ -17,13 +17,15 @@
 #include "nn_rng.h"
 #include "nn_threads.h"
 
-/* Work per chunk (forward + backward ~ 3x the forward flops). At the tens of GFLOP/s the
- * engine reaches on a 2-core machine this is 5-25 milliseconds, which bounds how long a
- * cancel waits (the paper network at 64x64, ~1 GFLOP per image, gets one image per chunk;
- * "small" at 64x64 two). The chunk
- * depends only on the network and input size, never on measured speed, so a run's numbers
- * are reproducible. LRLAB_TRAIN_CHUNK=N overrides it, for measuring what chunking costs. */
-#define TRAIN_CHUNK_FLOPS 0.25e9
+/* Work per chunk (forward + backward ~ 3x the forward flops): ~1 GFLOP, 10-40 ms at the
+ * 25-100 GFLOP/s the engine reaches on an idle 2-core machine, which bounds how long a
+ * cancel waits (the paper network at 64x64, ~1 GFLOP per image, gets one image per chunk,
+ * "small" at 64x64 eight). Smaller chunks cost throughput when the OpenMP threads share
+ * the cores with other processes (measured: 2 images per chunk ran 5x slower than 64 on
+ * a saturated machine; 8 ran as fast). The chunk depends only on the network and input
+ * size, never on measured speed, so a run's numbers are reproducible.
+ * LRLAB_TRAIN_CHUNK=N overrides it, for measuring what chunking costs. */
+#define TRAIN_CHUNK_FLOPS 1.0e9
 
 /* Streams of the run's seed (nn_rng_mix) so that model init, dropout masks, shuffling and
  * the split each get their own independent randomness. */
