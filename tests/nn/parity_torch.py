@@ -5,7 +5,7 @@
 # back the loss per step, the last step's gradients and the final parameters, all in LR
 # Lab's tensor layouts so the C side compares them byte-for-byte in its own order.
 #
-# Usage: /usr/bin/python3 parity_torch.py CASE_DIR
+# Usage: /usr/bin/python3 parity_torch.py CASE_DIR [float32|float64]...  (default: both)
 #
 # Files (raw little-endian float32 unless said otherwise):
 #   manifest.txt      one record per line, see read_manifest()
@@ -198,8 +198,9 @@ def make_optimizer(params, o):
 
 
 def main():
-    if len(sys.argv) != 2:
-        print(__doc__ or "usage: parity_torch.py CASE_DIR", file=sys.stderr)
+    dtypes = {"float32": (torch.float32, "torch"), "float64": (torch.float64, "torch64")}
+    if len(sys.argv) < 2 or any(a not in dtypes for a in sys.argv[2:]):
+        print("usage: parity_torch.py CASE_DIR [float32|float64]...", file=sys.stderr)
         return 2
     d = sys.argv[1]
     torch.set_num_threads(2)
@@ -230,7 +231,7 @@ def main():
     # float32 is the comparison the test asks for; float64 is the truth both float32
     # runs are measured against, so the C side can tell a bug from rounding (Adam turns
     # a gradient that is zero up to rounding into a full +-lr step, in torch too).
-    for dtype, prefix in ((torch.float32, "torch"), (torch.float64, "torch64")):
+    for dtype, prefix in (dtypes[a] for a in (sys.argv[2:] or ["float32", "float64"])):
         losses, grads, params = replay(m, flat0, x, labels, masks_of, dtype)
         np.array(losses, dtype="<f4").tofile(os.path.join(d, f"{prefix}_losses.bin"))
         grads.tofile(os.path.join(d, f"{prefix}_grads.bin"))
