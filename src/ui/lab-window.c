@@ -565,6 +565,8 @@ delete_run_action (GtkWidget  *widget,
           toast (self, text);
         }
     }
+  /* Late news from the cancelled worker must not reach charts that no longer have it. */
+  g_signal_handlers_disconnect_by_data (run, self);
   for (guint c = 0; c < N_CHARTS; c++)
     lab_chart_remove_run (chart_of (self, c), lab_run_get_chart_id (run, c));
   if (run == self->active_run)
