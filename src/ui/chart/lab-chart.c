@@ -1343,10 +1343,42 @@ lab_chart_draw (LabChart *self,
 
 /* GtkWidget */
 
-/* The same draw functions as lab_chart_draw: the two data layers kept as Cairo nodes until
- * they change, the hover drawn at every frame. Nodes rather than textures: GSK keeps a
- * node's recording and replays it at the screen's scale; a GdkTexture costs a conversion
- * per frame with the Cairo renderer (24 vs 9 ms a frame in bench_chart_fps under Xvfb). */
+/* One layer rasterised once, at the screen's scale, into an image that the node's recording
+ * only paints: GSK replays a Cairo node's recording whenever it redraws the area (every
+ * frame with the Cairo renderer, where the hover damages it), and replaying one image paint
+ * clipped to the damage costs a blit where replaying the layer would stroke every curve
+ * again. A GdkTexture instead costs a full conversion per frame with the Cairo renderer. */
+static GskRenderNode *
+render_layer (LabChart      *self,
+              Layer          layer,
+              int            width,
+              int            height,
+              int            scale,
+              const GdkRGBA *ink,
+              const GdkRGBA *background)
+{
+  cairo_surface_t *image = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width * scale, height * scale);
+  GskRenderNode *node = gsk_cairo_node_new (&GRAPHENE_RECT_INIT (0, 0, width, height));
+  cairo_t *cr;
+
+  cairo_surface_set_device_scale (image, scale, scale);
+  cr = cairo_create (image);
+  /* Cairo's fast antialiasing strokes curves ~3x quicker and looks the same on screen
+   * (bench_chart_fps); exports keep the default, for print. */
+  cairo_set_antialias (cr, CAIRO_ANTIALIAS_FAST);
+  draw_layer (self, layer, cr, width, height, ink, background);
+  cairo_destroy (cr);
+
+  cr = gsk_cairo_node_get_draw_context (node);
+  cairo_set_source_surface (cr, image, 0, 0);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_destroy (image);
+  return node;
+}
+
+/* The same draw functions as lab_chart_draw: the two data layers kept until they change,
+ * the hover drawn at every frame. */
 static void
 lab_chart_snapshot (GtkWidget   *widget,
                     GtkSnapshot *snapshot)
@@ -1372,15 +1404,9 @@ lab_chart_snapshot (GtkWidget   *widget,
     {
       if (self->layer_nodes[layer] == NULL)
         {
-          GskRenderNode *node = gsk_cairo_node_new (&GRAPHENE_RECT_INIT (0, 0, width, height));
-          cairo_t *cr = gsk_cairo_node_get_draw_context (node);
-
-          /* Cairo's fast antialiasing strokes curves ~3x quicker and looks the same on
-           * screen (bench_chart_fps); exports keep the default, for print. */
-          cairo_set_antialias (cr, CAIRO_ANTIALIAS_FAST);
-          draw_layer (self, layer, cr, width, height, &ink, &background);
-          cairo_destroy (cr);
-          self->layer_nodes[layer] = node;
+          self->layer_nodes[layer] = render_layer (self, layer, width, height,
+                                                   gtk_widget_get_scale_factor (widget),
+                                                   &ink, &background);
           self->last_data_redraw = g_get_monotonic_time ();
         }
       gtk_snapshot_append_node (snapshot, self->layer_nodes[layer]);
