@@ -593,6 +593,123 @@ test_widget (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* What the widget shows, through GTK's own snapshot path (the cached layers), rendered
+ * by the window's renderer into an opaque image for count_color. */
+static cairo_surface_t *
+render_widget (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  cairo_surface_t *flat = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  cairo_t *cr;
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    {
+      /* Not drawn yet. */
+      cairo_surface_destroy (surface);
+      cairo_surface_destroy (flat);
+      return NULL;
+    }
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  cairo_surface_flush (surface);
+  gdk_texture_download (texture, cairo_image_surface_get_data (surface), cairo_image_surface_get_stride (surface));
+  cairo_surface_mark_dirty (surface);
+
+  /* Onto white, so the colours count as opaque pixels. */
+  cr = cairo_create (flat);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  cairo_set_source_surface (cr, surface, 0, 0);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  return flat;
+}
+
+static gboolean
+on_give_up (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Lets the main loop run until the widget shows between min and max pixels of color (new
+ * points are drawn within 100 ms, the chart's data redraw interval); FALSE if it never does. */
+static gboolean
+wait_for_color (GtkWidget     *widget,
+                const GdkRGBA *color,
+                guint          min,
+                guint          max)
+{
+  gboolean given_up = FALSE;
+  guint source = g_timeout_add_seconds (10, on_give_up, &given_up);
+  gboolean seen = FALSE;
+
+  while (!seen && !given_up)
+    {
+      cairo_surface_t *surface;
+
+      g_main_context_iteration (NULL, TRUE);
+      if ((surface = render_widget (widget)) == NULL)
+        continue;
+      seen = count_color (surface, color) >= min && count_color (surface, color) <= max;
+      cairo_surface_destroy (surface);
+    }
+  if (!given_up)
+    g_source_remove (source);
+  return seen;
+}
+
+/* The widget's cached layers follow the data: a run added later appears, a hidden one
+ * disappears, like in lab_chart_draw. */
+static void
+test_widget_layers (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  LabChart *chart = LAB_CHART (lab_chart_new ());
+  const GdkRGBA *red = lab_chart_palette_color (1);
+  const GdkRGBA *green = lab_chart_palette_color (2);
+  double down[20], up[20];
+  cairo_surface_t *surface;
+  guint a, b;
+
+  for (guint i = 0; i < 20; i++)
+    {
+      down[i] = 1 - i / 25.0;
+      up[i] = 0.2 + i / 40.0;
+    }
+  lab_chart_set_title (chart, "Loss");
+  a = lab_chart_add_run (chart, "falling", red);
+  set_curve (chart, a, LAB_CHART_CURVE_TRAIN, down, 20);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (chart));
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, 420);
+  gtk_window_present (GTK_WINDOW (window));
+  while (gtk_widget_get_width (GTK_WIDGET (chart)) == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_true (wait_for_color (GTK_WIDGET (chart), red, 300, G_MAXUINT));
+
+  b = lab_chart_add_run (chart, "rising", green);
+  set_curve (chart, b, LAB_CHART_CURVE_TRAIN, up, 20);
+  g_assert_true (wait_for_color (GTK_WIDGET (chart), green, 300, G_MAXUINT));
+
+  lab_chart_set_run_visible (chart, a, FALSE);
+  g_assert_true (wait_for_color (GTK_WIDGET (chart), red, 0, 0));
+  surface = render_widget (GTK_WIDGET (chart));
+  g_assert_nonnull (surface);
+  g_assert_cmpuint (count_color (surface, green), >=, 300);
+  cairo_surface_destroy (surface);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -611,6 +728,7 @@ main (int   argc,
   g_test_add_func ("/chart/export", test_export);
   g_test_add_func ("/chart/realistic", test_realistic);
   g_test_add_func ("/chart/widget", test_widget);
+  g_test_add_func ("/chart/widget/layers", test_widget_layers);
 
   return g_test_run ();
 }
