@@ -8,6 +8,7 @@
 #include "lab-line-layer.h"
 #include "lab-series.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
@@ -392,12 +393,12 @@ layout_legend (LabChart *self,
     }
   if (items->len > 0)
     {
-      g_array_append_val (items, ((LegendItem) { LEGEND_TRAIN, NULL, "training" }));
-      g_array_append_val (items, ((LegendItem) { LEGEND_VAL, NULL, "validation" }));
+      g_array_append_val (items, ((LegendItem) { LEGEND_TRAIN, NULL, _("training") }));
+      g_array_append_val (items, ((LegendItem) { LEGEND_VAL, NULL, _("validation") }));
       if (any_best)
-        g_array_append_val (items, ((LegendItem) { LEGEND_BEST, NULL, "best epoch" }));
+        g_array_append_val (items, ((LegendItem) { LEGEND_BEST, NULL, _("best epoch") }));
       if (any_diverged)
-        g_array_append_val (items, ((LegendItem) { LEGEND_DIVERGED, NULL, "diverged" }));
+        g_array_append_val (items, ((LegendItem) { LEGEND_DIVERGED, NULL, _("diverged") }));
     }
 
   pango_layout_set_font_description (layout, font);
@@ -551,7 +552,7 @@ describe_header (LabChart *self,
                  double    x)
 {
   if (self->x_mode == LAB_CHART_X_EPOCH)
-    return g_strdup_printf ("Epoch %g", x);
+    return g_strdup_printf (_("Epoch %g"), x);
   if (x >= 3600)
     return g_strdup_printf ("%d:%02d:%02d", (int) (x / 3600), (int) fmod (x / 60, 60), (int) fmod (x, 60));
   return g_strdup_printf ("%d:%02d", (int) (x / 60), (int) fmod (x, 60));
@@ -574,7 +575,7 @@ static GArray *
 describe_rows (LabChart *self,
                double    x)
 {
-  static const char *names[LAB_CHART_N_CURVES] = { "train", "val", "batch" };
+  static const char *names[LAB_CHART_N_CURVES] = { N_("train"), N_("val"), N_("batch") };
   GArray *rows = g_array_new (FALSE, FALSE, sizeof (DescribeRow));
 
   g_assert (LAB_IS_CHART (self));
@@ -605,12 +606,13 @@ describe_rows (LabChart *self,
             continue;
           p = lab_series_get_points (run->series[c], NULL);
           g_autofree char *value = format_value (p[index].value);
-          g_string_append_printf (text, "%s %s %s", any ? "," : "", names[c], value);
+          g_string_append_printf (text, "%s %s %s", any ? "," : "", _(names[c]), value);
           any = TRUE;
         }
       if (run_diverged_at (run, self->x_mode, &diverged_x) && x >= diverged_x - 0.5)
         {
-          g_string_append_printf (text, "%s diverged at epoch %g", any ? "," : "", run->diverged_epoch);
+          g_string_append_printf (text, "%s ", any ? "," : "");
+          g_string_append_printf (text, _("diverged at epoch %g"), run->diverged_epoch);
           any = TRUE;
         }
       if (any)
@@ -749,8 +751,8 @@ draw_axes (DrawContext *dc)
   cairo_stroke (cr);
 
   set_ink (dc, 0.9);
-  draw_text (dc, self->x_mode == LAB_CHART_X_EPOCH ? "Epoch" :
-                 self->time_unit >= 3600 ? "Time (h)" : self->time_unit >= 60 ? "Time (min)" : "Time (s)",
+  draw_text (dc, self->x_mode == LAB_CHART_X_EPOCH ? _("Epoch") :
+                 self->time_unit >= 3600 ? _("Time (h)") : self->time_unit >= 60 ? _("Time (min)") : _("Time (s)"),
              a->x + a->width / 2, a->y + a->height + 30, 0.5, 0, 1.05, FALSE);
   if (self->y_label != NULL && self->y_label[0] != 0)
     {
