@@ -589,21 +589,109 @@ open_folder_action (GtkWidget  *widget,
   gtk_widget_activate_action (GTK_WIDGET (self->settings_panel), "settings.choose-folder", NULL);
 }
 
+static gboolean
+copy_recursively (GFile   *src,
+                  GFile   *dst,
+                  GError **error)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+  GFileInfo *info;
+
+  if (!g_file_make_directory_with_parents (dst, NULL, error))
+    {
+      if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        return FALSE;
+      g_clear_error (error);
+    }
+  children = g_file_enumerate_children (src, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, error);
+  if (children == NULL)
+    return FALSE;
+  while ((info = g_file_enumerator_next_file (children, NULL, NULL)))
+    {
+      g_autoptr(GFile) from = g_file_get_child (src, g_file_info_get_name (info));
+      g_autoptr(GFile) to = g_file_get_child (dst, g_file_info_get_name (info));
+      gboolean ok = g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY
+                    ? copy_recursively (from, to, error)
+                    : g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error);
+      g_object_unref (info);
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Every run folder (config.ini, history.csv, best.ckpt, predictions.bin) into dir, for a
+ * class to hand out or an engineer to keep: the same layout lrlab-train --out writes. */
+gboolean
+lab_window_save_session_to (LabWindow   *self,
+                            const char  *dir,
+                            GError     **error)
+{
+  guint n;
+
+  g_return_val_if_fail (LAB_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (dir != NULL, FALSE);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LabRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      const char *run_dir = train_run_get_output_dir (lab_run_get_train_run (run));
+      g_autofree char *base = NULL;
+      g_autoptr(GFile) src = NULL;
+      g_autoptr(GFile) dst = NULL;
+
+      if (run_dir == NULL || !g_file_test (run_dir, G_FILE_TEST_IS_DIR))
+        continue;
+      base = g_path_get_basename (run_dir);
+      src = g_file_new_for_path (run_dir);
+      dst = g_file_new_build_filename (dir, base, NULL);
+      if (!copy_recursively (src, dst, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+on_save_session_response (GtkNativeDialog *dialog,
+                          int              response,
+                          LabWindow       *self)
+{
+  g_assert (LAB_IS_WINDOW (self));
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL;
+
+      if (lab_window_save_session_to (self, path, &error))
+        text = g_strdup_printf (_("Runs saved in %s"), path);
+      else
+        text = g_strdup_printf (_("The runs could not be saved: %s"), error->message);
+      toast (self, text);
+    }
+  g_object_unref (dialog);
+}
+
 static void
 save_session_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *param)
 {
   LabWindow *self = LAB_WINDOW (widget);
-  g_autofree char *dir = lab_session_dir ();
-  g_autofree char *text = NULL;
+  GtkFileChooserNative *dialog;
 
   g_assert (LAB_IS_WINDOW (self));
 
-  /* Every run already writes its record after each epoch; say where, rather than offer
-   * a second copy that could disagree with the first. */
-  text = g_strdup_printf (_("Runs are saved after every epoch, in %s"), dir);
-  toast (self, text);
+  /* Runs already autosave after every epoch; this is a copy to a place of the user's choosing. */
+  dialog = gtk_file_chooser_native_new (_("Save Session to a Folder"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_save_session_response), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
 /* --- Export ---------------------------------------------------------------------- */

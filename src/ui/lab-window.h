@@ -38,6 +38,10 @@ gboolean          lab_window_export_charts      (LabWindow      *self,
 gboolean          lab_window_export_csv         (LabWindow      *self,
                                                  const char     *path,
                                                  GError        **error);
+/* Copies every run's folder into dir (the layout lrlab-train --out writes). */
+gboolean          lab_window_save_session_to    (LabWindow      *self,
+                                                 const char     *dir,
+                                                 GError        **error);
 /* The folder runs are saved in: $LRLAB_SESSION_DIR, or ~/.local/share/lrlab/session. */
 char             *lab_session_dir               (void);
 

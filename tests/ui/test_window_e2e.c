@@ -11,6 +11,7 @@
 #include "lab-mistakes-page.h"
 #include "lab-run-row.h"
 #include "lab-window.h"
+#include "train_session.h"
 
 static GObject *
 window_child (LabWindow  *window,
@@ -231,6 +232,20 @@ test_two_runs (void)
     lines = g_strsplit (g_strstrip (contents), "\n", -1);
     g_assert_cmpuint (g_strv_length (lines), ==, 1 + epochs_when_stopped + 2);
     g_assert_true (g_str_has_prefix (lines[0], "run,label,epoch,accuracy,loss,val_accuracy,val_loss"));
+  }
+
+  /* Save Session copies every run's folder; the copy reads back as a session. */
+  {
+    g_autofree char *copy = g_dir_make_tmp ("lrlab-copy-XXXXXX", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(TrainSession) saved = NULL;
+
+    g_assert_true (lab_window_save_session_to (window, copy, &error));
+    g_assert_no_error (error);
+    saved = train_session_load (copy, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (saved->runs->len, ==, 2);
+    g_assert_cmpuint (saved->problems->len, ==, 0);
   }
 
   gtk_window_destroy (GTK_WINDOW (window));
