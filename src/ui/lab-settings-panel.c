@@ -872,6 +872,25 @@ lab_settings_panel_bind_settings (LabSettingsPanel *self,
   g_signal_connect_object (self, "changed", G_CALLBACK (save_folder_choice), settings, 0);
 }
 
+void
+lab_settings_panel_reveal_augmentation (LabSettingsPanel *self)
+{
+  GtkWidget *scrolled;
+  GtkAdjustment *adjustment;
+  graphene_point_t top;
+
+  g_return_if_fail (LAB_IS_SETTINGS_PANEL (self));
+
+  scrolled = gtk_widget_get_ancestor (GTK_WIDGET (self->augment_group), GTK_TYPE_SCROLLED_WINDOW);
+  if (scrolled == NULL ||
+      !gtk_widget_compute_point (GTK_WIDGET (self->augment_group), scrolled,
+                                 &GRAPHENE_POINT_INIT (0, 0), &top))
+    return;
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  /* The group's title a little below the top edge, as if the user had scrolled there. */
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + top.y - 12);
+}
+
 static void
 lab_settings_panel_dispose (GObject *object)
 {

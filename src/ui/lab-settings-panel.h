@@ -30,6 +30,9 @@ void        lab_settings_panel_bind_settings  (LabSettingsPanel  *self,
 void        lab_settings_panel_load_folder    (LabSettingsPanel  *self,
                                                const char        *path);
 
+/* Scrolls the panel to the augmentation switches (shown beside the augmentation page). */
+void        lab_settings_panel_reveal_augmentation (LabSettingsPanel *self);
+
 /* "1e-3", "3e-4": a learning rate as people write it. */
 char       *lab_format_learning_rate          (double             lr);
 

@@ -1044,6 +1044,16 @@ create_run_row (gpointer item,
   return lab_run_row_new (LAB_RUN (item));
 }
 
+/* The augmentation page's switches live in the sidebar: bring them into view beside it. */
+static void
+on_page_changed (LabWindow *self)
+{
+  g_assert (LAB_IS_WINDOW (self));
+
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "augmentation") == 0)
+    lab_settings_panel_reveal_augmentation (self->settings_panel);
+}
+
 static void
 on_settings_changed (LabWindow *self)
 {
@@ -1191,6 +1201,8 @@ lab_window_init (LabWindow *self)
   g_signal_connect_object (self->settings_panel, "changed", G_CALLBACK (on_settings_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings_panel, "notify::valid", G_CALLBACK (update_actions), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (on_page_changed), self,
                            G_CONNECT_SWAPPED);
   on_settings_changed (self);
   update_status_line (self);
