@@ -32,9 +32,9 @@
 #define ROUNDING_FACTOR 10.0
 
 typedef struct {
-    const char *path;         /* GTest path */
-    const char *model;        /* preset name */
-    nn_optimizer_config config;
+  const char *path;           /* GTest path */
+  const char *model;          /* preset name */
+  nn_optimizer_config config;
 } ParityCase;
 
 static const char *python_path = "/usr/bin/python3";
