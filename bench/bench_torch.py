@@ -9,9 +9,13 @@ import resource
 import sys
 import time
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+try:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError as e:
+    sys.exit(f"bench_torch.py: {e}: the benchmark needs Debian's python3-torch; "
+             "run tools/install-deps")
 
 
 def status_kb(key):
