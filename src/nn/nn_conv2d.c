@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nn_threads.h"
+#include "nn_winograd.h"
 
 /* Threads take whole chunks of output pixels: each runs im2col into its own buffer and
  * a one-thread GEMM on it (OpenBLAS's OpenMP build does not fork inside our parallel
@@ -67,7 +68,14 @@ size_t nn_conv2d_chunk_scratch_floats(int C, int OC, int K, size_t chunk_rows)
 
 size_t nn_conv2d_scratch_floats(int B, int H, int W, int C, int OC, int K)
 {
-    return nn_conv2d_chunk_scratch_floats(C, OC, K, nn_conv2d_chunk_rows(B, H, W, C, OC, K));
+    /* enough for either path: the chunked calls (tests, benchmarks) always use im2col */
+    size_t n = nn_conv2d_chunk_scratch_floats(C, OC, K, nn_conv2d_chunk_rows(B, H, W, C, OC, K));
+    int m = nn_winograd_tile(H, W, C, OC, K);
+    if (m > 0) {
+        size_t w = nn_winograd_scratch_floats(C, OC, m, nn_winograd_chunk_tiles(B, H, W, C, OC, m));
+        n = w > n ? w : n;
+    }
+    return n;
 }
 
 /* How the total output pixels are cut: a multiple of `threads` chunks (so the static
@@ -188,16 +196,27 @@ void nn_conv2d_forward_chunked(float *out, const float *inp, const float *weight
 void nn_conv2d_forward(float *out, const float *inp, const float *weight, const float *bias,
                        float *scratch, int B, int H, int W, int C, int OC, int K)
 {
-    conv_forward(out, inp, weight, bias, scratch, B, H, W, C, OC, K,
-                 nn_conv2d_chunk_rows(B, H, W, C, OC, K), 0);
+    /* 3x3 with enough channels: Winograd (nn_winograd_tile says which shapes, and why) */
+    int m = nn_winograd_tile(H, W, C, OC, K);
+    if (m > 0)
+        nn_winograd_forward(out, inp, weight, bias, scratch, B, H, W, C, OC, m,
+                            nn_winograd_chunk_tiles(B, H, W, C, OC, m), 0);
+    else
+        conv_forward(out, inp, weight, bias, scratch, B, H, W, C, OC, K,
+                     nn_conv2d_chunk_rows(B, H, W, C, OC, K), 0);
 }
 
 void nn_conv2d_forward_relu(float *out, const float *inp, const float *weight,
                             const float *bias, float *scratch, int B, int H, int W, int C,
                             int OC, int K)
 {
-    conv_forward(out, inp, weight, bias, scratch, B, H, W, C, OC, K,
-                 nn_conv2d_chunk_rows(B, H, W, C, OC, K), 1);
+    int m = nn_winograd_tile(H, W, C, OC, K);
+    if (m > 0)
+        nn_winograd_forward(out, inp, weight, bias, scratch, B, H, W, C, OC, m,
+                            nn_winograd_chunk_tiles(B, H, W, C, OC, m), 1);
+    else
+        conv_forward(out, inp, weight, bias, scratch, B, H, W, C, OC, K,
+                     nn_conv2d_chunk_rows(B, H, W, C, OC, K), 1);
 }
 
 /* dbias (OC) += column sums of dout (rows,OC), in one sequential pass over dout (it is
@@ -301,6 +320,14 @@ void nn_conv2d_backward(float *dinp, float *dweight, float *dbias, const float *
                         const float *inp, const float *weight, float *scratch,
                         int B, int H, int W, int C, int OC, int K)
 {
+    int m = nn_winograd_tile(H, W, C, OC, K);
+    if (m > 0) {
+        if (dbias)
+            bias_backward(dbias, dout, (size_t)B * H * W, OC);
+        nn_winograd_backward(dinp, dweight, dout, inp, weight, scratch, B, H, W, C, OC, m,
+                             nn_winograd_chunk_tiles(B, H, W, C, OC, m));
+        return;
+    }
     nn_conv2d_backward_chunked(dinp, dweight, dbias, dout, inp, weight, scratch,
                                B, H, W, C, OC, K, nn_conv2d_chunk_rows(B, H, W, C, OC, K));
 }

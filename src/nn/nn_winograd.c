@@ -10,7 +10,15 @@
  * vector adds of whole channel rows (the compiler vectorises the channel loop), and the
  * transformed tiles are stored (tile, point, channel): for point p the (tiles x C) matrix
  * starts at p*C with leading dimension a2*C, and one GEMM per point multiplies it by the
- * transformed weight (C x OC) of that point. */
+ * transformed weight (C x OC) of that point.
+ *
+ * Accuracy (tests/nn/test_winograd.c): the transforms scale terms by up to 8 (A^T's
+ * points +-2) and 1/24 (G) before the GEMM sums them, so float32 rounding is larger than
+ * a direct sum's: max|err|/max|out| ~1e-7 direct, up to 8e-7 for F(2x2), 5e-6 for
+ * F(4x4) on the test shapes; one training step of the paper network differs from im2col
+ * by <= 7.5e-6 per gradient tensor. Harmless for training, but enough for ten chaotic
+ * Adam steps to drift from PyTorch's trajectory, so test_parity runs im2col
+ * (nn_winograd_set_tile(0)). */
 #include "nn_winograd.h"
 
 #include <cblas.h>
@@ -27,8 +35,18 @@
 #define WINO_CHUNK_FLOATS ((size_t)1 << 20)
 #define WINO_MIN_CHUNK_TILES ((size_t)64)
 
+/* -1: the rule below; 0, 2, 4: forced (nn_winograd_set_tile). */
+static int forced_tile = -1;
+
+void nn_winograd_set_tile(int m)
+{
+    forced_tile = m == 0 || m == 2 || m == 4 ? m : -1;
+}
+
 int nn_winograd_tile(int H, int W, int C, int OC, int K)
 {
+    if (K == 3 && forced_tile >= 0)
+        return forced_tile;
     /* The input transform costs ~a2 * 4 adds per input channel and tile, the output
      * transform as much per output channel; the GEMMs save (9 m^2 - a2) * C * OC
      * multiply-adds. With C = 3 (an RGB input layer) the GEMM is too thin for the
@@ -58,14 +76,14 @@ size_t nn_winograd_chunk_tiles(int B, int H, int W, int C, int OC, int m)
 
 /* Per thread: the chunk's transformed inputs (tiles, a2, Cin) and outputs (tiles, a2,
  * Cout); two a2-vector temporaries of the widest channel count and a zero vector (the
- * padding); and a private weight-gradient partial (a2, C, OC). */
+ * padding); and a private weight-gradient partial (a2, OC, C). */
 static size_t per_thread_floats(int C, int OC, int m, size_t chunk_tiles)
 {
     const size_t a2 = (size_t)(m + 2) * (m + 2), mc = max_channels(C, OC);
     return chunk_tiles * a2 * ((size_t)C + OC) + 2 * a2 * mc + mc + a2 * C * OC;
 }
 
-/* One buffer set per core, then the transformed weight (a2, C, OC) shared by all. */
+/* One buffer set per core, then the transformed weight (a2, OC, C) shared by all. */
 size_t nn_winograd_scratch_floats(int C, int OC, int m, size_t chunk_tiles)
 {
     const size_t a2 = (size_t)(m + 2) * (m + 2);
@@ -166,77 +184,83 @@ static void a_1d(int m, float *const z[], const float *const y[], int n)
     }
 }
 
-/* G (a x 3): the kernel transform, applied once per call in double (cold). */
-static const double G2[4][3] = {
-    { 1, 0, 0 }, { 0.5, 0.5, 0.5 }, { 0.5, -0.5, 0.5 }, { 0, 0, 1 },
+/* G (a x 3): the kernel transform. Applied once per call, vectorised over the input
+ * channels (a weight row (ky,kx,c) has its channels contiguous, and so does every
+ * transformed weight below). */
+static const float G2[4][3] = {
+    { 1, 0, 0 }, { 0.5f, 0.5f, 0.5f }, { 0.5f, -0.5f, 0.5f }, { 0, 0, 1 },
 };
-static const double G4[6][3] = {
-    { 1.0 / 4, 0, 0 },
-    { -1.0 / 6, -1.0 / 6, -1.0 / 6 },
-    { -1.0 / 6, 1.0 / 6, -1.0 / 6 },
-    { 1.0 / 24, 1.0 / 12, 1.0 / 6 },
-    { 1.0 / 24, -1.0 / 12, 1.0 / 6 },
+static const float G4[6][3] = {
+    { 1.0f / 4, 0, 0 },
+    { -1.0f / 6, -1.0f / 6, -1.0f / 6 },
+    { -1.0f / 6, 1.0f / 6, -1.0f / 6 },
+    { 1.0f / 24, 1.0f / 12, 1.0f / 6 },
+    { 1.0f / 24, -1.0f / 12, 1.0f / 6 },
     { 0, 0, 1 },
 };
 
-static const double (*g_matrix(int m))[3]
+static const float (*g_matrix(int m))[3]
 {
     return m == 2 ? G2 : G4;
 }
 
-/* U (a2, Cin, Cout) = G g G^T for every kernel g of weight (OC,3,3,C). Forward: Cin = C,
- * Cout = OC. flip: the input gradient's kernel, g turned 180 degrees with Cin = OC,
- * Cout = C. */
+/* U (a2, OC, C) = G g G^T for every kernel g of weight (OC,3,3,C), or of g turned 180
+ * degrees if flip (the input gradient's kernel). The forward multiplies by U_p^T (its
+ * GEMM reads U_p transposed), the input gradient by U_p as it is (Cin = OC, Cout = C):
+ * one layout serves both, written channel-contiguous. */
 static void transform_weight(float *U, const float *weight, int C, int OC, int m, int flip)
 {
     const int a = m + 2;
     const size_t co = (size_t)C * OC;
-    const double (*G)[3] = g_matrix(m);
+    const float (*G)[3] = g_matrix(m);
 #pragma omp parallel for schedule(static) if (co * 9 >= NN_PARALLEL_MIN_FLOATS)
-    for (int oc = 0; oc < OC; oc++)
-        for (int c = 0; c < C; c++) {
-            double g[3][3], t[WINO_MAX_A][3];
-            for (int ky = 0; ky < 3; ky++)
-                for (int kx = 0; kx < 3; kx++) {
-                    int sy = flip ? 2 - ky : ky, sx = flip ? 2 - kx : kx;
-                    g[ky][kx] = weight[(((size_t)oc * 3 + sy) * 3 + sx) * C + c];
+    for (int oc = 0; oc < OC; oc++) {
+        const float *g[3][3];
+        for (int ky = 0; ky < 3; ky++)
+            for (int kx = 0; kx < 3; kx++) {
+                int sy = flip ? 2 - ky : ky, sx = flip ? 2 - kx : kx;
+                g[ky][kx] = weight + (((size_t)oc * 3 + sy) * 3 + sx) * C;
+            }
+        for (int i = 0; i < a; i++)
+            for (int j = 0; j < a; j++) {
+                /* U[i][j] = sum over ky, kx of G[i][ky] g[ky][kx] G[j][kx] */
+                float *restrict u = U + (size_t)(i * a + j) * co + (size_t)oc * C;
+                float w[3][3];
+                for (int ky = 0; ky < 3; ky++)
+                    for (int kx = 0; kx < 3; kx++)
+                        w[ky][kx] = G[i][ky] * G[j][kx];
+                for (int c = 0; c < C; c++) {
+                    float sum = 0.0f;
+                    for (int ky = 0; ky < 3; ky++)
+                        for (int kx = 0; kx < 3; kx++)
+                            sum += w[ky][kx] * g[ky][kx][c];
+                    u[c] = sum;
                 }
-            for (int i = 0; i < a; i++)
-                for (int kx = 0; kx < 3; kx++)
-                    t[i][kx] = G[i][0] * g[0][kx] + G[i][1] * g[1][kx] + G[i][2] * g[2][kx];
-            size_t at = flip ? (size_t)oc * C + c : (size_t)c * OC + oc;
-            for (int i = 0; i < a; i++)
-                for (int j = 0; j < a; j++)
-                    U[(size_t)(i * a + j) * co + at] =
-                        (float)(t[i][0] * G[j][0] + t[i][1] * G[j][1] + t[i][2] * G[j][2]);
-        }
+            }
+    }
 }
 
-/* dweight (OC,3,3,C) += G^T dU G for dU (a2, C, OC). */
+/* dweight (OC,3,3,C) += G^T dU G for dU (a2, OC, C). */
 static void inverse_weight_gradient(float *dweight, const float *dU, int C, int OC, int m)
 {
     const int a = m + 2;
     const size_t co = (size_t)C * OC;
-    const double (*G)[3] = g_matrix(m);
+    const float (*G)[3] = g_matrix(m);
 #pragma omp parallel for schedule(static) if (co * 9 >= NN_PARALLEL_MIN_FLOATS)
     for (int oc = 0; oc < OC; oc++)
-        for (int c = 0; c < C; c++) {
-            double t[3][WINO_MAX_A];
-            for (int ky = 0; ky < 3; ky++)
-                for (int j = 0; j < a; j++) {
-                    double s = 0;
-                    for (int i = 0; i < a; i++)
-                        s += G[i][ky] * dU[(size_t)(i * a + j) * co + (size_t)c * OC + oc];
-                    t[ky][j] = s;
-                }
-            for (int ky = 0; ky < 3; ky++)
-                for (int kx = 0; kx < 3; kx++) {
-                    double s = 0;
-                    for (int j = 0; j < a; j++)
-                        s += t[ky][j] * G[j][kx];
-                    dweight[(((size_t)oc * 3 + ky) * 3 + kx) * C + c] += (float)s;
-                }
-        }
+        for (int ky = 0; ky < 3; ky++)
+            for (int kx = 0; kx < 3; kx++) {
+                float *restrict dw = dweight + (((size_t)oc * 3 + ky) * 3 + kx) * C;
+                for (int i = 0; i < a; i++)
+                    for (int j = 0; j < a; j++) {
+                        float w = G[i][ky] * G[j][kx];
+                        if (w == 0.0f)
+                            continue;
+                        const float *restrict d = dU + (size_t)(i * a + j) * co + (size_t)oc * C;
+                        for (int c = 0; c < C; c++)
+                            dw[c] += w * d[c];
+                    }
+            }
 }
 
 /* ---- tiles ----------------------------------------------------------------------------
@@ -279,9 +303,12 @@ static void input_tile(float *v, const float *img, int y0, int x0, const tiling 
     }
 }
 
-/* The output pixels at (y0, x0) of img (H,W,n) = A^T mt A (+ bias), or += it. */
+/* The output pixels at (y0, x0) of img (H,W,n) = A^T mt A (+ bias, then the ReLU if
+ * relu), or += it (accumulate). The ReLU is applied here, while the tile is in L1, instead
+ * of in a pass of its own over the whole layer output. */
 static void output_tile(float *img, const float *mt, const float *bias, int accumulate,
-                        int y0, int x0, const tiling *g, int n, float *tmp, float *tmp2)
+                        int relu, int y0, int x0, const tiling *g, int n, float *tmp,
+                        float *tmp2)
 {
     const int a = g->a, m = g->m;
     const float *v[WINO_MAX_A];
@@ -304,10 +331,15 @@ static void output_tile(float *img, const float *mt, const float *bias, int accu
         for (int j = 0; j < m && x0 + j < g->W; j++) {
             float *restrict o = img + ((size_t)(y0 + i) * g->W + x0 + j) * n;
             const float *restrict s = tmp2 + (size_t)(i * m + j) * n;
-            if (accumulate)
+            if (accumulate) {
                 for (int c = 0; c < n; c++)
                     o[c] += s[c];
-            else if (bias)
+            } else if (relu) {
+                for (int c = 0; c < n; c++) {
+                    float x = bias ? s[c] + bias[c] : s[c];
+                    o[c] = x > 0.0f ? x : 0.0f;
+                }
+            } else if (bias)
                 for (int c = 0; c < n; c++)
                     o[c] = s[c] + bias[c];
             else
@@ -372,10 +404,11 @@ static int wino_threads(size_t pixels, int C, int OC)
 }
 
 /* out (B,H,W,Cout) = (or +=) the "same" 3x3 convolution of inp (B,H,W,Cin) whose kernel
- * is already transformed into U (a2, Cin, Cout). ws: per-thread buffers, `stride` apart. */
+ * is already transformed into U: (a2, Cout, Cin) if u_transposed, else (a2, Cin, Cout). ws: per-thread buffers, `stride` apart. */
 static void wino_convolve(float *out, const float *inp, const float *U, const float *bias,
-                          int accumulate, float *ws, size_t stride, int B, int H, int W,
-                          int Cin, int Cout, int m, size_t chunk_tiles)
+                          int accumulate, int relu, int u_transposed, float *ws,
+                          size_t stride, int B, int H, int W, int Cin, int Cout, int m,
+                          size_t chunk_tiles)
 {
     const tiling g = make_tiling(H, W, m);
     const size_t a2 = (size_t)g.a * g.a, per_image = (size_t)g.tiles_y * g.tiles_x;
@@ -396,28 +429,31 @@ static void wino_convolve(float *out, const float *inp, const float *U, const fl
             input_tile(V + r * a2 * Cin, inp + b * H * W * Cin, y0 - 1, x0 - 1, &g, Cin,
                        tmp, zero);
         }
-        /* per point p: M_p (n, Cout) = V_p (n, Cin) x U_p (Cin, Cout) */
+        /* per point p: M_p (n, Cout) = V_p (n, Cin) x U_p (Cin, Cout), U_p stored as
+         * (Cout, Cin) when u_transposed */
         for (size_t p = 0; p < a2; p++)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, Cout, Cin, 1.0f,
-                        V + p * Cin, (int)(a2 * Cin), U + p * Cin * Cout, Cout, 0.0f,
-                        M + p * Cout, (int)(a2 * Cout));
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, u_transposed ? CblasTrans : CblasNoTrans,
+                        (int)n, Cout, Cin, 1.0f, V + p * Cin, (int)(a2 * Cin),
+                        U + p * Cin * Cout, u_transposed ? Cin : Cout, 0.0f, M + p * Cout,
+                        (int)(a2 * Cout));
         for (size_t r = 0; r < n; r++) {
             size_t t = t0 + r, b = t / per_image, yx = t % per_image;
             int y0 = (int)(yx / g.tiles_x) * m, x0 = (int)(yx % g.tiles_x) * m;
-            output_tile(out + b * H * W * Cout, M + r * a2 * Cout, bias, accumulate, y0, x0,
-                        &g, Cout, tmp, tmp2);
+            output_tile(out + b * H * W * Cout, M + r * a2 * Cout, bias, accumulate, relu,
+                        y0, x0, &g, Cout, tmp, tmp2);
         }
     }
 }
 
 void nn_winograd_forward(float *out, const float *inp, const float *weight,
                          const float *bias, float *scratch, int B, int H, int W, int C,
-                         int OC, int m, size_t chunk_tiles)
+                         int OC, int m, size_t chunk_tiles, int relu)
 {
     const size_t stride = per_thread_floats(C, OC, m, chunk_tiles);
     float *U = scratch + (size_t)omp_get_num_procs() * stride;
     transform_weight(U, weight, C, OC, m, 0);
-    wino_convolve(out, inp, U, bias, 0, scratch, stride, B, H, W, C, OC, m, chunk_tiles);
+    wino_convolve(out, inp, U, bias, 0, relu, 1, scratch, stride, B, H, W, C, OC, m,
+                  chunk_tiles);
 }
 
 void nn_winograd_backward(float *dinp, float *dweight, const float *dout, const float *inp,
@@ -454,11 +490,11 @@ void nn_winograd_backward(float *dinp, float *dweight, const float *dout, const 
                 output_gradient_tile(Z + r * a2 * OC, dout + b * H * W * OC, y0, x0, &g, OC,
                                      tmp, zero);
             }
-            /* per point p: dU_p (C, OC) += V_p^T (C, n) x Z_p (n, OC) */
+            /* per point p: dU_p (OC, C) += Z_p^T (OC, n) x V_p (n, C) */
             for (size_t p = 0; p < a2; p++)
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, C, OC, (int)n, 1.0f,
-                            V + p * C, (int)(a2 * C), Z + p * OC, (int)(a2 * OC), 1.0f,
-                            dU + p * co, OC);
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, (int)n, 1.0f,
+                            Z + p * OC, (int)(a2 * OC), V + p * C, (int)(a2 * C), 1.0f,
+                            dU + p * co, C);
         }
         /* the shared dU = the partials added in thread order (the loop ended in a barrier) */
         int nt = omp_get_num_threads();
@@ -475,7 +511,7 @@ void nn_winograd_backward(float *dinp, float *dweight, const float *dout, const 
     if (dinp) {
         /* the input gradient: dout (Cin = OC) through the turned kernel (Cout = C) */
         transform_weight(shared, weight, C, OC, m, 1);
-        wino_convolve(dinp, dout, shared, NULL, 1, scratch, stride, B, H, W, OC, C, m,
+        wino_convolve(dinp, dout, shared, NULL, 1, 0, 0, scratch, stride, B, H, W, OC, C, m,
                       chunk_tiles);
     }
 }

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "nn_conv2d.h"
+#include "nn_model.h"
 #include "nn_rng.h"
+#include "nn_spec.h"
 #include "nn_threads.h"
 #include "nn_winograd.h"
 
@@ -16,10 +18,10 @@
  * GEMM sums them, so its rounding error is larger than a direct sum's. The error is
  * measured as max|a - ref| / max|ref| (llm.c's check_tensor, normalised by the tensor's
  * scale: a relative error per element would blow up where the reference happens to be
- * near zero). Measured on these shapes (inputs, weights in [-1,1], up to 288 terms):
- * F(2x2) forward ~2e-7, F(4x4) ~1e-6; weight gradients (sums over every tile) ~3e-7
- * and ~2e-6. Direct (im2col) is ~1e-7. WINO_TOL is 10x the worst F(4x4) figure: far
- * below what any wrong index, sign or coefficient gives (O(1e-2) or more). */
+ * near zero). Measured on these shapes (inputs, weights in [-1,1], up to 432 terms):
+ * F(2x2) up to 8e-7 (forward, input and weight gradients alike), F(4x4) up to 5e-6;
+ * direct (im2col) ~1e-7. WINO_TOL is 4x the worst F(4x4) figure: far below what any
+ * wrong index, sign or coefficient gives (O(1e-2) or more). */
 #define WINO_TOL 2e-5
 
 static double check_scaled(const float *a, const float *ref, size_t n, const char *name,
@@ -101,7 +103,7 @@ static void test_forward(void)
                 char name[96];
                 memset(out, 0xff, n_out * sizeof(float));   /* NaNs: all must be written */
                 nn_winograd_forward(out, inp, weight, bias, scratch, s.B, s.H, s.W, s.C, s.OC,
-                                    m, chunk);
+                                    m, chunk, 0);
                 g_snprintf(name, sizeof name, "F(%d) fwd %dx%dx%dx%d->%d chunk %zu", m, s.B,
                            s.H, s.W, s.C, s.OC, chunk);
                 check_scaled(out, ref, n_out, name, WINO_TOL);
@@ -235,7 +237,7 @@ static void test_deterministic(void)
         res[r][1] = g_new0(float, n_in);
         res[r][2] = g_new0(float, n_w);
         nn_winograd_forward(res[r][0], inp, weight, bias, scratch, s.B, s.H, s.W, s.C, s.OC,
-                            m, chunk);
+                            m, chunk, 0);
         nn_winograd_backward(res[r][1], res[r][2], dout, inp, weight, scratch, s.B, s.H, s.W,
                              s.C, s.OC, m, chunk);
     }
@@ -254,6 +256,68 @@ static void test_deterministic(void)
     g_free(scratch);
 }
 
+/* A whole network, one training step, Winograd against im2col (which test_parity holds to
+ * PyTorch): the loss and every gradient tensor. One step, because a few Adam steps on a
+ * small batch amplify any rounding difference chaotically. Through seven convolutions
+ * the F(4x4) rounding adds up: measured 0 on the loss (4 images) and up to 7.5e-6 on a
+ * gradient tensor (max|diff|/max|ref|); MODEL_TOL leaves ~25x. */
+#define MODEL_TOL 2e-4
+
+static void model_step(const char *preset, float *loss, float *grads, size_t n_params)
+{
+    const int size = 32, B = 4;
+    nn_spec spec;
+    nn_error err;
+    nn_model *model = NULL;
+    nn_rng rng;
+    float input[4 * 32 * 32 * 3];
+    int labels[4] = { 0, 1, 1, 0 };
+    g_assert_cmpint(nn_spec_parse(&spec, preset, &err), ==, NN_OK);
+    g_assert_cmpint(nn_model_create(&model, &spec, size, size, 3, B, 7, 0, NN_OPTIMIZER_ADAM,
+                                    &err), ==, NN_OK);
+    g_assert_cmpuint(nn_model_num_parameters(model), ==, n_params);
+    nn_rng_seed(&rng, 15);
+    for (size_t i = 0; i < G_N_ELEMENTS(input); i++)
+        input[i] = nn_rng_uniform(&rng);
+    nn_model_zero_grad(model);
+    *loss = nn_model_forward(model, input, labels, B, 1);
+    nn_model_backward(model);
+    memcpy(grads, nn_model_grads(model), n_params * sizeof(float));
+    nn_model_free(model);
+}
+
+static void test_model(void)
+{
+    static const char *const presets[] = { "small", "paper" };
+    for (size_t k = 0; k < G_N_ELEMENTS(presets); k++) {
+        nn_spec spec;
+        nn_error err;
+        nn_model *model = NULL;
+        g_assert_cmpint(nn_spec_parse(&spec, presets[k], &err), ==, NN_OK);
+        g_assert_cmpint(nn_model_create(&model, &spec, 32, 32, 3, 4, 7, 0, NN_OPTIMIZER_ADAM,
+                                        &err), ==, NN_OK);
+        size_t n = nn_model_num_parameters(model);
+        float *g_exact = g_new(float, n), *g_wino = g_new(float, n);
+        float l_exact, l_wino;
+        nn_winograd_set_tile(0);
+        model_step(presets[k], &l_exact, g_exact, n);
+        nn_winograd_set_tile(-1);
+        model_step(presets[k], &l_wino, g_wino, n);
+        g_assert_cmpint(nn_winograd_tile(16, 16, 32, 32, 3), ==, 4);
+        char name[96];
+        g_snprintf(name, sizeof name, "%s loss", presets[k]);
+        check_scaled(&l_wino, &l_exact, 1, name, MODEL_TOL);
+        for (int t = 0; t < nn_model_num_tensors(model); t++) {
+            const nn_tensor_info *ti = nn_model_tensor(model, t);
+            g_snprintf(name, sizeof name, "%s grad %s", presets[k], ti->name);
+            check_scaled(g_wino + ti->offset, g_exact + ti->offset, ti->size, name, MODEL_TOL);
+        }
+        g_free(g_exact);
+        g_free(g_wino);
+        nn_model_free(model);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -261,5 +325,6 @@ int main(int argc, char **argv)
     g_test_add_func("/nn/winograd/backward", test_backward);
     g_test_add_func("/nn/winograd/dispatch", test_dispatch);
     g_test_add_func("/nn/winograd/deterministic", test_deterministic);
+    g_test_add_func("/nn/winograd/model", test_model);
     return g_test_run();
 }
