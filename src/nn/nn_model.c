@@ -76,7 +76,20 @@ struct nn_model {
     uint64_t dropout_seed;
     uint64_t forward_counter; /* training forwards since the dropout seed was set */
     const float *injected_mask[NN_SPEC_MAX_LAYERS]; /* per dropout layer, or NULL */
+    const int *cancel_flag;   /* read between layers; NULL: never cancelled */
+    int cancelled;            /* the last forward or backward stopped early */
 };
+
+/* A relaxed atomic read: the flag is written by another thread (the UI's cancel), and
+ * the worst a stale read costs is one more layer. */
+static int cancel_requested(nn_model *m)
+{
+    if (m->cancel_flag && __atomic_load_n(m->cancel_flag, __ATOMIC_RELAXED)) {
+        m->cancelled = 1;
+        return 1;
+    }
+    return 0;
+}
 
 /* a*b, saturating: a config so large that its sizes overflow is then simply "too big". */
 static size_t mul_sat(size_t a, size_t b)
@@ -454,6 +467,7 @@ float nn_model_forward(nn_model *model, const float *input, const int *labels, i
     const int K = m->num_classes;
     m->have_labels = 0;
     m->last_batch = 0;
+    m->cancelled = 0;
     if (B < 1 || B > m->max_batch)
         return NAN;
     if (labels)
@@ -467,6 +481,8 @@ float nn_model_forward(nn_model *model, const float *input, const int *labels, i
     const float *cur = x;
     for (int l = 0; l < p->n_layers; l++) {
         model_layer *L = &p->layers[l];
+        if (cancel_requested(m))
+            return NAN;
         double t0 = now_s();
         float *out = L->out_transient ? m->dacts : m->acts + L->out_off;
         size_t n_out = (size_t)B * L->out_size;
@@ -547,6 +563,7 @@ void nn_model_backward(nn_model *model)
     nn_model *m = model;
     model_plan *p = &m->plan;
     const int B = m->last_batch;
+    m->cancelled = 0;
     if (!m->have_labels || B < 1)
         return;
     /* The gradients in flight share one buffer: a layer reads its output gradient from
@@ -571,6 +588,8 @@ void nn_model_backward(nn_model *model)
             break; /* nothing at or below this layer has parameters */
         if (L->spec.kind == NN_LAYER_DROPOUT && !L->applied)
             continue; /* evaluation forward: the identity passes the gradient through */
+        if (cancel_requested(m))
+            return; /* the gradients are partial: the caller must not step */
         t0 = now_s();
         size_t n_in = (size_t)B * L->in_size, n_out = (size_t)B * L->out_size;
         /* the ReLU of a conv whose output was transient was applied by the pool above */
@@ -609,6 +628,16 @@ void nn_model_backward(nn_model *model)
         dout = dinp;
         dout_at_start = !dout_at_start;
     }
+}
+
+void nn_model_set_cancel_flag(nn_model *model, const int *flag)
+{
+    model->cancel_flag = flag;
+}
+
+int nn_model_cancelled(const nn_model *model)
+{
+    return model->cancelled;
 }
 
 void nn_model_zero_grad(nn_model *model)

@@ -90,6 +90,15 @@ const float *nn_model_probs(const nn_model *model);
 void nn_model_backward(nn_model *model);
 void nn_model_zero_grad(nn_model *model);
 
+/* Cancellation without giving up whole-batch GEMMs: forward and backward read *flag
+ * (may be NULL; another thread sets it non-zero) between layers and stop early when it
+ * is set. nn_model_cancelled() then says the last forward/backward stopped: its loss
+ * (NaN), probabilities and gradients are partial and must be thrown away. On the paper
+ * network at 64x64, batch 64, one layer takes < 50 ms, so a cancel lands well within
+ * the 200 ms the app promises. */
+void nn_model_set_cancel_flag(nn_model *model, const int *flag);
+int nn_model_cancelled(const nn_model *model);
+
 /* Dropout: the keep mask (0 or 1/(1-rate)) of dropout layer `index` (0-based among
  * dropout layers) from the last training forward, shape (B, features); for the
  * parity tests.

@@ -1,8 +1,8 @@
 /* train_worker: the training loop of one run, in its own thread. It owns the model while
  * it runs and publishes each batch and epoch under the run's mutex, then asks for one
- * merged notification. Every batch is computed in chunks of a few images (gradients
- * accumulated with the right weights, so the update equals the whole batch's) so that a
- * cancel is noticed within one chunk even on the paper network. */
+ * merged notification. Each batch is one forward and one backward over the whole batch
+ * (whole-batch GEMMs are what makes the engine fast); a cancel is noticed between layers
+ * through the model's cancel flag (nn_model_set_cancel_flag). */
 #include "train_run_private.h"
 
 #include <errno.h>
@@ -17,16 +17,6 @@
 #include "nn_rng.h"
 #include "nn_threads.h"
 
-/* Work per chunk (forward + backward ~ 3x the forward flops): ~1 GFLOP, 10-40 ms at the
- * 25-100 GFLOP/s the engine reaches on an idle 2-core machine, which bounds how long a
- * cancel waits (the paper network at 64x64, ~1 GFLOP per image, gets one image per chunk,
- * "small" at 64x64 eight). Smaller chunks cost throughput when the OpenMP threads share
- * the cores with other processes (measured: 2 images per chunk ran 5x slower than 64 on
- * a saturated machine; 8 ran as fast). The chunk depends only on the network and input
- * size, never on measured speed, so a run's numbers are reproducible.
- * LRLAB_TRAIN_CHUNK=N overrides it, for measuring what chunking costs. */
-#define TRAIN_CHUNK_FLOPS 1.0e9
-
 /* Streams of the run's seed (nn_rng_mix) so that model init, dropout masks, shuffling and
  * the split each get their own independent randomness. */
 #define TRAIN_STREAM_DROPOUT 0xd7009u
@@ -35,17 +25,6 @@ static gint64
 now_us(void)
 {
     return g_get_monotonic_time();
-}
-
-static int
-chunk_for(long long flops_forward, int batch_size)
-{
-    double per_image = 3.0 * (double) MAX(flops_forward, 1);
-    int chunk = (int) (TRAIN_CHUNK_FLOPS / per_image);
-    const char *override = g_getenv("LRLAB_TRAIN_CHUNK");
-    if (override && atoi(override) > 0)
-        chunk = atoi(override);
-    return CLAMP(chunk, 1, batch_size);
 }
 
 static gsize
@@ -172,22 +151,23 @@ prepare(TrainRun *run, DataSet *set, DataSplit **split_out, DataBatcher **train_
         message = g_strdup(err.message);
         goto failed;
     }
-    run->chunk = chunk_for(estimate.flops_forward, c->batch_size);
+    run->chunk = c->batch_size;
     gsize limit = c->memory_limit ? c->memory_limit : default_memory_limit();
     if (nn_model_create(&run->model, &spec, c->size, c->size, 3, run->chunk, c->seed, limit,
                         c->optimizer, &err) != NN_OK) {
         message = g_strdup(err.message);
         goto failed;
     }
+    nn_model_set_cancel_flag(run->model, &run->cancel_requested);
     /* Weights come from the seed alone (identical for every lr of a sweep); dropout
      * masks from a stream derived from it. */
     nn_model_set_dropout_seed(run->model, nn_rng_mix(c->seed, TRAIN_STREAM_DROPOUT, 0));
 
     nn_optimizer_config oc = nn_optimizer_config_default(c->optimizer);
-    oc.lr = (float) c->lr;
-    oc.momentum = (float) c->momentum;
+    oc.lr = c->lr;
+    oc.momentum = c->momentum;
     oc.nesterov = c->nesterov;
-    oc.weight_decay = c->weight_decay_on ? (float) c->weight_decay : 0.0f;
+    oc.weight_decay = c->weight_decay_on ? c->weight_decay : 0.0;
     oc.decoupled = c->decoupled;
     if (nn_optimizer_init(&run->optimizer, &oc, nn_model_num_parameters(run->model), &err)
         != NN_OK) {
@@ -219,13 +199,6 @@ argmax(const float *p, int n)
     return best;
 }
 
-static void
-scale(float *x, size_t n, float factor)
-{
-    for (size_t i = 0; i < n; i++)
-        x[i] *= factor;
-}
-
 static gboolean
 cancelled(TrainRun *run)
 {
@@ -234,46 +207,33 @@ cancelled(TrainRun *run)
 
 typedef enum { STEP_OK, STEP_CANCELLED, STEP_DIVERGED } StepResult;
 
-/* One optimizer step on batch, computed chunk by chunk. Each chunk's backward adds the
- * gradient of its own mean loss; keeping the buffer scaled by 1/w_k (w_k = chunk k's
- * share of the batch) makes the final buffer the whole batch's mean gradient. */
+/* One optimizer step on batch. A cancel between layers leaves partial gradients, which
+ * are thrown away (no step): the record stays at the last finished epoch. */
 static StepResult
 train_step(TrainRun *run, const DataBatch *batch, double *loss_out, int *correct_out)
 {
     nn_model *m = run->model;
     const int B = batch->size, C = nn_model_num_classes(m);
-    const size_t image_floats = (size_t) run->config.size * run->config.size * 3;
-    const size_t n_params = nn_model_num_parameters(m);
-    float *grads = nn_model_grads(m);
-    double loss_sum = 0;
     int correct = 0;
-    float w_prev = 1;
 
+    if (cancelled(run))
+        return STEP_CANCELLED;
     nn_model_zero_grad(m);
-    for (int off = 0; off < B; off += run->chunk) {
-        if (cancelled(run))
-            return STEP_CANCELLED;
-        int n = MIN(run->chunk, B - off);
-        float loss = nn_model_forward(m, batch->images + off * image_floats,
-                                      batch->labels + off, n, 1);
-        if (!isfinite(loss)) {
-            *loss_out = loss;
-            return STEP_DIVERGED;
-        }
-        loss_sum += (double) loss * n;
-        const float *probs = nn_model_probs(m);
-        for (int i = 0; i < n; i++)
-            correct += argmax(probs + (size_t) i * C, C) == batch->labels[off + i];
-        float w = (float) n / (float) B;
-        if (off > 0 && w != w_prev)
-            scale(grads, n_params, w_prev / w);
-        nn_model_backward(m);
-        w_prev = w;
+    float loss = nn_model_forward(m, batch->images, batch->labels, B, 1);
+    if (nn_model_cancelled(m))
+        return STEP_CANCELLED;
+    if (!isfinite(loss)) {
+        *loss_out = loss;
+        return STEP_DIVERGED;
     }
-    if (w_prev != 1.0f)
-        scale(grads, n_params, w_prev);
-    nn_optimizer_step(&run->optimizer, nn_model_params(m), grads);
-    *loss_out = loss_sum / B;
+    const float *probs = nn_model_probs(m);
+    for (int i = 0; i < B; i++)
+        correct += argmax(probs + (size_t) i * C, C) == batch->labels[i];
+    nn_model_backward(m);
+    if (nn_model_cancelled(m))
+        return STEP_CANCELLED;
+    nn_optimizer_step(&run->optimizer, nn_model_params(m), nn_model_grads(m));
+    *loss_out = loss;
     *correct_out = correct;
     return STEP_OK;
 }
@@ -292,6 +252,8 @@ gboolean train_run_validate(TrainRun *run, double *val_loss, double *val_accurac
         if (cancelled(run))
             return FALSE;
         float loss = nn_model_forward(m, batch.images, batch.labels, batch.size, 0);
+        if (nn_model_cancelled(m))
+            return FALSE;
         loss_sum += (double) loss * batch.size;
         const float *probs = nn_model_probs(m);
         for (int i = 0; i < batch.size; i++) {

@@ -208,12 +208,12 @@ test_stop_keeps_finished_epochs(void)
 /* The cancel-latency requirement (< 200 ms from train_run_cancel to the worker's end) is
  * the one timed assertion in the suite: it is what the app's Cancel button promises. It
  * is measured on the "small" preset at 64x64 with batch 64 (a batch is ~8 GFLOP of work,
- * which the checks between the run's chunks of ~1 GFLOP split into 8). Two bounds:
+ * which the engine's checks between layers split into ~10 pieces). Two bounds:
  *  - always: less than half the time of a batch measured in the same run, so cancelling
  *    does not wait for the batch to end (a ratio, robust to the machine's load);
  *  - the requirement itself, 200 ms, when the same run shows the machine is not saturated
  *    by other processes (a batch under 400 ms, i.e. over ~20 GFLOP/s; an idle 2-core machine
- *    at ~50-150 GFLOP/s should take 50-150 ms). On a machine so loaded that a batch takes longer, one chunk alone
+ *    at ~50-150 GFLOP/s should take 50-150 ms). On a machine so loaded that a batch takes longer, one layer alone
  *    can exceed 200 ms, and the test says so instead of failing.
  * Any of three attempts may pass, so that another process's burst cannot fail it. */
 static double
