@@ -9,7 +9,7 @@
 #include "data_synthetic.h"
 
 /* SHA-256 of the pixels of test_checksum's set; see there. */
-#define EXPECTED_CHECKSUM "38a30f2817fe4259ff652ddc1a39c0f8c1b1339f1e68ef5eb9fea6ab58ac5231"
+#define EXPECTED_CHECKSUM "c39b012646a0bf4741b15fa90cf605c092ea127edb6353a78fec648a8bc85703"
 
 static DataSyntheticParams
 small_params(int per_class, int size)
@@ -223,18 +223,17 @@ test_defects_localized(void)
             g_assert_cmpint(none.width, ==, 0);
             g_assert_cmpint(box.width, >, 0);
             g_assert_cmpint(box.height, >, 0);
-            /* Small relative to the frame: the defect is a detail, not the picture. */
-            g_assert_cmpint(box.width * box.height, <, size * size / 4);
             /* Outside the box only rounding ripples are allowed: pixman steps a gradient
              * incrementally along each span, so removing one lead can move another lead's
              * shading on the same row by a level or two. */
             long inside = 0, outside = 0;
-            int outside_max = 0;
+            int outside_max = 0, changed = 0;
             for (int y = 0; y < size; y++) {
                 for (int x = 0; x < size; x++) {
                     const guint8 *a = good + (y * size + x) * 3, *b = bad + (y * size + x) * 3;
                     int d = abs(a[0] - b[0]) + abs(a[1] - b[1]) + abs(a[2] - b[2]);
                     gboolean in = x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height;
+                    changed += d > 8;
                     if (in) {
                         inside += d;
                     } else {
@@ -247,6 +246,9 @@ test_defects_localized(void)
                 g_test_message("%s index %d: inside %ld outside %ld (max %d) box %d,%d %dx%d",
                                data_defect_kind_name(kind), index, inside, outside, outside_max,
                                box.x, box.y, box.width, box.height);
+            /* A part of the chip, not the picture: under 1/6 of the pixels change
+             * visibly (a bad marking can spoil all of the print: 1/5). */
+            g_assert_cmpint(changed, <, size * size / (kind == DATA_DEFECT_BAD_MARKING ? 5 : 6));
             g_assert_cmpint(outside_max, <=, 6);
             g_assert_cmpint(outside, <, inside / 20 + 1);
             /* At least ~100 levels summed over the box: visible, not a rounding ripple. */
