@@ -95,26 +95,29 @@ size_t nn_winograd_scratch_floats(int C, int OC, int m, size_t chunk_tiles)
  * Each maps a column of tile points (pointers to n-float channel vectors) to another;
  * the 2-D transforms apply them along rows, then along columns. */
 
+/* The loops take their vectors as restrict parameters: GCC 12 does not vectorise a loop
+ * over restrict-qualified locals (it gives up on the possible aliasing), so each 1-D
+ * transform is a kernel with its pointers spelled out, called through the arrays. */
+
 /* o = B^T d: a inputs -> a points */
-static void bt_1d(int m, float *const o[], const float *const d[], int n)
+static void bt2_kernel(float *restrict o0, float *restrict o1, float *restrict o2,
+                       float *restrict o3, const float *restrict d0, const float *restrict d1,
+                       const float *restrict d2, const float *restrict d3, int n)
 {
-    if (m == 2) {
-        const float *restrict d0 = d[0], *restrict d1 = d[1], *restrict d2 = d[2],
-                    *restrict d3 = d[3];
-        float *restrict o0 = o[0], *restrict o1 = o[1], *restrict o2 = o[2],
-              *restrict o3 = o[3];
-        for (int c = 0; c < n; c++) {
-            o0[c] = d0[c] - d2[c];
-            o1[c] = d1[c] + d2[c];
-            o2[c] = d2[c] - d1[c];
-            o3[c] = d1[c] - d3[c];
-        }
-        return;
+    for (int c = 0; c < n; c++) {
+        o0[c] = d0[c] - d2[c];
+        o1[c] = d1[c] + d2[c];
+        o2[c] = d2[c] - d1[c];
+        o3[c] = d1[c] - d3[c];
     }
-    const float *restrict d0 = d[0], *restrict d1 = d[1], *restrict d2 = d[2],
-                *restrict d3 = d[3], *restrict d4 = d[4], *restrict d5 = d[5];
-    float *restrict o0 = o[0], *restrict o1 = o[1], *restrict o2 = o[2], *restrict o3 = o[3],
-          *restrict o4 = o[4], *restrict o5 = o[5];
+}
+
+static void bt4_kernel(float *restrict o0, float *restrict o1, float *restrict o2,
+                       float *restrict o3, float *restrict o4, float *restrict o5,
+                       const float *restrict d0, const float *restrict d1,
+                       const float *restrict d2, const float *restrict d3,
+                       const float *restrict d4, const float *restrict d5, int n)
+{
     for (int c = 0; c < n; c++) {
         float t1 = d4[c] - 4.0f * d2[c], t2 = d3[c] - 4.0f * d1[c];
         float t3 = d4[c] - d2[c], t4 = 2.0f * (d3[c] - d1[c]);
@@ -127,22 +130,30 @@ static void bt_1d(int m, float *const o[], const float *const d[], int n)
     }
 }
 
-/* y = A^T v: a points -> m outputs */
-static void at_1d(int m, float *const y[], const float *const v[], int n)
+static void bt_1d(int m, float *const o[], const float *const d[], int n)
 {
-    if (m == 2) {
-        const float *restrict v0 = v[0], *restrict v1 = v[1], *restrict v2 = v[2],
-                    *restrict v3 = v[3];
-        float *restrict y0 = y[0], *restrict y1 = y[1];
-        for (int c = 0; c < n; c++) {
-            y0[c] = v0[c] + v1[c] + v2[c];
-            y1[c] = v1[c] - v2[c] - v3[c];
-        }
-        return;
+    if (m == 2)
+        bt2_kernel(o[0], o[1], o[2], o[3], d[0], d[1], d[2], d[3], n);
+    else
+        bt4_kernel(o[0], o[1], o[2], o[3], o[4], o[5], d[0], d[1], d[2], d[3], d[4], d[5], n);
+}
+
+/* y = A^T v: a points -> m outputs */
+static void at2_kernel(float *restrict y0, float *restrict y1, const float *restrict v0,
+                       const float *restrict v1, const float *restrict v2,
+                       const float *restrict v3, int n)
+{
+    for (int c = 0; c < n; c++) {
+        y0[c] = v0[c] + v1[c] + v2[c];
+        y1[c] = v1[c] - v2[c] - v3[c];
     }
-    const float *restrict v0 = v[0], *restrict v1 = v[1], *restrict v2 = v[2],
-                *restrict v3 = v[3], *restrict v4 = v[4], *restrict v5 = v[5];
-    float *restrict y0 = y[0], *restrict y1 = y[1], *restrict y2 = y[2], *restrict y3 = y[3];
+}
+
+static void at4_kernel(float *restrict y0, float *restrict y1, float *restrict y2,
+                       float *restrict y3, const float *restrict v0, const float *restrict v1,
+                       const float *restrict v2, const float *restrict v3,
+                       const float *restrict v4, const float *restrict v5, int n)
+{
     for (int c = 0; c < n; c++) {
         float s12 = v1[c] + v2[c], d12 = v1[c] - v2[c];
         float s34 = v3[c] + v4[c], d34 = v3[c] - v4[c];
@@ -153,25 +164,32 @@ static void at_1d(int m, float *const y[], const float *const v[], int n)
     }
 }
 
-/* z = A dy (A = (A^T)^T): m output gradients -> a points */
-static void a_1d(int m, float *const z[], const float *const y[], int n)
+static void at_1d(int m, float *const y[], const float *const v[], int n)
 {
-    if (m == 2) {
-        const float *restrict y0 = y[0], *restrict y1 = y[1];
-        float *restrict z0 = z[0], *restrict z1 = z[1], *restrict z2 = z[2],
-              *restrict z3 = z[3];
-        for (int c = 0; c < n; c++) {
-            z0[c] = y0[c];
-            z1[c] = y0[c] + y1[c];
-            z2[c] = y0[c] - y1[c];
-            z3[c] = -y1[c];
-        }
-        return;
+    if (m == 2)
+        at2_kernel(y[0], y[1], v[0], v[1], v[2], v[3], n);
+    else
+        at4_kernel(y[0], y[1], y[2], y[3], v[0], v[1], v[2], v[3], v[4], v[5], n);
+}
+
+/* z = A dy (A = (A^T)^T): m output gradients -> a points */
+static void a2_kernel(float *restrict z0, float *restrict z1, float *restrict z2,
+                      float *restrict z3, const float *restrict y0, const float *restrict y1,
+                      int n)
+{
+    for (int c = 0; c < n; c++) {
+        z0[c] = y0[c];
+        z1[c] = y0[c] + y1[c];
+        z2[c] = y0[c] - y1[c];
+        z3[c] = -y1[c];
     }
-    const float *restrict y0 = y[0], *restrict y1 = y[1], *restrict y2 = y[2],
-                *restrict y3 = y[3];
-    float *restrict z0 = z[0], *restrict z1 = z[1], *restrict z2 = z[2], *restrict z3 = z[3],
-          *restrict z4 = z[4], *restrict z5 = z[5];
+}
+
+static void a4_kernel(float *restrict z0, float *restrict z1, float *restrict z2,
+                      float *restrict z3, float *restrict z4, float *restrict z5,
+                      const float *restrict y0, const float *restrict y1,
+                      const float *restrict y2, const float *restrict y3, int n)
+{
     for (int c = 0; c < n; c++) {
         float e = y0[c] + y2[c], o = y1[c] + y3[c];
         float e4 = y0[c] + 4.0f * y2[c], o8 = 2.0f * y1[c] + 8.0f * y3[c];
@@ -182,6 +200,14 @@ static void a_1d(int m, float *const z[], const float *const y[], int n)
         z4[c] = e4 - o8;
         z5[c] = y3[c];
     }
+}
+
+static void a_1d(int m, float *const z[], const float *const y[], int n)
+{
+    if (m == 2)
+        a2_kernel(z[0], z[1], z[2], z[3], y[0], y[1], n);
+    else
+        a4_kernel(z[0], z[1], z[2], z[3], z[4], z[5], y[0], y[1], y[2], y[3], n);
 }
 
 /* G (a x 3): the kernel transform. Applied once per call, vectorised over the input
