@@ -491,8 +491,9 @@ float nn_model_forward(nn_model *model, const float *input, const int *labels, i
         switch (L->spec.kind) {
         case NN_LAYER_CONV: {
             const nn_tensor_info *wt = &p->tensors[L->weight_tensor];
-            nn_conv2d_forward(out, cur, m->params + wt->offset, m->params + wt[1].offset,
-                              m->scratch, B, L->h, L->w, L->c, L->oc, L->spec.kernel);
+            /* the conv's ReLU is applied while each chunk of its output is in cache */
+            nn_conv2d_forward_relu(out, cur, m->params + wt->offset, m->params + wt[1].offset,
+                                   m->scratch, B, L->h, L->w, L->c, L->oc, L->spec.kernel);
             break;
         }
         case NN_LAYER_POOL:
@@ -521,7 +522,7 @@ float nn_model_forward(nn_model *model, const float *input, const int *labels, i
             break;
         }
         }
-        if (L->relu)
+        if (L->relu && L->spec.kind != NN_LAYER_CONV)
             nn_relu_forward(out, out, n_out);
         cur = L->out;
         L->forward_s += now_s() - t0;
