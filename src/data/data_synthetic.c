@@ -83,8 +83,8 @@ typedef struct {
 /* The defect's own parameters, sampled from its own stream. */
 typedef struct {
     int kind;                   /* DataDefectKind or -1 */
-    double size;                /* 7 at difficulty 0 .. 2 at 1: scales extents */
-    double contrast;            /* 1 .. 0.5: scales opacity */
+    double size;                /* 10.5 at difficulty 0 .. 3.5 at 1: scales extents */
+    double contrast;            /* 1 .. 0.6: scales opacity */
     int lead;                   /* missing / bent pin */
     double stub;                /* fraction of the missing lead left */
     double bend_c, bend_s;      /* bent pin: rotation about its knee */
@@ -605,10 +605,10 @@ scene_sample(Scene *sc, guint64 seed, int index)
     sc->texture_seed = nn_rng_next(r);
 }
 
-/* Difficulty 0..1 maps to size 7..2 and contrast 1..0.5; each defect then jitters (and
- * the biggest are capped by the body). Calibrated with a small PyTorch CNN on 2 x 600
- * images at 64x64 (see data_synthetic.h): with defects the size difficulty 1 gives, it
- * only memorises; at the default it first learns, then overfits. */
+/* Difficulty 0..1 maps to size 10.5..3.5 and contrast 1 (up to 0.5) ..0.6; each defect
+ * then jitters (and the biggest are capped by the body). Calibrated with a small PyTorch
+ * CNN on 2 x 600 images at 64x64 (see data_synthetic.h): at the default 0.5 it first
+ * learns, then overfits; with defects 1.3-1.5x smaller (~0.75) it only memorises. */
 static void
 defect_sample(Defect *df, const Scene *sc, int kind, double difficulty, guint64 seed, int index)
 {
@@ -616,8 +616,9 @@ defect_sample(Defect *df, const Scene *sc, int kind, double difficulty, guint64 
     rng_for(&df->rng, seed, (guint64) index, STREAM_DEFECT);
     nn_rng *r = &df->rng;
     df->kind = kind;
-    df->size = (7.0 - 5.0 * difficulty) * rnd_range(r, 0.8, 1.2);
-    df->contrast = CLAMP((1.0 - 0.5 * difficulty) * rnd_range(r, 0.85, 1.15), 0.2, 1.0);
+    df->size = (10.5 - 7.0 * difficulty) * rnd_range(r, 0.8, 1.2);
+    df->contrast = CLAMP((difficulty <= 0.5 ? 1.0 : 1.0 - 0.8 * (difficulty - 0.5))
+                         * rnd_range(r, 0.85, 1.15), 0.2, 1.0);
     df->lead = rnd_int(r, sc->n_leads);
     df->stub = rnd_chance(r, 0.5) ? 0.0 : rnd_range(r, 0.1, 0.45) * (0.5 + difficulty);
     double angle = (0.75 - 0.45 * difficulty) * rnd_range(r, 0.8, 1.2);   /* radians */
@@ -1115,7 +1116,7 @@ draw_particle(cairo_t *cr, const Scene *sc, Defect *df, Extent *ext)
 {
     nn_rng *r = &df->rng;
     double unit = 1 / sc->scale;
-    double rad = rnd_range(r, 0.013, 0.022) * df->size * unit;
+    double rad = MIN(rnd_range(r, 0.013, 0.022) * df->size * unit, 0.15 * sc->body_h);
     double x, y;
     /* On the body, or among the leads (a solder ball bridging two of them). */
     body_point(r, sc, 0.05, &x, &y);
@@ -1124,7 +1125,7 @@ draw_particle(cairo_t *cr, const Scene *sc, Defect *df, Extent *ext)
         const Lead *l = &sc->leads[rnd_int(r, sc->n_leads)];
         /* Between two leads, where a bridge shorts them. */
         lead_point(l, sc->lead_len * rnd_range(r, 0.3, 0.9), (rnd_chance(r, 0.5) ? 0.5 : -0.5) * sc->pitch, &x, &y);
-        rad = MAX(rad * 0.8, sc->pitch * 0.55);
+        rad = MAX(rad * 0.7, sc->pitch * 0.55);
         ellipse_path(cr, x, y, rad, rad);
         extent_add_fill(ext, cr);
         cairo_pattern_t *p = cairo_pattern_create_radial(x - rad * 0.35, y - rad * 0.35, 0, x, y, rad);
