@@ -1,14 +1,21 @@
 /* bench_winograd: each 3x3 convolution of the seed network, forward and backward, by
  * im2col, Winograd F(2x2,3x3) and F(4x4,3x3) side by side in one process (the numbers
- * behind nn_winograd_tile's rule; bench/RESULTS.md "Profile").
- * usage: bench_winograd [batch 64] [input side 64] [threads 1] [repeats 3] */
+ * behind nn_winograd_tile's rule; bench/RESULTS.md "Profile"), or with `profile` first,
+ * the per-layer split of whole training steps (Adam) of a network, im2col vs Winograd.
+ * usage: bench_winograd [batch 64] [input side 64] [threads 1] [repeats 3]
+ *        bench_winograd profile [network paper] [batch 64] [input side 64] [steps 2] */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
+#include <string.h>
+
 #include "nn_conv2d.h"
+#include "nn_model.h"
+#include "nn_optim.h"
 #include "nn_rng.h"
+#include "nn_spec.h"
 #include "nn_threads.h"
 #include "nn_winograd.h"
 
@@ -30,8 +37,80 @@ static float *random_tensor(nn_rng *rng, size_t n)
     return x;
 }
 
+/* One thread, process CPU time per training step and each layer's share of it (the
+ * layer times are wall time, which on one thread differs from CPU time only by waits). */
+static int profile(const char *network, int B, int S, int steps)
+{
+    nn_spec spec;
+    nn_error err;
+    nn_rng rng;
+    static const int modes[] = { 0, -1 };   /* im2col, nn_winograd_tile's rule */
+    nn_set_threads(1);
+    nn_rng_seed(&rng, 4);
+    if (nn_spec_parse(&spec, network, &err) != NN_OK) {
+        fprintf(stderr, "bench_winograd: %s\n", err.message);
+        return 2;
+    }
+    printf("%s %dx%dx3 batch %d, 1 thread, %d Adam steps after 1 warm-up\n", network, S, S,
+           B, steps);
+    for (int k = 0; k < 2; k++) {
+        nn_model *model = NULL;
+        nn_optimizer opt;
+        nn_optimizer_config cfg = nn_optimizer_config_default(NN_OPTIMIZER_ADAM);
+        nn_winograd_set_tile(modes[k]);
+        if (nn_model_create(&model, &spec, S, S, 3, B, 1, 0, NN_OPTIMIZER_ADAM, &err) != NN_OK ||
+            nn_optimizer_init(&opt, &cfg, nn_model_num_parameters(model), &err) != NN_OK) {
+            fprintf(stderr, "bench_winograd: %s\n", err.message);
+            return 1;
+        }
+        size_t n_in = (size_t)B * S * S * 3;
+        float *input = random_tensor(&rng, n_in);
+        int *labels = malloc((size_t)B * sizeof *labels);
+        for (int b = 0; b < B; b++)
+            labels[b] = b % 2;
+        double cpu_s = 0, layers_s = 0;
+        for (int it = 0; it <= steps; it++) {
+            if (it == 1)
+                nn_model_reset_layer_times(model);
+            double t0 = seconds(1);
+            nn_model_zero_grad(model);
+            nn_model_forward(model, input, labels, B, 1);
+            nn_model_backward(model);
+            nn_optimizer_step(&opt, nn_model_params(model), nn_model_grads(model));
+            if (it >= 1)
+                cpu_s += seconds(1) - t0;
+        }
+        int n = nn_model_num_layers(model);
+        for (int l = 0; l < n; l++) {
+            double f, b;
+            nn_model_layer_times(model, l, &f, &b);
+            layers_s += f + b;
+        }
+        printf("\n%s: %.1f ms CPU per step (%.1f images/s on one core); layers:\n",
+               k ? "Winograd" : "im2col", 1e3 * cpu_s / steps, steps * B / cpu_s);
+        printf("%-24s %9s %9s %7s\n", "layer", "fwd ms", "bwd ms", "share");
+        for (int l = 0; l < n; l++) {
+            double f, b;
+            nn_model_layer_times(model, l, &f, &b);
+            printf("%-24s %9.2f %9.2f %6.1f%%\n", nn_model_layer_name(model, l),
+                   1e3 * f / steps, 1e3 * b / steps, 100 * (f + b) / layers_s);
+        }
+        printf("%-24s %9.2f (optimizer, loss, bookkeeping)\n", "rest",
+               1e3 * (cpu_s - layers_s) / steps);
+        free(input);
+        free(labels);
+        nn_optimizer_free(&opt);
+        nn_model_free(model);
+    }
+    nn_winograd_set_tile(-1);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "profile") == 0)
+        return profile(argc > 2 ? argv[2] : "paper", argc > 3 ? atoi(argv[3]) : 64,
+                       argc > 4 ? atoi(argv[4]) : 64, argc > 5 ? atoi(argv[5]) : 2);
     const int B = argc > 1 ? atoi(argv[1]) : 64, S = argc > 2 ? atoi(argv[2]) : 64;
     const int threads = argc > 3 ? atoi(argv[3]) : 1, reps = argc > 4 ? atoi(argv[4]) : 3;
     const int cpu = threads == 1;
