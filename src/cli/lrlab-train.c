@@ -16,6 +16,7 @@
 #include "nn_spec.h"
 #include "train_config.h"
 #include "train_diagnosis.h"
+#include "train_process.h"
 #include "train_run.h"
 
 
@@ -451,6 +452,7 @@ export_synthetic(const TrainConfig *config, const char *dir)
 
 int main(int argc, char **argv)
 {
+    train_process_init(argv);
     Options o = { 0 };
     g_autofree char *data_help = g_strdup_printf(
         "synthetic[:N] (N images per class, default %d) or a folder of class folders "

@@ -6,6 +6,7 @@
 
 #include "lab-application.h"
 #include "lab-screenshot.h"
+#include "train_process.h"
 
 int
 main (int   argc,
@@ -14,6 +15,7 @@ main (int   argc,
   g_autoptr(LabApplication) app = NULL;
   int status;
 
+  train_process_init (argv);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

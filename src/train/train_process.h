@@ -1,0 +1,13 @@
+/* train_process: process-wide set-up shared by the programs that train (the app and
+ * lrlab-train), done once at the top of main(). */
+#pragma once
+
+/* OpenMP threads that wait by spinning (libgomp's default) steal the cores from the
+ * threads a training program also needs: the batcher preparing the next batch and, in
+ * the app, the UI. Measured on 2 cores: paper network 64x64 batch 64, training
+ * 145 vs 119 img/s (passive vs active) with another process busy, 281 vs 252 idle; the
+ * CLI with its batcher thread, 318 vs 152 img/s. libgomp reads OMP_WAIT_POLICY only when it is
+ * loaded, before main(), so when the user has not chosen a policy this re-executes the
+ * program once with OMP_WAIT_POLICY=passive. A failed exec is harmless: the program
+ * goes on with the default policy. */
+void train_process_init(char **argv);
