@@ -35,8 +35,13 @@ test: deps build
 	  xvfb-run -a -s "-screen 0 1600x1000x24" meson test -C $(BUILD) --print-errorlogs --num-processes 1; \
 	fi
 
+# Benchmarks print their own tables; the chart's frame-rate ones need a display (Xvfb).
 bench: deps build
-	meson test -C $(BUILD) --benchmark --verbose
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  meson test -C $(BUILD) --benchmark --verbose; \
+	else \
+	  xvfb-run -a -s "-screen 0 1600x1000x24" meson test -C $(BUILD) --benchmark --verbose; \
+	fi
 
 clean:
 	rm -rf $(BUILD)

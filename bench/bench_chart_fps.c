@@ -1,7 +1,9 @@
 /* bench_chart_fps: the chart's own drawing cost with a full comparison on screen. Two
  * LabCharts (loss, accuracy), 8 runs x 200 epochs x 50 batch traces each, points appended
  * at 20 Hz (none with BENCH_NO_APPEND=1) and the hover moving every frame, for ~5 s. Prints
- * the frame rate, the 99th-percentile frame interval and the time GTK spends painting. */
+ * the frame rate, the 99th-percentile frame interval and the time GTK spends painting.
+ * `--train SPEC` trains that network (64x64, batch 64, Adam, all cores) in a worker thread
+ * meanwhile, as the app does: the frame rate a user sees while the paper network trains. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,9 @@
 
 #include "lab-chart.h"
 #include "lab-chart-private.h"
+#include "nn_model.h"
+#include "nn_threads.h"
+#include "train_process.h"
 
 #define N_RUNS        8
 #define EPOCHS        200
@@ -35,6 +40,52 @@ typedef struct {
   guint frames;
   gboolean done;
 } Bench;
+
+/* The training load: the engine alone, on random data (what matters here is that both
+ * cores are busy the way a training run keeps them busy). */
+typedef struct {
+  const char *spec;
+  volatile gint stop;
+  gint steps;
+} Trainer;
+
+static gpointer
+train_thread (gpointer data)
+{
+  Trainer *t = data;
+  const int B = 64, S = 64;
+  nn_spec spec;
+  nn_error err;
+  nn_model *model = NULL;
+  nn_optimizer opt;
+  nn_optimizer_config oc = nn_optimizer_config_default (NN_OPTIMIZER_ADAM);
+
+  train_process_lower_thread_priority ();   /* as the app's worker does */
+  nn_set_threads (0);
+  if (nn_spec_parse (&spec, t->spec, &err) != NN_OK ||
+      nn_model_create (&model, &spec, S, S, 3, B, 1, 0, NN_OPTIMIZER_ADAM, &err) != NN_OK ||
+      nn_optimizer_init (&opt, &oc, nn_model_num_parameters (model), &err) != NN_OK)
+    g_error ("bench_chart_fps: %s", err.message);
+  float *input = g_new (float, (gsize) B * S * S * 3);
+  int *labels = g_new (int, B);
+  for (int i = 0; i < B * S * S * 3; i++)
+    input[i] = (float) ((i * 2654435761u) % 1000) / 500.0f - 1.0f;
+  for (int b = 0; b < B; b++)
+    labels[b] = b % nn_model_num_classes (model);
+  while (!g_atomic_int_get (&t->stop))
+    {
+      nn_model_zero_grad (model);
+      nn_model_forward (model, input, labels, B, 1);
+      nn_model_backward (model);
+      nn_optimizer_step (&opt, nn_model_params (model), nn_model_grads (model));
+      g_atomic_int_inc (&t->steps);
+    }
+  nn_optimizer_free (&opt);
+  nn_model_free (model);
+  g_free (input);
+  g_free (labels);
+  return NULL;
+}
 
 static double
 loss_at (guint  run,
@@ -205,9 +256,18 @@ main (int   argc,
       char *argv[])
 {
   Bench bench = { 0 };
+  Trainer trainer = { 0 };
+  GThread *trainer_thread = NULL;
   GtkWidget *window, *box;
   GdkFrameClock *clock;
   double elapsed;
+  gint64 train_start = 0;
+
+  if (argc == 3 && g_str_equal (argv[1], "--train"))
+    {
+      train_process_init (argv);   /* the app's OpenMP wait policy */
+      trainer.spec = argv[2];
+    }
 
   g_setenv ("GTK_A11Y", "none", FALSE);
   /* Under xvfb-run there is no GPU: GL is llvmpipe, whose compositing of this window costs
@@ -259,11 +319,25 @@ main (int   argc,
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &bench);
   if (g_getenv ("BENCH_NO_APPEND") == NULL)
     g_timeout_add (1000 / APPEND_HZ, on_append, &bench);
+  if (trainer.spec != NULL)
+    {
+      trainer_thread = g_thread_new ("trainer", train_thread, &trainer);
+      train_start = g_get_monotonic_time ();
+    }
 
   while (!bench.done)
     g_main_context_iteration (NULL, TRUE);
 
   elapsed = (bench.last_frame - bench.start) / (double) G_USEC_PER_SEC;
+  if (trainer_thread != NULL)
+    {
+      g_atomic_int_set (&trainer.stop, 1);
+      g_thread_join (trainer_thread);
+      printf ("bench_chart_fps: while training %s at 64x64, batch 64, Adam, all cores: "
+              "%.0f training img/s\n", trainer.spec,
+              g_atomic_int_get (&trainer.steps) * 64.0 /
+              ((g_get_monotonic_time () - train_start) / (double) G_USEC_PER_SEC));
+    }
   printf ("bench_chart_fps: 2 charts x %d runs, %u batch points per run at the end, "
           "appended at %d Hz, hover moving every frame, %.1f s\n",
           N_RUNS, bench.next_batch, g_getenv ("BENCH_NO_APPEND") != NULL ? 0 : APPEND_HZ, elapsed);

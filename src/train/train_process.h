@@ -11,3 +11,9 @@
  * program once with OMP_WAIT_POLICY=passive. A failed exec is harmless: the program
  * goes on with the default policy. */
 void train_process_init(char **argv);
+
+/* Lowers the calling thread's scheduling priority (Linux: nice is per thread, and the
+ * OpenMP threads it starts inherit it). A training worker calls it so that, when training
+ * keeps every core busy, the UI thread still gets the CPU it needs to draw at display
+ * rate; with nothing else to run, training keeps the cores and loses no speed. */
+void train_process_lower_thread_priority(void);

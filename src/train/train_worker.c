@@ -16,6 +16,7 @@
 #include "nn_checkpoint.h"
 #include "nn_rng.h"
 #include "nn_threads.h"
+#include "train_process.h"
 
 /* Streams of the run's seed (nn_rng_mix) so that model init, dropout masks, shuffling and
  * the split each get their own independent randomness. */
@@ -491,6 +492,7 @@ gpointer train_run_worker(gpointer data)
     DataBatcher *train_batcher = NULL;
 
     /* OpenMP's thread count is per thread: set it on the thread that runs the engine. */
+    train_process_lower_thread_priority();
     nn_set_threads(run->config.threads);
 
     if (set == NULL) {
