@@ -16,7 +16,7 @@
  * points +-2) and 1/24 (G) before the GEMM sums them, so float32 rounding is larger than
  * a direct sum's: max|err|/max|out| ~1e-7 direct, up to 8e-7 for F(2x2), 5e-6 for
  * F(4x4) on the test shapes; one training step of the paper network differs from im2col
- * by <= 7.5e-6 per gradient tensor. Harmless for training, but enough for ten chaotic
+ * by <= 1e-5 per gradient tensor. Harmless for training, but enough for ten chaotic
  * Adam steps to drift from PyTorch's trajectory, so test_parity runs im2col
  * (nn_winograd_set_tile(0)). */
 #include "nn_winograd.h"
@@ -230,10 +230,15 @@ static const float (*g_matrix(int m))[3]
     return m == 2 ? G2 : G4;
 }
 
+/* Channels per block of the separable weight transforms below: their temporaries live on
+ * the stack (a x 3 rows of this many floats, 18 KiB). */
+#define WINO_WBLOCK 256
+
 /* U (a2, OC, C) = G g G^T for every kernel g of weight (OC,3,3,C), or of g turned 180
  * degrees if flip (the input gradient's kernel). The forward multiplies by U_p^T (its
  * GEMM reads U_p transposed), the input gradient by U_p as it is (Cin = OC, Cout = C):
- * one layout serves both, written channel-contiguous. */
+ * one layout serves both, written channel-contiguous. Separable: t = G g (a x 3) first,
+ * then U = t G^T, half the multiply-adds of summing the nine terms per point. */
 static void transform_weight(float *U, const float *weight, int C, int OC, int m, int flip)
 {
     const int a = m + 2;
@@ -247,26 +252,28 @@ static void transform_weight(float *U, const float *weight, int C, int OC, int m
                 int sy = flip ? 2 - ky : ky, sx = flip ? 2 - kx : kx;
                 g[ky][kx] = weight + (((size_t)oc * 3 + sy) * 3 + sx) * C;
             }
-        for (int i = 0; i < a; i++)
-            for (int j = 0; j < a; j++) {
-                /* U[i][j] = sum over ky, kx of G[i][ky] g[ky][kx] G[j][kx] */
-                float *restrict u = U + (size_t)(i * a + j) * co + (size_t)oc * C;
-                float w[3][3];
-                for (int ky = 0; ky < 3; ky++)
-                    for (int kx = 0; kx < 3; kx++)
-                        w[ky][kx] = G[i][ky] * G[j][kx];
-                for (int c = 0; c < C; c++) {
-                    float sum = 0.0f;
-                    for (int ky = 0; ky < 3; ky++)
-                        for (int kx = 0; kx < 3; kx++)
-                            sum += w[ky][kx] * g[ky][kx][c];
-                    u[c] = sum;
+        for (int c0 = 0; c0 < C; c0 += WINO_WBLOCK) {
+            const int nb = C - c0 < WINO_WBLOCK ? C - c0 : WINO_WBLOCK;
+            float t[WINO_MAX_A][3][WINO_WBLOCK];
+            for (int i = 0; i < a; i++)
+                for (int kx = 0; kx < 3; kx++) {
+                    const float *g0 = g[0][kx] + c0, *g1 = g[1][kx] + c0, *g2 = g[2][kx] + c0;
+                    for (int c = 0; c < nb; c++)
+                        t[i][kx][c] = G[i][0] * g0[c] + G[i][1] * g1[c] + G[i][2] * g2[c];
                 }
-            }
+            for (int i = 0; i < a; i++)
+                for (int j = 0; j < a; j++) {
+                    float *u = U + (size_t)(i * a + j) * co + (size_t)oc * C + c0;
+                    for (int c = 0; c < nb; c++)
+                        u[c] = t[i][0][c] * G[j][0] + t[i][1][c] * G[j][1] +
+                               t[i][2][c] * G[j][2];
+                }
+        }
     }
 }
 
-/* dweight (OC,3,3,C) += G^T dU G for dU (a2, OC, C). */
+/* dweight (OC,3,3,C) += G^T dU G for dU (a2, OC, C), separably: t = G^T dU (3 x a),
+ * then t G. */
 static void inverse_weight_gradient(float *dweight, const float *dU, int C, int OC, int m)
 {
     const int a = m + 2;
@@ -274,19 +281,35 @@ static void inverse_weight_gradient(float *dweight, const float *dU, int C, int 
     const float (*G)[3] = g_matrix(m);
 #pragma omp parallel for schedule(static) if (co * 9 >= NN_PARALLEL_MIN_FLOATS)
     for (int oc = 0; oc < OC; oc++)
-        for (int ky = 0; ky < 3; ky++)
-            for (int kx = 0; kx < 3; kx++) {
-                float *restrict dw = dweight + (((size_t)oc * 3 + ky) * 3 + kx) * C;
-                for (int i = 0; i < a; i++)
-                    for (int j = 0; j < a; j++) {
-                        float w = G[i][ky] * G[j][kx];
+        for (int c0 = 0; c0 < C; c0 += WINO_WBLOCK) {
+            const int nb = C - c0 < WINO_WBLOCK ? C - c0 : WINO_WBLOCK;
+            float t[3][WINO_MAX_A][WINO_WBLOCK];
+            for (int ky = 0; ky < 3; ky++)
+                for (int j = 0; j < a; j++) {
+                    float *tt = t[ky][j];
+                    for (int c = 0; c < nb; c++)
+                        tt[c] = 0.0f;
+                    for (int i = 0; i < a; i++) {
+                        const float w = G[i][ky];
                         if (w == 0.0f)
                             continue;
-                        const float *restrict d = dU + (size_t)(i * a + j) * co + (size_t)oc * C;
-                        for (int c = 0; c < C; c++)
-                            dw[c] += w * d[c];
+                        const float *d = dU + (size_t)(i * a + j) * co + (size_t)oc * C + c0;
+                        for (int c = 0; c < nb; c++)
+                            tt[c] += w * d[c];
                     }
-            }
+                }
+            for (int ky = 0; ky < 3; ky++)
+                for (int kx = 0; kx < 3; kx++) {
+                    float *dw = dweight + (((size_t)oc * 3 + ky) * 3 + kx) * C + c0;
+                    for (int j = 0; j < a; j++) {
+                        const float w = G[j][kx];
+                        if (w == 0.0f)
+                            continue;
+                        for (int c = 0; c < nb; c++)
+                            dw[c] += w * t[ky][j][c];
+                    }
+                }
+        }
 }
 
 /* ---- tiles ----------------------------------------------------------------------------
