@@ -137,7 +137,7 @@ def main_table(b, nets, size, batch):
                   f"{100 * s / total:>7.1f}%")
 
 
-def scaling_table(b, net):
+def scaling_table(b, net, grid=False):
     print()
     print(f"Scaling, {net}: training / evaluation images/s, LR Lab vs PyTorch (faster format)")
     w = [20, 12, 12, 8, 12, 12, 8]
@@ -145,6 +145,8 @@ def scaling_table(b, net):
         ("config", "train LR", "train torch", "ratio", "eval LR", "eval torch", "ratio"), w)))
     print("-" * sum(w))
     configs = [(64, bs) for bs in SCALING_BATCHES] + [(s, 64) for s in SCALING_SIZES if s != 64]
+    if grid:  # every batch at every input size (12 configurations, ~10 minutes on 2 cores)
+        configs = [(s, bs) for s in SCALING_SIZES for bs in SCALING_BATCHES]
     for size, batch in configs:
         e = b.engine(net, size, batch, iters=3)
         t = b.torch(e["spec"], size, batch, iters=3)
@@ -177,6 +179,8 @@ def main():
                          "network (also LRLAB_BENCH_SCALING=1)")
     ap.add_argument("--scaling-network", default="paper")
     ap.add_argument("--no-main", action="store_true", help="only the scaling table")
+    ap.add_argument("--scaling-grid", action="store_true",
+                    help="the sweep over every batch x input size instead of one of each")
     a = ap.parse_args()
 
     b = Bench(a)
@@ -184,7 +188,7 @@ def main():
     if not a.no_main:
         main_table(b, a.networks.split(","), a.size, a.batch)
     if a.scaling:
-        scaling_table(b, a.scaling_network)
+        scaling_table(b, a.scaling_network, a.scaling_grid)
     print(f"\n(benchmark took {time.time() - t0:.0f} s)")
     return 0
 
