@@ -64,8 +64,8 @@ struct _LabChart
   double time_unit;         /* seconds per x label unit in time mode: 1, 60 or 3600 */
   guint next_run_id;
 
-  guint log_y : 1;
-  guint show_batches : 1;
+  gboolean log_y;           /* whole gbooleans, not bit-fields: set_data_flag takes their address */
+  gboolean show_batches;
   guint ranges_dirty : 1;
 };
 
@@ -459,6 +459,19 @@ lab_chart_get_plot_area (LabChart          *self,
   area->height = MAX (1, height - top - MARGIN_BOTTOM);
 }
 
+/* Converting x alone needs no height: any height that leaves a plot area gives the same
+ * left edge and width. */
+static void
+get_x_plot_area (LabChart          *self,
+                 int                width,
+                 cairo_rectangle_t *area)
+{
+  g_assert (LAB_IS_CHART (self));
+
+  ensure_ranges (self);
+  lab_chart_get_plot_area (self, width, 2 * MARGIN_TOP_TITLE + 2 * MARGIN_BOTTOM, area);
+}
+
 double
 lab_chart_value_to_pixel_x (LabChart *self,
                             double    x_value,
@@ -468,8 +481,7 @@ lab_chart_value_to_pixel_x (LabChart *self,
 
   g_return_val_if_fail (LAB_IS_CHART (self), NAN);
 
-  ensure_ranges (self);
-  lab_chart_get_plot_area (self, width, 2 * MARGIN_TOP_TITLE + 2 * MARGIN_BOTTOM, &area);
+  get_x_plot_area (self, width, &area);
   return area.x + lab_axis_normalize (self->x_axis, x_value) * area.width;
 }
 
@@ -497,8 +509,7 @@ lab_chart_pixel_to_value_x (LabChart *self,
 
   g_return_val_if_fail (LAB_IS_CHART (self), NAN);
 
-  ensure_ranges (self);
-  lab_chart_get_plot_area (self, width, 2 * MARGIN_TOP_TITLE + 2 * MARGIN_BOTTOM, &area);
+  get_x_plot_area (self, width, &area);
   return lab_axis_denormalize (self->x_axis, (pixel_x - area.x) / area.width);
 }
 
@@ -1237,7 +1248,8 @@ draw_context_init (DrawContext   *dc,
 typedef enum {
   LAYER_BATCHES,   /* axes, grid, labels, batch traces */
   LAYER_CURVES,    /* epoch curves, markers, legend */
-  N_CACHED_LAYERS
+  N_CACHED_LAYERS,
+  LAYER_HOVER = N_CACHED_LAYERS   /* line and box; on screen they are nodes of their own */
 } Layer;
 
 static void
@@ -1252,39 +1264,28 @@ draw_layer (LabChart      *self,
   DrawContext dc;
 
   g_assert (LAB_IS_CHART (self));
-  g_assert (layer < N_CACHED_LAYERS);
+  g_assert (layer <= LAYER_HOVER);
 
-  draw_context_init (&dc, self, cr, width, height, ink, background);
-  cairo_save (cr);
-  if (layer == LAYER_BATCHES)
-    {
-      draw_axes (&dc);
-      draw_batches (&dc);
-    }
-  else
-    {
-      draw_curves (&dc);
-      draw_legend (&dc);
-    }
-  cairo_restore (cr);
-  pango_font_description_free (dc.font);
-}
-
-static void
-draw_hover_layer (LabChart      *self,
-                  cairo_t       *cr,
-                  int            width,
-                  int            height,
-                  const GdkRGBA *ink,
-                  const GdkRGBA *background)
-{
-  DrawContext dc;
-
-  if (!isfinite (self->hover_x))
+  if (layer == LAYER_HOVER && !isfinite (self->hover_x))
     return;
   draw_context_init (&dc, self, cr, width, height, ink, background);
   cairo_save (cr);
-  draw_hover (&dc);
+  switch (layer)
+    {
+    case LAYER_BATCHES:
+      draw_axes (&dc);
+      draw_batches (&dc);
+      break;
+    case LAYER_CURVES:
+      draw_curves (&dc);
+      draw_legend (&dc);
+      break;
+    case LAYER_HOVER:
+      draw_hover (&dc);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
   cairo_restore (cr);
   pango_font_description_free (dc.font);
 }
@@ -1302,7 +1303,7 @@ lab_chart_draw_with_colors (LabChart      *self,
 
   draw_layer (self, LAYER_BATCHES, cr, width, height, ink, background);
   draw_layer (self, LAYER_CURVES, cr, width, height, ink, background);
-  draw_hover_layer (self, cr, width, height, ink, background);
+  draw_layer (self, LAYER_HOVER, cr, width, height, ink, background);
 }
 
 /* Light text on a dark style, dark text on a light one: the boxes take the opposite. */
@@ -1648,6 +1649,23 @@ lab_chart_new (void)
 
 /* Properties */
 
+/* The boolean properties both change what is plotted, so both recompute the ranges. */
+static void
+set_data_flag (LabChart *self,
+               gboolean *flag,
+               gboolean  value,
+               guint     prop_id)
+{
+  g_assert (LAB_IS_CHART (self));
+  g_assert (prop_id < N_PROPS);
+
+  if (*flag == !!value)
+    return;
+  *flag = !!value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+  data_changed (self);
+}
+
 void
 lab_chart_set_title (LabChart   *self,
                      const char *title)
@@ -1717,11 +1735,7 @@ lab_chart_set_log_y (LabChart *self,
 {
   g_return_if_fail (LAB_IS_CHART (self));
 
-  if (self->log_y == !!log_y)
-    return;
-  self->log_y = !!log_y;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_Y]);
-  data_changed (self);
+  set_data_flag (self, &self->log_y, log_y, PROP_LOG_Y);
 }
 
 gboolean
@@ -1759,11 +1773,7 @@ lab_chart_set_show_batches (LabChart *self,
 {
   g_return_if_fail (LAB_IS_CHART (self));
 
-  if (self->show_batches == !!show_batches)
-    return;
-  self->show_batches = !!show_batches;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_BATCHES]);
-  data_changed (self);
+  set_data_flag (self, &self->show_batches, show_batches, PROP_SHOW_BATCHES);
 }
 
 gboolean
