@@ -48,14 +48,26 @@ struct _LabWindow
 
 G_DEFINE_FINAL_TYPE (LabWindow, lab_window, ADW_TYPE_APPLICATION_WINDOW)
 
+/* printf-like, since most toasts are a sentence with a name or an error's message in it. */
+static void toast (LabWindow  *self,
+                   const char *format,
+                   ...) G_GNUC_PRINTF (2, 3);
+
 static void
 toast (LabWindow  *self,
-       const char *message)
+       const char *format,
+       ...)
 {
-  AdwToast *t = adw_toast_new (message);
+  g_autofree char *message = NULL;
+  AdwToast *t;
+  va_list args;
 
   g_assert (LAB_IS_WINDOW (self));
 
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  t = adw_toast_new (message);
   adw_toast_set_timeout (t, 6);
   adw_toast_overlay_add_toast (self->toast_overlay, t);
 }
@@ -335,7 +347,7 @@ on_run_status_changed (LabWindow  *self,
     text = g_strdup_printf (_("%s stopped early: validation loss stopped improving."),
                             lab_run_get_name (run));
   if (text)
-    toast (self, text);
+    toast (self, "%s", text);
 }
 
 static void
@@ -433,7 +445,7 @@ start_action (GtkWidget  *widget,
 
   if (!lab_settings_panel_get_valid (self->settings_panel))
     {
-      toast (self, lab_settings_panel_get_problem (self->settings_panel));
+      toast (self, "%s", lab_settings_panel_get_problem (self->settings_panel));
       return;
     }
 
@@ -441,7 +453,7 @@ start_action (GtkWidget  *widget,
   lab_settings_panel_get_config (self->settings_panel, &config);
   if (!train_config_validate (&config, &error))
     {
-      toast (self, error->message);
+      toast (self, "%s", error->message);
       train_config_clear (&config);
       return;
     }
@@ -466,10 +478,7 @@ start_action (GtkWidget  *widget,
   run = wrap_train_run (self, train_run);
   add_run (self, run);
   if (!train_run_start (train_run, &error))
-    {
-      g_autofree char *text = g_strdup_printf (_("The run could not start: %s"), error->message);
-      toast (self, text);
-    }
+    toast (self, _("The run could not start: %s"), error->message);
   g_set_object (&self->active_run, run);
   lab_run_refresh (run);
   lab_mistakes_page_select_run (self->mistakes_page, run);
@@ -560,10 +569,7 @@ delete_run_action (GtkWidget  *widget,
       g_autoptr(GError) error = NULL;
 
       if (g_file_query_exists (file, NULL) && !delete_recursively (file, &error))
-        {
-          g_autofree char *text = g_strdup_printf (_("The run's folder could not be deleted: %s"), error->message);
-          toast (self, text);
-        }
+        toast (self, _("The run's folder could not be deleted: %s"), error->message);
     }
   /* Late news from the cancelled worker must not reach charts that no longer have it. */
   g_signal_handlers_disconnect_by_data (run, self);
@@ -653,27 +659,63 @@ lab_window_save_session_to (LabWindow   *self,
   return TRUE;
 }
 
+/* The window's file actions ask alike: a modal native chooser that calls on_response
+ * (self, path) once the user accepts, and only then. The caller adds a name or filters,
+ * then shows it. */
+typedef void (*ChosenPathFunc) (LabWindow  *self,
+                                const char *path);
+
 static void
-on_save_session_response (GtkNativeDialog *dialog,
+on_file_chooser_response (GtkNativeDialog *dialog,
                           int              response,
                           LabWindow       *self)
 {
+  ChosenPathFunc on_response = g_object_get_data (G_OBJECT (dialog), "lab-on-response");
+  g_autofree char *path = NULL;
+
   g_assert (LAB_IS_WINDOW (self));
+  g_assert (on_response != NULL);
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-      g_autoptr(GError) error = NULL;
-      g_autofree char *text = NULL;
-
-      if (lab_window_save_session_to (self, path, &error))
-        text = g_strdup_printf (_("Runs saved in %s"), path);
-      else
-        text = g_strdup_printf (_("The runs could not be saved: %s"), error->message);
-      toast (self, text);
+      path = g_file_get_path (file);
+      on_response (self, path);
     }
   g_object_unref (dialog);
+}
+
+static GtkFileChooserNative *
+file_chooser_new (LabWindow            *self,
+                  const char           *title,
+                  GtkFileChooserAction  action,
+                  const char           *accept_label,
+                  ChosenPathFunc        on_response)
+{
+  GtkFileChooserNative *dialog;
+
+  g_assert (LAB_IS_WINDOW (self));
+  g_assert (on_response != NULL);
+
+  dialog = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept_label, _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_object_set_data (G_OBJECT (dialog), "lab-on-response", on_response);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_file_chooser_response), self, 0);
+  return dialog;
+}
+
+static void
+save_session_chosen (LabWindow  *self,
+                     const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert (LAB_IS_WINDOW (self));
+
+  if (lab_window_save_session_to (self, path, &error))
+    toast (self, _("Runs saved in %s"), path);
+  else
+    toast (self, _("The runs could not be saved: %s"), error->message);
 }
 
 static void
@@ -687,10 +729,8 @@ save_session_action (GtkWidget  *widget,
   g_assert (LAB_IS_WINDOW (self));
 
   /* Runs already autosave after every epoch; this is a copy to a place of the user's choosing. */
-  dialog = gtk_file_chooser_native_new (_("Save Session to a Folder"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Save"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_save_session_response), self, 0);
+  dialog = file_chooser_new (self, _("Save Session to a Folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                             _("_Save"), save_session_chosen);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
@@ -737,33 +777,22 @@ lab_window_export_charts (LabWindow   *self,
 }
 
 static void
-on_export_chart_response (GtkNativeDialog *dialog,
-                          int              response,
-                          LabWindow       *self)
+export_chart_chosen (LabWindow  *self,
+                     const char *path)
 {
+  g_autofree char *accuracy_path = NULL;
+  g_autoptr(GError) error = NULL;
+
   g_assert (LAB_IS_WINDOW (self));
 
-  if (response == GTK_RESPONSE_ACCEPT)
+  if (!lab_window_export_charts (self, path, &accuracy_path, &error))
+    toast (self, _("The chart could not be saved: %s"), error->message);
+  else
     {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-      g_autofree char *accuracy_path = NULL;
-      g_autoptr(GError) error = NULL;
-
-      if (!lab_window_export_charts (self, path, &accuracy_path, &error))
-        {
-          g_autofree char *text = g_strdup_printf (_("The chart could not be saved: %s"), error->message);
-          toast (self, text);
-        }
-      else
-        {
-          g_autofree char *base = g_path_get_basename (path);
-          g_autofree char *base2 = g_path_get_basename (accuracy_path);
-          g_autofree char *text = g_strdup_printf (_("Saved %s and %s"), base, base2);
-          toast (self, text);
-        }
+      g_autofree char *base = g_path_get_basename (path);
+      g_autofree char *base2 = g_path_get_basename (accuracy_path);
+      toast (self, _("Saved %s and %s"), base, base2);
     }
-  g_object_unref (dialog);
 }
 
 static void
@@ -778,8 +807,8 @@ export_chart_action (GtkWidget  *widget,
 
   g_assert (LAB_IS_WINDOW (self));
 
-  dialog = gtk_file_chooser_native_new (_("Export Charts"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  dialog = file_chooser_new (self, _("Export Charts"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
+                             export_chart_chosen);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "loss.png");
   for (guint i = 0; i < G_N_ELEMENTS (patterns); i++)
     {
@@ -788,8 +817,6 @@ export_chart_action (GtkWidget  *widget,
       gtk_file_filter_set_name (filter, _(patterns[i][1]));
       gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
     }
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_export_chart_response), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
@@ -847,25 +874,15 @@ lab_window_export_csv (LabWindow   *self,
 }
 
 static void
-on_export_csv_response (GtkNativeDialog *dialog,
-                        int              response,
-                        LabWindow       *self)
+export_csv_chosen (LabWindow  *self,
+                   const char *path)
 {
+  g_autoptr(GError) error = NULL;
+
   g_assert (LAB_IS_WINDOW (self));
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-      g_autoptr(GError) error = NULL;
-
-      if (!lab_window_export_csv (self, path, &error))
-        {
-          g_autofree char *text = g_strdup_printf (_("The data could not be saved: %s"), error->message);
-          toast (self, text);
-        }
-    }
-  g_object_unref (dialog);
+  if (!lab_window_export_csv (self, path, &error))
+    toast (self, _("The data could not be saved: %s"), error->message);
 }
 
 static void
@@ -878,11 +895,9 @@ export_csv_action (GtkWidget  *widget,
 
   g_assert (LAB_IS_WINDOW (self));
 
-  dialog = gtk_file_chooser_native_new (_("Export Data"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  dialog = file_chooser_new (self, _("Export Data"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
+                             export_csv_chosen);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "runs.csv");
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_export_csv_response), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
@@ -915,8 +930,7 @@ lab_window_load_session (LabWindow *self)
   session = train_session_load (dir, &error);
   if (session == NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("The saved runs could not be read: %s"), error->message);
-      toast (self, text);
+      toast (self, _("The saved runs could not be read: %s"), error->message);
       return;
     }
   for (guint i = 0; i < session->runs->len; i++)
@@ -931,11 +945,10 @@ lab_window_load_session (LabWindow *self)
     {
       TrainSessionProblem *first = g_ptr_array_index (session->problems, 0);
       g_autofree char *name = g_path_get_basename (first->folder);
-      g_autofree char *text = g_strdup_printf (ngettext ("%u saved run could not be opened (%s: %s)",
-                                                         "%u saved runs could not be opened (%s: %s)",
-                                                         session->problems->len),
-                                               session->problems->len, name, first->reason);
-      toast (self, text);
+      toast (self, ngettext ("%u saved run could not be opened (%s: %s)",
+                             "%u saved runs could not be opened (%s: %s)",
+                             session->problems->len),
+             session->problems->len, name, first->reason);
     }
   update_status_line (self);
   update_actions (self);
