@@ -312,11 +312,10 @@ draw_swatch (GtkDrawingArea *area,
 {
   LabMistakesPage *self = user_data;
 
-  if (self->run == NULL)
-    return;
-  gdk_cairo_set_source_rgba (cr, lab_run_get_color (self->run));
-  cairo_arc (cr, width / 2.0, height / 2.0, MIN (width, height) / 2.0, 0, 2 * G_PI);
-  cairo_fill (cr);
+  g_assert (LAB_IS_MISTAKES_PAGE (self));
+
+  if (self->run != NULL)
+    lab_run_draw_swatch (self->run, cr, width, height);
 }
 
 static void

@@ -121,9 +121,7 @@ draw_swatch (GtkDrawingArea *area,
 
   g_assert (LAB_IS_RUN_ROW (self));
 
-  gdk_cairo_set_source_rgba (cr, lab_run_get_color (self->run));
-  cairo_arc (cr, width / 2.0, height / 2.0, MIN (width, height) / 2.0, 0, 2 * G_PI);
-  cairo_fill (cr);
+  lab_run_draw_swatch (self->run, cr, width, height);
 }
 
 static void

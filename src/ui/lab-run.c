@@ -116,6 +116,20 @@ lab_run_get_color (LabRun *self)
   return &self->color;
 }
 
+void
+lab_run_draw_swatch (LabRun  *self,
+                     cairo_t *cr,
+                     int      width,
+                     int      height)
+{
+  g_return_if_fail (LAB_IS_RUN (self));
+  g_return_if_fail (cr != NULL);
+
+  gdk_cairo_set_source_rgba (cr, &self->color);
+  cairo_arc (cr, width / 2.0, height / 2.0, MIN (width, height) / 2.0, 0, 2 * G_PI);
+  cairo_fill (cr);
+}
+
 const char *
 lab_run_get_name (LabRun *self)
 {
