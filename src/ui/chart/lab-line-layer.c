@@ -11,18 +11,24 @@ typedef struct {
   double x, lo, hi;   /* pixel column centre and the extent of its points */
 } Column;
 
+/* What places a point on the plot, gathered once per draw for the band and the line. */
+typedef struct {
+  const cairo_rectangle_t *area;
+  LabAxisMap               x_map;
+  LabAxisMap               y_map;
+  LabChartXMode            x_mode;
+} Projection;
+
 static inline gboolean
-point_to_pixel (const cairo_rectangle_t *area,
-                const LabAxisMap        *x_map,
-                const LabAxisMap        *y_map,
-                LabChartXMode            x_mode,
-                const LabChartPoint     *point,
-                double                   slack,
-                double                  *x,
-                double                  *y)
+point_to_pixel (const Projection    *proj,
+                const LabChartPoint *point,
+                double               slack,
+                double              *x,
+                double              *y)
 {
-  double ux = lab_axis_map_normalize (x_map, lab_chart_point_x (point, x_mode));
-  double uy = lab_axis_map_normalize (y_map, point->value);
+  const cairo_rectangle_t *area = proj->area;
+  double ux = lab_axis_map_normalize (&proj->x_map, lab_chart_point_x (point, proj->x_mode));
+  double uy = lab_axis_map_normalize (&proj->y_map, point->value);
 
   if (!isfinite (ux) || !isfinite (uy))
     return FALSE;
@@ -66,16 +72,13 @@ add_band (guint8       *mask,
 /* The band is painted through a mask written byte by byte: as a Cairo path, its 1 000+
  * boxes or its polygon cost 5-10x more than the dozen pixels each column covers. */
 static void
-draw_band (cairo_t                 *cr,
-           const cairo_rectangle_t *area,
-           LabAxis                 *x_axis,
-           LabAxis                 *y_axis,
-           LabChartXMode            x_mode,
-           const LabChartPoint     *points,
-           guint                    n_points,
-           const LabLineStyle      *style)
+draw_band (cairo_t             *cr,
+           const Projection    *proj,
+           const LabChartPoint *points,
+           guint                n_points,
+           const LabLineStyle  *style)
 {
-  LabAxisMap x_map, y_map;
+  const cairo_rectangle_t *area = proj->area;
   int mask_width = (int) ceil (area->width) + 1;
   int mask_height = (int) ceil (area->height) + 2 * MASK_PAD;
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_A8, mask_width, mask_height);
@@ -93,16 +96,13 @@ draw_band (cairo_t                 *cr,
       return;
     }
 
-  lab_axis_get_map (x_axis, &x_map);
-  lab_axis_get_map (y_axis, &y_map);
-
   cairo_surface_flush (surface);
   for (guint i = 0; i < n_points; i++)
     {
       double x, y;
       int column;
 
-      if (!point_to_pixel (area, &x_map, &y_map, x_mode, &points[i], MASK_PAD - 1, &x, &y))
+      if (!point_to_pixel (proj, &points[i], MASK_PAD - 1, &x, &y))
         {
           /* A gap: close this band, start another after it. */
           add_band (mask, stride, mask_width, mask_height, area, columns, n, &used_top, &used_bottom);
@@ -143,27 +143,20 @@ draw_band (cairo_t                 *cr,
 }
 
 static void
-draw_line (cairo_t                 *cr,
-           const cairo_rectangle_t *area,
-           LabAxis                 *x_axis,
-           LabAxis                 *y_axis,
-           LabChartXMode            x_mode,
-           const LabChartPoint     *points,
-           guint                    n_points,
-           const LabLineStyle      *style)
+draw_line (cairo_t             *cr,
+           const Projection    *proj,
+           const LabChartPoint *points,
+           guint                n_points,
+           const LabLineStyle  *style)
 {
-  LabAxisMap x_map, y_map;
   gboolean pen_down = FALSE;
-
-  lab_axis_get_map (x_axis, &x_map);
-  lab_axis_get_map (y_axis, &y_map);
 
   cairo_new_path (cr);
   for (guint i = 0; i < n_points; i++)
     {
       double x, y;
 
-      if (!point_to_pixel (area, &x_map, &y_map, x_mode, &points[i], 4 * style->line_width, &x, &y))
+      if (!point_to_pixel (proj, &points[i], 4 * style->line_width, &x, &y))
         {
           pen_down = FALSE;
           continue;
@@ -197,6 +190,8 @@ lab_line_layer_draw (cairo_t                 *cr,
                      guint                    n_points,
                      const LabLineStyle      *style)
 {
+  Projection proj = { .area = area, .x_mode = x_mode };
+
   g_return_if_fail (cr != NULL);
   g_return_if_fail (area != NULL);
   g_return_if_fail (LAB_IS_AXIS (x_axis));
@@ -206,10 +201,12 @@ lab_line_layer_draw (cairo_t                 *cr,
   if (n_points == 0)
     return;
 
+  lab_axis_get_map (x_axis, &proj.x_map);
+  lab_axis_get_map (y_axis, &proj.y_map);
   cairo_save (cr);
   if (n_points > 2 * area->width && !style->dashed)
-    draw_band (cr, area, x_axis, y_axis, x_mode, points, n_points, style);
+    draw_band (cr, &proj, points, n_points, style);
   else
-    draw_line (cr, area, x_axis, y_axis, x_mode, points, n_points, style);
+    draw_line (cr, &proj, points, n_points, style);
   cairo_restore (cr);
 }
