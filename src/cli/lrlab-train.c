@@ -502,7 +502,7 @@ int main(int argc, char **argv)
         { "export-synthetic", 0, 0, G_OPTION_ARG_FILENAME, &o.export_synthetic,
           "write the synthetic images as PNG under DIR/<class>/ and exit", "DIR" },
         { "difficulty", 0, 0, G_OPTION_ARG_STRING, &o.difficulty,
-          "synthetic defects from 0 (large, contrasted) to 1 (small, faint) (default 0.5)", "D" },
+          "synthetic defects from 0 (large, contrasted) to 1 (small, faint) (default 0)", "D" },
         { "label-noise", 0, 0, G_OPTION_ARG_STRING, &o.label_noise,
           "fraction of synthetic labels flipped, in [0, 0.5] (default 0)", "F" },
         { "multiclass", 0, 0, G_OPTION_ARG_NONE, &o.multiclass,
