@@ -1,13 +1,12 @@
 /* test_lessons: the lessons LR Lab exists to show hold for real, on small data and tiny
- * networks in a few epochs: Adam at 1e-1 blows up or sits at chance, 1e-3 learns, 1e-7
- * barely moves (on line images a tiny net learns in seconds); a network too big for a
+ * networks in a few epochs: on the built-in chips at 32x32, Adam at 1e-1 blows up or sits
+ * at chance, 1e-3 learns, 1e-7 barely moves; a network too big for a
  * small synthetic IC-chip set overfits (validation loss turns up while training loss
  * falls), and early stopping hands back the best epoch's weights. The diagnosis must say
  * so in each case. */
 #include <math.h>
 
 #include "data_synthetic.h"
-#include "nn_rng.h"
 #include "train_diagnosis.h"
 #include "train_test_util.h"
 
@@ -49,53 +48,49 @@ train_and_diagnose(const TrainConfig *c, DataSet *set, TrainRun **keep)
     return o;
 }
 
-/* Two classes of 16x16 noise images, one with a bright vertical line, the other with a
- * horizontal one, anywhere: a convolution must find an oriented edge, which a good rate
- * learns in a few epochs and a too-high one destroys. */
+/* The built-in chips, two classes at 32x32 and the default (easy) difficulty: 1500 for
+ * training, 500 for validation. Enough that a good rate generalises within 10 epochs. */
 static DataSet *
-line_set(int count, guint64 seed)
+lesson_chip_set(void)
 {
-    const int size = 16;
-    DataSet *set = data_set_new(count, size, size, 2);
-    nn_rng rng;
-    nn_rng_seed(&rng, seed);
-    set->class_names[0] = g_strdup("vertical");
-    set->class_names[1] = g_strdup("horizontal");
-    for (int i = 0; i < count; i++) {
-        int label = i % 2, at = (int) (nn_rng_next(&rng) % size);
-        guint8 *px = data_set_image(set, i);
-        set->labels[i] = label;
-        set->sources[i] = g_strdup_printf("lines/%s/%06d", set->class_names[label], i);
-        for (int y = 0; y < size; y++)
-            for (int x = 0; x < size; x++)
-                for (int c = 0; c < 3; c++) {
-                    float v = 128 + nn_rng_uniform_range(&rng, -40, 40);
-                    if ((label == 0 ? x : y) == at)
-                        v += 70;
-                    px[(y * size + x) * 3 + c] = (guint8) CLAMP(v, 0, 255);
-                }
-    }
+    DataSyntheticParams params = data_synthetic_params_default();
+    params.images_per_class = 1000;
+    params.size = 32;
+    params.threads = 0;
+    GError *error = NULL;
+    DataSet *set = data_synthetic_generate(&params, NULL, NULL, NULL, &error);
+    g_assert_no_error(error);
     return set;
 }
 
-/* The three learning rates on one dataset, from the same initial weights. */
+/* The three learning rates on the chips a user first sees, from the same initial weights.
+ * Measured (c16-p-c32-p-c32-p-f64-f2, Adam, batch 32, 10 epochs, ~4 s a rate on one
+ * thread): 1e-1 explodes in the first epoch (training loss ~90) and then sits at chance;
+ * 1e-3 reaches ~0.76-0.78 validation accuracy with the validation loss down from 0.69 to
+ * ~0.47-0.49; 1e-7 moves the loss in the fourth decimal. */
 static void
 test_learning_rates(void)
 {
-    g_autoptr(DataSet) set = line_set(512, 21);
+    g_autoptr(DataSet) set = lesson_chip_set();
     TrainConfig c;
-    test_config_init(&c, "c8-p-f32-f2", 6);
+    test_config_init(&c, "c16-p-c32-p-c32-p-f64-f2", 10);
+    c.size = 32;
+    c.batch_size = 32;
 
     c.lr = 1e-1;
     Outcome high = train_and_diagnose(&c, set, NULL);
     g_assert_true(high.verdict.kind == TRAIN_VERDICT_DIVERGED ||
                   high.verdict.kind == TRAIN_VERDICT_STUCK);
-    g_assert_cmpfloat(high.best_val_accuracy, <, 0.65);
+    g_assert_cmpfloat(high.best_val_accuracy, <, 0.6);
 
     c.lr = 1e-3;
     Outcome good = train_and_diagnose(&c, set, NULL);
     g_assert_cmpint(good.status, ==, TRAIN_STATUS_FINISHED);
-    g_assert_cmpfloat(good.best_val_accuracy, >=, 0.9);
+    g_assert_cmpfloat(good.best_val_accuracy, >=, 0.7);
+    double best_val_loss = G_MAXDOUBLE;
+    for (guint i = 0; i < good.epochs->len; i++)
+        best_val_loss = MIN(best_val_loss, g_array_index(good.epochs, TrainEpoch, i).val_loss);
+    g_assert_cmpfloat(best_val_loss, <, 0.6);    /* chance is ln 2 = 0.693 */
     g_assert_true(good.verdict.kind == TRAIN_VERDICT_LEARNING ||
                   good.verdict.kind == TRAIN_VERDICT_OVERFITTING);
 
