@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "data_synthetic.h"
 #include "nn_rng.h"
 #include "train_test_util.h"
 
@@ -308,6 +309,48 @@ test_loads_its_own_dataset(void)
     train_config_clear(&c);
 }
 
+/* A user's own folder trains end to end: the synthetic chips written out as PNG files
+ * (ROOT/<class>/NNNNNN.png), read back by the folder loader inside the run, trained on. */
+static void
+test_trains_on_an_image_folder(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *root = g_build_filename(dir, "chips", NULL);
+    GError *error = NULL;
+    DataSyntheticParams params = data_synthetic_params_default();
+    params.images_per_class = 24;
+    params.size = 24;
+    params.seed = 3;
+    g_autoptr(DataSet) chips = data_synthetic_generate(&params, NULL, NULL, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_true(data_synthetic_export(chips, root, &error));
+    g_assert_no_error(error);
+
+    TrainConfig c;
+    test_config_init(&c, "tiny", 2);
+    c.data_kind = TRAIN_DATA_FOLDER;
+    c.folder = g_strdup(root);
+    c.size = 16;   /* the loader resizes the 24x24 files to the network's input */
+    g_autoptr(TrainRun) run = train_run_new(&c, NULL);
+    test_run_to_end(run);
+    g_assert_cmpint(train_run_get_status(run), ==, TRAIN_STATUS_FINISHED);
+    DataSet *set = train_run_get_dataset(run);
+    g_assert_nonnull(set);
+    g_assert_cmpint(set->count, ==, 48);
+    g_assert_cmpint(set->width, ==, 16);
+    g_assert_cmpstr(set->class_names[0], ==, "defect");   /* folder names, sorted */
+    g_assert_cmpstr(set->class_names[1], ==, "good");
+    g_assert_true(g_str_has_prefix(set->sources[0], root));
+    g_autoptr(GArray) epochs = train_run_dup_epochs(run);
+    g_assert_cmpuint(epochs->len, ==, 2);
+    for (guint e = 0; e < epochs->len; e++) {
+        const TrainEpoch *ep = &g_array_index(epochs, TrainEpoch, e);
+        g_assert_true(isfinite(ep->loss) && isfinite(ep->val_loss));
+    }
+    train_config_clear(&c);
+    test_rmdir_recursive(dir);
+}
+
 static void
 test_divergence_is_reported(void)
 {
@@ -528,6 +571,7 @@ int main(int argc, char **argv)
     g_test_add_func("/train/run/cancel-is-prompt", test_cancel_is_prompt);
     g_test_add_func("/train/run/cancel-while-loading", test_cancel_while_loading);
     g_test_add_func("/train/run/loads-its-own-dataset", test_loads_its_own_dataset);
+    g_test_add_func("/train/run/trains-on-an-image-folder", test_trains_on_an_image_folder);
     g_test_add_func("/train/run/divergence-is-reported", test_divergence_is_reported);
     g_test_add_func("/train/run/failures-are-explained", test_failures_are_explained);
     g_test_add_func("/train/run/early-stopping-restores-best", test_early_stopping_restores_best);
