@@ -44,13 +44,8 @@ static int conv_threads(size_t total, int C, int OC, int K)
 
 size_t nn_conv2d_chunk_rows(int B, int H, int W, int C, int OC, int K)
 {
-    size_t total = (size_t)B * H * W;
-    size_t rows = CONV_CHUNK_FLOATS / widest_patch(C, OC, K);
-    if (rows < CONV_MIN_CHUNK_ROWS)
-        rows = CONV_MIN_CHUNK_ROWS;
-    if (rows > total)
-        rows = total;
-    return rows > 0 ? rows : 1;
+    return nn_chunk_items((size_t)B * H * W, CONV_CHUNK_FLOATS, widest_patch(C, OC, K),
+                          CONV_MIN_CHUNK_ROWS);
 }
 
 /* Per thread: its patches (none for K = 1: the input is its own im2col) and its partial

@@ -19,3 +19,14 @@ int nn_get_threads(void)
 {
     return omp_get_max_threads();
 }
+
+size_t nn_chunk_items(size_t total, size_t budget_floats, size_t floats_per_item,
+                      size_t min_items)
+{
+    size_t items = budget_floats / (floats_per_item ? floats_per_item : 1);
+    if (items < min_items)
+        items = min_items;
+    if (items > total)
+        items = total;
+    return items > 0 ? items : 1;
+}

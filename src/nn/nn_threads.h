@@ -10,6 +10,12 @@
  * machine is busy and one of them is not running. */
 #define NN_PARALLEL_MIN_FLOATS ((size_t)32768)
 
+/* How many items (im2col rows, Winograd tiles) a thread takes at once: as many as fit in
+ * budget_floats of scratch at floats_per_item each, at least min_items (so the GEMMs stay
+ * efficient), at most total, never 0. Both convolution paths size their chunks this way. */
+size_t nn_chunk_items(size_t total, size_t budget_floats, size_t floats_per_item,
+                      size_t min_items);
+
 /* n <= 0 means all cores. Sets OpenMP and OpenBLAS thread counts. Like
  * omp_set_num_threads it applies to the calling thread: call it from the thread that runs
  * the engine (the training worker). */

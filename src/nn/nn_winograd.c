@@ -66,12 +66,8 @@ size_t nn_winograd_chunk_tiles(int B, int H, int W, int C, int OC, int m)
 {
     const size_t a = (size_t)m + 2;
     size_t total = (size_t)B * ((H + m - 1) / m) * ((W + m - 1) / m);
-    size_t tiles = WINO_CHUNK_FLOATS / (a * a * ((size_t)C + OC));
-    if (tiles < WINO_MIN_CHUNK_TILES)
-        tiles = WINO_MIN_CHUNK_TILES;
-    if (tiles > total)
-        tiles = total;
-    return tiles > 0 ? tiles : 1;
+    return nn_chunk_items(total, WINO_CHUNK_FLOATS, a * a * ((size_t)C + OC),
+                          WINO_MIN_CHUNK_TILES);
 }
 
 /* Per thread: the chunk's transformed inputs (tiles, a2, Cin) and outputs (tiles, a2,
