@@ -92,6 +92,13 @@ static conv_chunks conv_split(size_t total, size_t chunk_rows, int threads)
     return ch;
 }
 
+/* Rows of chunk i and its first pixel. */
+static size_t chunk_at(const conv_chunks *ch, long i, size_t *p0)
+{
+    *p0 = (size_t)i * ch->rows;
+    return ch->total - *p0 < ch->rows ? ch->total - *p0 : ch->rows;
+}
+
 /* col (rows, K*K*C): row r is the patch of output pixel p0+r (pixels numbered b,y,x),
  * laid out (ky,kx,c) like a weight row, zeros where the patch leaves the image. */
 static void im2col(float *col, const float *inp, size_t p0, size_t rows,
@@ -130,6 +137,17 @@ static void im2col(float *col, const float *inp, size_t p0, size_t rows,
     }
 }
 
+/* The patches (rows, K*K*C) of chunk rows p0.. of src (B,H,W,C): built in col, or for
+ * K = 1 src itself (a 1x1 convolution's input is its own im2col). */
+static const float *chunk_patches(float *col, const float *src, size_t p0, size_t rows,
+                                  int H, int W, int C, int K)
+{
+    if (K == 1)
+        return src + p0 * C;
+    im2col(col, src, p0, rows, H, W, C, K);
+    return col;
+}
+
 /* wt (C,K,K,OC) = weight (OC,K,K,C) with the kernel flipped and the channel axes
  * swapped: the input gradient of a "same" convolution is then itself a "same"
  * convolution of dout with wt (each input pixel gathers the output pixels whose patches
@@ -155,8 +173,7 @@ static void conv_forward(float *out, const float *inp, const float *weight, cons
     const size_t stride = per_thread_floats(C, OC, K, chunk_rows);
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (long i = 0; i < ch.count; i++) {
-        size_t p0 = (size_t)i * ch.rows;
-        size_t rows = ch.total - p0 < ch.rows ? ch.total - p0 : ch.rows;
+        size_t p0, rows = chunk_at(&ch, i, &p0);
         float *o = out + p0 * OC;
         /* The GEMM accumulates (beta = 1) onto the bias, written while the chunk's
          * output rows are about to be used anyway. */
@@ -166,12 +183,8 @@ static void conv_forward(float *out, const float *inp, const float *weight, cons
             else
                 memset(o + r * OC, 0, OC * sizeof(float));
         }
-        const float *col = inp + p0 * C;   /* K = 1: the input is its own im2col */
-        if (K > 1) {
-            float *buf = scratch + (size_t)omp_get_thread_num() * stride;
-            im2col(buf, inp, p0, rows, H, W, C, K);
-            col = buf;
-        }
+        const float *col = chunk_patches(scratch + (size_t)omp_get_thread_num() * stride,
+                                         inp, p0, rows, H, W, C, K);
         /* out chunk (rows,OC) += col (rows,KKC) x weight^T (KKC,OC) */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, OC, kkc,
                     1.0f, col, kkc, weight, kkc, 1.0f, o, OC);
@@ -265,13 +278,8 @@ void nn_conv2d_backward_chunked(float *dinp, float *dweight, float *dbias, const
         /* Each thread sums its chunks' weight gradients in its own dw (OC,KKC). */
 #pragma omp for schedule(static)
         for (long i = 0; i < ch.count; i++) {
-            size_t p0 = (size_t)i * ch.rows;
-            size_t rows = ch.total - p0 < ch.rows ? ch.total - p0 : ch.rows;
-            const float *patches = inp + p0 * C;
-            if (K > 1) {
-                im2col(col, inp, p0, rows, H, W, C, K);
-                patches = col;
-            }
+            size_t p0, rows = chunk_at(&ch, i, &p0);
+            const float *patches = chunk_patches(col, inp, p0, rows, H, W, C, K);
             /* dw (OC,KKC) += dout^T (OC,rows) x col (rows,KKC) */
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, kkc, (int)rows,
                         1.0f, dout + p0 * OC, OC, patches, kkc, 1.0f, dw, kkc);
@@ -286,13 +294,8 @@ void nn_conv2d_backward_chunked(float *dinp, float *dweight, float *dbias, const
             flip_weight(wt, weight, C, OC, K);
 #pragma omp for schedule(static)
             for (long i = 0; i < ch.count; i++) {
-                size_t p0 = (size_t)i * ch.rows;
-                size_t rows = ch.total - p0 < ch.rows ? ch.total - p0 : ch.rows;
-                const float *patches = dout + p0 * OC;
-                if (K > 1) {
-                    im2col(col, dout, p0, rows, H, W, OC, K);
-                    patches = col;
-                }
+                size_t p0, rows = chunk_at(&ch, i, &p0);
+                const float *patches = chunk_patches(col, dout, p0, rows, H, W, OC, K);
                 /* dinp chunk (rows,C) += dout patches (rows,KKOC) x wt^T (KKOC,C) */
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, C, kkoc,
                             1.0f, patches, kkoc, wt, kkoc, 1.0f, dinp + p0 * C, C);
