@@ -48,13 +48,12 @@ train_and_diagnose(const TrainConfig *c, DataSet *set, TrainRun **keep)
     return o;
 }
 
-/* The built-in chips, two classes at 32x32 and the default (easy) difficulty: 1500 for
- * training, 500 for validation. Enough that a good rate generalises within 10 epochs. */
+/* The built-in chips, two classes at 32x32 and the default (easy) difficulty. */
 static DataSet *
-lesson_chip_set(void)
+chip_set(int images_per_class)
 {
     DataSyntheticParams params = data_synthetic_params_default();
-    params.images_per_class = 1000;
+    params.images_per_class = images_per_class;
     params.size = 32;
     params.threads = 0;
     GError *error = NULL;
@@ -71,7 +70,9 @@ lesson_chip_set(void)
 static void
 test_learning_rates(void)
 {
-    g_autoptr(DataSet) set = lesson_chip_set();
+    /* 1500 for training, 500 for validation: enough that a good rate generalises
+     * within 10 epochs. */
+    g_autoptr(DataSet) set = chip_set(1000);
     TrainConfig c;
     test_config_init(&c, "c16-p-c32-p-c32-p-f64-f2", 10);
     c.size = 32;
@@ -108,22 +109,6 @@ test_learning_rates(void)
     train_config_clear(&c);
 }
 
-/* A few synthetic IC chips at 32x32, a network with far more weights than images, no
- * dropout, no weight decay: it memorises the training chips and the validation loss
- * turns up. */
-static DataSet *
-small_chip_set(void)
-{
-    DataSyntheticParams params = data_synthetic_params_default();
-    params.images_per_class = 60;
-    params.size = 32;
-    params.threads = 0;
-    GError *error = NULL;
-    DataSet *set = data_synthetic_generate(&params, NULL, NULL, NULL, &error);
-    g_assert_no_error(error);
-    return set;
-}
-
 static void
 overfit_config(TrainConfig *c)
 {
@@ -137,7 +122,9 @@ overfit_config(TrainConfig *c)
 static void
 test_overfitting_and_early_stopping(void)
 {
-    g_autoptr(DataSet) set = small_chip_set();
+    /* A few chips, a network with far more weights than images, no dropout, no weight
+     * decay: it memorises the training chips and the validation loss turns up. */
+    g_autoptr(DataSet) set = chip_set(60);
     TrainConfig c;
     overfit_config(&c);
     Outcome o = train_and_diagnose(&c, set, NULL);
