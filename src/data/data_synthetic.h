@@ -68,6 +68,12 @@ DataSet *data_synthetic_generate(const DataSyntheticParams *params, DataProgress
                                  gpointer progress_data, GCancellable *cancellable,
                                  GError **error);
 
+/* The defect kind data_synthetic_generate draws image `index` with under params (a
+ * DataDefectKind), or -1 for a good chip: in the multiclass set the class's kind, in the
+ * two-class set drawn from (seed, index) and the difficulty. Label noise does not change
+ * it (it relabels, the pixels stay). */
+int data_synthetic_defect_of(const DataSyntheticParams *params, int index);
+
 /* Writes every image as PNG under dir/<class>/<nnnnnn>.png (the image-folder layout). */
 gboolean data_synthetic_export(const DataSet *set, const char *dir, GError **error);
 
