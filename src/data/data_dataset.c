@@ -26,6 +26,7 @@ data_set_new(int count, int height, int width, int num_classes)
     set->class_names = g_new0(char *, num_classes + 1);
     set->sources = g_new0(char *, (gsize) count + 1);
     set->given_split = NULL;
+    set->defect_boxes = NULL;
     return set;
 }
 
@@ -52,6 +53,7 @@ data_set_unref(DataSet *set)
         g_free(set->sources[i]);
     g_free(set->sources);
     g_free(set->given_split);
+    g_free(set->defect_boxes);
     g_free(set->labels);
     g_free(set->pixels);
     g_free(set);

@@ -11,6 +11,12 @@ typedef enum {
     DATA_SPLIT_TEST = 2,
 } DataSplitKind;
 
+/* A rectangle of an image in pixels: columns x .. x + width - 1, rows y .. y + height - 1;
+ * width 0 when there is nothing to mark. */
+typedef struct {
+    int x, y, width, height;
+} DataBox;
+
 typedef struct {
     gatomicrefcount ref;    /* shared by the runs that train on it */
     int count;              /* number of images */
@@ -22,6 +28,9 @@ typedef struct {
     char **class_names;     /* (num_classes), NULL-terminated (a GStrv) */
     char **sources;         /* (count), NULL-terminated: file path, or "synthetic/<class>/000123" */
     DataSplitKind *given_split; /* (count) or NULL: a folder's own train/val/test split */
+    DataBox *defect_boxes;  /* (count) or NULL: where each image's defect was drawn (the
+                             * synthetic sets; empty for a good chip). It follows the
+                             * pixels, not the label, which label noise may have flipped */
 } DataSet;
 
 /* An empty dataset with room for count images of height x width (pixels zeroed),

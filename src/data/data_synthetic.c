@@ -157,7 +157,7 @@ job_worker(gpointer data)
         if (i >= set->count)
             break;
         draw_with_canvas(data_set_image(set, i), cv, job->difficulty, job->seed, i,
-                         job->defect_of[i], NULL);
+                         job->defect_of[i], &set->defect_boxes[i]);
         int done = g_atomic_int_add(&job->done, 1) + 1;
         if (job->progress != NULL)
             job->progress(done, set->count, job->progress_data);
@@ -214,6 +214,7 @@ data_synthetic_generate(const DataSyntheticParams *params, DataProgressFunc prog
         set->class_names[1] = g_strdup("defect");
     }
 
+    set->defect_boxes = g_new0(DataBox, MAX(count, 1));
     int *defect_of = g_new(int, count);
     for (int i = 0; i < count; i++) {
         set->labels[i] = i % num_classes;

@@ -62,6 +62,8 @@ typedef void (*DataProgressFunc)(int done, int total, gpointer user_data);
 /* Generates the dataset. Image i has class i % num_classes (so every prefix is balanced);
  * in the two-class set a defective image's kind is drawn from (seed, i). label_noise then
  * relabels exactly round(label_noise * count) images (the pixels stay as drawn).
+ * set->defect_boxes[i] is where image i's defect is (what data_synthetic_draw reports for
+ * it; empty for a good chip), e.g. to check that a saliency map looks at the defect.
  * Returns NULL with G_IO_ERROR_CANCELLED when cancelled, or
  * G_IO_ERROR_INVALID_ARGUMENT for out-of-range parameters (the message names the one). */
 DataSet *data_synthetic_generate(const DataSyntheticParams *params, DataProgressFunc progress,
@@ -77,10 +79,9 @@ int data_synthetic_defect_of(const DataSyntheticParams *params, int index);
 /* Writes every image as PNG under dir/<class>/<nnnnnn>.png (the image-folder layout). */
 gboolean data_synthetic_export(const DataSet *set, const char *dir, GError **error);
 
-/* Where a defect was drawn, in pixels (empty when none was). */
-typedef struct {
-    int x, y, width, height;
-} DataSyntheticBox;
+/* Where a defect was drawn, in pixels (empty when none was): the DataBox that
+ * set->defect_boxes holds per image. */
+typedef DataBox DataSyntheticBox;
 
 /* Draws one image into rgb (size, size, 3): the chip, background, lighting and noise of
  * image `index` under `seed`, with the given defect (a DataDefectKind, or -1 for a good

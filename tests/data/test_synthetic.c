@@ -65,6 +65,8 @@ test_deterministic_across_threads(void)
     g_assert_cmpmem(a->pixels, pixel_bytes(a), b->pixels, pixel_bytes(b));
     g_assert_cmpmem(a->pixels, pixel_bytes(a), c->pixels, pixel_bytes(c));
     g_assert_cmpmem(a->labels, sizeof(int) * a->count, b->labels, sizeof(int) * b->count);
+    g_assert_cmpmem(a->defect_boxes, sizeof(DataBox) * a->count, b->defect_boxes, sizeof(DataBox) * b->count);
+    g_assert_cmpmem(a->defect_boxes, sizeof(DataBox) * a->count, c->defect_boxes, sizeof(DataBox) * c->count);
     for (int i = 0; i < a->count; i++)
         g_assert_cmpstr(a->sources[i], ==, b->sources[i]);
 
@@ -225,6 +227,48 @@ test_images_not_blank(void)
     }
 }
 
+/* What a defect changed: `bad` is `good` (the same scene without its defect, size x
+ * size) plus the defect. The change must lie inside box, be visible, and stay a part of
+ * the chip. `what` names the case in the log. */
+static void
+assert_change_in_box(const guint8 *good, const guint8 *bad, int size, DataSyntheticBox box,
+                     const char *what)
+{
+    g_assert_cmpint(box.width, >, 0);
+    g_assert_cmpint(box.height, >, 0);
+    /* Outside the box only rounding ripples are allowed: pixman steps a gradient
+     * incrementally along each span, so removing one lead can move another lead's
+     * shading on the same row by a level or two. */
+    long inside = 0, outside = 0;
+    int outside_max = 0, changed = 0;
+    for (int y = 0; y < size; y++) {
+        for (int x = 0; x < size; x++) {
+            const guint8 *a = good + (y * size + x) * 3, *b = bad + (y * size + x) * 3;
+            int d = abs(a[0] - b[0]) + abs(a[1] - b[1]) + abs(a[2] - b[2]);
+            gboolean in = x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height;
+            changed += d > 8;
+            if (in) {
+                inside += d;
+            } else {
+                outside += d;
+                outside_max = MAX(outside_max, d);
+            }
+        }
+    }
+    if (outside != 0 || inside < 300)
+        g_test_message("%s: inside %ld outside %ld (max %d) box %d,%d %dx%d", what, inside,
+                       outside, outside_max, box.x, box.y, box.width, box.height);
+    /* A part of the chip, not the picture: under 1/3 of the pixels change
+     * visibly. (It was 1/6 when defects were smaller; at difficulty 0, the easy
+     * default, a burn may reach 0.45 of the body's height in radius and a chipped
+     * corner half its height: up to ~1/4 of a tightly framed image, measured.) */
+    g_assert_cmpint(changed, <, size * size / 3);
+    g_assert_cmpint(outside_max, <=, 6);
+    g_assert_cmpint(outside, <, inside / 20 + 1);
+    /* At least ~100 levels summed over the box: visible, not a rounding ripple. */
+    g_assert_cmpint(inside, >=, 100);
+}
+
 /* Every defect kind changes pixels, only near where it says it drew, and by enough to
  * be seen. */
 static void
@@ -242,43 +286,69 @@ test_defects_localized(void)
             data_synthetic_draw(good, size, difficulty, 99, index, -1, &none);
             data_synthetic_draw(bad, size, difficulty, 99, index, kind % DATA_N_DEFECTS, &box);
             g_assert_cmpint(none.width, ==, 0);
-            g_assert_cmpint(box.width, >, 0);
-            g_assert_cmpint(box.height, >, 0);
-            /* Outside the box only rounding ripples are allowed: pixman steps a gradient
-             * incrementally along each span, so removing one lead can move another lead's
-             * shading on the same row by a level or two. */
-            long inside = 0, outside = 0;
-            int outside_max = 0, changed = 0;
-            for (int y = 0; y < size; y++) {
-                for (int x = 0; x < size; x++) {
-                    const guint8 *a = good + (y * size + x) * 3, *b = bad + (y * size + x) * 3;
-                    int d = abs(a[0] - b[0]) + abs(a[1] - b[1]) + abs(a[2] - b[2]);
-                    gboolean in = x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height;
-                    changed += d > 8;
-                    if (in) {
-                        inside += d;
-                    } else {
-                        outside += d;
-                        outside_max = MAX(outside_max, d);
-                    }
-                }
-            }
-            if (outside != 0 || inside < 300)
-                g_test_message("%s difficulty %g index %d: inside %ld outside %ld (max %d) box %d,%d %dx%d",
-                               data_defect_kind_name(kind % DATA_N_DEFECTS), difficulty, index,
-                               inside, outside, outside_max,
-                               box.x, box.y, box.width, box.height);
-            /* A part of the chip, not the picture: under 1/3 of the pixels change
-             * visibly. (It was 1/6 when defects were smaller; at difficulty 0, the easy
-             * default, a burn may reach 0.45 of the body's height in radius and a chipped
-             * corner half its height: up to ~1/4 of a tightly framed image, measured.) */
-            g_assert_cmpint(changed, <, size * size / 3);
-            g_assert_cmpint(outside_max, <=, 6);
-            g_assert_cmpint(outside, <, inside / 20 + 1);
-            /* At least ~100 levels summed over the box: visible, not a rounding ripple. */
-            g_assert_cmpint(inside, >=, 100);
+            g_autofree char *what = g_strdup_printf("%s difficulty %g index %d",
+                                                    data_defect_kind_name(kind % DATA_N_DEFECTS),
+                                                    difficulty, index);
+            assert_change_in_box(good, bad, size, box, what);
         }
     }
+}
+
+/* Generates p's set and checks every image's box against the same chip drawn again,
+ * with and without its defect. */
+static void
+assert_boxes_hold_defects(const DataSyntheticParams *p)
+{
+    g_autoptr(DataSet) set = generate_ok(p);
+    g_assert_nonnull(set->defect_boxes);
+    gsize n = (gsize) p->size * p->size * 3;
+    g_autofree guint8 *again = g_malloc(n);
+    g_autofree guint8 *without = g_malloc(n);
+    int n_defects = 0;
+    for (int i = 0; i < set->count; i++) {
+        DataSyntheticBox box = set->defect_boxes[i], drawn;
+        int kind = data_synthetic_defect_of(p, i);
+        g_assert_cmpint(kind, >=, -1);
+        g_assert_cmpint(kind, <, DATA_N_DEFECTS);
+        g_assert_cmpint(kind == -1, ==, i % set->num_classes == 0);
+        if (p->multiclass)
+            g_assert_cmpint(kind, ==, i % set->num_classes - 1);
+        data_synthetic_draw(again, p->size, p->difficulty, p->seed, i, kind, &drawn);
+        g_assert_cmpmem(again, n, data_set_image(set, i), n);
+        g_assert_cmpmem(&drawn, sizeof drawn, &box, sizeof box);
+        if (kind == -1) {
+            g_assert_cmpint(box.width, ==, 0);
+            g_assert_cmpint(box.height, ==, 0);
+            continue;
+        }
+        n_defects++;
+        data_synthetic_draw(without, p->size, p->difficulty, p->seed, i, -1, NULL);
+        g_autofree char *what = g_strdup_printf("%s, image %d of the %s set", data_defect_kind_name(kind),
+                                                i, p->multiclass ? "multiclass" : "two-class");
+        assert_change_in_box(without, data_set_image(set, i), p->size, box, what);
+    }
+    g_assert_cmpint(n_defects, ==, set->count - set->count / set->num_classes);
+}
+
+/* A generated set says where each image's defect is (what a Grad-CAM check needs): the
+ * box holds every pixel that differs from the same chip drawn without its defect, a good
+ * chip's box is empty, and data_synthetic_defect_of names the kind that was drawn.
+ * Label noise flips labels, not boxes. */
+static void
+test_defect_boxes(void)
+{
+    DataSyntheticParams p = small_params(12, 128);
+    p.seed = 77;
+    p.difficulty = 0.5;         /* every kind turns up in the two-class set */
+    p.label_noise = 0.25;
+    assert_boxes_hold_defects(&p);
+    p.multiclass = TRUE;
+    p.images_per_class = 3;
+    assert_boxes_hold_defects(&p);
+
+    /* A folder's images have no boxes. */
+    g_autoptr(DataSet) plain = data_set_new(2, 16, 16, 2);
+    g_assert_null(plain->defect_boxes);
 }
 
 /* Harder defects are smaller or fainter on the same chips. */
@@ -504,6 +574,7 @@ main(int argc, char **argv)
     g_test_add_func("/data/synthetic/label-noise", test_label_noise);
     g_test_add_func("/data/synthetic/not-blank", test_images_not_blank);
     g_test_add_func("/data/synthetic/defects-localized", test_defects_localized);
+    g_test_add_func("/data/synthetic/defect-boxes", test_defect_boxes);
     g_test_add_func("/data/synthetic/difficulty", test_difficulty);
     g_test_add_func("/data/synthetic/kinds-follow-difficulty", test_kinds_follow_difficulty);
     g_test_add_func("/data/synthetic/invalid-params", test_invalid_params);
