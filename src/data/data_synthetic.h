@@ -20,7 +20,8 @@
  * ranges) stayed near chance. More images helped most (600 per class stayed near chance
  * for 15 epochs even at difficulty 0 in an earlier version of these changes; 1000 costs
  * ~2-3 s per epoch on 2 cores). Pin and marking defects stay subtle at 64x64, so the
- * two-class set leaves them out at difficulty 0 (see kind_sample). Retune here. */
+ * two-class set leaves them out at difficulty 0 (see kind_weight in
+ * data_synthetic_scene.c). Retune here. */
 #define DATA_SYNTHETIC_DEFAULT_PER_CLASS 1000
 #define DATA_SYNTHETIC_DEFAULT_SIZE 64
 #define DATA_SYNTHETIC_DEFAULT_DIFFICULTY 0.0
