@@ -44,6 +44,9 @@ data_set_unref(DataSet *set)
     g_return_if_fail(set != NULL);
     if (!g_atomic_ref_count_dec(&set->ref))
         return;
+    /* What only some sources fill in (NULL otherwise). */
+    g_free(set->given_split);
+    g_free(set->defect_boxes);
     /* Free entry by entry rather than with g_strfreev: a source that failed half-way
      * may leave NULL holes before the last name, and g_strfreev would stop at the first. */
     for (int c = 0; c < set->num_classes; c++)
@@ -52,8 +55,6 @@ data_set_unref(DataSet *set)
     for (int i = 0; i < set->count; i++)
         g_free(set->sources[i]);
     g_free(set->sources);
-    g_free(set->given_split);
-    g_free(set->defect_boxes);
     g_free(set->labels);
     g_free(set->pixels);
     g_free(set);
