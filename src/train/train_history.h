@@ -3,7 +3,7 @@
  * in a spreadsheet, in pandas, and beside a Keras run's log for comparison. */
 #pragma once
 #include <glib.h>
-#include "train_run.h"
+#include "train_types.h"
 
 /* The header line, without newline. */
 #define TRAIN_HISTORY_HEADER "epoch,accuracy,loss,val_accuracy,val_loss,lr,seconds"

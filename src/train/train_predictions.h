@@ -9,7 +9,7 @@
  *   | u64 FNV-1a of every byte before it */
 #pragma once
 #include <glib.h>
-#include "train_run.h"
+#include "train_types.h"
 
 #define TRAIN_PREDICTIONS_VERSION 1u
 
