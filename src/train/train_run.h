@@ -80,9 +80,11 @@ const char *const *train_run_get_val_sources(TrainRun *run);
 int train_run_get_n_prediction_epochs(TrainRun *run);
 
 /* Evaluates the model's current weights on the validation split, after the worker ended
- * (after early stopping with restore_best these are the best epoch's weights). FALSE with
- * an error when the run has no model (never started, failed before building it, or read
- * from disk). */
+ * (after early stopping with restore_best these are the best epoch's weights). The pass
+ * runs on a short-lived thread set up as the worker's was, so it gives the numbers the
+ * worker recorded; the caller waits for it, and only one caller may evaluate at a time.
+ * FALSE with an error when the run has no model (never started, failed before building
+ * it, or read from disk). */
 gboolean train_run_evaluate(TrainRun *run, double *val_loss, double *val_accuracy,
                             GError **error);
 
