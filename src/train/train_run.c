@@ -240,8 +240,8 @@ void train_run_set_notify(TrainRun *run, GMainContext *ctx, TrainRunNotify notif
 /* The worker's reports (TrainWorkerHost): the only places the run's lock is taken on the
  * worker's behalf, each followed by one merged notification. */
 
-/* With the mutex held: the worker's progress, keeping the loading counts, which come
- * from the loader's threads through publish_loading. */
+/* With the mutex held: takes the worker's progress (keeping the loading counts, which
+ * come from the loader's threads through publish_loading) and tells the consumer. */
 static void
 take_progress_locked(TrainRun *run, const TrainProgress *progress)
 {
@@ -249,6 +249,7 @@ take_progress_locked(TrainRun *run, const TrainProgress *progress)
     run->progress = *progress;
     run->progress.load_done = load_done;
     run->progress.load_total = load_total;
+    train_run_schedule_notify_locked(run);
 }
 
 static void
@@ -276,7 +277,6 @@ publish_split(gpointer owner, const TrainWorkerSplit *split, const TrainProgress
     run->n_train = split->n_train;
     run->train_indices = g_memdup2(split->train_indices, sizeof(int) * split->n_train);
     take_progress_locked(run, progress);
-    train_run_schedule_notify_locked(run);
     g_mutex_unlock(&run->mutex);
 }
 
@@ -311,7 +311,6 @@ publish_batch(gpointer owner, const TrainBatchPoint *point, const TrainProgress 
     g_mutex_lock(&run->mutex);
     g_array_append_vals(run->batches, point, 1);
     take_progress_locked(run, progress);
-    train_run_schedule_notify_locked(run);
     g_mutex_unlock(&run->mutex);
 }
 
@@ -325,7 +324,6 @@ publish_epoch(gpointer owner, const TrainEpoch *epoch, const TrainPrediction *pr
     g_array_append_vals(run->epochs, epoch, 1);
     g_array_append_vals(run->predictions, predictions, run->split.n_val);
     take_progress_locked(run, progress);
-    train_run_schedule_notify_locked(run);
     g_mutex_unlock(&run->mutex);
 }
 
@@ -340,7 +338,6 @@ publish_finish(gpointer owner, const TrainProgress *progress, const char *messag
     run->message = g_strdup(message);
     run->worker_done = TRUE;
     g_cond_broadcast(&run->cond);
-    train_run_schedule_notify_locked(run);
     g_mutex_unlock(&run->mutex);
 }
 

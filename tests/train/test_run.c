@@ -11,6 +11,29 @@
 #include "train_history.h"
 #include "train_test_util.h"
 
+/* A started run of config on set, writing to dir unless NULL. */
+static TrainRun *
+start_run(const TrainConfig *config, DataSet *set, const char *dir)
+{
+    TrainRun *run = train_run_new(config, set);
+    if (dir)
+        train_run_set_output_dir(run, dir);
+    GError *error = NULL;
+    g_assert_true(train_run_start(run, &error));
+    g_assert_no_error(error);
+    return run;
+}
+
+/* A started run of 50 epochs on 320 images (seeded by seed) writing to dir: long enough to
+ * stop or rename while it trains. config is set up for the caller to clear. */
+static TrainRun *
+start_long_run(TrainConfig *config, guint64 seed, const char *dir)
+{
+    g_autoptr(DataSet) set = test_dataset_new(320, 16, 2, seed);
+    test_config_init(config, "c16-p-c16-p-f64-f2", 50);
+    return start_run(config, set, dir);
+}
+
 static GArray *
 run_and_get_epochs(TrainConfig *config, DataSet *set, const char *dir)
 {
@@ -176,13 +199,9 @@ static void
 test_stop_keeps_finished_epochs(void)
 {
     g_autofree char *dir = test_tmpdir();
-    g_autoptr(DataSet) set = test_dataset_new(320, 16, 2, 8);
     TrainConfig c;
-    test_config_init(&c, "c16-p-c16-p-f64-f2", 50);
-    g_autoptr(TrainRun) run = train_run_new(&c, set);
-    train_run_set_output_dir(run, dir);
+    g_autoptr(TrainRun) run = start_long_run(&c, 8, dir);
     GError *error = NULL;
-    g_assert_true(train_run_start(run, &error));
     /* Into the second epoch, then stop. */
     for (int i = 0; i < 20000 && train_run_get_progress(run).epoch < 1; i++)
         g_usleep(1000);
@@ -308,13 +327,9 @@ static void
 test_rename_reaches_the_folder(void)
 {
     g_autofree char *dir = test_tmpdir();
-    g_autoptr(DataSet) set = test_dataset_new(320, 16, 2, 15);
     TrainConfig c;
-    test_config_init(&c, "c16-p-c16-p-f64-f2", 50);
-    g_autoptr(TrainRun) run = train_run_new(&c, set);
-    train_run_set_output_dir(run, dir);
+    g_autoptr(TrainRun) run = start_long_run(&c, 15, dir);
     GError *error = NULL;
-    g_assert_true(train_run_start(run, &error));
     g_assert_true(wait_for(run, two_batches_done));
     train_run_set_name(run, "renamed while training");
     g_autofree char *path = g_build_filename(dir, "config.ini", NULL);
