@@ -9,7 +9,8 @@
  *   checksum: FNV-1a 64 over every byte before it
  * A checkpoint loads into a model whose spec differs only in dropout rates (they do not
  * change the parameters), so "dropout off" can resume a run saved with dropout on.
- * Written atomically: a temp file in the same folder, fsync, rename, fsync the folder. */
+ * Written atomically: a temp file in the same folder, fsync, rename, fsync the folder.
+ * A training run keeps its best epoch's as best.ckpt: docs/run-folder.md. */
 #pragma once
 #include "nn_error.h"
 #include "nn_model.h"

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "train_config.h"   /* train_format_double */
+
 static void
 append_double(GString *s, double value)
 {

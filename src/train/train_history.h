@@ -1,9 +1,10 @@
 /* train_history: a run's per-epoch record as a CSV file, in the columns of Keras's
  * CSVLogger (epoch,accuracy,loss,val_accuracy,val_loss,lr) plus seconds, so the file opens
- * in a spreadsheet, in pandas, and beside a Keras run's log for comparison. */
+ * in a spreadsheet, in pandas, and beside a Keras run's log for comparison. It is the
+ * run folder's history.csv: docs/run-folder.md says when it is written and how it is read. */
 #pragma once
 #include <glib.h>
-#include "train_run.h"
+#include "train_types.h"
 
 /* The header line, without newline. */
 #define TRAIN_HISTORY_HEADER "epoch,accuracy,loss,val_accuracy,val_loss,lr,seconds"

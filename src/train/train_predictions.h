@@ -1,6 +1,7 @@
 /* train_predictions: the model's answer for every validation image after every epoch, in
  * one checksummed binary file (predictions.bin), so the app can show which chips were
- * misclassified at any epoch of a run read back from disk.
+ * misclassified at any epoch of a run read back from disk. The rest of the run folder,
+ * and when this file is written: docs/run-folder.md.
  * Format v1, little-endian:
  *   magic "LRLABPRD" | u32 version | u32 num_classes | u32 n_val | u32 n_epochs
  *   | i32 val_index[n_val] | i32 val_label[n_val]
@@ -9,7 +10,7 @@
  *   | u64 FNV-1a of every byte before it */
 #pragma once
 #include <glib.h>
-#include "train_run.h"
+#include "train_types.h"
 
 #define TRAIN_PREDICTIONS_VERSION 1u
 

@@ -1,34 +1,55 @@
 /* train_run: the public side of a training run: creation, the controls a consumer calls
  * from its own thread (start, pause, stop, cancel), the copies of the record it reads
- * under the run's mutex, and the one merged idle notification that tells it of news.
- * The training loop itself is train_worker.c; the run folder is train_record.c. */
-#include "train_run_private.h"
+ * under the run's mutex, the one merged idle notification that tells it of news, and the
+ * run read back from its folder. The training loop is train_worker.c, which reports here
+ * through the TrainWorkerHost below; the folder's files are train_record.c. This is the
+ * only file that knows the struct or takes its lock. */
+#include "train_run.h"
 
 #include <errno.h>
-#include <math.h>
 #include <string.h>
 
-const char *train_status_to_string(TrainStatus status)
-{
-    switch (status) {
-    case TRAIN_STATUS_READY: return "ready";
-    case TRAIN_STATUS_LOADING: return "loading";
-    case TRAIN_STATUS_RUNNING: return "running";
-    case TRAIN_STATUS_PAUSED: return "paused";
-    case TRAIN_STATUS_FINISHED: return "finished";
-    case TRAIN_STATUS_STOPPED: return "stopped";
-    case TRAIN_STATUS_EARLY_STOPPED: return "early-stopped";
-    case TRAIN_STATUS_DIVERGED: return "diverged";
-    case TRAIN_STATUS_FAILED: return "failed";
-    }
-    return "unknown";
-}
+#include "train_record.h"
+#include "train_worker.h"
 
-gboolean train_status_is_active(TrainStatus status)
-{
-    return status == TRAIN_STATUS_LOADING || status == TRAIN_STATUS_RUNNING ||
-           status == TRAIN_STATUS_PAUSED;
-}
+struct _TrainRun {
+    gatomicrefcount ref;
+    TrainConfig config;              /* copied at creation, never changed (name aside) */
+
+    /* Everything below mutex is read by the consumer and written by the worker's host
+     * functions (publish_*). */
+    GMutex mutex;
+    GCond cond;                      /* pause/resume, worker done */
+    char *name;
+    char *output_dir;
+    char *message;
+    TrainProgress progress;
+    GArray *epochs;                  /* TrainEpoch */
+    GArray *batches;                 /* TrainBatchPoint */
+    GArray *predictions;             /* TrainPrediction, split.n_val per finished epoch */
+
+    /* Set once by publish_split (or by train_run_load), then immutable: the getters hand
+     * out borrowed pointers. */
+    DataSet *dataset;
+    TrainRecordSplit split;          /* class names, validation images */
+    int *train_indices, n_train;
+
+    /* The consumer's notify: at most one idle source pending (notify_pending). */
+    GMainContext *notify_context;
+    TrainRunNotify notify;
+    gpointer notify_data;
+    GDestroyNotify notify_destroy;
+    gboolean notify_pending;
+
+    /* Control. */
+    GThread *thread;
+    gboolean started, worker_done, loaded_from_disk;
+    gboolean pause_requested, stop_requested, cancel_requested;
+
+    /* The worker's state (train_worker.h): its thread's while it runs, this run's once
+     * worker_done is set (train_run_evaluate, finalize). */
+    TrainWorker *worker;
+};
 
 TrainRun *train_run_new(const TrainConfig *config, DataSet *dataset)
 {
@@ -43,17 +64,8 @@ TrainRun *train_run_new(const TrainConfig *config, DataSet *dataset)
     run->epochs = g_array_new(FALSE, TRUE, sizeof(TrainEpoch));
     run->batches = g_array_new(FALSE, TRUE, sizeof(TrainBatchPoint));
     run->predictions = g_array_new(FALSE, TRUE, sizeof(TrainPrediction));
-    run->cancellable = g_cancellable_new();
     run->dataset = dataset ? data_set_ref(dataset) : NULL;
-    run->progress = (TrainProgress) {
-        .status = TRAIN_STATUS_READY,
-        .epochs = config->epochs,
-        .eta_seconds = -1,
-        .best_epoch = -1,
-        .best_val_loss = INFINITY,
-        .diverged_epoch = -1,
-        .diverged_batch = -1,
-    };
+    run->progress = train_progress_init(config->epochs);
     return run;
 }
 
@@ -78,19 +90,13 @@ train_run_finalize(TrainRun *run)
     if (run->notify_destroy)
         run->notify_destroy(run->notify_data);
     g_clear_pointer(&run->notify_context, g_main_context_unref);
-    g_clear_pointer(&run->val_batcher, data_batcher_free);
-    g_clear_pointer(&run->model, nn_model_free);
-    nn_optimizer_free(&run->optimizer);
+    g_clear_pointer(&run->worker, train_worker_free);
     g_clear_pointer(&run->dataset, data_set_unref);
-    g_clear_pointer(&run->class_names, g_strfreev);
-    g_clear_pointer(&run->val_sources, g_strfreev);
-    g_free(run->val_indices);
-    g_free(run->val_labels);
+    train_record_split_clear(&run->split);
     g_free(run->train_indices);
     g_array_unref(run->epochs);
     g_array_unref(run->batches);
     g_array_unref(run->predictions);
-    g_clear_object(&run->cancellable);
     g_free(run->message);
     g_free(run->name);
     g_free(run->output_dir);
@@ -129,6 +135,21 @@ char *train_run_dup_name(TrainRun *run)
     return name;
 }
 
+/* config.ini from a copy taken under the lock (a rename may change the name meanwhile),
+ * written outside it. */
+static gboolean
+write_config(TrainRun *run, GError **error)
+{
+    TrainConfig copy;
+
+    g_mutex_lock(&run->mutex);
+    train_config_copy(&copy, &run->config);
+    g_mutex_unlock(&run->mutex);
+    gboolean ok = train_record_write_config(run->output_dir, &copy, error);
+    train_config_clear(&copy);
+    return ok;
+}
+
 void train_run_set_name(TrainRun *run, const char *name)
 {
     g_return_if_fail(run != NULL);
@@ -139,9 +160,10 @@ void train_run_set_name(TrainRun *run, const char *name)
     g_free(run->config.name);
     run->config.name = g_strdup(name);
     g_mutex_unlock(&run->mutex);
-    /* A finished run's folder keeps the new name; a running one writes it next epoch. */
-    if (run->output_dir && !train_status_is_active(train_run_get_status(run)))
-        train_record_write_config(run, NULL);
+    /* The folder keeps the new name at once, running or not: only this and start write
+     * config.ini, never the worker. Before start there is no folder yet; start writes it. */
+    if (run->output_dir && (run->started || run->loaded_from_disk))
+        write_config(run, NULL);
 }
 
 void train_run_set_output_dir(TrainRun *run, const char *dir)
@@ -176,7 +198,9 @@ notify_dispatch(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-void train_run_schedule_notify_locked(TrainRun *run)
+/* With run->mutex held: schedules the consumer's notify unless one is pending. */
+static void
+train_run_schedule_notify_locked(TrainRun *run)
 {
     if (run->notify == NULL || run->notify_pending)
         return;
@@ -213,6 +237,130 @@ void train_run_set_notify(TrainRun *run, GMainContext *ctx, TrainRunNotify notif
         old_destroy(old_data);
 }
 
+/* The worker's reports (TrainWorkerHost): the only places the run's lock is taken on the
+ * worker's behalf, each followed by one merged notification. */
+
+/* With the mutex held: takes the worker's progress (keeping the loading counts, which
+ * come from the loader's threads through publish_loading) and tells the consumer. */
+static void
+take_progress_locked(TrainRun *run, const TrainProgress *progress)
+{
+    int load_done = run->progress.load_done, load_total = run->progress.load_total;
+    run->progress = *progress;
+    run->progress.load_done = load_done;
+    run->progress.load_total = load_total;
+    train_run_schedule_notify_locked(run);
+}
+
+static void
+publish_loading(gpointer owner, int done, int total)
+{
+    TrainRun *run = owner;
+
+    g_mutex_lock(&run->mutex);
+    run->progress.load_done = MAX(run->progress.load_done, done);
+    run->progress.load_total = total;
+    train_run_schedule_notify_locked(run);
+    g_mutex_unlock(&run->mutex);
+}
+
+/* The dataset and its split; from here on they never change. */
+static void
+publish_split(gpointer owner, const TrainWorkerSplit *split, const TrainProgress *progress)
+{
+    TrainRun *run = owner;
+
+    g_mutex_lock(&run->mutex);
+    if (run->dataset == NULL)
+        run->dataset = data_set_ref(split->dataset);
+    train_record_split_copy(&run->split, split->record);
+    run->n_train = split->n_train;
+    run->train_indices = g_memdup2(split->train_indices, sizeof(int) * split->n_train);
+    take_progress_locked(run, progress);
+    g_mutex_unlock(&run->mutex);
+}
+
+/* Waits while paused. FALSE when the run must end (stop or cancel). */
+static gboolean
+wait_while_paused(gpointer owner, gint64 *paused_us)
+{
+    TrainRun *run = owner;
+
+    g_mutex_lock(&run->mutex);
+    if (run->pause_requested && !run->stop_requested) {
+        gint64 t0 = g_get_monotonic_time();
+        run->progress.status = TRAIN_STATUS_PAUSED;
+        run->progress.eta_seconds = -1;
+        train_run_schedule_notify_locked(run);
+        while (run->pause_requested && !run->stop_requested)
+            g_cond_wait(&run->cond, &run->mutex);
+        run->progress.status = TRAIN_STATUS_RUNNING;
+        train_run_schedule_notify_locked(run);
+        *paused_us += g_get_monotonic_time() - t0;
+    }
+    gboolean go_on = !run->stop_requested;
+    g_mutex_unlock(&run->mutex);
+    return go_on;
+}
+
+static void
+publish_batch(gpointer owner, const TrainBatchPoint *point, const TrainProgress *progress)
+{
+    TrainRun *run = owner;
+
+    g_mutex_lock(&run->mutex);
+    g_array_append_vals(run->batches, point, 1);
+    take_progress_locked(run, progress);
+    g_mutex_unlock(&run->mutex);
+}
+
+static void
+publish_epoch(gpointer owner, const TrainEpoch *epoch, const TrainPrediction *predictions,
+              const TrainProgress *progress)
+{
+    TrainRun *run = owner;
+
+    g_mutex_lock(&run->mutex);
+    g_array_append_vals(run->epochs, epoch, 1);
+    g_array_append_vals(run->predictions, predictions, run->split.n_val);
+    take_progress_locked(run, progress);
+    g_mutex_unlock(&run->mutex);
+}
+
+static void
+publish_finish(gpointer owner, const TrainProgress *progress, const char *message)
+{
+    TrainRun *run = owner;
+
+    g_mutex_lock(&run->mutex);
+    take_progress_locked(run, progress);
+    g_free(run->message);
+    run->message = g_strdup(message);
+    run->worker_done = TRUE;
+    g_cond_broadcast(&run->cond);
+    g_mutex_unlock(&run->mutex);
+}
+
+static const TrainWorkerHost worker_host = {
+    .loading = publish_loading,
+    .split = publish_split,
+    .wait_while_paused = wait_while_paused,
+    .batch = publish_batch,
+    .epoch = publish_epoch,
+    .finish = publish_finish,
+};
+
+/* The worker thread: holds a reference, given by train_run_start, for its whole life. */
+static gpointer
+worker_thread(gpointer data)
+{
+    TrainRun *run = data;
+
+    train_worker_run(run->worker);
+    train_run_unref(run);
+    return NULL;
+}
+
 gboolean train_run_start(TrainRun *run, GError **error)
 {
     g_return_val_if_fail(run != NULL, FALSE);
@@ -243,16 +391,24 @@ gboolean train_run_start(TrainRun *run, GError **error)
                         g_strerror(saved));
             return FALSE;
         }
-        if (!train_record_write_config(run, error) || !train_record_write_epoch(run, NULL, NULL, error) ||
-            !train_record_write_status(run, error))
+        TrainProgress progress = train_run_get_progress(run);
+        if (!write_config(run, error) ||
+            !train_record_write_epochs(run->output_dir, NULL, NULL, 0, NULL, error) ||
+            !train_record_write_status(run->output_dir, &progress, NULL, 0, NULL, error))
             return FALSE;
     }
 
     run->started = TRUE;
     g_mutex_lock(&run->mutex);
     run->progress.status = TRAIN_STATUS_LOADING;
+    run->worker = train_worker_new(&run->config, run->dataset, run->output_dir, &worker_host,
+                                   run);
+    gboolean cancel = run->cancel_requested;
     g_mutex_unlock(&run->mutex);
-    run->thread = g_thread_try_new("lrlab-train", train_run_worker, train_run_ref(run), error);
+    /* A cancel before start reaches the worker here; one after, in train_run_cancel. */
+    if (cancel)
+        train_worker_cancel(run->worker);
+    run->thread = g_thread_try_new("lrlab-train", worker_thread, train_run_ref(run), error);
     if (run->thread == NULL) {
         g_mutex_lock(&run->mutex);
         run->progress.status = TRAIN_STATUS_FAILED;
@@ -297,12 +453,15 @@ void train_run_cancel(TrainRun *run)
 {
     g_return_if_fail(run != NULL);
 
-    g_atomic_int_set(&run->cancel_requested, 1);
-    g_cancellable_cancel(run->cancellable);
     g_mutex_lock(&run->mutex);
+    run->cancel_requested = TRUE;
     run->stop_requested = TRUE;
+    TrainWorker *worker = run->worker;
     g_cond_broadcast(&run->cond);
     g_mutex_unlock(&run->mutex);
+    /* Outside the lock: cancelling the loader runs its handlers synchronously. */
+    if (worker)
+        train_worker_cancel(worker);
 }
 
 void train_run_wait(TrainRun *run)
@@ -390,7 +549,7 @@ DataSet *train_run_get_dataset(TrainRun *run)
     /* Before loading finished a given dataset is already here; the header promises NULL
      * until the split exists, so galleries never see a dataset without its split. */
     g_mutex_lock(&run->mutex);
-    DataSet *set = run->val_indices ? run->dataset : NULL;
+    DataSet *set = run->split.val_indices ? run->dataset : NULL;
     g_mutex_unlock(&run->mutex);
     return set;
 }
@@ -400,9 +559,9 @@ const int *train_run_get_val_indices(TrainRun *run, int *n_val)
     g_return_val_if_fail(run != NULL, NULL);
 
     g_mutex_lock(&run->mutex);
-    const int *indices = run->val_indices;
+    const int *indices = run->split.val_indices;
     if (n_val)
-        *n_val = indices ? run->n_val : 0;
+        *n_val = indices ? run->split.n_val : 0;
     g_mutex_unlock(&run->mutex);
     return indices;
 }
@@ -422,19 +581,19 @@ const int *train_run_get_train_indices(TrainRun *run, int *n_train)
 int train_run_get_num_classes(TrainRun *run)
 {
     g_return_val_if_fail(run != NULL, 0);
-    GET_ONCE(int, num_classes);
+    GET_ONCE(int, split.num_classes);
 }
 
 const char *const *train_run_get_class_names(TrainRun *run)
 {
     g_return_val_if_fail(run != NULL, NULL);
-    GET_ONCE(const char *const *, class_names);
+    GET_ONCE(const char *const *, split.class_names);
 }
 
 const char *const *train_run_get_val_sources(TrainRun *run)
 {
     g_return_val_if_fail(run != NULL, NULL);
-    GET_ONCE(const char *const *, val_sources);
+    GET_ONCE(const char *const *, split.val_sources);
 }
 
 int train_run_get_n_prediction_epochs(TrainRun *run)
@@ -442,7 +601,7 @@ int train_run_get_n_prediction_epochs(TrainRun *run)
     g_return_val_if_fail(run != NULL, 0);
 
     g_mutex_lock(&run->mutex);
-    int n = run->n_val > 0 ? (int) (run->predictions->len / run->n_val) : 0;
+    int n = run->split.n_val > 0 ? (int) (run->predictions->len / run->split.n_val) : 0;
     g_mutex_unlock(&run->mutex);
     return n;
 }
@@ -452,11 +611,11 @@ gboolean train_run_get_predictions(TrainRun *run, int epoch, TrainPrediction *ou
     g_return_val_if_fail(run != NULL && out != NULL, FALSE);
 
     g_mutex_lock(&run->mutex);
-    gboolean ok = run->n_val > 0 && epoch >= 0 &&
-                  (guint) (epoch + 1) * run->n_val <= run->predictions->len;
+    const int n_val = run->split.n_val;
+    gboolean ok = n_val > 0 && epoch >= 0 && (guint) (epoch + 1) * n_val <= run->predictions->len;
     if (ok)
-        memcpy(out, &g_array_index(run->predictions, TrainPrediction, (gsize) epoch * run->n_val),
-               sizeof(TrainPrediction) * run->n_val);
+        memcpy(out, &g_array_index(run->predictions, TrainPrediction, (gsize) epoch * n_val),
+               sizeof(TrainPrediction) * n_val);
     g_mutex_unlock(&run->mutex);
     return ok;
 }
@@ -466,29 +625,72 @@ gboolean train_run_evaluate(TrainRun *run, double *val_loss, double *val_accurac
 {
     g_return_val_if_fail(run != NULL, FALSE);
 
+    /* Once worker_done is set the worker's state is this run's (train_worker.h): the
+     * worker thread has returned from its last call and touches it no more. */
     g_mutex_lock(&run->mutex);
-    gboolean ready = run->worker_done && run->model != NULL && run->dataset != NULL &&
-                     run->val_indices != NULL;
+    TrainWorker *worker = run->worker_done ? run->worker : NULL;
     g_mutex_unlock(&run->mutex);
-    if (!ready) {
+    if (worker == NULL || !train_worker_has_model(worker)) {
         g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
                             "This run has no trained model to evaluate (it is still "
                             "running, never built one, or was read from disk).");
         return FALSE;
     }
-    double loss = 0, accuracy = 0;
-    /* A finished run's cancel flag may be set (it was stopped); evaluation must not
-     * stop at it. */
-    gint cancel = g_atomic_int_get(&run->cancel_requested);
-    g_atomic_int_set(&run->cancel_requested, 0);
-    run->val_batcher = data_batcher_new(run->dataset, run->val_indices, run->n_val, run->chunk,
-                                        FALSE, NULL, &run->norm, run->config.seed);
-    train_run_validate(run, &loss, &accuracy, NULL);
-    g_clear_pointer(&run->val_batcher, data_batcher_free);
-    g_atomic_int_set(&run->cancel_requested, cancel);
-    if (val_loss)
-        *val_loss = loss;
-    if (val_accuracy)
-        *val_accuracy = accuracy;
-    return TRUE;
+    return train_worker_evaluate(worker, val_loss, val_accuracy, error);
+}
+
+/* The progress a folder's epochs imply: the best epoch by the run's own rule (an
+ * improvement must beat min_delta), the time they took. */
+static void
+progress_from_epochs(TrainProgress *p, const TrainEpoch *epochs, int n, double min_delta)
+{
+    p->epoch = MAX(n - 1, 0);
+    p->batch = 0;
+    p->eta_seconds = 0;
+    for (int i = 0; i < n; i++) {
+        const TrainEpoch *e = &epochs[i];
+        p->elapsed += e->seconds;
+        if (e->val_loss < p->best_val_loss - min_delta || p->best_epoch < 0) {
+            p->best_epoch = i;
+            p->best_val_loss = e->val_loss;
+            p->best_val_accuracy = e->val_accuracy;
+        }
+    }
+}
+
+TrainRun *train_run_load(const char *dir, GError **error)
+{
+    g_return_val_if_fail(dir != NULL, NULL);
+
+    TrainRecordFolder folder;
+    if (!train_record_read(dir, &folder, error))
+        return NULL;
+
+    TrainRun *run = train_run_new(&folder.config, NULL);
+    const int n = (int) folder.epochs->len;
+    run->loaded_from_disk = TRUE;
+    run->output_dir = g_strdup(dir);
+    g_array_append_vals(run->epochs, folder.epochs->data, n);
+    g_array_append_vals(run->predictions, folder.predictions, (guint) n * folder.split.n_val);
+    run->split = folder.split;
+    memset(&folder.split, 0, sizeof folder.split);
+
+    TrainProgress *p = &run->progress;
+    p->status = folder.status;
+    progress_from_epochs(p, (const TrainEpoch *) folder.epochs->data, n,
+                         run->config.early_stop_min_delta);
+    run->message = g_steal_pointer(&folder.message);
+    p->diverged_epoch = folder.diverged_epoch;
+    p->diverged_batch = folder.diverged_batch;
+    if (train_status_is_active(folder.status) || folder.status == TRAIN_STATUS_READY) {
+        /* The program that ran it died (killed, crashed, power cut): what was finished
+         * is kept and said so. */
+        p->status = TRAIN_STATUS_STOPPED;
+        g_free(run->message);
+        run->message = g_strdup_printf("The program ended before this run finished; its %d "
+                                       "finished epoch%s %s kept.",
+                                       n, n == 1 ? "" : "s", n == 1 ? "is" : "are");
+    }
+    train_record_folder_clear(&folder);
+    return run;
 }

@@ -4,69 +4,18 @@
  * run never floods a main loop, and a slow consumer never stalls training.
  * A run with an output folder writes config.ini, history.csv (Keras CSVLogger columns
  * epoch,accuracy,loss,val_accuracy,val_loss,lr plus seconds), best.ckpt and
- * predictions.bin atomically after every epoch, and status.ini (status and message).
+ * predictions.bin atomically after every epoch, and status.ini (status and message):
+ * docs/run-folder.md describes every file, who writes it when, and how it is read back.
  *
  * Lifetime: a started run holds a reference to itself until its worker ends, so dropping
  * the last consumer reference does not stop it: call train_run_cancel() first.
- * Numbering: every int field (epoch, batch, best_epoch...) counts from 0, as history.csv
- * does; sentences for people (messages, verdicts) count from 1, as Keras's "Epoch 1/30". */
+ * The records it hands out (TrainEpoch, TrainBatchPoint, TrainPrediction, TrainProgress)
+ * are in train_types.h, with how they are numbered. */
 #pragma once
 #include <gio/gio.h>
 #include "data_dataset.h"
 #include "train_config.h"
-
-typedef enum {
-    TRAIN_STATUS_READY = 0,     /* created, not started */
-    TRAIN_STATUS_LOADING,       /* preparing the dataset */
-    TRAIN_STATUS_RUNNING,
-    TRAIN_STATUS_PAUSED,
-    TRAIN_STATUS_FINISHED,      /* all epochs done */
-    TRAIN_STATUS_STOPPED,       /* stopped by the user; finished epochs kept */
-    TRAIN_STATUS_EARLY_STOPPED,
-    TRAIN_STATUS_DIVERGED,      /* NaN/inf loss */
-    TRAIN_STATUS_FAILED,        /* an error (bad data, out of memory...) */
-} TrainStatus;
-
-const char *train_status_to_string(TrainStatus status);   /* "running", "early-stopped" */
-gboolean train_status_is_active(TrainStatus status);       /* loading/running/paused */
-
-typedef struct {
-    int epoch;                  /* from 0 */
-    double loss, accuracy;      /* training, averaged over the epoch's batches (Keras) */
-    double val_loss, val_accuracy;
-    double lr;
-    double seconds;             /* this epoch's wall time */
-    double images_per_second;   /* training images / training time */
-} TrainEpoch;
-
-typedef struct {
-    int epoch;
-    int batch;                  /* within the epoch, from 0 */
-    double loss, accuracy;      /* of this batch */
-    double lr;
-    double elapsed;             /* seconds since the run started */
-} TrainBatchPoint;
-
-typedef struct {
-    guint8 predicted;           /* class */
-    float confidence;           /* probability of the predicted class */
-    float true_probability;     /* probability of the true class (loss = -log) */
-} TrainPrediction;
-
-typedef struct {
-    TrainStatus status;
-    int epoch;                  /* current epoch (0-based) */
-    int epochs;                 /* total planned */
-    int batch;                  /* batches done in the current epoch */
-    int batches_per_epoch;
-    double images_per_second;
-    double eta_seconds;         /* <0 unknown */
-    double elapsed;             /* seconds */
-    int load_done, load_total;  /* while LOADING */
-    int best_epoch;             /* -1 none */
-    double best_val_loss, best_val_accuracy;
-    int diverged_epoch, diverged_batch; /* -1 unless DIVERGED */
-} TrainProgress;
+#include "train_types.h"
 
 typedef struct _TrainRun TrainRun;
 
@@ -131,9 +80,11 @@ const char *const *train_run_get_val_sources(TrainRun *run);
 int train_run_get_n_prediction_epochs(TrainRun *run);
 
 /* Evaluates the model's current weights on the validation split, after the worker ended
- * (after early stopping with restore_best these are the best epoch's weights). FALSE with
- * an error when the run has no model (never started, failed before building it, or read
- * from disk). */
+ * (after early stopping with restore_best these are the best epoch's weights). The pass
+ * runs on a short-lived thread set up as the worker's was, so it gives the numbers the
+ * worker recorded; the caller waits for it, and only one caller may evaluate at a time.
+ * FALSE with an error when the run has no model (never started, failed before building
+ * it, or read from disk). */
 gboolean train_run_evaluate(TrainRun *run, double *val_loss, double *val_accuracy,
                             GError **error);
 

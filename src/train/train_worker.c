@@ -1,9 +1,10 @@
 /* train_worker: the training loop of one run, in its own thread. It owns the model while
- * it runs and publishes each batch and epoch under the run's mutex, then asks for one
- * merged notification. Each batch is one forward and one backward over the whole batch
- * (whole-batch GEMMs are what makes the engine fast); a cancel is noticed between layers
- * through the model's cancel flag (nn_model_set_cancel_flag). */
-#include "train_run_private.h"
+ * it runs, writes each epoch's records, and tells its owner of each batch and epoch
+ * through TrainWorkerHost (train_worker.h), which takes the owner's lock on its behalf.
+ * Each batch is one forward and one backward over the whole batch (whole-batch GEMMs are
+ * what makes the engine fast); a cancel is noticed between layers through the model's
+ * cancel flag (nn_model_set_cancel_flag). */
+#include "train_worker.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,9 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "data_batcher.h"
 #include "data_folder.h"
+#include "data_split.h"
 #include "data_synthetic.h"
 #include "nn_checkpoint.h"
+#include "nn_model.h"
+#include "nn_optim.h"
 #include "nn_rng.h"
 #include "nn_threads.h"
 #include "train_process.h"
@@ -21,6 +26,75 @@
 /* Streams of the run's seed (nn_rng_mix) so that model init, dropout masks, shuffling and
  * the split each get their own independent randomness. */
 #define TRAIN_STREAM_DROPOUT 0xd7009u
+
+struct _TrainWorker {
+    /* Fixed at creation. */
+    TrainConfig config;
+    char *output_dir;                /* NULL: no records */
+    const TrainWorkerHost *host;
+    gpointer owner;
+    gint cancel;                     /* atomic; the model reads it between layers */
+    GCancellable *cancellable;       /* dataset loading */
+
+    /* The worker thread's until finish, then the owner's (train_worker.h). */
+    DataSet *set;
+    DataSplit *split;                /* set once prepare() succeeded */
+    TrainRecordSplit record_split;   /* what predictions.bin and status.ini name */
+    nn_model *model;
+    nn_optimizer optimizer;
+    DataNormalization norm;
+    int chunk;                       /* images per forward/backward call */
+    DataBatcher *train_batcher;      /* shuffled, augmented, batch_size per batch */
+    DataBatcher *val_batcher;        /* plain, in split order, chunk per batch */
+    GArray *epochs;                  /* TrainEpoch: what history.csv holds */
+    GArray *predictions;             /* TrainPrediction, n_val per epoch: predictions.bin */
+    TrainProgress progress;          /* what the owner last heard, plus what is new */
+    char *message;                   /* for the user, when FAILED or DIVERGED */
+};
+
+TrainWorker *train_worker_new(const TrainConfig *config, DataSet *dataset,
+                              const char *output_dir, const TrainWorkerHost *host,
+                              gpointer owner)
+{
+    TrainWorker *w = g_new0(TrainWorker, 1);
+    train_config_copy(&w->config, config);
+    w->output_dir = g_strdup(output_dir);
+    w->host = host;
+    w->owner = owner;
+    w->cancellable = g_cancellable_new();
+    w->set = dataset ? data_set_ref(dataset) : NULL;
+    w->epochs = g_array_new(FALSE, TRUE, sizeof(TrainEpoch));
+    w->predictions = g_array_new(FALSE, TRUE, sizeof(TrainPrediction));
+    w->progress = train_progress_init(config->epochs);
+    w->progress.status = TRAIN_STATUS_LOADING;
+    return w;
+}
+
+void train_worker_free(TrainWorker *w)
+{
+    if (w == NULL)
+        return;
+    g_clear_pointer(&w->train_batcher, data_batcher_free);
+    g_clear_pointer(&w->val_batcher, data_batcher_free);
+    g_clear_pointer(&w->model, nn_model_free);
+    nn_optimizer_free(&w->optimizer);
+    g_clear_pointer(&w->split, data_split_free);
+    train_record_split_clear(&w->record_split);
+    g_clear_pointer(&w->set, data_set_unref);
+    g_array_unref(w->epochs);
+    g_array_unref(w->predictions);
+    g_clear_object(&w->cancellable);
+    g_free(w->message);
+    g_free(w->output_dir);
+    train_config_clear(&w->config);
+    g_free(w);
+}
+
+void train_worker_cancel(TrainWorker *w)
+{
+    g_atomic_int_set(&w->cancel, 1);
+    g_cancellable_cancel(w->cancellable);
+}
 
 static gint64
 now_us(void)
@@ -38,38 +112,27 @@ default_memory_limit(void)
     return (gsize) pages * (gsize) page_size / 4 * 3;
 }
 
+/* The run ends with status and message; the owner hears it at finish. */
 static void
-fail_locked(TrainRun *run, TrainStatus status, const char *message)
+fail(TrainWorker *w, TrainStatus status, const char *message)
 {
-    run->progress.status = status;
-    g_free(run->message);
-    run->message = g_strdup(message);
-}
-
-static void
-fail(TrainRun *run, TrainStatus status, const char *message)
-{
-    g_mutex_lock(&run->mutex);
-    fail_locked(run, status, message);
-    g_mutex_unlock(&run->mutex);
+    w->progress.status = status;
+    g_free(w->message);
+    w->message = g_strdup(message);
 }
 
 static void
 on_load_progress(int done, int total, gpointer user_data)
 {
-    TrainRun *run = user_data;
+    TrainWorker *w = user_data;
 
-    g_mutex_lock(&run->mutex);
-    run->progress.load_done = MAX(run->progress.load_done, done);
-    run->progress.load_total = total;
-    train_run_schedule_notify_locked(run);
-    g_mutex_unlock(&run->mutex);
+    w->host->loading(w->owner, done, total);
 }
 
 static DataSet *
-load_dataset(TrainRun *run, GError **error)
+load_dataset(TrainWorker *w, GError **error)
 {
-    const TrainConfig *c = &run->config;
+    const TrainConfig *c = &w->config;
 
     if (c->data_kind == TRAIN_DATA_FOLDER) {
         DataFolderOptions options = {
@@ -79,49 +142,50 @@ load_dataset(TrainRun *run, GError **error)
             .threads = c->threads,
         };
         DataFolderReport report = { 0 };
-        DataSet *set = data_folder_load(c->folder, &options, &report, on_load_progress, run,
-                                        run->cancellable, error);
+        DataSet *set = data_folder_load(c->folder, &options, &report, on_load_progress, w,
+                                        w->cancellable, error);
         data_folder_report_clear(&report);
         return set;
     }
     DataSyntheticParams params = c->synthetic;
     params.size = c->size;
     params.threads = c->threads;
-    return data_synthetic_generate(&params, on_load_progress, run, run->cancellable, error);
+    return data_synthetic_generate(&params, on_load_progress, w, w->cancellable, error);
 }
 
-/* Publishes the dataset and its split; from here on they never change. */
+/* The split as the records name it: class names, and the label and source of each
+ * validation image. */
 static void
-publish_split(TrainRun *run, DataSet *set, const DataSplit *split, int batches_per_epoch)
+build_record_split(TrainRecordSplit *out, const DataSet *set, const DataSplit *split)
 {
-    g_mutex_lock(&run->mutex);
-    if (run->dataset == NULL)
-        run->dataset = data_set_ref(set);
-    run->num_classes = set->num_classes;
-    run->class_names = g_strdupv(set->class_names);
-    run->n_val = split->n_val;
-    run->val_indices = g_memdup2(split->val, sizeof(int) * split->n_val);
-    run->val_labels = g_new(int, split->n_val);
-    run->val_sources = g_new0(char *, split->n_val + 1);
+    out->num_classes = set->num_classes;
+    out->class_names = g_strdupv(set->class_names);
+    out->n_val = split->n_val;
+    out->val_indices = g_memdup2(split->val, sizeof(int) * split->n_val);
+    out->val_labels = g_new(int, split->n_val);
+    out->val_sources = g_new0(char *, split->n_val + 1);
     for (int i = 0; i < split->n_val; i++) {
-        run->val_labels[i] = set->labels[split->val[i]];
-        run->val_sources[i] = g_strdup(set->sources && set->sources[split->val[i]]
+        out->val_labels[i] = set->labels[split->val[i]];
+        out->val_sources[i] = g_strdup(set->sources && set->sources[split->val[i]]
                                            ? set->sources[split->val[i]]
                                            : "");
     }
-    run->n_train = split->n_train;
-    run->train_indices = g_memdup2(split->train, sizeof(int) * split->n_train);
-    run->progress.batches_per_epoch = batches_per_epoch;
-    run->progress.status = TRAIN_STATUS_RUNNING;
-    train_run_schedule_notify_locked(run);
-    g_mutex_unlock(&run->mutex);
 }
 
-/* Sets up the model, optimizer and validation batcher. FALSE with the run failed. */
-static gboolean
-prepare(TrainRun *run, DataSet *set, DataSplit **split_out, DataBatcher **train_out)
+/* The validation images in split order, chunk at a time, never augmented. */
+static DataBatcher *
+val_batcher_new(TrainWorker *w)
 {
-    const TrainConfig *c = &run->config;
+    return data_batcher_new(w->set, w->split->val, w->split->n_val, w->chunk, FALSE, NULL,
+                            &w->norm, w->config.seed);
+}
+
+/* Sets up the model, optimizer and batchers. FALSE with the run failed. */
+static gboolean
+prepare(TrainWorker *w)
+{
+    const TrainConfig *c = &w->config;
+    DataSet *set = w->set;
     g_autofree char *message = NULL;
     g_autoptr(DataSplit) split = NULL;
     g_autoptr(GError) error = NULL;
@@ -152,17 +216,17 @@ prepare(TrainRun *run, DataSet *set, DataSplit **split_out, DataBatcher **train_
         message = g_strdup(err.message);
         goto failed;
     }
-    run->chunk = c->batch_size;
+    w->chunk = c->batch_size;
     gsize limit = c->memory_limit ? c->memory_limit : default_memory_limit();
-    if (nn_model_create(&run->model, &spec, c->size, c->size, 3, run->chunk, c->seed, limit,
+    if (nn_model_create(&w->model, &spec, c->size, c->size, 3, w->chunk, c->seed, limit,
                         c->optimizer, &err) != NN_OK) {
         message = g_strdup(err.message);
         goto failed;
     }
-    nn_model_set_cancel_flag(run->model, &run->cancel_requested);
+    nn_model_set_cancel_flag(w->model, &w->cancel);
     /* Weights come from the seed alone (identical for every lr of a sweep); dropout
      * masks from a stream derived from it. */
-    nn_model_set_dropout_seed(run->model, nn_rng_mix(c->seed, TRAIN_STREAM_DROPOUT, 0));
+    nn_model_set_dropout_seed(w->model, nn_rng_mix(c->seed, TRAIN_STREAM_DROPOUT, 0));
 
     nn_optimizer_config oc = nn_optimizer_config_default(c->optimizer);
     oc.lr = c->lr;
@@ -170,23 +234,24 @@ prepare(TrainRun *run, DataSet *set, DataSplit **split_out, DataBatcher **train_
     oc.nesterov = c->nesterov;
     oc.weight_decay = c->weight_decay_on ? c->weight_decay : 0.0;
     oc.decoupled = c->decoupled;
-    if (nn_optimizer_init(&run->optimizer, &oc, nn_model_num_parameters(run->model), &err)
+    if (nn_optimizer_init(&w->optimizer, &oc, nn_model_num_parameters(w->model), &err)
         != NN_OK) {
         message = g_strdup(err.message);
         goto failed;
     }
 
-    run->norm = data_normalization_compute(set, split->train, split->n_train);
-    *train_out = data_batcher_new(set, split->train, split->n_train, c->batch_size, TRUE,
-                                  &c->augment, &run->norm, c->seed);
-    run->val_batcher = data_batcher_new(set, split->val, split->n_val, run->chunk, FALSE,
-                                        NULL, &run->norm, c->seed);
-    publish_split(run, set, split, data_batcher_batches_per_epoch(*train_out));
-    *split_out = g_steal_pointer(&split);
+    w->norm = data_normalization_compute(set, split->train, split->n_train);
+    w->split = g_steal_pointer(&split);
+    w->train_batcher = data_batcher_new(set, w->split->train, w->split->n_train,
+                                        c->batch_size, TRUE, &c->augment, &w->norm, c->seed);
+    w->val_batcher = val_batcher_new(w);
+    build_record_split(&w->record_split, set, w->split);
+    w->progress.batches_per_epoch = data_batcher_batches_per_epoch(w->train_batcher);
+    w->progress.status = TRAIN_STATUS_RUNNING;
     return TRUE;
 
 failed:
-    fail(run, TRAIN_STATUS_FAILED, message);
+    fail(w, TRAIN_STATUS_FAILED, message);
     return FALSE;
 }
 
@@ -201,9 +266,9 @@ argmax(const float *p, int n)
 }
 
 static gboolean
-cancelled(TrainRun *run)
+cancelled(TrainWorker *w)
 {
-    return g_atomic_int_get(&run->cancel_requested) != 0;
+    return g_atomic_int_get(&w->cancel) != 0;
 }
 
 typedef enum { STEP_OK, STEP_CANCELLED, STEP_DIVERGED } StepResult;
@@ -211,13 +276,13 @@ typedef enum { STEP_OK, STEP_CANCELLED, STEP_DIVERGED } StepResult;
 /* One optimizer step on batch. A cancel between layers leaves partial gradients, which
  * are thrown away (no step): the record stays at the last finished epoch. */
 static StepResult
-train_step(TrainRun *run, const DataBatch *batch, double *loss_out, int *correct_out)
+train_step(TrainWorker *w, const DataBatch *batch, double *loss_out, int *correct_out)
 {
-    nn_model *m = run->model;
+    nn_model *m = w->model;
     const int B = batch->size, C = nn_model_num_classes(m);
     int correct = 0;
 
-    if (cancelled(run))
+    if (cancelled(w))
         return STEP_CANCELLED;
     nn_model_zero_grad(m);
     float loss = nn_model_forward(m, batch->images, batch->labels, B, 1);
@@ -233,24 +298,28 @@ train_step(TrainRun *run, const DataBatch *batch, double *loss_out, int *correct
     nn_model_backward(m);
     if (nn_model_cancelled(m))
         return STEP_CANCELLED;
-    nn_optimizer_step(&run->optimizer, nn_model_params(m), nn_model_grads(m));
+    nn_optimizer_step(&w->optimizer, nn_model_params(m), nn_model_grads(m));
     *loss_out = loss;
     *correct_out = correct;
     return STEP_OK;
 }
 
-gboolean train_run_validate(TrainRun *run, double *val_loss, double *val_accuracy,
-                            TrainPrediction *predictions)
+/* Per-image forward passes over batcher's images with the model's current weights; the
+ * plain evaluation both the epoch's validation and train_worker_evaluate use. predictions
+ * (one per image) may be NULL. cancel (NULL: never) is checked before each chunk, and the
+ * model checks its own flag between layers. FALSE when cancelled. */
+static gboolean
+validate(nn_model *m, DataBatcher *batcher, const gint *cancel, double *val_loss,
+         double *val_accuracy, TrainPrediction *predictions)
 {
-    nn_model *m = run->model;
     const int C = nn_model_num_classes(m);
     double loss_sum = 0;
     int correct = 0, done = 0;
     DataBatch batch;
 
-    data_batcher_start_epoch(run->val_batcher, 0);
-    while (data_batcher_next(run->val_batcher, &batch)) {
-        if (cancelled(run))
+    data_batcher_start_epoch(batcher, 0);
+    while (data_batcher_next(batcher, &batch)) {
+        if (cancel && g_atomic_int_get(cancel))
             return FALSE;
         float loss = nn_model_forward(m, batch.images, batch.labels, batch.size, 0);
         if (nn_model_cancelled(m))
@@ -275,32 +344,11 @@ gboolean train_run_validate(TrainRun *run, double *val_loss, double *val_accurac
     return TRUE;
 }
 
-/* Waits while paused. FALSE when the run must end (stop or cancel). */
-static gboolean
-wait_while_paused(TrainRun *run, gint64 *paused_us)
-{
-    g_mutex_lock(&run->mutex);
-    if (run->pause_requested && !run->stop_requested) {
-        gint64 t0 = now_us();
-        run->progress.status = TRAIN_STATUS_PAUSED;
-        run->progress.eta_seconds = -1;
-        train_run_schedule_notify_locked(run);
-        while (run->pause_requested && !run->stop_requested)
-            g_cond_wait(&run->cond, &run->mutex);
-        run->progress.status = TRAIN_STATUS_RUNNING;
-        train_run_schedule_notify_locked(run);
-        *paused_us += now_us() - t0;
-    }
-    gboolean go_on = !run->stop_requested;
-    g_mutex_unlock(&run->mutex);
-    return go_on;
-}
-
 static void
-diverge(TrainRun *run, int epoch, int batch, double loss)
+diverge(TrainWorker *w, int epoch, int batch, double loss)
 {
-    g_autofree char *lr = train_format_lr(run->config.lr);
-    g_autofree char *lower = train_format_lr(run->config.lr / 100);
+    g_autofree char *lr = train_format_lr(w->config.lr);
+    g_autofree char *lower = train_format_lr(w->config.lr / 100);
     const char *what = isnan(loss) ? "NaN" : "infinite";
     g_autofree char *message =
         batch >= 0
@@ -310,11 +358,9 @@ diverge(TrainRun *run, int epoch, int batch, double loss)
             : g_strdup_printf("The validation loss became %s at epoch %d: the learning rate "
                               "%s is too high for this network; try %s or lower.",
                               what, epoch + 1, lr, lower);
-    g_mutex_lock(&run->mutex);
-    fail_locked(run, TRAIN_STATUS_DIVERGED, message);
-    run->progress.diverged_epoch = epoch;
-    run->progress.diverged_batch = batch;
-    g_mutex_unlock(&run->mutex);
+    fail(w, TRAIN_STATUS_DIVERGED, message);
+    w->progress.diverged_epoch = epoch;
+    w->progress.diverged_batch = batch;
 }
 
 static double
@@ -323,47 +369,64 @@ seconds_since(gint64 start, gint64 paused_us)
     return (double) (now_us() - start - paused_us) / G_USEC_PER_SEC;
 }
 
-/* Saves the finished epoch (and the best weights when they improved) before it is
- * published. A run that cannot keep its records stops rather than train unrecorded. */
+/* status.ini from the worker's own progress. Informative while training (history.csv is
+ * the record), so callers may ignore a failure. */
 static gboolean
-save_epoch(TrainRun *run, const TrainEpoch *record, const TrainPrediction *predictions,
+write_status(TrainWorker *w, GError **error)
+{
+    return train_record_write_status(w->output_dir, &w->progress, w->message,
+                                     (int) w->epochs->len, &w->record_split, error);
+}
+
+/* Records the finished epoch (and the best weights when they improved) in the worker's
+ * own arrays and, with an output folder, on disk, before it is published. A run that
+ * cannot keep its records stops rather than train unrecorded. */
+static gboolean
+save_epoch(TrainWorker *w, const TrainEpoch *record, const TrainPrediction *predictions,
            gboolean best_improved)
 {
     g_autoptr(GError) error = NULL;
+    g_autofree char *message = NULL;
+    const int n_val = w->record_split.n_val;
 
-    if (run->output_dir == NULL)
+    g_array_append_vals(w->epochs, record, 1);
+    g_array_append_vals(w->predictions, predictions, n_val);
+    if (w->output_dir == NULL)
         return TRUE;
     if (best_improved) {
-        g_autofree char *path = g_build_filename(run->output_dir, "best.ckpt", NULL);
+        g_autofree char *path = g_build_filename(w->output_dir, "best.ckpt", NULL);
         nn_error err;
-        if (nn_checkpoint_save(path, run->model, &run->optimizer, &err) != NN_OK) {
-            g_autofree char *message = g_strdup_printf("Cannot save the best weights: %s",
-                                                       err.message);
-            fail(run, TRAIN_STATUS_FAILED, message);
-            return FALSE;
-        }
+        if (nn_checkpoint_save(path, w->model, &w->optimizer, &err) != NN_OK)
+            message = g_strdup_printf("Cannot save the best weights: %s", err.message);
     }
-    if (!train_record_write_epoch(run, record, predictions, &error)) {
-        g_autofree char *message = g_strdup_printf("Cannot write the run's records: %s",
-                                                   error->message);
-        fail(run, TRAIN_STATUS_FAILED, message);
-        return FALSE;
-    }
-    return TRUE;
+    if (message == NULL &&
+        !train_record_write_epochs(w->output_dir, &w->record_split,
+                                   (const TrainEpoch *) w->epochs->data, (int) w->epochs->len,
+                                   (const TrainPrediction *) w->predictions->data, &error))
+        message = g_strdup_printf("Cannot write the run's records: %s", error->message);
+    if (message == NULL)
+        return TRUE;
+
+    fail(w, TRAIN_STATUS_FAILED, message);
+    /* The epoch is never published: status.ini must not count it. */
+    g_array_set_size(w->epochs, w->epochs->len - 1);
+    g_array_set_size(w->predictions, w->predictions->len - n_val);
+    return FALSE;
 }
 
 static void
-train(TrainRun *run, DataBatcher *train_batcher)
+train(TrainWorker *w)
 {
-    const TrainConfig *c = &run->config;
+    const TrainConfig *c = &w->config;
+    TrainProgress *p = &w->progress;
     const gint64 run_start = now_us();
     gint64 paused_us = 0;
-    const int n_val = run->n_val;
-    const size_t n_params = nn_model_num_parameters(run->model);
+    const int n_val = w->record_split.n_val;
+    const size_t n_params = nn_model_num_parameters(w->model);
     const gboolean keep_best = c->restore_best && c->early_stop_patience > 0;
     g_autofree float *best_params = keep_best ? g_new(float, n_params) : NULL;
     g_autofree TrainPrediction *predictions = g_new0(TrainPrediction, n_val);
-    const int bpe = data_batcher_batches_per_epoch(train_batcher);
+    const int bpe = data_batcher_batches_per_epoch(w->train_batcher);
     double best_val_loss = INFINITY;
     int epochs_without_improvement = 0;
 
@@ -373,17 +436,17 @@ train(TrainRun *run, DataBatcher *train_batcher)
         int correct = 0, seen = 0, b = 0;
         DataBatch batch;
 
-        data_batcher_start_epoch(train_batcher, epoch);
-        while (data_batcher_next(train_batcher, &batch)) {
-            if (!wait_while_paused(run, &paused_us))
+        data_batcher_start_epoch(w->train_batcher, epoch);
+        while (data_batcher_next(w->train_batcher, &batch)) {
+            if (!w->host->wait_while_paused(w->owner, &paused_us))
                 goto stopped;
             double loss;
             int batch_correct;
-            switch (train_step(run, &batch, &loss, &batch_correct)) {
+            switch (train_step(w, &batch, &loss, &batch_correct)) {
             case STEP_CANCELLED:
                 goto stopped;
             case STEP_DIVERGED:
-                diverge(run, epoch, b, loss);
+                diverge(w, epoch, b, loss);
                 return;
             case STEP_OK:
                 break;
@@ -403,23 +466,21 @@ train(TrainRun *run, DataBatcher *train_batcher)
                 .lr = c->lr,
                 .elapsed = elapsed,
             };
-            g_mutex_lock(&run->mutex);
-            g_array_append_val(run->batches, point);
-            run->progress.epoch = epoch;
-            run->progress.batch = b + 1;
-            run->progress.elapsed = elapsed;
-            run->progress.images_per_second = train_seconds > 0 ? seen / train_seconds : 0;
-            run->progress.eta_seconds = elapsed / done - elapsed;
-            train_run_schedule_notify_locked(run);
-            g_mutex_unlock(&run->mutex);
+            p->epoch = epoch;
+            p->batch = b + 1;
+            p->elapsed = elapsed;
+            p->images_per_second = train_seconds > 0 ? seen / train_seconds : 0;
+            p->eta_seconds = elapsed / done - elapsed;
+            w->host->batch(w->owner, &point, p);
             b++;
         }
 
         double val_loss, val_accuracy;
-        if (!train_run_validate(run, &val_loss, &val_accuracy, predictions))
+        if (!validate(w->model, w->val_batcher, &w->cancel, &val_loss, &val_accuracy,
+                      predictions))
             goto stopped;
         if (!isfinite(val_loss)) {
-            diverge(run, epoch, -1, val_loss);
+            diverge(w, epoch, -1, val_loss);
             return;
         }
 
@@ -428,7 +489,7 @@ train(TrainRun *run, DataBatcher *train_batcher)
             best_val_loss = val_loss;
             epochs_without_improvement = 0;
             if (best_params)
-                memcpy(best_params, nn_model_params(run->model), n_params * sizeof(float));
+                memcpy(best_params, nn_model_params(w->model), n_params * sizeof(float));
         } else {
             epochs_without_improvement++;
         }
@@ -445,104 +506,133 @@ train(TrainRun *run, DataBatcher *train_batcher)
         };
         gboolean early_stop =
             c->early_stop_patience > 0 && epochs_without_improvement >= c->early_stop_patience;
-        if (!save_epoch(run, &record, predictions, improved))
+        if (!save_epoch(w, &record, predictions, improved))
             return;
-        g_mutex_lock(&run->mutex);
-        g_array_append_val(run->epochs, record);
-        g_array_append_vals(run->predictions, predictions, n_val);
         if (improved) {
-            run->progress.best_epoch = epoch;
-            run->progress.best_val_loss = val_loss;
-            run->progress.best_val_accuracy = val_accuracy;
+            p->best_epoch = epoch;
+            p->best_val_loss = val_loss;
+            p->best_val_accuracy = val_accuracy;
         }
-        run->progress.epoch = MIN(epoch + 1, c->epochs - 1);
-        run->progress.batch = epoch + 1 < c->epochs ? 0 : bpe;
-        run->progress.elapsed = seconds_since(run_start, paused_us);
-        run->progress.eta_seconds = run->progress.elapsed / (epoch + 1) * (c->epochs - epoch - 1);
+        p->epoch = MIN(epoch + 1, c->epochs - 1);
+        p->batch = epoch + 1 < c->epochs ? 0 : bpe;
+        p->elapsed = seconds_since(run_start, paused_us);
+        p->eta_seconds = p->elapsed / (epoch + 1) * (c->epochs - epoch - 1);
         if (early_stop || epoch + 1 == c->epochs) {
-            run->progress.status = early_stop ? TRAIN_STATUS_EARLY_STOPPED
-                                              : TRAIN_STATUS_FINISHED;
-            run->progress.eta_seconds = 0;
+            p->status = early_stop ? TRAIN_STATUS_EARLY_STOPPED : TRAIN_STATUS_FINISHED;
+            p->eta_seconds = 0;
         }
-        train_run_schedule_notify_locked(run);
-        g_mutex_unlock(&run->mutex);
+        w->host->epoch(w->owner, &record, predictions, p);
 
-        if (run->output_dir)
-            train_record_write_status(run, NULL);   /* informative; history is the record */
+        if (w->output_dir)
+            write_status(w, NULL);   /* informative; history is the record */
         if (early_stop && best_params)
-            memcpy(nn_model_params(run->model), best_params, n_params * sizeof(float));
+            memcpy(nn_model_params(w->model), best_params, n_params * sizeof(float));
         if (early_stop)
             return;
     }
     return;
 
 stopped:
-    g_mutex_lock(&run->mutex);
-    run->progress.status = TRAIN_STATUS_STOPPED;
-    run->progress.eta_seconds = -1;
-    g_mutex_unlock(&run->mutex);
+    p->status = TRAIN_STATUS_STOPPED;
+    p->eta_seconds = -1;
 }
 
-gpointer train_run_worker(gpointer data)
+void train_worker_run(TrainWorker *w)
 {
-    TrainRun *run = data;
     g_autoptr(GError) error = NULL;
-    g_autoptr(DataSet) set = run->dataset ? data_set_ref(run->dataset) : NULL;
-    g_autoptr(DataSplit) split = NULL;
-    DataBatcher *train_batcher = NULL;
 
     /* OpenMP's thread count is per thread: set it on the thread that runs the engine. */
     train_process_lower_thread_priority();
-    nn_set_threads(run->config.threads);
+    nn_set_threads(w->config.threads);
 
-    if (set == NULL) {
-        set = load_dataset(run, &error);
-        if (set == NULL) {
+    if (w->set == NULL) {
+        w->set = load_dataset(w, &error);
+        if (w->set == NULL) {
             if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-                fail(run, TRAIN_STATUS_STOPPED, NULL);
+                fail(w, TRAIN_STATUS_STOPPED, NULL);
             else
-                fail(run, TRAIN_STATUS_FAILED, error->message);
+                fail(w, TRAIN_STATUS_FAILED, error->message);
             goto done;
         }
     }
-    if (cancelled(run)) {
-        fail(run, TRAIN_STATUS_STOPPED, NULL);
+    if (cancelled(w)) {
+        fail(w, TRAIN_STATUS_STOPPED, NULL);
         goto done;
     }
-    if (!prepare(run, set, &split, &train_batcher))
+    if (!prepare(w))
         goto done;
-    if (run->output_dir) {
-        /* The split is known now: an empty predictions file that names the images. */
-        if (!train_record_write_epoch(run, NULL, NULL, &error) ||
-            !train_record_write_status(run, &error)) {
-            g_autofree char *message = g_strdup_printf("Cannot write the run's records: %s",
-                                                       error->message);
-            fail(run, TRAIN_STATUS_FAILED, message);
-            goto done;
-        }
+    /* The split is known now: an empty predictions file that names the images. */
+    if (w->output_dir &&
+        (!train_record_write_epochs(w->output_dir, &w->record_split, NULL, 0, NULL, &error) ||
+         !write_status(w, &error))) {
+        g_autofree char *message = g_strdup_printf("Cannot write the run's records: %s",
+                                                   error->message);
+        fail(w, TRAIN_STATUS_FAILED, message);
+        goto done;
     }
-    train(run, train_batcher);
+    TrainWorkerSplit news = {
+        .dataset = w->set,
+        .record = &w->record_split,
+        .train_indices = w->split->train,
+        .n_train = w->split->n_train,
+    };
+    w->host->split(w->owner, &news, &w->progress);
+    train(w);
 
 done:
-    g_clear_pointer(&train_batcher, data_batcher_free);
-    /* A finished run keeps its model (train_run_evaluate) but not a batcher thread;
-     * evaluation makes a new one. */
-    g_clear_pointer(&run->val_batcher, data_batcher_free);
-    g_mutex_lock(&run->mutex);
-    if (train_status_is_active(run->progress.status))
-        run->progress.status = TRAIN_STATUS_STOPPED;
-    run->progress.eta_seconds = 0;
-    g_mutex_unlock(&run->mutex);
-    /* The final status reaches the folder before train_run_wait() returns. */
-    if (run->output_dir)
-        train_record_write_status(run, NULL);
+    /* A finished run keeps its model (train_worker_evaluate) but not the batchers'
+     * threads; evaluation makes its own. */
+    g_clear_pointer(&w->train_batcher, data_batcher_free);
+    g_clear_pointer(&w->val_batcher, data_batcher_free);
+    if (train_status_is_active(w->progress.status))
+        w->progress.status = TRAIN_STATUS_STOPPED;
+    w->progress.eta_seconds = 0;
+    /* The final status reaches the folder before the owner hears the run ended. */
+    if (w->output_dir)
+        write_status(w, NULL);
+    w->host->finish(w->owner, &w->progress, w->message);
+}
 
-    g_mutex_lock(&run->mutex);
-    run->worker_done = TRUE;
-    g_cond_broadcast(&run->cond);
-    train_run_schedule_notify_locked(run);
-    g_mutex_unlock(&run->mutex);
+gboolean train_worker_has_model(const TrainWorker *w)
+{
+    return w->model != NULL && w->split != NULL;
+}
 
-    train_run_unref(run);
+typedef struct {
+    TrainWorker *worker;
+    double loss, accuracy;
+} Evaluation;
+
+static gpointer
+evaluate_thread(gpointer data)
+{
+    Evaluation *e = data;
+    TrainWorker *w = e->worker;
+
+    train_process_lower_thread_priority();
+    nn_set_threads(w->config.threads);
+    /* A stopped run's cancel flag is set; its evaluation must not stop at it. */
+    nn_model_set_cancel_flag(w->model, NULL);
+    DataBatcher *batcher = val_batcher_new(w);
+    validate(w->model, batcher, NULL, &e->loss, &e->accuracy, NULL);
+    data_batcher_free(batcher);
+    nn_model_set_cancel_flag(w->model, &w->cancel);
     return NULL;
+}
+
+gboolean train_worker_evaluate(TrainWorker *w, double *val_loss, double *val_accuracy,
+                               GError **error)
+{
+    g_return_val_if_fail(w != NULL && train_worker_has_model(w), FALSE);
+
+    Evaluation e = { .worker = w };
+    GThread *thread = g_thread_try_new("lrlab-evaluate", evaluate_thread, &e, error);
+    if (thread == NULL)
+        return FALSE;
+    g_thread_join(thread);
+    if (val_loss)
+        *val_loss = e.loss;
+    if (val_accuracy)
+        *val_accuracy = e.accuracy;
+    return TRUE;
 }

@@ -1,6 +1,7 @@
 /* test_records: what a run leaves on disk reads back exactly, and what is damaged is
- * reported rather than half-read: history.csv (Keras columns), predictions.bin, a whole
- * run folder via train_run_load, and a session of good and broken folders. */
+ * reported rather than half-read: history.csv (Keras columns), predictions.bin, a folder
+ * through train_record alone (no TrainRun), what a killed run leaves, a whole run folder
+ * via train_run_load, and a session of good and broken folders. */
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -8,6 +9,7 @@
 
 #include "train_history.h"
 #include "train_predictions.h"
+#include "train_record.h"
 #include "train_session.h"
 #include "train_test_util.h"
 
@@ -135,6 +137,115 @@ test_predictions_round_trip_and_truncation(void)
     g_assert_false(train_predictions_load(path, &f, &error));
     g_assert_nonnull(strstr(error->message, "checksum"));
     g_clear_error(&error);
+    test_rmdir_recursive(dir);
+}
+
+/* A folder written and read through train_record alone: plain data in, the same out. */
+static void
+write_small_folder(const char *dir, int history_epochs, int prediction_epochs,
+                   TrainStatus status, const char *message)
+{
+    char *classes[] = { "good", "defect", NULL };
+    int indices[3] = { 4, 0, 9 }, labels[3] = { 1, 0, 1 };
+    char *sources[] = { "synthetic/defect/000004", "synthetic/good/000000", "x.png", NULL };
+    TrainRecordSplit split = { .num_classes = 2, .class_names = classes, .n_val = 3,
+                               .val_indices = indices, .val_labels = labels,
+                               .val_sources = sources };
+    TrainEpoch epochs[3];
+    TrainPrediction predictions[9];
+    for (int e = 0; e < 3; e++)
+        epochs[e] = (TrainEpoch) { .epoch = e, .loss = 1.0 / (e + 2), .accuracy = 0.5,
+                                   .val_loss = 0.9 - 0.1 * e, .val_accuracy = 0.25 * e,
+                                   .lr = 1e-3, .seconds = 2 };
+    for (int i = 0; i < 9; i++)
+        predictions[i] = (TrainPrediction) { .predicted = (guint8) (i % 2),
+                                             .confidence = 0.5f + 0.05f * i,
+                                             .true_probability = 0.1f * i };
+    TrainConfig config;
+    train_config_init(&config);
+    g_free(config.model);
+    config.model = g_strdup("c4-p-f2");
+    config.name = g_strdup("plain");
+    TrainProgress progress = train_progress_init(config.epochs);
+    progress.status = status;
+    progress.diverged_epoch = status == TRAIN_STATUS_DIVERGED ? history_epochs : -1;
+    progress.diverged_batch = status == TRAIN_STATUS_DIVERGED ? 3 : -1;
+    GError *error = NULL;
+    g_assert_true(train_record_write_config(dir, &config, &error));
+    /* A kill between the two files of an epoch: predictions.bin already has it. */
+    g_assert_true(train_record_write_epochs(dir, &split, epochs, prediction_epochs,
+                                            predictions, &error));
+    g_autofree char *history_path = g_build_filename(dir, "history.csv", NULL);
+    g_assert_true(train_history_save(history_path, epochs, history_epochs, &error));
+    g_assert_true(train_record_write_status(dir, &progress, message, history_epochs, &split,
+                                            &error));
+    g_assert_no_error(error);
+    train_config_clear(&config);
+}
+
+static void
+test_record_folder_round_trip(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    write_small_folder(dir, 2, 2, TRAIN_STATUS_DIVERGED, "The loss became NaN.");
+
+    TrainRecordFolder folder;
+    GError *error = NULL;
+    g_assert_true(train_record_read(dir, &folder, &error));
+    g_assert_no_error(error);
+    g_assert_cmpstr(folder.config.model, ==, "c4-p-f2");
+    g_assert_cmpstr(folder.config.name, ==, "plain");
+    g_assert_cmpint(folder.status, ==, TRAIN_STATUS_DIVERGED);
+    g_assert_cmpstr(folder.message, ==, "The loss became NaN.");
+    g_assert_cmpint(folder.diverged_epoch, ==, 2);
+    g_assert_cmpint(folder.diverged_batch, ==, 3);
+    g_assert_cmpint(folder.split.num_classes, ==, 2);
+    g_assert_cmpstr(folder.split.class_names[1], ==, "defect");
+    g_assert_cmpint(folder.split.n_val, ==, 3);
+    g_assert_cmpint(folder.split.val_indices[2], ==, 9);
+    g_assert_cmpint(folder.split.val_labels[0], ==, 1);
+    g_assert_cmpstr(folder.split.val_sources[2], ==, "x.png");
+    g_assert_cmpuint(folder.epochs->len, ==, 2);
+    g_assert_cmpfloat(g_array_index(folder.epochs, TrainEpoch, 1).loss, ==, 1.0 / 3);
+    g_assert_cmpfloat(folder.predictions[5].confidence, ==, 0.5f + 0.05f * 5);
+    train_record_folder_clear(&folder);
+
+    /* Fewer predicted epochs than history lines: the files do not belong together. */
+    write_small_folder(dir, 2, 1, TRAIN_STATUS_FINISHED, NULL);
+    g_assert_false(train_record_read(dir, &folder, &error));
+    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    g_assert_nonnull(strstr(error->message, "predictions.bin has 1 epochs but history.csv has 2"));
+    g_assert_null(folder.epochs);
+    g_clear_error(&error);
+    test_rmdir_recursive(dir);
+}
+
+/* A run killed mid-epoch, between predictions.bin and history.csv: status.ini still says
+ * running and the predictions hold one epoch more. It reads back STOPPED with the epochs
+ * history.csv has, and says why. */
+static void
+test_killed_run_reads_back(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    write_small_folder(dir, 2, 3, TRAIN_STATUS_RUNNING, NULL);
+
+    GError *error = NULL;
+    g_autoptr(TrainRun) run = train_run_load(dir, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(train_run_get_status(run), ==, TRAIN_STATUS_STOPPED);
+    g_autofree char *message = train_run_dup_message(run);
+    g_assert_cmpstr(message, ==, "The program ended before this run finished; its 2 finished "
+                                 "epochs are kept.");
+    g_autoptr(GArray) epochs = train_run_dup_epochs(run);
+    g_assert_cmpuint(epochs->len, ==, 2);
+    g_assert_cmpint(train_run_get_n_prediction_epochs(run), ==, 2);
+    TrainPrediction p[3];
+    g_assert_true(train_run_get_predictions(run, 1, p));
+    g_assert_cmpfloat(p[0].confidence, ==, 0.5f + 0.05f * 3);
+    g_assert_false(train_run_get_predictions(run, 2, p));
+    TrainProgress progress = train_run_get_progress(run);
+    g_assert_cmpint(progress.best_epoch, ==, 1);
+    g_assert_cmpfloat(progress.elapsed, ==, 4);
     test_rmdir_recursive(dir);
 }
 
@@ -280,6 +391,8 @@ int main(int argc, char **argv)
     g_test_add_func("/train/records/history-reads-keras-logs", test_history_reads_keras_logs);
     g_test_add_func("/train/records/history-rejects-garbage", test_history_rejects_garbage);
     g_test_add_func("/train/records/predictions", test_predictions_round_trip_and_truncation);
+    g_test_add_func("/train/records/record-folder-round-trip", test_record_folder_round_trip);
+    g_test_add_func("/train/records/killed-run-reads-back", test_killed_run_reads_back);
     g_test_add_func("/train/records/run-folder-reads-back", test_run_folder_reads_back);
     g_test_add_func("/train/records/session-skips-broken-runs", test_session_skips_broken_runs);
     return g_test_run();

@@ -8,7 +8,31 @@
 
 #include "data_synthetic.h"
 #include "nn_rng.h"
+#include "train_history.h"
 #include "train_test_util.h"
+
+/* A started run of config on set, writing to dir unless NULL. */
+static TrainRun *
+start_run(const TrainConfig *config, DataSet *set, const char *dir)
+{
+    TrainRun *run = train_run_new(config, set);
+    if (dir)
+        train_run_set_output_dir(run, dir);
+    GError *error = NULL;
+    g_assert_true(train_run_start(run, &error));
+    g_assert_no_error(error);
+    return run;
+}
+
+/* A started run of 50 epochs on 320 images (seeded by seed) writing to dir: long enough to
+ * stop or rename while it trains. config is set up for the caller to clear. */
+static TrainRun *
+start_long_run(TrainConfig *config, guint64 seed, const char *dir)
+{
+    g_autoptr(DataSet) set = test_dataset_new(320, 16, 2, seed);
+    test_config_init(config, "c16-p-c16-p-f64-f2", 50);
+    return start_run(config, set, dir);
+}
 
 static GArray *
 run_and_get_epochs(TrainConfig *config, DataSet *set, const char *dir)
@@ -175,13 +199,9 @@ static void
 test_stop_keeps_finished_epochs(void)
 {
     g_autofree char *dir = test_tmpdir();
-    g_autoptr(DataSet) set = test_dataset_new(320, 16, 2, 8);
     TrainConfig c;
-    test_config_init(&c, "c16-p-c16-p-f64-f2", 50);
-    g_autoptr(TrainRun) run = train_run_new(&c, set);
-    train_run_set_output_dir(run, dir);
+    g_autoptr(TrainRun) run = start_long_run(&c, 8, dir);
     GError *error = NULL;
-    g_assert_true(train_run_start(run, &error));
     /* Into the second epoch, then stop. */
     for (int i = 0; i < 20000 && train_run_get_progress(run).epoch < 1; i++)
         g_usleep(1000);
@@ -283,6 +303,50 @@ test_cancel_while_loading(void)
     g_assert_cmpint(train_run_get_status(run), ==, TRAIN_STATUS_STOPPED);
     g_assert_null(train_run_get_dataset(run));
     train_config_clear(&c);
+}
+
+/* A cancel before start is kept: the run starts, trains nothing and says STOPPED. */
+static void
+test_cancel_before_start(void)
+{
+    g_autoptr(DataSet) set = test_dataset_new(64, 16, 2, 16);
+    TrainConfig c;
+    test_config_init(&c, "c8-p-f2", 3);
+    g_autoptr(TrainRun) run = train_run_new(&c, set);
+    train_run_cancel(run);
+    test_run_to_end(run);
+    g_assert_cmpint(train_run_get_status(run), ==, TRAIN_STATUS_STOPPED);
+    g_autoptr(GArray) batches = train_run_dup_batches(run, 0);
+    g_assert_cmpuint(batches->len, ==, 0);
+    train_config_clear(&c);
+}
+
+/* A rename reaches the run folder at once, also while the run trains (only the run writes
+ * config.ini, never its worker), and the folder read back has the new name. */
+static void
+test_rename_reaches_the_folder(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    TrainConfig c;
+    g_autoptr(TrainRun) run = start_long_run(&c, 15, dir);
+    GError *error = NULL;
+    g_assert_true(wait_for(run, two_batches_done));
+    train_run_set_name(run, "renamed while training");
+    g_autofree char *path = g_build_filename(dir, "config.ini", NULL);
+    TrainConfig saved;
+    g_assert_true(train_config_load(&saved, path, &error));
+    g_assert_no_error(error);
+    g_assert_cmpstr(saved.name, ==, "renamed while training");
+    train_config_clear(&saved);
+    train_run_cancel(run);
+    train_run_wait(run);
+
+    g_autoptr(TrainRun) back = train_run_load(dir, &error);
+    g_assert_no_error(error);
+    g_autofree char *name = train_run_dup_name(back);
+    g_assert_cmpstr(name, ==, "renamed while training");
+    train_config_clear(&c);
+    test_rmdir_recursive(dir);
 }
 
 static void
@@ -484,6 +548,9 @@ test_early_stopping_restores_best(void)
     g_assert_no_error(error);
     g_assert_cmpfloat_with_epsilon(val_loss, best->val_loss, 1e-6);
     g_assert_cmpfloat(val_accuracy, ==, best->val_accuracy);
+    /* Evaluation runs as the worker's validation did (same thread count, same chunks),
+     * so it reproduces the recorded number to the bit. */
+    g_assert_cmpfloat(val_loss, ==, best->val_loss);
     g_autofree char *ckpt = g_build_filename(dir, "best.ckpt", NULL);
     g_assert_true(g_file_test(ckpt, G_FILE_TEST_EXISTS));
 
@@ -493,6 +560,11 @@ test_early_stopping_restores_best(void)
     test_run_to_end(kept);
     g_assert_true(train_run_evaluate(kept, &val_loss, NULL, &error));
     g_assert_cmpfloat_with_epsilon(val_loss, last->val_loss, 1e-6);
+    g_assert_cmpfloat(val_loss, ==, last->val_loss);
+    /* Evaluating twice changes nothing: the weights are only read. */
+    double again;
+    g_assert_true(train_run_evaluate(kept, &again, NULL, &error));
+    g_assert_cmpfloat(again, ==, val_loss);
     train_config_clear(&c);
     test_rmdir_recursive(dir);
 }
@@ -560,6 +632,53 @@ test_notify_follows_progress(void)
     train_config_clear(&c);
 }
 
+typedef struct {
+    const char *dir;
+    int checks;
+    TrainStatus last_status;
+} ShownIsSaved;
+
+static void
+check_shown_is_saved(TrainRun *run, gpointer user_data)
+{
+    ShownIsSaved *check = user_data;
+    g_autoptr(GArray) shown = train_run_dup_epochs(run);
+    g_autofree char *path = g_build_filename(check->dir, "history.csv", NULL);
+    GError *error = NULL;
+    g_autoptr(GArray) saved = train_history_load(path, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(saved->len, >=, shown->len);
+    check->checks++;
+    check->last_status = train_run_get_status(run);
+}
+
+/* Whatever a consumer has been told of is already on disk: at every notification the
+ * folder's history holds at least the epochs the run hands out. */
+static void
+test_shown_epochs_are_saved(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autoptr(DataSet) set = test_dataset_new(128, 16, 2, 17);
+    TrainConfig c;
+    test_config_init(&c, "c4-p-f2", 6);
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    ShownIsSaved check = { .dir = dir };
+    g_autoptr(TrainRun) run = train_run_new(&c, set);
+    train_run_set_output_dir(run, dir);
+    train_run_set_notify(run, ctx, check_shown_is_saved, &check, NULL);
+    GError *error = NULL;
+    g_assert_true(train_run_start(run, &error));
+    while (check.last_status == TRAIN_STATUS_READY || train_status_is_active(check.last_status))
+        g_main_context_iteration(ctx, TRUE);
+    train_run_wait(run);
+    while (g_main_context_iteration(ctx, FALSE))
+        ;
+    g_assert_cmpint(check.last_status, ==, TRAIN_STATUS_FINISHED);
+    g_assert_cmpint(check.checks, >, 1);
+    train_config_clear(&c);
+    test_rmdir_recursive(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -570,6 +689,8 @@ int main(int argc, char **argv)
     g_test_add_func("/train/run/stop-keeps-finished-epochs", test_stop_keeps_finished_epochs);
     g_test_add_func("/train/run/cancel-is-prompt", test_cancel_is_prompt);
     g_test_add_func("/train/run/cancel-while-loading", test_cancel_while_loading);
+    g_test_add_func("/train/run/cancel-before-start", test_cancel_before_start);
+    g_test_add_func("/train/run/rename-reaches-the-folder", test_rename_reaches_the_folder);
     g_test_add_func("/train/run/loads-its-own-dataset", test_loads_its_own_dataset);
     g_test_add_func("/train/run/trains-on-an-image-folder", test_trains_on_an_image_folder);
     g_test_add_func("/train/run/divergence-is-reported", test_divergence_is_reported);
@@ -577,5 +698,6 @@ int main(int argc, char **argv)
     g_test_add_func("/train/run/early-stopping-restores-best", test_early_stopping_restores_best);
     g_test_add_func("/train/run/notify-coalesces", test_notify_coalesces);
     g_test_add_func("/train/run/notify-follows-progress", test_notify_follows_progress);
+    g_test_add_func("/train/run/shown-epochs-are-saved", test_shown_epochs_are_saved);
     return g_test_run();
 }
