@@ -1,6 +1,8 @@
 /* train_session: a folder of run folders (lrlab-train --out DIR, or the app's session),
  * read back for comparison. A damaged or foreign folder never stops the rest from
- * loading: it is listed with the reason, so the user knows what was skipped and why. */
+ * loading: it is listed with the reason, so the user knows what was skipped and why.
+ * Also the session's folder work the app does: where it lives, the next run's folder,
+ * copying runs elsewhere (Save Session) and deleting one. GLib and GIO only, no GTK. */
 #pragma once
 #include <glib.h>
 #include "train_run.h"
@@ -21,3 +23,25 @@ typedef struct {
 TrainSession *train_session_load(const char *dir, GError **error);
 void train_session_free(TrainSession *session);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TrainSession, train_session_free)
+
+/* The app's session folder, where every run autosaves: $LRLAB_SESSION_DIR when set and
+ * not empty, else ~/.local/share/lrlab/session (XDG_DATA_HOME/lrlab/session). */
+char *train_session_dir(void);
+
+/* The folder for the next run in session_dir: run-001, run-002... one past the highest
+ * run-NNN there, so runs list in the order they were made and a deleted run's number is
+ * not given to a newer run while a later one exists. Creates session_dir when missing
+ * (not the run folder: train_run_start makes it, with its config.ini). NULL with an
+ * error naming the folder when session_dir cannot be created or read. */
+char *train_session_next_run_dir(const char *session_dir, GError **error);
+
+/* Copies each run folder of run_dirs (NULL-terminated) with everything in it into
+ * dest_dir/<its name> (dest_dir is created when missing; files already there are
+ * overwritten): the layout lrlab-train --out writes, so the copy reads back as a session.
+ * Stops at the first failure, with an error naming the file. */
+gboolean train_session_copy_runs(const char *const *run_dirs, const char *dest_dir,
+                                 GError **error);
+
+/* Deletes a run folder and everything in it (symbolic links are removed, not followed).
+ * A folder that does not exist is already deleted: TRUE. */
+gboolean train_session_delete_run(const char *run_dir, GError **error);

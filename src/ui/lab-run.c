@@ -7,8 +7,6 @@
 
 #include "lab-run.h"
 
-#define N_CHARTS 2
-
 struct _LabRun
 {
   GObject        parent_instance;
@@ -21,7 +19,7 @@ struct _LabRun
   TrainProgress  progress;
   GArray        *epochs;         /* of TrainEpoch */
   GArray        *batches;        /* of TrainBatchPoint */
-  guint          chart_ids[N_CHARTS];
+  guint          chart_ids[LAB_RUN_MAX_CHARTS];
 };
 
 enum {
@@ -251,7 +249,7 @@ lab_run_get_chart_id (LabRun *self,
                       guint   chart)
 {
   g_return_val_if_fail (LAB_IS_RUN (self), 0);
-  g_return_val_if_fail (chart < N_CHARTS, 0);
+  g_return_val_if_fail (chart < LAB_RUN_MAX_CHARTS, 0);
 
   return self->chart_ids[chart];
 }
@@ -262,7 +260,7 @@ lab_run_set_chart_id (LabRun *self,
                       guint   id)
 {
   g_return_if_fail (LAB_IS_RUN (self));
-  g_return_if_fail (chart < N_CHARTS);
+  g_return_if_fail (chart < LAB_RUN_MAX_CHARTS);
 
   self->chart_ids[chart] = id;
 }

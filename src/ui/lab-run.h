@@ -42,7 +42,8 @@ const TrainBatchPoint *lab_run_get_batches (LabRun       *self,
 const char    *lab_run_get_status_text    (LabRun        *self);
 /* Fetches the news now (the worker's notify does it by itself; tests and loaded runs call it). */
 void           lab_run_refresh            (LabRun        *self);
-/* Chart run ids (one per chart), kept by the window. */
+/* Chart run ids (one per chart of the window, in its order), kept by the window. */
+#define LAB_RUN_MAX_CHARTS 4
 guint          lab_run_get_chart_id       (LabRun        *self,
                                            guint          chart);
 void           lab_run_set_chart_id       (LabRun        *self,

@@ -1,5 +1,6 @@
 /* LabWindow: the main window. Settings on the left; the curves with the runs table, the
- * augmentation preview and the mistakes gallery on the right. It owns the list of runs. */
+ * augmentation preview and the mistakes gallery on the right. It owns the list of runs,
+ * which autosave into the session folder (train_session_dir()). */
 #pragma once
 
 #include <adwaita.h>
@@ -28,13 +29,15 @@ void              lab_window_show_mistakes      (LabWindow      *self,
                                                  LabRun         *run);
 /* Reads the runs saved in the session folder (done once when the window opens). */
 void              lab_window_load_session       (LabWindow      *self);
-/* Writes the loss chart to path and the accuracy chart beside it ("x.png" and
- * "x-accuracy.png"; the format from the extension, PNG when there is none). */
+/* Writes the loss chart to path and every other chart beside it ("x.png" and
+ * "x-accuracy.png"; the format from the extension, PNG when there is none);
+ * accuracy_path (may be NULL) receives the accuracy chart's path. */
 gboolean          lab_window_export_charts      (LabWindow      *self,
                                                  const char     *path,
                                                  char          **accuracy_path,
                                                  GError        **error);
-/* Every run's epochs as CSV (Keras CSVLogger columns, with the run's name and label). */
+/* Every run's epochs as CSV: history.csv's lines (Keras CSVLogger columns plus seconds)
+ * behind the run's name and label (train_export). */
 gboolean          lab_window_export_csv         (LabWindow      *self,
                                                  const char     *path,
                                                  GError        **error);
@@ -42,7 +45,5 @@ gboolean          lab_window_export_csv         (LabWindow      *self,
 gboolean          lab_window_save_session_to    (LabWindow      *self,
                                                  const char     *dir,
                                                  GError        **error);
-/* The folder runs are saved in: $LRLAB_SESSION_DIR, or ~/.local/share/lrlab/session. */
-char             *lab_session_dir               (void);
 
 G_END_DECLS

@@ -1,6 +1,7 @@
 /* test_window_e2e: drives the real window the way a user does: a tiny run on small
  * synthetic chips, pause, resume, stop, a second run with another learning rate; both
  * stay in the charts and the runs table, and a reopened window finds them in the session.
+ * Closing mid-run asks, then stops the runs without blocking and goes when they ended.
  * Waits are on the main loop (until the run reports), never on a clock. */
 #include "config.h"
 
@@ -275,6 +276,29 @@ test_two_runs (void)
   }
 }
 
+/* The "Stop Training?" dialog the window shows when it is closed mid-run: answered as the
+ * user would, then gone. */
+static void
+answer_close_dialog (LabWindow  *window,
+                     const char *response)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  AdwMessageDialog *dialog = NULL;
+
+  for (guint i = 0; dialog == NULL && i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == GTK_WINDOW (window))
+        dialog = ADW_MESSAGE_DIALOG (g_object_ref (toplevel));
+    }
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Stop Training?");
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
+}
+
 static void
 test_close_and_delete (void)
 {
@@ -299,6 +323,11 @@ test_close_and_delete (void)
   gtk_window_close (GTK_WINDOW (window));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_assert_true (train_status_is_active (train_run_get_status (lab_run_get_train_run (run))));
+  /* "Keep Training" keeps it training, in a window that still takes input. */
+  answer_close_dialog (window, "cancel");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (window)));
+  g_assert_true (train_status_is_active (train_run_get_status (lab_run_get_train_run (run))));
 
   /* Deleting a run removes it everywhere, its folder included. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.delete-run", "u", 0));
@@ -312,6 +341,89 @@ test_close_and_delete (void)
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_object_unref (run);
   g_object_unref (window);
+}
+
+/* "Stop and Close" mid-epoch: the close returns to the main loop at once, the window waits
+ * (insensitive, saying so) while the worker finishes its batch, then goes; every epoch the
+ * run had finished is in its folder. */
+static void
+test_close_while_training (void)
+{
+  g_autofree char *session = g_dir_make_tmp ("lrlab-e2e-XXXXXX", NULL);
+  LabWindow *window;
+  LabRun *run;
+  GtkLabel *status_label;
+  g_autofree char *dir = NULL;
+  g_autoptr(TrainRun) reloaded = NULL;
+  g_autoptr(GArray) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  guint shown_epochs, n_batches_before, n_batches_after;
+
+  g_setenv ("LRLAB_SESSION_DIR", session, TRUE);
+  window = lab_window_new (NULL);
+  g_object_ref (window);
+  gtk_window_present (GTK_WINDOW (window));
+  status_label = GTK_LABEL (window_child (window, "status_label"));
+  configure (window, 40, 1e-3);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL));
+  run = g_object_ref (lab_window_get_active_run (window));
+  wait_for_epochs (run, 2);
+  dir = g_strdup (train_run_get_output_dir (lab_run_get_train_run (run)));
+
+  gtk_window_close (GTK_WINDOW (window));
+  lab_run_get_batches (run, &n_batches_before);
+  answer_close_dialog (window, "stop");
+
+  /* Back on the main loop before the worker's end has reached it. */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (window)));
+  g_assert_true (train_status_is_active (lab_run_get_progress (run).status));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (status_label), "Stopping"));
+  /* Nothing can start a run the close would then have to wait for. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  g_assert_true (lab_window_get_active_run (window) == run);
+  g_assert_cmpuint (g_list_model_get_n_items (lab_window_get_runs (window)), ==, 1);
+
+  /* The window goes when the run reports that it has stopped, and not before. */
+  while (gtk_widget_get_visible (GTK_WIDGET (window)))
+    {
+      g_assert_true (g_str_has_prefix (gtk_label_get_text (status_label), "Stopping"));
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpint (lab_run_get_progress (run).status, ==, TRAIN_STATUS_STOPPED);
+  g_assert_false (train_status_is_active (train_run_get_status (lab_run_get_train_run (run))));
+  /* Batches trained while it stopped still reached the charts' record. */
+  lab_run_get_batches (run, &n_batches_after);
+  g_assert_cmpuint (n_batches_after, >=, n_batches_before);
+
+  /* No finished epoch is lost: the folder holds every epoch the window had shown. */
+  lab_run_get_epochs (run, &shown_epochs);
+  g_assert_cmpuint (shown_epochs, >=, 2);
+  reloaded = train_run_load (dir, &error);
+  g_assert_no_error (error);
+  saved = train_run_dup_epochs (reloaded);
+  g_assert_cmpuint (saved->len, ==, shown_epochs);
+  g_assert_cmpint (train_run_get_status (reloaded), ==, TRAIN_STATUS_STOPPED);
+
+  g_object_unref (run);
+  g_object_unref (window);
+}
+
+static gboolean
+same_pixels (GdkTexture *a,
+             GdkTexture *b)
+{
+  int width = gdk_texture_get_width (a);
+  int height = gdk_texture_get_height (a);
+  gsize size = (gsize) width * height * 4;
+  g_autofree guint8 *pixels_a = g_malloc (size);
+  g_autofree guint8 *pixels_b = g_malloc (size);
+
+  if (gdk_texture_get_width (b) != width || gdk_texture_get_height (b) != height)
+    return FALSE;
+  gdk_texture_download (a, pixels_a, (gsize) width * 4);
+  gdk_texture_download (b, pixels_b, (gsize) width * 4);
+  return memcmp (pixels_a, pixels_b, size) == 0;
 }
 
 static void
@@ -329,7 +441,8 @@ test_augmentation_preview (void)
   configure (window, 2, 1e-3);
 
   original = lab_augment_page_get_cell (page, 0, 0);
-  variant_off = lab_augment_page_get_cell (page, 0, 1);
+  /* Held, so that a redraw cannot free it and hand its address to the new texture. */
+  variant_off = g_object_ref (lab_augment_page_get_cell (page, 0, 1));
   g_assert_nonnull (original);
   g_assert_nonnull (variant_off);
   g_assert_cmpint (gdk_paintable_get_intrinsic_width (original), >=, 32);
@@ -343,6 +456,9 @@ test_augmentation_preview (void)
   train_config_clear (&config);
   variant_on = lab_augment_page_get_cell (page, 0, 1);
   g_assert_true (variant_on != variant_off);
+  /* And it shows other pixels: the noise is drawn, not only a new texture made. */
+  g_assert_false (same_pixels (GDK_TEXTURE (variant_on), GDK_TEXTURE (variant_off)));
+  g_object_unref (variant_off);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -357,6 +473,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/window/two-runs", test_two_runs);
   g_test_add_func ("/ui/window/close-and-delete", test_close_and_delete);
+  g_test_add_func ("/ui/window/close-while-training", test_close_while_training);
   g_test_add_func ("/ui/window/augmentation-preview", test_augmentation_preview);
   return g_test_run ();
 }

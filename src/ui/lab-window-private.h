@@ -1,0 +1,102 @@
+/* lab-window-private.h: what the files of LabWindow share, split by job the way GNOME Text
+ * Editor splits its window:
+ *   lab-window.c          the template, life cycle and public API; the runs, the status
+ *                         line, the session it opens with, and a close that waits for them
+ *   lab-window-actions.c  the win.* actions and their shortcuts
+ *   lab-window-charts.c   the charts, and which field of a run's record feeds which curve
+ *   lab-window-export.c   charts, CSV and a copy of the session written where the user says */
+#pragma once
+
+#include "lab-augment-page.h"
+#include "lab-mistakes-page.h"
+#include "lab-window.h"
+
+G_BEGIN_DECLS
+
+/* The window's charts, in the order of LabWindow.charts and of every run's chart ids.
+ * A new chart is a row here, one in lab-window-charts.c's tables and a LabChart in
+ * lab-window.ui. */
+typedef enum {
+  LAB_WINDOW_CHART_LOSS,
+  LAB_WINDOW_CHART_ACCURACY,
+  LAB_WINDOW_N_CHARTS
+} LabWindowChart;
+
+G_STATIC_ASSERT (LAB_WINDOW_N_CHARTS <= LAB_RUN_MAX_CHARTS);
+
+struct _LabWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template children */
+  AdwToastOverlay      *toast_overlay;
+  GtkButton            *start_button;
+  GtkButton            *pause_button;
+  LabSettingsPanel     *settings_panel;
+  AdwViewStack         *stack;
+  GtkScale             *smoothing_scale;
+  GtkToggleButton      *log_toggle;
+  GtkToggleButton      *time_toggle;
+  GtkToggleButton      *batches_toggle;
+  GtkLabel             *verdict_label;
+  LabChart             *charts[LAB_WINDOW_N_CHARTS];
+  GtkListBox           *runs_list;
+  GtkLabel             *status_label;
+  GtkProgressBar       *status_progress;
+  LabAugmentPage       *augment_page;
+  LabMistakesPage      *mistakes_page;
+
+  GSettings            *settings;
+  GListStore           *runs;          /* of LabRun */
+  LabRun               *active_run;
+  guint                 n_colors_used; /* each new run takes the next palette colour */
+  gboolean              close_confirmed;
+  /* Closing: every run was asked to stop; the window goes when the last one reports that
+   * its worker ended. Until then it shows "Stopping…" and takes no input. */
+  gboolean              stopping;
+  guint                 close_source;
+};
+
+/* lab-window.c */
+void      _lab_window_toast                (LabWindow      *self,
+                                            const char     *format,
+                                            ...) G_GNUC_PRINTF (2, 3);
+/* Wraps train_run in a LabRun with the next colour, and puts it in the list, the table and
+ * the charts. Returns the LabRun (borrowed: the list holds it). */
+LabRun   *_lab_window_add_train_run        (LabWindow      *self,
+                                            TrainRun       *train_run);
+/* Takes the run at index out of the list, the table and the charts. */
+void      _lab_window_remove_run           (LabWindow      *self,
+                                            guint           index);
+void      _lab_window_update_status        (LabWindow      *self);
+
+/* lab-window-actions.c */
+void      _lab_window_class_actions_init   (LabWindowClass *klass);
+/* Enables the actions that make sense now; a disabled Start says why in its tooltip. */
+void      _lab_window_update_actions       (LabWindow      *self);
+
+/* lab-window-charts.c */
+void      _lab_window_class_charts_init    (LabWindowClass *klass);
+void      _lab_window_charts_init          (LabWindow      *self);
+void      _lab_window_charts_add_run       (LabWindow      *self,
+                                            LabRun         *run);
+void      _lab_window_charts_remove_run    (LabWindow      *self,
+                                            LabRun         *run);
+/* Curves and markers from the run's latest record. */
+void      _lab_window_charts_update_run    (LabWindow      *self,
+                                            LabRun         *run);
+/* Shown or hidden, as the run's "shown" says. */
+void      _lab_window_charts_show_run      (LabWindow      *self,
+                                            LabRun         *run);
+void      _lab_window_charts_set_legend    (LabWindow      *self,
+                                            LabRun         *run,
+                                            const char     *legend);
+/* What a chart's file name gets after the first chart's ("" for it, "-accuracy"...). */
+const char *_lab_window_chart_file_suffix  (LabWindowChart  chart);
+
+/* lab-window-export.c: each asks where with a file chooser, writes, and toasts the result. */
+void      _lab_window_ask_save_session     (LabWindow      *self);
+void      _lab_window_ask_export_charts    (LabWindow      *self);
+void      _lab_window_ask_export_csv       (LabWindow      *self);
+
+G_END_DECLS
