@@ -16,6 +16,7 @@
 #include "nn_checkpoint.h"
 #include "nn_rng.h"
 #include "nn_threads.h"
+#include "train_dataset.h"
 #include "train_process.h"
 
 /* Streams of the run's seed (nn_rng_mix) so that model init, dropout masks, shuffling and
@@ -31,11 +32,7 @@ now_us(void)
 static gsize
 default_memory_limit(void)
 {
-    long pages = sysconf(_SC_PHYS_PAGES);
-    long page_size = sysconf(_SC_PAGESIZE);
-    if (pages <= 0 || page_size <= 0)
-        return 0;
-    return (gsize) pages * (gsize) page_size / 4 * 3;
+    return train_default_memory_limit();
 }
 
 static void
@@ -69,25 +66,7 @@ on_load_progress(int done, int total, gpointer user_data)
 static DataSet *
 load_dataset(TrainRun *run, GError **error)
 {
-    const TrainConfig *c = &run->config;
-
-    if (c->data_kind == TRAIN_DATA_FOLDER) {
-        DataFolderOptions options = {
-            .size = c->size,
-            .resize = c->resize,
-            .memory_limit = c->memory_limit ? c->memory_limit : default_memory_limit(),
-            .threads = c->threads,
-        };
-        DataFolderReport report = { 0 };
-        DataSet *set = data_folder_load(c->folder, &options, &report, on_load_progress, run,
-                                        run->cancellable, error);
-        data_folder_report_clear(&report);
-        return set;
-    }
-    DataSyntheticParams params = c->synthetic;
-    params.size = c->size;
-    params.threads = c->threads;
-    return data_synthetic_generate(&params, on_load_progress, run, run->cancellable, error);
+    return train_dataset_load(&run->config, NULL, on_load_progress, run, run->cancellable, error);
 }
 
 /* Publishes the dataset and its split; from here on they never change. */
@@ -138,7 +117,7 @@ prepare(TrainRun *run, DataSet *set, DataSplit **split_out, DataBatcher **train_
         goto failed;
     }
 
-    split = data_split_new(set, c->val_split, c->seed);
+    split = data_split_new(set, c->val_split, c->split_seed);
     if (split == NULL || split->n_train == 0 || split->n_val == 0) {
         message = g_strdup_printf("%d images are too few to split into training and "
                                   "validation images with a validation split of %g.",
