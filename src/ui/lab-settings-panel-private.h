@@ -1,6 +1,7 @@
 /* lab-settings-panel-private: the LabSettingsPanel struct, shared by the panel itself
- * (lab-settings-panel.c: widgets <-> TrainConfig through the table of fields, the
- * estimate, GSettings) and its folder loading (lab-settings-panel-folder.c). */
+ * (lab-settings-panel.c: visibility, the estimate, GSettings), its settings' widgets
+ * (lab-settings-panel-fields.c: widgets <-> TrainConfig through the table of fields) and
+ * its folder loading (lab-settings-panel-folder.c). */
 #pragma once
 
 #include "lab-settings-panel.h"
@@ -49,6 +50,10 @@ struct _LabSettingsPanel
   gboolean           updating_spec;
 };
 
+/* lab-settings-panel-fields.c */
+/* Registers the settings' widgets with the template; finds, ranges and connects them. */
+void          lab_settings_panel_class_init_fields (GtkWidgetClass *widget_class);
+void          lab_settings_panel_init_fields   (LabSettingsPanel *self);
 /* A setting's widget by its config.ini key, NULL when it has none. */
 GtkWidget    *lab_settings_panel_field_widget (LabSettingsPanel *self,
                                                const char       *key);
@@ -56,6 +61,7 @@ TrainDataKind lab_settings_panel_get_data_kind (LabSettingsPanel *self);
 void          lab_settings_panel_set_data_kind (LabSettingsPanel *self,
                                                 TrainDataKind     kind);
 
+/* lab-settings-panel.c */
 /* After any edit: rows shown for the dataset kind and optimizer, the estimate and the
  * problem, then the "changed" signal. Nothing while set_config writes its widgets. */
 void          lab_settings_panel_changed       (LabSettingsPanel *self);
