@@ -3,8 +3,8 @@
  * default, range, words), how people meet it (lrlab-train's flag and help, the noun its
  * errors use, its words in a legend). Everything that reads or writes a setting walks
  * this table: train_config_init/_validate/_save/_load/_describe_difference, lrlab-train's
- * options, parsing and --help, and the app's settings panel (lab-settings-panel.c finds
- * a row's widget by its key and reads or writes it by the row's type).
+ * options, parsing and --help, and the app's settings panel (lab-settings-panel-fields.c
+ * finds a row's widget by its key and reads or writes it by the row's type).
  *
  * ADDING A SETTING (e.g. the resize mode, row "resize"):
  *   1. TrainConfig gets the member (train_config.h), and this table gets one row in
@@ -14,8 +14,9 @@
  *   2. The panel gets a widget: one object in ui/lab-settings-panel.ui (a GtkSpinButton
  *      for numbers, a GtkSwitch or AdwExpanderRow for a bool, an AdwComboRow whose items
  *      are the row's words in order for an enum) and one line in panel_fields[] in
- *      src/ui/lab-settings-panel.c naming its id. No widget: the panel keeps the value it
- *      was given (set_config) and hands it back (get_config).
+ *      src/ui/lab-settings-panel-fields.c naming its id. No widget: the panel keeps the
+ *      value it was given (set_config) and hands it back (get_config). A row shown only
+ *      for some data (resize: folders) also gets its line in update_visibility().
  *   3. The widget's words get their translation in po/de.po.
  * Nothing else: the app persists its setup as config.ini text (one GSettings key), so
  * the schema does not change, and tests/train/test_config.c and tests/ui/test_settings.c

@@ -115,13 +115,21 @@ void train_notifier_unlock(TrainNotifier *notifier, gboolean news)
     g_mutex_unlock(&notifier->mutex);
 }
 
+/* Copies state_size bytes between the state and outside it (from NULL: out of the state,
+ * to NULL: into it) under the lock. */
+static void
+exchange(TrainNotifier *notifier, gpointer to, gconstpointer from, gboolean news)
+{
+    gpointer state = train_notifier_lock(notifier);
+    if (notifier->state_size > 0)
+        memcpy(to ? to : state, from ? from : state, notifier->state_size);
+    train_notifier_unlock(notifier, news);
+}
+
 void train_notifier_publish(TrainNotifier *notifier, gconstpointer state)
 {
     g_return_if_fail(notifier != NULL);
-    gpointer mine = train_notifier_lock(notifier);
-    if (notifier->state_size > 0)
-        memcpy(mine, state, notifier->state_size);
-    train_notifier_unlock(notifier, TRUE);
+    exchange(notifier, NULL, state, TRUE);
 }
 
 void train_notifier_notify(TrainNotifier *notifier)
@@ -134,8 +142,5 @@ void train_notifier_notify(TrainNotifier *notifier)
 void train_notifier_read(TrainNotifier *notifier, gpointer state)
 {
     g_return_if_fail(notifier != NULL);
-    gconstpointer mine = train_notifier_lock(notifier);
-    if (notifier->state_size > 0)
-        memcpy(state, mine, notifier->state_size);
-    train_notifier_unlock(notifier, FALSE);
+    exchange(notifier, state, NULL, FALSE);
 }
