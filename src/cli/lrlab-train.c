@@ -1,6 +1,8 @@
 /* lrlab-train: LR Lab without a window. Trains one run, or a learning-rate sweep over one
  * shared dataset, split and set of initial weights, and prints what the app would plot,
- * then a table with the teacher's verdict for each rate. Same engine, same run folders. */
+ * then a table with the teacher's verdict for each rate. Same engine, same run folders,
+ * same settings: its flags, their parsing and --help come from the table of fields
+ * (train_fields.c), and --config starts from a run folder's config.ini. */
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <locale.h>
@@ -10,12 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "data_folder.h"
 #include "data_synthetic.h"
 #include "nn_model.h"
 #include "nn_spec.h"
 #include "train_config.h"
+#include "train_dataset.h"
 #include "train_diagnosis.h"
+#include "train_fields.h"
 #include "train_process.h"
 #include "train_run.h"
 
@@ -23,11 +26,13 @@
 /* Exit statuses: 2 for a bad command line (as getopt tools do), 130 after Ctrl-C. */
 enum { EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 
+/* The flags that are not one field each: --data and --lr fill several settings or a list,
+ * --augment takes "flip,noise=0.2"; the rest only run the program. The table's flags
+ * keep their text in field_text (or field_on for a switch), one slot per field. */
 typedef struct {
-    char *data, *model, *size, *lr, *epochs, *batch, *optimizer, *momentum, *dropout;
-    char *weight_decay, *augment, *val_split, *seed, *early_stop, *min_delta, *threads;
-    char *out, *export_synthetic, *difficulty, *label_noise;
-    gboolean decoupled, multiclass, nesterov;
+    char *config, *data, *lr, *augment, *out, *export_synthetic;
+    char **field_text;
+    gboolean *field_on;
 } Options;
 
 static G_NORETURN void
@@ -45,200 +50,196 @@ usage_error(const char *fmt, ...)
     exit(EXIT_USAGE);
 }
 
-static int
-parse_int(const char *flag, const char *text, int min, int max, const char *what)
+/* The field's parser, with the flag in front of its words: "--size: '8' is not ...". */
+static void
+parse_field(const char *flag, const char *key, TrainConfig *config, const char *text)
 {
-    gint64 value;
-    if (!g_ascii_string_to_signed(text, 10, min, max, &value, NULL))
-        usage_error("%s: '%s' is not %s (an integer from %d to %d)", flag, text, what, min, max);
-    return (int) value;
+    g_autoptr(GError) error = NULL;
+
+    if (!train_field_parse(train_field_find(key), config, text, &error))
+        usage_error("%s: %s", flag, error->message);
 }
 
-/* A number in [min, max] (open at min when min_open), e.g. "1e-4", "0.25". */
-static double
-parse_double(const char *flag, const char *text, double min, gboolean min_open, double max,
-             gboolean max_open, const char *what)
+/* The --help lines of the table's flags; the texts live in help (freed with it). */
+static GArray *
+field_entries(Options *o, GPtrArray *help)
 {
-    char *end = NULL;
-    double value = g_ascii_strtod(text, &end);
-    gboolean ok = end && end != text && *end == '\0' && isfinite(value) &&
-                  (min_open ? value > min : value >= min) &&
-                  (max_open ? value < max : value <= max);
-    if (!ok)
-        usage_error("%s: '%s' is not %s (a number in %s%g, %g%s)", flag, text, what,
-                    min_open ? "(" : "[", min, max, max_open ? ")" : "]");
-    return value;
+    guint n;
+    const TrainField *fields = train_fields(&n);
+    GArray *entries = g_array_new(TRUE, TRUE, sizeof(GOptionEntry));
+
+    o->field_text = g_new0(char *, n);
+    o->field_on = g_new0(gboolean, n);
+    for (guint i = 0; i < n; i++) {
+        const TrainField *f = &fields[i];
+        if (f->flag == NULL)
+            continue;
+        char *text = train_field_describe_help(f);
+        g_ptr_array_add(help, text);
+        gboolean is_switch = f->type == TRAIN_FIELD_BOOL && f->flag_style == TRAIN_FLAG_SWITCH;
+        GOptionEntry entry = {
+            .long_name = f->flag,
+            .arg = is_switch ? G_OPTION_ARG_NONE : G_OPTION_ARG_STRING,
+            .arg_data = is_switch ? (gpointer) &o->field_on[i] : (gpointer) &o->field_text[i],
+            .description = text,
+            .arg_description = is_switch ? NULL : f->metavar,
+        };
+        g_array_append_val(entries, entry);
+    }
+    return entries;
 }
 
-static gboolean
-parse_on_off(const char *flag, const char *text)
+/* "--data synthetic[:N]|DIR": the kind, the images per class or the folder. */
+static void
+apply_data(const char *text, TrainConfig *config)
 {
-    if (g_ascii_strcasecmp(text, "on") == 0 || g_ascii_strcasecmp(text, "yes") == 0)
-        return TRUE;
-    if (g_ascii_strcasecmp(text, "off") == 0 || g_ascii_strcasecmp(text, "no") == 0)
-        return FALSE;
-    usage_error("%s: '%s' is not on or off", flag, text);
+    if (g_str_has_prefix(text, "synthetic")) {
+        const char *rest = text + strlen("synthetic");
+        config->data_kind = TRAIN_DATA_SYNTHETIC;
+        if (*rest == ':')
+            parse_field("--data", "images-per-class", config, rest + 1);
+        else if (*rest != '\0')
+            usage_error("--data: '%s' is neither synthetic[:N] nor a folder", text);
+        return;
+    }
+    if (!g_file_test(text, G_FILE_TEST_IS_DIR))
+        usage_error("--data: '%s' is not a folder (expected synthetic[:N] or a folder of "
+                    "class folders)", text);
+    config->data_kind = TRAIN_DATA_FOLDER;
+    g_free(config->folder);
+    config->folder = g_strdup(text);
 }
 
-/* Fills config (and the list of rates) from the flags; exits 2 on a bad value. */
+/* Fills config (and the list of rates) from the flags; exits 2 on a bad value. The
+ * defaults, then --config's file, then every other flag given, wherever it stands. */
 static GArray *
 config_from_options(const Options *o, TrainConfig *config)
 {
+    guint n;
+    const TrainField *fields = train_fields(&n);
     GArray *rates = g_array_new(FALSE, FALSE, sizeof(double));
+    g_autoptr(GError) error = NULL;
 
     train_config_init(config);
-    config->synthetic.images_per_class = DATA_SYNTHETIC_DEFAULT_PER_CLASS;
-    if (o->data == NULL || g_str_has_prefix(o->data, "synthetic")) {
-        const char *rest = o->data ? o->data + strlen("synthetic") : "";
-        if (*rest == ':')
-            config->synthetic.images_per_class =
-                parse_int("--data", rest + 1, 2, 1000000, "an image count per class");
-        else if (*rest != '\0')
-            usage_error("--data: '%s' is neither synthetic[:N] nor a folder", o->data);
-    } else {
-        if (!g_file_test(o->data, G_FILE_TEST_IS_DIR))
-            usage_error("--data: '%s' is not a folder (expected synthetic[:N] or a folder of "
-                        "class folders)", o->data);
-        config->data_kind = TRAIN_DATA_FOLDER;
-        config->folder = g_strdup(o->data);
-    }
-    if (o->difficulty)
-        config->synthetic.difficulty =
-            parse_double("--difficulty", o->difficulty, 0, FALSE, 1, FALSE, "a difficulty");
-    if (o->label_noise)
-        config->synthetic.label_noise = parse_double("--label-noise", o->label_noise, 0, FALSE,
-                                                     0.5, FALSE, "a fraction of labels");
-    config->synthetic.multiclass = o->multiclass;
-
-    if (o->model) {
-        nn_spec spec;
-        nn_error err;
-        if (nn_spec_parse(&spec, o->model, &err) != NN_OK)
-            usage_error("--model: '%s' is neither a preset (paper, small, tiny) nor a valid "
-                        "spec: %s", o->model, err.message);
-        g_free(config->model);
-        config->model = g_strdup(o->model);
-    }
-    if (o->size)
-        config->size = parse_int("--size", o->size, 16, 384, "an image side in pixels");
-    if (o->epochs)
-        config->epochs = parse_int("--epochs", o->epochs, 1, 100000, "an epoch count");
-    if (o->batch)
-        config->batch_size = parse_int("--batch", o->batch, 1, 4096, "a batch size");
-    if (o->optimizer) {
-        if (g_ascii_strcasecmp(o->optimizer, "adam") == 0)
-            config->optimizer = NN_OPTIMIZER_ADAM;
-        else if (g_ascii_strcasecmp(o->optimizer, "sgd") == 0)
-            config->optimizer = NN_OPTIMIZER_SGD;
+    if (o->config && !train_config_load(config, o->config, &error))
+        usage_error("--config: %s", error->message);
+    if (o->data)
+        apply_data(o->data, config);
+    for (guint i = 0; i < n; i++) {
+        const TrainField *f = &fields[i];
+        g_autofree char *flag = g_strconcat("--", f->flag, NULL);
+        if (o->field_on[i])
+            train_field_set_number(f, config, 1);
+        else if (o->field_text[i])
+            parse_field(flag, f->key, config, o->field_text[i]);
         else
-            usage_error("--optimizer: '%s' is not adam or sgd", o->optimizer);
+            continue;
+        if (f->implies)
+            train_field_set_number(train_field_find(f->implies), config, 1);
     }
-    if (o->momentum)
-        config->momentum =
-            parse_double("--momentum", o->momentum, 0, FALSE, 1, TRUE, "a momentum");
-    config->nesterov = o->nesterov;
-    if (o->dropout)
-        config->dropout = parse_on_off("--dropout", o->dropout);
-    if (o->weight_decay) {
-        config->weight_decay_on = TRUE;
-        config->weight_decay =
-            parse_double("--weight-decay", o->weight_decay, 0, FALSE, 1, FALSE, "a weight decay");
-    }
-    config->decoupled = o->decoupled;
     if (o->augment) {
-        g_autoptr(GError) error = NULL;
         if (!data_augment_config_parse(&config->augment, o->augment, &error))
-            usage_error("--augment: %s (accepted: hflip vflip flip rot90 rotate translate "
-                        "color noise, comma-separated, or none)", error->message);
+            usage_error("--augment: %s", error->message);   /* it lists the known words */
     }
-    if (o->val_split)
-        config->val_split = parse_double("--val-split", o->val_split, 0, TRUE, 0.9, FALSE,
-                                         "a validation fraction");
-    if (o->seed)
-        config->seed = (guint64) parse_int("--seed", o->seed, 0, G_MAXINT, "a seed");
-    if (o->early_stop)
-        config->early_stop_patience =
-            parse_int("--early-stop", o->early_stop, 0, 100000, "a patience in epochs");
-    if (o->min_delta)
-        config->early_stop_min_delta = parse_double("--min-delta", o->min_delta, 0, FALSE, 1e9,
-                                                    FALSE, "a loss improvement");
-    if (o->threads)
-        config->threads = parse_int("--threads", o->threads, 0, 1024, "a thread count");
 
-    g_auto(GStrv) words = g_strsplit(o->lr ? o->lr : "1e-3", ",", -1);
-    for (int i = 0; words[i]; i++) {
-        double lr = parse_double("--lr", g_strstrip(words[i]), 0, TRUE, 10, FALSE,
-                                 "a learning rate");
-        g_array_append_val(rates, lr);
+    if (o->lr) {
+        g_auto(GStrv) words = g_strsplit(o->lr, ",", -1);
+        for (int i = 0; words[i]; i++) {
+            parse_field("--lr", "lr", config, g_strstrip(words[i]));
+            g_array_append_val(rates, config->lr);
+        }
+        if (rates->len == 0)
+            usage_error("--lr: no learning rate given (a comma-separated list of rates)");
+        config->lr = g_array_index(rates, double, 0);
+    } else {
+        g_array_append_val(rates, config->lr);
     }
-    if (rates->len == 0)
-        usage_error("--lr: no learning rate given (a number in (0, 10], or a comma-separated list)");
-    config->lr = g_array_index(rates, double, 0);
     return rates;
 }
 
 /* ---- the dataset, generated or loaded once for every rate ---- */
 
+/* The loader runs in its own thread; this main loop prints its progress and its end. */
 typedef struct {
-    GMutex mutex;
-    int last_percent;
+    GMainLoop *loop;
+    TrainNotifier *notifier;
+    GCancellable *cancellable;
     const char *what;
-} LoadProgress;
+    int last_percent;
+    DataSet *set;
+    GError *error;
+    DataFolderReport report;
+} Loading;
 
 static void
-on_load_progress(int done, int total, gpointer user_data)
+print_load_progress(gpointer user_data)
 {
-    LoadProgress *p = user_data;
-    int percent = total > 0 ? done * 100 / total : 0;
+    Loading *l = user_data;
+    TrainLoadProgress p;
 
-    /* Called from several generator threads at once: print each percent only once. */
-    g_mutex_lock(&p->mutex);
-    if (percent > p->last_percent && isatty(STDERR_FILENO)) {
-        p->last_percent = percent;
-        fprintf(stderr, "\r%s %d/%d images (%d%%)", p->what, done, total, percent);
+    train_notifier_read(l->notifier, &p);
+    int percent = p.total > 0 ? p.done * 100 / p.total : 0;
+    if (percent > l->last_percent && isatty(STDERR_FILENO)) {
+        l->last_percent = percent;
+        fprintf(stderr, "\r%s %d/%d images (%d%%)", l->what, p.done, p.total, percent);
         fflush(stderr);
     }
-    g_mutex_unlock(&p->mutex);
 }
 
+static void
+on_loaded(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    Loading *l = user_data;
+
+    l->set = train_dataset_load_finish(result, &l->report, &l->error);
+    g_main_loop_quit(l->loop);
+}
+
+static gboolean
+cancel_loading(gpointer user_data)
+{
+    g_cancellable_cancel(user_data);
+    return G_SOURCE_CONTINUE;
+}
+
+/* NULL with the error, G_IO_ERROR_CANCELLED after Ctrl-C. */
 static DataSet *
 load_dataset(const TrainConfig *config, GError **error)
 {
-    LoadProgress progress = { .last_percent = -1 };
-    DataSet *set;
+    Loading l = {
+        .loop = g_main_loop_new(NULL, FALSE),
+        .notifier = train_notifier_new(NULL, sizeof(TrainLoadProgress)),
+        .cancellable = g_cancellable_new(),
+        .what = config->data_kind == TRAIN_DATA_FOLDER ? "Loading"
+                                                       : "Generating synthetic IC chips:",
+        .last_percent = -1,
+    };
 
-    g_mutex_init(&progress.mutex);
-    if (config->data_kind == TRAIN_DATA_FOLDER) {
-        DataFolderOptions options = {
-            .size = config->size, .resize = config->resize,
-            .memory_limit = config->memory_limit, .threads = config->threads,
-        };
-        DataFolderReport report = { 0 };
-        progress.what = "Loading";
-        set = data_folder_load(config->folder, &options, &report, on_load_progress, &progress,
-                               NULL, error);
-        if (isatty(STDERR_FILENO))
-            fputc('\n', stderr);
-        if (report.skipped && report.skipped->len > 0) {
-            const DataSkippedFile *first = g_ptr_array_index(report.skipped, 0);
-            fprintf(stderr, "Skipped %u file%s that could not be read, e.g. %s (%s)\n",
-                    report.skipped->len, report.skipped->len == 1 ? "" : "s", first->path,
-                    first->reason);
-        }
-        if (report.imbalance_warning)
-            fprintf(stderr, "Warning: %s\n", report.imbalance_warning);
-        data_folder_report_clear(&report);
-    } else {
-        DataSyntheticParams params = config->synthetic;
-        params.size = config->size;
-        params.threads = config->threads;
-        progress.what = "Generating synthetic IC chips:";
-        set = data_synthetic_generate(&params, on_load_progress, &progress, NULL, error);
-        if (isatty(STDERR_FILENO))
-            fputc('\n', stderr);
+    train_notifier_set_func(l.notifier, print_load_progress, &l, NULL);
+    train_dataset_load_async(config, l.notifier, l.cancellable, on_loaded, &l);
+    guint sigint = g_unix_signal_add(SIGINT, cancel_loading, l.cancellable);
+    g_main_loop_run(l.loop);
+    g_source_remove(sigint);
+    print_load_progress(&l);   /* the last news may still be waiting in its idle */
+    train_notifier_set_func(l.notifier, NULL, NULL, NULL);
+    if (isatty(STDERR_FILENO))
+        fputc('\n', stderr);
+
+    if (l.report.skipped && l.report.skipped->len > 0) {
+        const DataSkippedFile *first = g_ptr_array_index(l.report.skipped, 0);
+        fprintf(stderr, "Skipped %u file%s that could not be read, e.g. %s (%s)\n",
+                l.report.skipped->len, l.report.skipped->len == 1 ? "" : "s", first->path,
+                first->reason);
     }
-    g_mutex_clear(&progress.mutex);
-    return set;
+    if (l.report.imbalance_warning)
+        fprintf(stderr, "Warning: %s\n", l.report.imbalance_warning);
+    data_folder_report_clear(&l.report);
+    if (l.error)
+        g_propagate_error(error, l.error);
+    train_notifier_unref(l.notifier);
+    g_object_unref(l.cancellable);
+    g_main_loop_unref(l.loop);
+    return l.set;
 }
 
 /* ---- one run, shown as it trains ---- */
@@ -255,17 +256,6 @@ typedef struct {
     int interrupts;
 } Watch;
 
-static char *
-format_duration(double seconds)
-{
-    if (!(seconds >= 0) || !isfinite(seconds))
-        return g_strdup("?");
-    int s = (int) (seconds + 0.5);
-    if (s >= 3600)
-        return g_strdup_printf("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
-    return g_strdup_printf("%d:%02d", s / 60, s % 60);
-}
-
 static void
 print_bar(Watch *w, const TrainProgress *p)
 {
@@ -275,7 +265,7 @@ print_bar(Watch *w, const TrainProgress *p)
     for (int i = 0; i < width; i++)
         bar[i] = i < filled ? '=' : (i == filled ? '>' : ' ');
     bar[width] = '\0';
-    g_autofree char *eta = format_duration(p->eta_seconds);
+    g_autofree char *eta = train_format_duration(p->eta_seconds);
     printf("\r\033[KEpoch %d/%d [%s] %d/%d  loss %.4f  acc %.3f  %.0f img/s  ETA %s",
            p->epoch + 1, p->epochs, bar, p->batch, p->batches_per_epoch,
            w->n_batches ? w->loss_sum / w->n_batches : 0.0,
@@ -343,10 +333,8 @@ on_sigint(gpointer user_data)
 static char *
 run_folder(const char *out, double lr)
 {
-    char buf[G_ASCII_DTOSTR_BUF_SIZE];
-    double mantissa = lr / pow(10, floor(log10(lr)));
-    g_ascii_formatd(buf, sizeof buf, fabs(mantissa - round(mantissa)) < 1e-9 ? "%.0e" : "%.2e", lr);
-    g_autofree char *base = g_strdup_printf("lr_%s", buf);
+    g_autofree char *rate = train_format_lr_padded(lr);
+    g_autofree char *base = g_strdup_printf("lr_%s", rate);
     char *path = g_build_filename(out, base, NULL);
     for (int i = 2; g_file_test(path, G_FILE_TEST_EXISTS); i++) {
         g_free(path);
@@ -454,61 +442,38 @@ int main(int argc, char **argv)
 {
     train_process_init(argv);
     Options o = { 0 };
+    g_autoptr(GPtrArray) help = g_ptr_array_new_with_free_func(g_free);
+    const TrainField *per_class = train_field_find("images-per-class");
+    const TrainField *lr = train_field_find("lr");
+    g_autofree char *per_class_help = train_field_describe_help(per_class);
     g_autofree char *data_help = g_strdup_printf(
-        "synthetic[:N] (N images per class, default %d) or a folder of class folders "
-        "(default synthetic)", DATA_SYNTHETIC_DEFAULT_PER_CLASS);
-    GOptionEntry entries[] = {
+        "synthetic[:N] or a folder of class folders (default synthetic); N: %s", per_class_help);
+    g_autofree char *lr_range = train_field_describe_range(lr);
+    g_autofree char *lr_default = train_format_lr(lr->def);
+    g_autofree char *lr_help = g_strdup_printf(
+        "constant learning rate; a comma-separated list runs a sweep (%s, default %s)",
+        lr_range, lr_default);
+    g_autofree char *kinds = train_field_describe_range(train_field_find("kinds"));
+    g_autofree char *strength = train_field_describe_range(train_field_find("strengths"));
+    g_autofree char *augment_help = g_strdup_printf(
+        "training augmentations, comma-separated: %s, flip for both flips, each with an "
+        "optional =STRENGTH, %s (default none)", kinds, strength);
+    /* The flags that are not one field each; the table's follow. */
+    GOptionEntry own_entries[] = {
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config,
+          "start from the settings in FILE, e.g. a run folder's config.ini; the other flags "
+          "override them (default: the defaults shown here)", "FILE" },
         { "data", 0, 0, G_OPTION_ARG_STRING, &o.data, data_help, "synthetic[:N]|DIR" },
-        { "model", 0, 0, G_OPTION_ARG_STRING, &o.model,
-          "paper, small, tiny or a spec such as c16-p-c32-p-f64-d0.5-f2 (default small)",
-          "NAME|SPEC" },
-        { "size", 0, 0, G_OPTION_ARG_STRING, &o.size,
-          "input side in pixels, 16..384 (default 64)", "PX" },
-        { "lr", 0, 0, G_OPTION_ARG_STRING, &o.lr,
-          "constant learning rate in (0, 10]; a comma-separated list runs a sweep "
-          "(default 1e-3)", "LR[,LR...]" },
-        { "epochs", 0, 0, G_OPTION_ARG_STRING, &o.epochs, "epochs, 1..100000 (default 30)", "N" },
-        { "batch", 0, 0, G_OPTION_ARG_STRING, &o.batch, "batch size, 1..4096 (default 64)", "N" },
-        { "optimizer", 0, 0, G_OPTION_ARG_STRING, &o.optimizer,
-          "adam or sgd (default adam)", "adam|sgd" },
-        { "momentum", 0, 0, G_OPTION_ARG_STRING, &o.momentum,
-          "SGD momentum in [0, 1) (default 0.9)", "M" },
-        { "nesterov", 0, 0, G_OPTION_ARG_NONE, &o.nesterov, "Nesterov momentum (SGD; default off)",
-          NULL },
-        { "dropout", 0, 0, G_OPTION_ARG_STRING, &o.dropout,
-          "on or off: the network's dropout layers (rate from the spec, 0.5 in the presets; "
-          "default on)", "on|off" },
-        { "weight-decay", 0, 0, G_OPTION_ARG_STRING, &o.weight_decay,
-          "weight decay in [0, 1] (default off)", "VALUE" },
-        { "decoupled", 0, 0, G_OPTION_ARG_NONE, &o.decoupled,
-          "decoupled weight decay, AdamW style (default: L2 in the gradient)", NULL },
-        { "augment", 0, 0, G_OPTION_ARG_STRING, &o.augment,
-          "training augmentations: hflip,vflip,flip,rot90,rotate,translate,color,noise or "
-          "none (default none)", "LIST" },
-        { "val-split", 0, 0, G_OPTION_ARG_STRING, &o.val_split,
-          "fraction of each class held out for validation, in (0, 0.9] (default 0.25)", "F" },
-        { "seed", 0, 0, G_OPTION_ARG_STRING, &o.seed,
-          "seed of the initial weights, split, shuffling and dropout (default 1)", "N" },
-        { "early-stop", 0, 0, G_OPTION_ARG_STRING, &o.early_stop,
-          "stop after PATIENCE epochs without a lower validation loss and restore the best "
-          "weights; 0 = off (default 0)", "PATIENCE" },
-        { "min-delta", 0, 0, G_OPTION_ARG_STRING, &o.min_delta,
-          "smallest validation-loss fall that counts for early stopping (default 0)", "D" },
-        { "threads", 0, 0, G_OPTION_ARG_STRING, &o.threads,
-          "CPU threads, 0 = all cores (default 0)", "N" },
+        { "lr", 0, 0, G_OPTION_ARG_STRING, &o.lr, lr_help, "LR[,LR...]" },
+        { "augment", 0, 0, G_OPTION_ARG_STRING, &o.augment, augment_help, "LIST" },
         { "out", 0, 0, G_OPTION_ARG_FILENAME, &o.out,
           "write each run's folder (config.ini, history.csv, best.ckpt, predictions.bin, "
           "status.ini) under DIR, named like lr_1e-03 (default: keep nothing)", "DIR" },
         { "export-synthetic", 0, 0, G_OPTION_ARG_FILENAME, &o.export_synthetic,
           "write the synthetic images as PNG under DIR/<class>/ and exit", "DIR" },
-        { "difficulty", 0, 0, G_OPTION_ARG_STRING, &o.difficulty,
-          "synthetic defects from 0 (large, contrasted) to 1 (small, faint) (default 0)", "D" },
-        { "label-noise", 0, 0, G_OPTION_ARG_STRING, &o.label_noise,
-          "fraction of synthetic labels flipped, in [0, 0.5] (default 0)", "F" },
-        { "multiclass", 0, 0, G_OPTION_ARG_NONE, &o.multiclass,
-          "synthetic classes good + one per defect kind (default: good vs defect)", NULL },
         { NULL },
     };
+    g_autoptr(GArray) field_options = field_entries(&o, help);
     g_autoptr(GError) error = NULL;
 
     setlocale(LC_ALL, "");
@@ -525,8 +490,10 @@ int main(int argc, char **argv)
         "Examples:\n"
         "  lrlab-train --model tiny --epochs 3\n"
         "  lrlab-train --model small --lr 1e-2,1e-3,1e-4 --epochs 10 --out runs\n"
-        "  lrlab-train --data synthetic:100 --dropout off --epochs 40 --early-stop 5\n");
-    g_option_context_add_main_entries(context, entries, NULL);
+        "  lrlab-train --data synthetic:100 --dropout off --epochs 40 --early-stop 5\n"
+        "  lrlab-train --config runs/lr_1e-03/config.ini --seed 2\n");
+    g_option_context_add_main_entries(context, own_entries, NULL);
+    g_option_context_add_main_entries(context, (GOptionEntry *) field_options->data, NULL);
     if (!g_option_context_parse(context, &argc, &argv, &error))
         usage_error("%s (see --help)", error->message);
     if (argc > 1)
@@ -548,9 +515,11 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     g_autoptr(DataSet) set = load_dataset(&config, &error);
     if (set == NULL) {
-        fprintf(stderr, "lrlab-train: %s\n", error->message);
+        gboolean interrupted = g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+        fprintf(stderr, "lrlab-train: %s\n",
+                interrupted ? "stopped while preparing the images" : error->message);
         train_config_clear(&config);
-        return 1;
+        return interrupted ? EXIT_INTERRUPTED : 1;
     }
     print_plan(&config, set, (int) rates->len);
 

@@ -1,8 +1,11 @@
 /* train_config: everything that defines one training run, as the app's settings panel
  * and lrlab-train's flags fill it in. Saved in each run folder as a GKeyFile (config.ini)
- * so a person can read it and a session can rebuild the run. */
+ * so a person can read it and a session can rebuild the run. Every member below is a row
+ * of train_fields.c, which holds its key, default and range (see train_fields.h for
+ * adding one). */
 #pragma once
 #include <glib.h>
+#include "train_format.h"
 #include "nn_optim.h"
 #include "nn_spec.h"
 #include "data_synthetic.h"
@@ -17,7 +20,8 @@ typedef enum {
 typedef struct {
     char *name;                 /* the run's label, e.g. "lr 1e-4, dropout off"; may be NULL */
     TrainDataKind data_kind;
-    DataSyntheticParams synthetic;
+    DataSyntheticParams synthetic;  /* .seed: the synthetic images (data-seed); .size and
+                                     * .threads are not settings: size and threads are */
     char *folder;               /* TRAIN_DATA_FOLDER */
     DataResizeMode resize;
     char *model;                /* a preset name or a spec */
@@ -35,7 +39,10 @@ typedef struct {
     gboolean decoupled;         /* AdamW-style decay */
     DataAugmentConfig augment;
     double val_split;           /* default 0.25 */
-    guint64 seed;               /* default 1 */
+    guint64 split_seed;         /* which images validate; default 1 */
+    guint64 seed;               /* initial weights, batch order, augmentation, dropout;
+                                 * default 1. Repeating a run with other seeds varies this
+                                 * one only: the images and the split stay. */
     int early_stop_patience;    /* 0 = off */
     double early_stop_min_delta;
     gboolean restore_best;      /* default TRUE */
@@ -51,9 +58,16 @@ void train_config_copy(TrainConfig *dst, const TrainConfig *src);
 /* Checks values and ranges; the error names the field and the accepted range. */
 gboolean train_config_validate(const TrainConfig *config, GError **error);
 
-/* config.ini round trip. */
+/* config.ini round trip. Load starts from the defaults: a missing key keeps its default,
+ * a malformed or out-of-range one is an error naming the key (config is then the
+ * defaults). */
 gboolean train_config_save(const TrainConfig *config, const char *path, GError **error);
 gboolean train_config_load(TrainConfig *config, const char *path, GError **error);
+/* The same as text (the app keeps its panel's setup this way). origin names the text
+ * in errors, like load's path. */
+char *train_config_to_data(const TrainConfig *config);
+gboolean train_config_load_data(TrainConfig *config, const char *data, const char *origin,
+                                GError **error);
 
 /* "lr 1e-4, dropout off": the settings in which `config` differs from `others`
  * (n_others configs), for legends. Returns a newly allocated string. */
@@ -66,9 +80,7 @@ char *train_config_describe_difference(const TrainConfig *config,
 gboolean train_config_build_spec(const TrainConfig *config, int num_classes, nn_spec *spec,
                                  GError **error);
 
-/* The shortest C-locale text that reads back (g_ascii_strtod) as exactly value, like
- * Python's repr: "0.9", not "0.90000000000000002". buf has G_ASCII_DTOSTR_BUF_SIZE bytes. */
-const char *train_format_double(char *buf, double value);
-
-/* A learning rate the way people write it: "1e-4", "3e-4", "2.5e-3". Newly allocated. */
-char *train_format_lr(double lr);
+/* What a run may take when memory_limit is 0: 75% of physical memory (0 when unknown). */
+gsize train_default_memory_limit(void);
+/* config's memory_limit, or the default above. */
+gsize train_config_memory_limit(const TrainConfig *config);

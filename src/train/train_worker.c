@@ -13,14 +13,13 @@
 #include <unistd.h>
 
 #include "data_batcher.h"
-#include "data_folder.h"
 #include "data_split.h"
-#include "data_synthetic.h"
 #include "nn_checkpoint.h"
 #include "nn_model.h"
 #include "nn_optim.h"
 #include "nn_rng.h"
 #include "nn_threads.h"
+#include "train_dataset.h"
 #include "train_process.h"
 
 /* Streams of the run's seed (nn_rng_mix) so that model init, dropout masks, shuffling and
@@ -102,16 +101,6 @@ now_us(void)
     return g_get_monotonic_time();
 }
 
-static gsize
-default_memory_limit(void)
-{
-    long pages = sysconf(_SC_PHYS_PAGES);
-    long page_size = sysconf(_SC_PAGESIZE);
-    if (pages <= 0 || page_size <= 0)
-        return 0;
-    return (gsize) pages * (gsize) page_size / 4 * 3;
-}
-
 /* The run ends with status and message; the owner hears it at finish. */
 static void
 fail(TrainWorker *w, TrainStatus status, const char *message)
@@ -132,25 +121,7 @@ on_load_progress(int done, int total, gpointer user_data)
 static DataSet *
 load_dataset(TrainWorker *w, GError **error)
 {
-    const TrainConfig *c = &w->config;
-
-    if (c->data_kind == TRAIN_DATA_FOLDER) {
-        DataFolderOptions options = {
-            .size = c->size,
-            .resize = c->resize,
-            .memory_limit = c->memory_limit ? c->memory_limit : default_memory_limit(),
-            .threads = c->threads,
-        };
-        DataFolderReport report = { 0 };
-        DataSet *set = data_folder_load(c->folder, &options, &report, on_load_progress, w,
-                                        w->cancellable, error);
-        data_folder_report_clear(&report);
-        return set;
-    }
-    DataSyntheticParams params = c->synthetic;
-    params.size = c->size;
-    params.threads = c->threads;
-    return data_synthetic_generate(&params, on_load_progress, w, w->cancellable, error);
+    return train_dataset_load(&w->config, NULL, on_load_progress, w, w->cancellable, error);
 }
 
 /* The split as the records name it: class names, and the label and source of each
@@ -202,7 +173,7 @@ prepare(TrainWorker *w)
         goto failed;
     }
 
-    split = data_split_new(set, c->val_split, c->seed);
+    split = data_split_new(set, c->val_split, c->split_seed);
     if (split == NULL || split->n_train == 0 || split->n_val == 0) {
         message = g_strdup_printf("%d images are too few to split into training and "
                                   "validation images with a validation split of %g.",
@@ -217,7 +188,7 @@ prepare(TrainWorker *w)
         goto failed;
     }
     w->chunk = c->batch_size;
-    gsize limit = c->memory_limit ? c->memory_limit : default_memory_limit();
+    gsize limit = train_config_memory_limit(c);
     if (nn_model_create(&w->model, &spec, c->size, c->size, 3, w->chunk, c->seed, limit,
                         c->optimizer, &err) != NN_OK) {
         message = g_strdup(err.message);

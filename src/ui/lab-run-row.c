@@ -30,27 +30,12 @@ static const char *const status_classes[] = {
   "running", "paused", "diverged", "failed", "stopped", "finished", "early-stopped", "loading",
 };
 
-char *
-lab_format_duration (double seconds)
-{
-  long s;
-
-  if (!(seconds >= 0))
-    return g_strdup ("—");
-  s = lround (seconds);
-  if (s < 60)
-    return g_strdup_printf (_("%ld s"), s);
-  if (s < 3600)
-    return g_strdup_printf ("%ld:%02ld", s / 60, s % 60);
-  return g_strdup_printf ("%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-}
-
 /* "small · Adam · lr 1e-3 · batch 64 · dropout 0.5": the whole setup in one line. */
 static char *
 describe_config (const TrainConfig *config)
 {
   GString *text = g_string_new (NULL);
-  g_autofree char *lr = lab_format_learning_rate (config->lr);
+  g_autofree char *lr = train_format_lr (config->lr);
 
   g_string_append_printf (text, "%s · %s · lr %s · ",
                           strlen (config->model ? config->model : "") > 12 ? _("custom") : config->model,
@@ -94,7 +79,7 @@ update (LabRunRow *self)
       for (guint i = 0; i < n_epochs; i++)
         seconds += epochs[i].seconds;
     }
-  duration = lab_format_duration (seconds);
+  duration = train_format_duration (seconds);
   summary = g_strdup (settings);
 
   gtk_label_set_text (self->summary_label, summary);

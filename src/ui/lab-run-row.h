@@ -12,7 +12,5 @@ G_DECLARE_FINAL_TYPE (LabRunRow, lab_run_row, LAB, RUN_ROW, GtkListBoxRow)
 
 GtkWidget *lab_run_row_new     (LabRun    *run);
 LabRun    *lab_run_row_get_run (LabRunRow *self);
-/* Formats seconds as "42 s", "3:05", "1:02:03". */
-char      *lab_format_duration (double     seconds);
 
 G_END_DECLS

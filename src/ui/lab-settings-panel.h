@@ -13,7 +13,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LabSettingsPanel, lab_settings_panel, LAB, SETTINGS_PANEL, GtkWidget)
 
 GtkWidget  *lab_settings_panel_new            (void);
-/* Fills config (initialised by the caller with train_config_init) from the widgets. */
+/* Fills every setting of config (initialised by the caller with train_config_init): from
+ * its widget, or, for the settings the panel shows no widget for (the data and split
+ * seeds, threads, ...), as the last set_config gave them (at first, the defaults). */
 void        lab_settings_panel_get_config     (LabSettingsPanel  *self,
                                                TrainConfig       *config);
 void        lab_settings_panel_set_config     (LabSettingsPanel  *self,
@@ -32,8 +34,5 @@ void        lab_settings_panel_load_folder    (LabSettingsPanel  *self,
 
 /* Scrolls the panel to the augmentation switches (shown beside the augmentation page). */
 void        lab_settings_panel_reveal_augmentation (LabSettingsPanel *self);
-
-/* "1e-3", "3e-4": a learning rate as people write it. */
-char       *lab_format_learning_rate          (double             lr);
 
 G_END_DECLS

@@ -137,7 +137,7 @@ update_status_line (LabWindow *self)
     }
   else
     {
-      g_autofree char *eta = p.eta_seconds >= 0 ? lab_format_duration (p.eta_seconds) : g_strdup ("—");
+      g_autofree char *eta = p.eta_seconds >= 0 ? train_format_duration (p.eta_seconds) : g_strdup ("—");
       double done = p.epochs > 0 ? (p.epoch + (double) p.batch / MAX (p.batches_per_epoch, 1)) / p.epochs : 0;
 
       if (train_status_is_active (p.status))
@@ -146,7 +146,7 @@ update_status_line (LabWindow *self)
                                 p.batch, p.batches_per_epoch, p.images_per_second, eta);
       else
         {
-          g_autofree char *elapsed = lab_format_duration (p.elapsed);
+          g_autofree char *elapsed = train_format_duration (p.elapsed);
           guint n_done;
 
           lab_run_get_epochs (run, &n_done);

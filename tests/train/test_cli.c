@@ -1,10 +1,12 @@
 /* test_cli: lrlab-train as a user meets it: --help documents every flag, a bad value gets
- * one line naming the flag and exit status 2, a sweep writes one folder per rate, Ctrl-C
- * stops cleanly, and a SIGKILL mid-run leaves every finished epoch readable. */
+ * one line naming the flag and exit status 2, a sweep writes one folder per rate,
+ * --config starts from a run folder's settings, Ctrl-C stops cleanly, and a SIGKILL
+ * mid-run leaves every finished epoch readable. */
 #include <gio/gio.h>
 #include <signal.h>
 #include <string.h>
 
+#include "train_fields.h"
 #include "train_run.h"
 #include "train_session.h"
 #include "train_test_util.h"
@@ -39,7 +41,7 @@ test_help(void)
         "--data", "--model", "--size", "--lr", "--epochs", "--batch", "--optimizer",
         "--momentum", "--dropout", "--weight-decay", "--decoupled", "--augment", "--val-split",
         "--seed", "--early-stop", "--threads", "--out", "--export-synthetic", "--difficulty",
-        "--multiclass",
+        "--multiclass", "--config", "--resize", "--data-seed", "--split-seed", "--dropout-rate",
     };
     for (gsize i = 0; i < G_N_ELEMENTS(flags); i++)
         g_assert_nonnull(strstr(out, flags[i]));
@@ -49,6 +51,9 @@ test_help(void)
         if (g_str_has_prefix(lines[i], "  --") && !g_str_has_prefix(lines[i], "  --help"))
             if (!strstr(lines[i], "default") && !strstr(lines[i], "and exit"))
                 g_error("no default in: %s", lines[i]);
+    /* Ranges and defaults are the table's. */
+    g_assert_nonnull(strstr(out, "input side (16..384 px, default 64)"));
+    g_assert_nonnull(strstr(out, "(center-crop, squash or letterbox, default center-crop)"));
 }
 
 static void
@@ -61,7 +66,9 @@ test_bad_values(void)
         { "--weight-decay", "-1" }, { "--augment", "sparkle" }, { "--val-split", "0.95" },
         { "--early-stop", "-3" }, { "--threads", "x" }, { "--model", "c16-q-f2" },
         { "--data", "synthetic:abc" }, { "--data", "/nonexistent/folder" },
-        { "--difficulty", "2" }, { "--seed", "-5" },
+        { "--difficulty", "2" }, { "--seed", "-5" }, { "--resize", "crop" },
+        { "--data-seed", "x" }, { "--split-seed", "-1" }, { "--dropout-rate", "1" },
+        { "--config", "/nonexistent/config.ini" },
     };
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *out = NULL, *err = NULL;
@@ -131,6 +138,87 @@ test_sweep_writes_a_folder_per_rate(void)
     g_assert_cmpint(run_cli(again, &out, &err), ==, 0);
     g_autofree char *second = g_build_filename(dir, "lr_1e-02-2", "history.csv", NULL);
     g_assert_true(g_file_test(second, G_FILE_TEST_IS_REGULAR));
+    test_rmdir_recursive(dir);
+}
+
+/* The run folder's config.ini of a one-run --out dir. */
+static void
+load_run_config(const char *dir, TrainConfig *config)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    g_assert_nonnull(d);
+    const char *name = g_dir_read_name(d);
+    g_assert_nonnull(name);
+    g_assert_null(g_dir_read_name(d));
+    g_autofree char *path = g_build_filename(dir, name, "config.ini", NULL);
+    GError *error = NULL;
+    g_assert_true(train_config_load(config, path, &error));
+    g_assert_no_error(error);
+}
+
+/* --config starts from a file (a run folder's config.ini); the other flags override it. */
+static void
+test_config_file(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *runs = g_build_filename(dir, "runs", NULL);
+    g_autofree char *path = g_build_filename(dir, "config.ini", NULL);
+    g_autofree char *out = NULL, *err = NULL;
+    TrainConfig file, ran;
+    GError *error = NULL;
+
+    test_config_init(&file, "tiny", 1);
+    file.synthetic.images_per_class = 12;
+    file.synthetic.seed = 4;
+    file.split_seed = 3;
+    file.seed = 5;
+    file.resize = DATA_RESIZE_LETTERBOX;
+    file.nesterov = TRUE;
+    file.val_split = 0.5;
+    g_assert_true(train_config_save(&file, path, &error));
+    g_assert_no_error(error);
+
+    const char *args[] = { "--config", path, "--epochs", "2", "--out", runs, NULL };
+    int status = run_cli(args, &out, &err);
+    if (status != 0)
+        g_error("exit %d: %s", status, err);
+    load_run_config(runs, &ran);
+    /* Everything as the file says but the run's name and the flag given. */
+    g_assert_cmpint(ran.epochs, ==, 2);
+    ran.epochs = file.epochs;
+    g_free(ran.name);
+    ran.name = g_strdup(file.name);
+    guint n;
+    const TrainField *fields = train_fields(&n);
+    for (guint i = 0; i < n; i++)
+        if (!train_field_equal(&fields[i], &file, &ran))
+            g_error("[%s] %s: the run differs from --config's file", fields[i].group,
+                    fields[i].key);
+    train_config_clear(&ran);
+    train_config_clear(&file);
+    test_rmdir_recursive(dir);
+}
+
+/* --seed is the training seed only, as the app's seed row: the images and the split keep
+ * their own seeds (1 unless --data-seed and --split-seed say otherwise). */
+static void
+test_seeds(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *out = NULL, *err = NULL;
+    TrainConfig ran;
+
+    const char *args[] = { "--model", "tiny", "--size", "16", "--data", "synthetic:8",
+                           "--epochs", "1", "--batch", "8", "--threads", "1", "--seed", "5",
+                           "--split-seed", "6", "--out", dir, NULL };
+    int status = run_cli(args, &out, &err);
+    if (status != 0)
+        g_error("exit %d: %s", status, err);
+    load_run_config(dir, &ran);
+    g_assert_cmpuint(ran.seed, ==, 5);
+    g_assert_cmpuint(ran.split_seed, ==, 6);
+    g_assert_cmpuint(ran.synthetic.seed, ==, 1);
+    train_config_clear(&ran);
     test_rmdir_recursive(dir);
 }
 
@@ -237,6 +325,8 @@ int main(int argc, char **argv)
     g_test_add_func("/train/cli/bad-values", test_bad_values);
     g_test_add_func("/train/cli/sweep-writes-a-folder-per-rate",
                     test_sweep_writes_a_folder_per_rate);
+    g_test_add_func("/train/cli/config-file", test_config_file);
+    g_test_add_func("/train/cli/seeds", test_seeds);
     g_test_add_func("/train/cli/sigkill-keeps-finished-epochs", test_sigkill_keeps_finished_epochs);
     g_test_add_func("/train/cli/ctrl-c-stops-cleanly", test_ctrl_c_stops_cleanly);
     g_test_add_func("/train/cli/export-synthetic", test_export_synthetic);

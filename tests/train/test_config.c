@@ -1,11 +1,14 @@
-/* test_config: a run's settings survive config.ini unchanged, bad values are refused with
- * the field's name, legends name only what differs, and presets get the dataset's class
- * count. */
+/* test_config: a run's settings survive config.ini unchanged (every row of the table of
+ * fields, and files written before the table existed), bad values are refused with the
+ * field's name, legends name only what differs, numbers, rates and durations are written
+ * one way, and presets get the dataset's class count. */
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
+#include "train_fields.h"
+#include "train_test_fields.h"
 #include "train_test_util.h"
 
 static void
@@ -214,19 +217,253 @@ test_describe_difference(void)
 static void
 test_format_numbers(void)
 {
-    static const struct { double lr; const char *text; } lrs[] = {
-        { 1e-4, "1e-4" }, { 3e-4, "3e-4" }, { 2.5e-3, "2.5e-3" }, { 0.1, "1e-1" }, { 1, "1e0" },
-        { 1e-7, "1e-7" },
+    static const struct { double lr; const char *text, *padded; } lrs[] = {
+        { 1e-4, "1e-4", "1e-04" }, { 3e-4, "3e-4", "3e-04" }, { 2.5e-3, "2.5e-3", "2.5e-03" },
+        { 0.1, "1e-1", "1e-01" }, { 1, "1e0", "1e+00" }, { 1e-7, "1e-7", "1e-07" },
+        /* The settings panel's cases: rounding carries into the exponent. */
+        { 1e-3, "1e-3", "1e-03" }, { 2.5e-4, "2.5e-4", "2.5e-04" }, { 0.99999e-3, "1e-3", "1e-03" },
+        { 9.9996e-4, "1e-3", "1e-03" }, { 9.996e-4, "1e-3", "1e-03" }, { 3.78e-4, "3.78e-4", "3.78e-04" },
     };
     for (gsize i = 0; i < G_N_ELEMENTS(lrs); i++) {
         g_autofree char *t = train_format_lr(lrs[i].lr);
+        g_autofree char *padded = train_format_lr_padded(lrs[i].lr);
         g_assert_cmpstr(t, ==, lrs[i].text);
+        g_assert_cmpstr(padded, ==, lrs[i].padded);
     }
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
     g_assert_cmpstr(train_format_double(buf, 0.9), ==, "0.9");
     g_assert_cmpstr(train_format_double(buf, 1e-3), ==, "0.001");
     double third = 1.0 / 3;
     g_assert_cmpfloat(g_ascii_strtod(train_format_double(buf, third), NULL), ==, third);
+    g_assert_cmpstr(train_format_float(buf, 0.3f), ==, "0.3");
+
+    static const struct { double seconds; const char *text; } durations[] = {
+        { 0, "0:00" }, { 59, "0:59" }, { 59.4, "0:59" }, { 185, "3:05" }, { 3723, "1:02:03" },
+        { -1, "?" }, { NAN, "?" },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(durations); i++) {
+        g_autofree char *t = train_format_duration(durations[i].seconds);
+        g_assert_cmpstr(t, ==, durations[i].text);
+    }
+}
+
+/* Written by lrlab-train before the table of fields (and before split-seed existed):
+ * --model c8-p-f9 --size 16 --data synthetic:6 --epochs 1 --batch 4 --threads 1
+ * --optimizer sgd --momentum 0.8 --nesterov --weight-decay 5e-4 --decoupled
+ * --augment hflip,noise=0.3 --seed 7 --early-stop 3 --min-delta 0.001 --difficulty 0.3
+ * --label-noise 0.1 --multiclass --val-split 0.2 --dropout off --lr 2.5e-3 */
+static const char old_config_ini[] =
+    "# LR Lab training run: the settings it was started with.\n"
+    "\n"
+    "[run]\n"
+    "name=lr 2.5e-3\n"
+    "\n"
+    "[data]\n"
+    "kind=synthetic\n"
+    "resize=center-crop\n"
+    "images-per-class=6\n"
+    "difficulty=0.3\n"
+    "label-noise=0.1\n"
+    "multiclass=true\n"
+    "data-seed=42\n"
+    "val-split=0.2\n"
+    "\n"
+    "[model]\n"
+    "model=c8-p-f9\n"
+    "size=16\n"
+    "dropout=false\n"
+    "dropout-rate=0\n"
+    "\n"
+    "[training]\n"
+    "epochs=1\n"
+    "batch-size=4\n"
+    "optimizer=sgd\n"
+    "lr=0.0025\n"
+    "momentum=0.8\n"
+    "nesterov=true\n"
+    "weight-decay-on=true\n"
+    "weight-decay=0.0005\n"
+    "decoupled=true\n"
+    "seed=7\n"
+    "early-stop-patience=3\n"
+    "early-stop-min-delta=0.001\n"
+    "restore-best=true\n"
+    "threads=1\n"
+    "memory-limit=0\n"
+    "\n"
+    "[augment]\n"
+    "kinds=hflip;noise;\n"
+    "strengths=0.5;0.5;0.75;0.5;0.4;0.5;0.3;\n";
+
+static void
+test_old_config_loads(void)
+{
+    TrainConfig c;
+    GError *error = NULL;
+
+    g_assert_true(train_config_load_data(&c, old_config_ini, "old config.ini", &error));
+    g_assert_no_error(error);
+    g_assert_cmpstr(c.name, ==, "lr 2.5e-3");
+    g_assert_cmpint(c.data_kind, ==, TRAIN_DATA_SYNTHETIC);
+    g_assert_cmpint(c.resize, ==, DATA_RESIZE_CENTER_CROP);
+    g_assert_cmpint(c.synthetic.images_per_class, ==, 6);
+    g_assert_cmpfloat(c.synthetic.difficulty, ==, 0.3);
+    g_assert_cmpfloat(c.synthetic.label_noise, ==, 0.1);
+    g_assert_true(c.synthetic.multiclass);
+    g_assert_cmpuint(c.synthetic.seed, ==, 42);
+    /* No split-seed: the run split with its training seed, and a rerun must too. */
+    g_assert_cmpuint(c.split_seed, ==, 7);
+    g_assert_cmpfloat(c.val_split, ==, 0.2);
+    g_assert_cmpstr(c.model, ==, "c8-p-f9");
+    g_assert_cmpint(c.size, ==, 16);
+    g_assert_false(c.dropout);
+    g_assert_cmpfloat(c.dropout_rate, ==, 0);
+    g_assert_cmpint(c.epochs, ==, 1);
+    g_assert_cmpint(c.batch_size, ==, 4);
+    g_assert_cmpint(c.optimizer, ==, NN_OPTIMIZER_SGD);
+    g_assert_cmpfloat(c.lr, ==, 2.5e-3);
+    g_assert_cmpfloat(c.momentum, ==, 0.8);
+    g_assert_true(c.nesterov && c.weight_decay_on && c.decoupled && c.restore_best);
+    g_assert_cmpfloat(c.weight_decay, ==, 5e-4);
+    g_assert_cmpuint(c.seed, ==, 7);
+    g_assert_cmpint(c.early_stop_patience, ==, 3);
+    g_assert_cmpfloat(c.early_stop_min_delta, ==, 0.001);
+    g_assert_cmpint(c.threads, ==, 1);
+    g_assert_cmpuint(c.memory_limit, ==, 0);
+    g_assert_cmpuint(c.augment.flags, ==, DATA_AUGMENT_HFLIP | DATA_AUGMENT_NOISE);
+    g_assert_cmpfloat(c.augment.strength[6], ==, 0.3f);
+    g_assert_cmpfloat(c.augment.strength[2], ==, 0.75f);
+
+    /* Written again, byte for byte the same file, plus the one key it lacked. */
+    g_autofree char *again = train_config_to_data(&c);
+    g_autoptr(GString) expected = g_string_new(old_config_ini);
+    g_string_replace(expected, "data-seed=42\n", "data-seed=42\nsplit-seed=7\n", 1);
+    g_assert_cmpstr(again, ==, expected->str);
+    train_config_clear(&c);
+}
+
+/* Every row of the table, set to something else than its default, comes back. */
+static void
+test_every_field_round_trips(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *path = g_build_filename(dir, "config.ini", NULL);
+    TrainConfig a, b, defaults;
+    GError *error = NULL;
+    guint n;
+    const TrainField *fields = train_fields(&n);
+
+    test_config_init_other(&a);
+    train_config_init(&defaults);
+    for (guint i = 0; i < n; i++)
+        if (train_field_equal(&fields[i], &a, &defaults))
+            g_error("%s: the test's other value is the default", fields[i].key);
+    g_assert_true(train_config_validate(&a, &error));
+    g_assert_no_error(error);
+
+    g_assert_true(train_config_save(&a, path, &error));
+    g_assert_no_error(error);
+    g_assert_true(train_config_load(&b, path, &error));
+    g_assert_no_error(error);
+    const TrainField *lost = test_config_first_difference(&a, &b);
+    if (lost)
+        g_error("[%s] %s did not survive config.ini", lost->group, lost->key);
+
+    /* A copy is a deep copy: clearing one leaves the other whole. */
+    TrainConfig c;
+    train_config_copy(&c, &a);
+    train_config_clear(&a);
+    g_assert_null(test_config_first_difference(&c, &b));
+    train_config_clear(&b);
+    train_config_clear(&c);
+    train_config_clear(&defaults);
+    test_rmdir_recursive(dir);
+}
+
+/* The table's own promises: keys unique, defaults in range, every value a row can hold
+ * parses back from its text, and a value just out of range is refused in the row's words. */
+static void
+test_table_is_consistent(void)
+{
+    guint n;
+    const TrainField *fields = train_fields(&n);
+    TrainConfig c;
+
+    train_config_init(&c);
+    for (guint i = 0; i < n; i++) {
+        const TrainField *f = &fields[i];
+        GError *error = NULL;
+        g_assert_true(train_field_find(f->key) == f);
+        if (!train_field_check(f, &c, &error))
+            g_error("%s: the default is refused: %s", f->key, error->message);
+        g_autofree char *text = train_field_format(f, &c);
+        if (text && !train_field_parse(f, &c, text, &error))
+            g_error("%s: its own text '%s' is refused: %s", f->key, text, error->message);
+        if (f->type == TRAIN_FIELD_INT || f->type == TRAIN_FIELD_DOUBLE) {
+            char below[G_ASCII_DTOSTR_BUF_SIZE];
+            g_ascii_formatd(below, sizeof below, f->type == TRAIN_FIELD_INT ? "%.0f" : "%.17g",
+                            f->type == TRAIN_FIELD_INT || (f->ends & TRAIN_FIELD_MIN_OPEN)
+                                ? f->min - (f->type == TRAIN_FIELD_INT) : f->min - 1e-9);
+            g_assert_false(train_field_parse(f, &c, below, &error));
+            g_assert_nonnull(strstr(error->message, f->noun));
+            g_clear_error(&error);
+        }
+        if (f->flag) {
+            /* --help names the default the table holds. */
+            g_autofree char *help = train_field_describe_help(f);
+            g_autofree char *def = train_field_describe_default(f);
+            g_autofree char *said = g_strdup_printf("default %s)", def);
+            g_assert_true(g_str_has_suffix(help, said));
+        }
+    }
+    /* The panel's combo rows show an enum's words in order; old files wrote the words. */
+    g_assert_cmpint(train_field_n_choices(train_field_find("resize")), ==, 3);
+    g_autofree char *sizes = train_field_describe_help(train_field_find("size"));
+    g_assert_cmpstr(sizes, ==, "input side (16..384 px, default 64)");
+    train_config_clear(&c);
+}
+
+/* Three seeds, each its own setting: the images, the split, and the training. */
+static void
+test_seeds(void)
+{
+    TrainConfig c;
+    GError *error = NULL;
+
+    train_config_init(&c);
+    g_assert_cmpuint(c.synthetic.seed, ==, 1);
+    g_assert_cmpuint(c.split_seed, ==, 1);
+    g_assert_cmpuint(c.seed, ==, 1);
+    train_config_clear(&c);
+
+    g_assert_true(train_config_load_data(&c, "[model]\n[training]\nseed=5\n[data]\nsplit-seed=3\n",
+                                         "seeds", &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(c.seed, ==, 5);
+    g_assert_cmpuint(c.split_seed, ==, 3);
+    g_assert_cmpuint(c.synthetic.seed, ==, 1);
+    train_config_clear(&c);
+
+    /* A word this version does not know is an error, not a silent default. */
+    g_assert_false(train_config_load_data(&c, "[model]\n[training]\noptimizer=rmsprop\n", "x",
+                                          &error));
+    g_assert_nonnull(strstr(error->message, "optimizer"));
+    g_assert_nonnull(strstr(error->message, "adam or sgd"));
+    g_clear_error(&error);
+    train_config_clear(&c);
+}
+
+static void
+test_memory_limit(void)
+{
+    TrainConfig c;
+
+    train_config_init(&c);
+    g_assert_cmpuint(train_config_memory_limit(&c), ==, train_default_memory_limit());
+    g_assert_cmpuint(train_default_memory_limit(), >, 0);
+    c.memory_limit = 12345;
+    g_assert_cmpuint(train_config_memory_limit(&c), ==, 12345);
+    train_config_clear(&c);
 }
 
 static void
@@ -274,6 +511,11 @@ int main(int argc, char **argv)
     g_test_add_func("/train/config/validate-names-the-field", test_validate_names_the_field);
     g_test_add_func("/train/config/describe-difference", test_describe_difference);
     g_test_add_func("/train/config/format-numbers", test_format_numbers);
+    g_test_add_func("/train/config/old-config-loads", test_old_config_loads);
+    g_test_add_func("/train/config/every-field-round-trips", test_every_field_round_trips);
+    g_test_add_func("/train/config/table-is-consistent", test_table_is_consistent);
+    g_test_add_func("/train/config/seeds", test_seeds);
+    g_test_add_func("/train/config/memory-limit", test_memory_limit);
     g_test_add_func("/train/config/build-spec", test_build_spec);
     return g_test_run();
 }

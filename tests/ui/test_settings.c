@@ -1,12 +1,14 @@
 /* test_settings: the settings panel builds the TrainConfig a run receives. Widgets are set
  * the way a user sets them (spin values, switches, the 1e-N buttons, typing a spec) and
- * the config's fields are compared; bad and oversized networks must block Start. */
+ * the config's fields are compared; every row of the table of fields survives the panel;
+ * bad and oversized networks must block Start. */
 #include "config.h"
 
 #include <adwaita.h>
 #include <math.h>
 
 #include "lab-settings-panel.h"
+#include "../train/train_test_fields.h"
 
 static GtkWidget *
 child (LabSettingsPanel *panel,
@@ -25,21 +27,6 @@ new_panel (void)
 
   g_object_ref_sink (panel);
   return panel;
-}
-
-static void
-test_format_learning_rate (void)
-{
-  const struct { double lr; const char *text; } cases[] = {
-    { 1e-3, "1e-3" }, { 3e-4, "3e-4" }, { 2.5e-4, "2.5e-4" }, { 0.1, "1e-1" }, { 1e-7, "1e-7" },
-    { 0.99999e-3, "1e-3" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *text = lab_format_learning_rate (cases[i].lr);
-      g_assert_cmpstr (text, ==, cases[i].text);
-    }
 }
 
 static void
@@ -310,16 +297,28 @@ test_folder_missing (void)
   g_assert_cmpstr (adw_action_row_get_subtitle (row), !=, "/nonexistent/lrlab/folder");
 }
 
+/* The setup the panel keeps, as config.ini text in one GSettings key. */
+static void
+get_saved_setup (GSettings   *settings,
+                 TrainConfig *config)
+{
+  g_autofree char *text = g_settings_get_string (settings, "training-setup");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (train_config_load_data (config, text, "training-setup", &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_gsettings (void)
 {
   g_autoptr(LabSettingsPanel) panel = new_panel ();
+  g_autoptr(LabSettingsPanel) reopened = new_panel ();
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  g_autofree char *model = NULL;
-  TrainConfig config;
+  TrainConfig config, saved;
 
   /* The schema's default network is a preset, shown as that preset (not "Custom"). */
-  g_settings_reset (settings, "model");
+  g_settings_reset (settings, "training-setup");
   lab_settings_panel_bind_settings (panel, settings);
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (panel, "preset_row"))), ==, 1);
   train_config_init (&config);
@@ -330,10 +329,130 @@ test_gsettings (void)
   adw_combo_row_set_selected (ADW_COMBO_ROW (child (panel, "preset_row")), 2);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel), "settings.lr", "d", -5.0));
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "epochs_spin")), 11);
-  model = g_settings_get_string (settings, "model");
-  g_assert_cmpstr (model, ==, "tiny");
-  g_assert_cmpfloat_with_epsilon (g_settings_get_double (settings, "learning-rate"), 1e-5, 1e-15);
-  g_assert_cmpfloat_with_epsilon (g_settings_get_double (settings, "epochs"), 11, 1e-9);
+  get_saved_setup (settings, &saved);
+  g_assert_cmpstr (saved.model, ==, "tiny");
+  g_assert_cmpfloat_with_epsilon (saved.lr, 1e-5, 1e-15);
+  g_assert_cmpint (saved.epochs, ==, 11);
+  train_config_clear (&saved);
+
+  /* ... and the next start shows them; augmentation is switched on for a run only. */
+  gtk_switch_set_active (GTK_SWITCH (child (panel, "decoupled_switch")), TRUE);
+  train_config_clear (&config);
+  train_config_init (&config);
+  lab_settings_panel_get_config (panel, &config);
+  config.augment.flags = DATA_AUGMENT_HFLIP;
+  lab_settings_panel_set_config (panel, &config);
+  lab_settings_panel_bind_settings (reopened, settings);
+  train_config_clear (&config);
+  train_config_init (&config);
+  lab_settings_panel_get_config (reopened, &config);
+  g_assert_cmpstr (config.model, ==, "tiny");
+  g_assert_cmpfloat_with_epsilon (config.lr, 1e-5, 1e-15);
+  g_assert_cmpint (config.epochs, ==, 11);
+  g_assert_true (config.decoupled);
+  g_assert_cmpuint (config.augment.flags, ==, 0);
+  train_config_clear (&config);
+}
+
+/* Every setting the table holds goes into the panel and comes back out unchanged: those
+ * with a widget through it, the others (data and split seeds, threads, ...) kept aside. */
+static void
+test_every_field_round_trips (void)
+{
+  g_autoptr(LabSettingsPanel) panel = new_panel ();
+  TrainConfig config, back;
+  const TrainField *lost;
+
+  test_config_init_other (&config);
+  lab_settings_panel_set_config (panel, &config);
+  train_config_init (&back);
+  lab_settings_panel_get_config (panel, &back);
+  lost = test_config_first_difference (&config, &back);
+  if (lost)
+    g_error ("[%s] %s did not survive the panel", lost->group, lost->key);
+  train_config_clear (&config);
+  train_config_clear (&back);
+
+  /* And the defaults, as a fresh panel shows them. */
+  train_config_init (&config);
+  train_config_init (&back);
+  lab_settings_panel_get_config (panel, &back);
+  g_clear_object (&panel);
+  panel = new_panel ();
+  lab_settings_panel_get_config (panel, &back);
+  lost = test_config_first_difference (&config, &back);
+  if (lost)
+    g_error ("[%s] %s: a new panel does not show the default", lost->group, lost->key);
+  train_config_clear (&config);
+  train_config_clear (&back);
+}
+
+/* The widgets take their ranges from the table: what a user can enter is valid. */
+static void
+test_ranges_from_the_table (void)
+{
+  static const struct { const char *key, *widget; } spins[] = {
+    { "size", "size_spin" }, { "epochs", "epochs_spin" }, { "batch-size", "batch_spin" },
+    { "images-per-class", "per_class_spin" }, { "early-stop-patience", "patience_spin" },
+    { "difficulty", "difficulty_spin" }, { "weight-decay", "decay_spin" },
+  };
+  g_autoptr(LabSettingsPanel) panel = new_panel ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
+    {
+      const TrainField *field = train_field_find (spins[i].key);
+      double lower, upper;
+
+      gtk_spin_button_get_range (GTK_SPIN_BUTTON (child (panel, spins[i].widget)), &lower, &upper);
+      g_assert_cmpfloat (lower, ==, field->min);
+      g_assert_cmpfloat (upper, ==, field->max);
+    }
+  /* An open end stops one shown digit inside: momentum is below 1. */
+  {
+    double lower, upper;
+    gtk_spin_button_get_range (GTK_SPIN_BUTTON (child (panel, "momentum_spin")), &lower, &upper);
+    g_assert_cmpfloat (upper, <, 1);
+    g_assert_cmpfloat (upper, >=, 0.999 - 1e-12);
+  }
+}
+
+/* The resize mode: a combo row under Dataset for folders, in the table's word order. */
+static void
+test_resize_mode (void)
+{
+  g_autoptr(LabSettingsPanel) panel = new_panel ();
+  AdwComboRow *row = ADW_COMBO_ROW (child (panel, "resize_row"));
+  TrainConfig config;
+
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (row)));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (panel, "data_kind_row")), 1);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (row)));
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (row)), ==,
+                    train_field_n_choices (train_field_find ("resize")));
+
+  adw_combo_row_set_selected (row, 2);
+  train_config_init (&config);
+  lab_settings_panel_get_config (panel, &config);
+  g_assert_cmpint (config.resize, ==, DATA_RESIZE_LETTERBOX);
+  config.resize = DATA_RESIZE_SQUASH;
+  lab_settings_panel_set_config (panel, &config);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 1);
+  train_config_clear (&config);
+}
+
+/* The seed row is the training seed alone: the images and the split keep theirs. */
+static void
+test_seed_is_the_training_seed (void)
+{
+  g_autoptr(LabSettingsPanel) panel = new_panel ();
+  TrainConfig config;
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "seed_spin")), 9);
+  train_config_init (&config);
+  lab_settings_panel_get_config (panel, &config);
+  g_assert_cmpuint (config.seed, ==, 9);
+  g_assert_cmpuint (config.synthetic.seed, ==, 1);
+  g_assert_cmpuint (config.split_seed, ==, 1);
   train_config_clear (&config);
 }
 
@@ -356,7 +475,6 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
-  g_test_add_func ("/ui/settings/format-learning-rate", test_format_learning_rate);
   g_test_add_func ("/ui/settings/widgets-to-config", test_widgets_to_config);
   g_test_add_func ("/ui/settings/learning-rate-typed", test_learning_rate_typed);
   g_test_add_func ("/ui/settings/augmentation", test_augmentation);
@@ -367,6 +485,10 @@ main (int   argc,
   g_test_add_func ("/ui/settings/folder-loads", test_folder_loads);
   g_test_add_func ("/ui/settings/folder-missing", test_folder_missing);
   g_test_add_func ("/ui/settings/gsettings", test_gsettings);
+  g_test_add_func ("/ui/settings/every-field-round-trips", test_every_field_round_trips);
+  g_test_add_func ("/ui/settings/ranges-from-the-table", test_ranges_from_the_table);
+  g_test_add_func ("/ui/settings/resize-mode", test_resize_mode);
+  g_test_add_func ("/ui/settings/seed-is-the-training-seed", test_seed_is_the_training_seed);
   g_test_add_func ("/ui/shortcuts-window", test_shortcuts_window);
   return g_test_run ();
 }

@@ -1,0 +1,85 @@
+/* train_format: numbers, learning rates and durations as text (see train_format.h). */
+#include "train_format.h"
+
+#include <math.h>
+
+/* The fewest significant digits whose text reads back as value (as a float when
+ * as_float): 17 digits always do for a double, 9 for a float. */
+static const char *
+format_shortest(char *buf, double value, gboolean as_float)
+{
+    int max_digits = as_float ? 9 : 17;
+
+    for (int digits = 1; digits <= max_digits; digits++) {
+        char format[8];
+        g_snprintf(format, sizeof format, "%%.%dg", digits);
+        g_ascii_formatd(buf, G_ASCII_DTOSTR_BUF_SIZE, format, value);
+        double back = g_ascii_strtod(buf, NULL);
+        if (!isfinite(value) || (as_float ? (float) back == (float) value : back == value))
+            break;
+    }
+    return buf;
+}
+
+const char *train_format_double(char *buf, double value)
+{
+    g_return_val_if_fail(buf != NULL, NULL);
+    return format_shortest(buf, value, FALSE);
+}
+
+const char *train_format_float(char *buf, float value)
+{
+    g_return_val_if_fail(buf != NULL, NULL);
+    return format_shortest(buf, value, TRUE);
+}
+
+/* lr = mantissa x 10^exponent, the mantissa written with three significant digits in
+ * [1, 10). The carry is decided on the text, not the number: 9.9996 prints as "10", so
+ * it must become 1 of the next power; log10's last-bit error cannot leak either. */
+static int
+split_lr(double lr, char mantissa[G_ASCII_DTOSTR_BUF_SIZE])
+{
+    int exponent = (int) floor(log10(lr));
+
+    for (int tries = 0; tries < 2; tries++) {
+        g_ascii_formatd(mantissa, G_ASCII_DTOSTR_BUF_SIZE, "%.3g", lr / pow(10, exponent));
+        double written = g_ascii_strtod(mantissa, NULL);
+        if (written >= 10)
+            exponent++;
+        else if (written < 1)
+            exponent--;
+        else
+            break;
+    }
+    return exponent;
+}
+
+char *train_format_lr(double lr)
+{
+    char mantissa[G_ASCII_DTOSTR_BUF_SIZE];
+
+    if (!(lr > 0) || !isfinite(lr))
+        return g_strdup_printf("%g", lr);
+    int exponent = split_lr(lr, mantissa);
+    return g_strdup_printf("%se%d", mantissa, exponent);
+}
+
+char *train_format_lr_padded(double lr)
+{
+    char mantissa[G_ASCII_DTOSTR_BUF_SIZE];
+
+    if (!(lr > 0) || !isfinite(lr))
+        return g_strdup_printf("%g", lr);
+    int exponent = split_lr(lr, mantissa);
+    return g_strdup_printf("%se%c%02d", mantissa, exponent < 0 ? '-' : '+', ABS(exponent));
+}
+
+char *train_format_duration(double seconds)
+{
+    if (!(seconds >= 0) || !isfinite(seconds))
+        return g_strdup("?");
+    long s = lround(seconds);
+    if (s >= 3600)
+        return g_strdup_printf("%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    return g_strdup_printf("%ld:%02ld", s / 60, s % 60);
+}

@@ -1,0 +1,146 @@
+/* train_notifier: the latest state under a mutex and one merged low-priority idle
+ * (see train_notifier.h). The same steps as train_run_schedule_notify_locked and
+ * notify_dispatch in train_run.c, made reusable. */
+#include "train_notifier.h"
+
+#include <string.h>
+
+struct _TrainNotifier {
+    gatomicrefcount ref;
+    GMainContext *context;
+
+    GMutex mutex;                 /* guards everything below */
+    TrainNotifierFunc func;
+    gpointer user_data;
+    GDestroyNotify destroy;
+    gboolean pending;             /* an idle source is attached and has not run yet */
+    gsize state_size;
+    guint8 state[];
+};
+
+TrainNotifier *train_notifier_new(GMainContext *context, gsize state_size)
+{
+    if (context == NULL)
+        context = g_main_context_get_thread_default();
+    if (context == NULL)
+        context = g_main_context_default();
+
+    TrainNotifier *notifier = g_malloc0(sizeof *notifier + state_size);
+    g_atomic_ref_count_init(&notifier->ref);
+    notifier->context = g_main_context_ref(context);
+    g_mutex_init(&notifier->mutex);
+    notifier->state_size = state_size;
+    return notifier;
+}
+
+TrainNotifier *train_notifier_ref(TrainNotifier *notifier)
+{
+    g_return_val_if_fail(notifier != NULL, NULL);
+    g_atomic_ref_count_inc(&notifier->ref);
+    return notifier;
+}
+
+void train_notifier_unref(TrainNotifier *notifier)
+{
+    g_return_if_fail(notifier != NULL);
+    if (!g_atomic_ref_count_dec(&notifier->ref))
+        return;
+    if (notifier->destroy)
+        notifier->destroy(notifier->user_data);
+    g_main_context_unref(notifier->context);
+    g_mutex_clear(&notifier->mutex);
+    g_free(notifier);
+}
+
+static gboolean
+dispatch(gpointer data)
+{
+    TrainNotifier *notifier = data;
+
+    /* Cleared before calling out, so news that arrives while the consumer reads
+     * schedules the next notification rather than being lost. */
+    g_mutex_lock(&notifier->mutex);
+    notifier->pending = FALSE;
+    TrainNotifierFunc func = notifier->func;
+    gpointer user_data = notifier->user_data;
+    g_mutex_unlock(&notifier->mutex);
+    if (func)
+        func(user_data);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_locked(TrainNotifier *notifier)
+{
+    if (notifier->func == NULL || notifier->pending)
+        return;
+    notifier->pending = TRUE;
+    GSource *source = g_idle_source_new();
+    g_source_set_priority(source, G_PRIORITY_LOW);
+    g_source_set_callback(source, dispatch, train_notifier_ref(notifier),
+                          (GDestroyNotify) train_notifier_unref);
+    g_source_set_static_name(source, "[lrlab] news from a worker thread");
+    g_source_attach(source, notifier->context);
+    g_source_unref(source);
+}
+
+void train_notifier_set_func(TrainNotifier *notifier, TrainNotifierFunc func,
+                             gpointer user_data, GDestroyNotify destroy)
+{
+    g_return_if_fail(notifier != NULL);
+
+    g_mutex_lock(&notifier->mutex);
+    GDestroyNotify old_destroy = notifier->destroy;
+    gpointer old_data = notifier->user_data;
+    notifier->func = func;
+    notifier->user_data = user_data;
+    notifier->destroy = destroy;
+    g_mutex_unlock(&notifier->mutex);
+    if (old_destroy)
+        old_destroy(old_data);
+}
+
+gpointer train_notifier_lock(TrainNotifier *notifier)
+{
+    g_return_val_if_fail(notifier != NULL, NULL);
+    g_mutex_lock(&notifier->mutex);
+    return notifier->state;
+}
+
+void train_notifier_unlock(TrainNotifier *notifier, gboolean news)
+{
+    g_return_if_fail(notifier != NULL);
+    if (news)
+        schedule_locked(notifier);
+    g_mutex_unlock(&notifier->mutex);
+}
+
+/* Copies state_size bytes between the state and outside it (from NULL: out of the state,
+ * to NULL: into it) under the lock. */
+static void
+exchange(TrainNotifier *notifier, gpointer to, gconstpointer from, gboolean news)
+{
+    gpointer state = train_notifier_lock(notifier);
+    if (notifier->state_size > 0)
+        memcpy(to ? to : state, from ? from : state, notifier->state_size);
+    train_notifier_unlock(notifier, news);
+}
+
+void train_notifier_publish(TrainNotifier *notifier, gconstpointer state)
+{
+    g_return_if_fail(notifier != NULL);
+    exchange(notifier, NULL, state, TRUE);
+}
+
+void train_notifier_notify(TrainNotifier *notifier)
+{
+    g_return_if_fail(notifier != NULL);
+    train_notifier_lock(notifier);
+    train_notifier_unlock(notifier, TRUE);
+}
+
+void train_notifier_read(TrainNotifier *notifier, gpointer state)
+{
+    g_return_if_fail(notifier != NULL);
+    exchange(notifier, state, NULL, FALSE);
+}

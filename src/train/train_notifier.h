@@ -1,0 +1,49 @@
+/* train_notifier: how a worker thread tells a main loop that there is news, the one way
+ * LR Lab does it (Sysprof's pattern). The worker writes the latest state under a mutex and
+ * asks for a notification; at most one G_PRIORITY_LOW idle source is ever pending, so a
+ * fast producer (a progress callback per image, from several threads) never floods the
+ * main loop; the consumer reads the latest state when its callback runs. A state it
+ * never saw was overwritten by a newer one, which is all a progress display wants.
+ *
+ *   producer (any thread)                   consumer (the context's thread)
+ *   Progress *p = train_notifier_lock(n);   on_news(data):
+ *   p->done = done;                           Progress p;
+ *   train_notifier_unlock(n, TRUE);           train_notifier_read(n, &p);  show p
+ *
+ * A state of 0 bytes is allowed: an owner that keeps its state under its own lock just
+ * calls train_notifier_notify(). */
+#pragma once
+#include <glib.h>
+
+typedef struct _TrainNotifier TrainNotifier;
+
+/* Runs on the notifier's context. */
+typedef void (*TrainNotifierFunc)(gpointer user_data);
+
+/* A notifier with a zeroed state of state_size bytes whose callbacks run on context
+ * (NULL: the thread-default context of the caller, else the global default). */
+TrainNotifier *train_notifier_new(GMainContext *context, gsize state_size);
+TrainNotifier *train_notifier_ref(TrainNotifier *notifier);
+/* Any thread may drop the last reference (a pending idle holds one). */
+void train_notifier_unref(TrainNotifier *notifier);
+
+/* Sets (or with func NULL, clears) the consumer. Call it from the context's thread: an
+ * idle already pending then calls the new func, or nothing, never the old one. The old
+ * destroy runs here; the last one where the last reference goes, possibly a worker
+ * thread, so clear the func before dropping a consumer that must die on its thread. */
+void train_notifier_set_func(TrainNotifier *notifier, TrainNotifierFunc func,
+                             gpointer user_data, GDestroyNotify destroy);
+
+/* Any thread: the state, with the notifier's mutex held until train_notifier_unlock.
+ * news TRUE schedules the consumer's callback unless one is already pending. */
+gpointer train_notifier_lock(TrainNotifier *notifier);
+void train_notifier_unlock(TrainNotifier *notifier, gboolean news);
+
+/* Any thread: lock, copy state_size bytes of state in, unlock with news. */
+void train_notifier_publish(TrainNotifier *notifier, gconstpointer state);
+/* Any thread: news without touching the state (for owners that keep their own). */
+void train_notifier_notify(TrainNotifier *notifier);
+/* Any thread, usually the consumer: a copy of the latest state (state_size bytes). */
+void train_notifier_read(TrainNotifier *notifier, gpointer state);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TrainNotifier, train_notifier_unref)
