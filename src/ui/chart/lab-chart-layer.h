@@ -8,9 +8,17 @@
  * one path, and a layer has no state of its own (the data is the model's), so instances,
  * properties and type registration would only carry one function and two flags.
  *
- * A new layer (fork points, an LR curve's own style, seed bands' means) is a file with a
- * draw function and one line in the stack in lab-chart-layer.c; its slot and redraw_on say
- * when the cache draws it again, without touching the widget. */
+ * A new layer kind is a file with a draw or draw_run function and one line in the stack in
+ * lab-chart-layer.c; its slot and redraw_on say when the cache draws it again, without
+ * touching the widget. What the next charts need, in those terms:
+ * - seed bands: a run per group whose curves are the means, lab_chart_set_run_band for
+ *   the spread, lab_chart_set_band_label for the legend's key (no new layer);
+ * - the chance level: lab_chart_add_reference_line (no new layer);
+ * - an LR finder or U-curve: "log-x" and "x-label", the rates in the points' epoch field;
+ * - the LR per batch: a third LabChart with the batch curve only, "log-y";
+ * - fork points: a field on LabChartRun (the parent, the epoch k) set through
+ *   lab-chart-runs.c, and a lab-fork-layer.c whose draw_run strokes the branch from the
+ *   parent's point at k, redraw_on EPOCHS. */
 #pragma once
 
 #include <cairo.h>

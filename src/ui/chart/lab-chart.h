@@ -151,8 +151,9 @@ void           lab_chart_remove_reference_line (LabChart          *self,
 char          *lab_chart_describe_at         (LabChart            *self,
                                               double               x_value);
 
-/* Draws the whole chart (title, axes, curves, markers, legend; hover line if any) into a
- * width x height area at cr's origin. The widget's snapshot and the export both call it. */
+/* Draws the whole chart (title, axes, bands, curves, reference lines, markers, legend;
+ * hover line if any) into a width x height area at cr's origin, through the same layers
+ * as the widget's snapshot (lab-chart-draw.c); the export calls it. */
 void           lab_chart_draw                (LabChart            *self,
                                               cairo_t             *cr,
                                               int                  width,
