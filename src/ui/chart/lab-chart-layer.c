@@ -1,6 +1,6 @@
 /* The chart's stack of layers, bottom first, and the few drawing helpers layers share.
- * The stack is the one place that says what is drawn over what and which cached slot each
- * layer lives in: adding a layer kind is a line here. */
+ * The stack is the one place that says what is drawn over what (within a slot; each class
+ * names its slot): adding a layer kind is a line here. */
 #include "lab-chart-layer.h"
 
 #include <math.h>

@@ -126,7 +126,8 @@ lab_chart_get_run_visible (LabChart *self,
 }
 
 /* set and append: the app hands the whole history at every update (an update that only
- * grew is an append, see lab_series_update_points); a benchmark or a live feed appends. */
+ * grew is an append, see lab_series_update_points); a benchmark or a live feed appends.
+ * The one place both check what they were given. */
 static void
 take_points (LabChart            *self,
              guint                run_id,
@@ -138,7 +139,9 @@ take_points (LabChart            *self,
 {
   LabChartRun *run;
 
-  g_assert (LAB_IS_CHART (self));
+  g_return_if_fail (LAB_IS_CHART (self));
+  g_return_if_fail (curve < LAB_CHART_N_CURVES);
+  g_return_if_fail (points != NULL || n_points == 0);
 
   if ((run = lookup_run (self, run_id, caller)) == NULL)
     return;
@@ -158,10 +161,6 @@ lab_chart_set_run_points (LabChart            *self,
                           const LabChartPoint *points,
                           guint                n_points)
 {
-  g_return_if_fail (LAB_IS_CHART (self));
-  g_return_if_fail (curve < LAB_CHART_N_CURVES);
-  g_return_if_fail (points != NULL || n_points == 0);
-
   take_points (self, run_id, curve, points, n_points, FALSE, G_STRFUNC);
 }
 
@@ -172,19 +171,32 @@ lab_chart_append_run_points (LabChart            *self,
                              const LabChartPoint *points,
                              guint                n_points)
 {
-  g_return_if_fail (LAB_IS_CHART (self));
-  g_return_if_fail (curve < LAB_CHART_N_CURVES);
-  g_return_if_fail (points != NULL || n_points == 0);
-
   take_points (self, run_id, curve, points, n_points, TRUE, G_STRFUNC);
 }
 
-/* A marker that appears or goes may add or drop the legend's key for it. */
-static LabChartChange
-marker_change (double old_epoch,
-               double new_epoch)
+/* Moves a marker of a run (the best epoch; the divergence, which has a time too): an
+ * epoch < 0 or NaN is none. One that appears or goes adds or drops the legend's key. */
+static void
+move_marker (LabChart       *self,
+             double         *at_epoch,
+             double         *at_seconds,
+             double          epoch,
+             double          seconds,
+             LabChartChange  also)
 {
-  return LAB_CHART_CHANGE_EPOCHS | ((old_epoch < 0) != (new_epoch < 0) ? LAB_CHART_CHANGE_LAYOUT : 0);
+  LabChartChange change;
+
+  g_assert (LAB_IS_CHART (self));
+
+  epoch = isfinite (epoch) && epoch >= 0 ? epoch : -1;
+  seconds = epoch < 0 ? 0 : seconds;
+  if (*at_epoch == epoch && (at_seconds == NULL || *at_seconds == seconds))
+    return;
+  change = LAB_CHART_CHANGE_EPOCHS | also | ((*at_epoch < 0) != (epoch < 0) ? LAB_CHART_CHANGE_LAYOUT : 0);
+  *at_epoch = epoch;
+  if (at_seconds != NULL)
+    *at_seconds = seconds;
+  lab_chart_changed (self, change);
 }
 
 void
@@ -193,18 +205,11 @@ lab_chart_set_run_best_epoch (LabChart *self,
                               double    epoch)
 {
   LabChartRun *run;
-  double old;
 
   g_return_if_fail (LAB_IS_CHART (self));
 
-  if ((run = lookup_run (self, run_id, G_STRFUNC)) == NULL)
-    return;
-  epoch = isfinite (epoch) && epoch >= 0 ? epoch : -1;
-  if (run->best_epoch == epoch)
-    return;
-  old = run->best_epoch;
-  run->best_epoch = epoch;
-  lab_chart_changed (self, marker_change (old, epoch));
+  if ((run = lookup_run (self, run_id, G_STRFUNC)) != NULL)
+    move_marker (self, &run->best_epoch, NULL, epoch, 0, 0);
 }
 
 void
@@ -214,22 +219,12 @@ lab_chart_set_run_diverged (LabChart *self,
                             double    seconds)
 {
   LabChartRun *run;
-  double old;
 
   g_return_if_fail (LAB_IS_CHART (self));
 
-  if ((run = lookup_run (self, run_id, G_STRFUNC)) == NULL)
-    return;
-  epoch = isfinite (epoch) && epoch >= 0 ? epoch : -1;
-  if (epoch < 0)
-    seconds = 0;
-  if (run->diverged_epoch == epoch && run->diverged_seconds == seconds)
-    return;
-  old = run->diverged_epoch;
-  run->diverged_epoch = epoch;
-  run->diverged_seconds = seconds;
   /* The X widens the x range to where the run stopped. */
-  lab_chart_changed (self, marker_change (old, epoch) | LAB_CHART_CHANGE_RANGES);
+  if ((run = lookup_run (self, run_id, G_STRFUNC)) != NULL)
+    move_marker (self, &run->diverged_epoch, &run->diverged_seconds, epoch, seconds, LAB_CHART_CHANGE_RANGES);
 }
 
 void

@@ -24,6 +24,7 @@ draw_key (const LabChartDrawContext *dc,
       lab_chart_draw_swatch (dc, item->x, mid, LAB_LEGEND_SWATCH, color, TRUE);
       break;
     case LAB_LEGEND_BAND:
+      /* The key's ink already carries 0.8: the swatch ends at the bands' own alpha. */
       fill = lab_chart_with_alpha (color, LAB_CHART_BAND_ALPHA / 0.8);
       gdk_cairo_set_source_rgba (dc->cr, &fill);
       cairo_rectangle (dc->cr, item->x, mid - 6, LAB_LEGEND_SWATCH, 12);
