@@ -1,6 +1,11 @@
-/* Tests of LabChart: the value -> pixel mapping (linear and log), robust autorange with a
- * diverged run, smoothing, the hover text, hiding runs, and PNG/SVG/PDF export. They draw
- * through lab_chart_draw onto image surfaces and check pixels, as the screen would show. */
+/* Tests of LabChart: the value -> pixel mapping (linear, log y, log x), robust autorange
+ * with a diverged run, smoothing, the hover text, hiding runs, bands, reference lines,
+ * PNG/SVG/PDF export, and what a change recomputes (no layout on pointer motion). They
+ * draw through lab_chart_draw onto image surfaces and check pixels, as the screen would
+ * show, or read the counters of lab-chart-private.h.
+ * Over 800 lines on purpose: one widget's cases sharing one set of helpers (render,
+ * count_color, the realistic chart, the widget's frames); split, they would need a helper
+ * header of their own for no gain in reading. */
 #include <math.h>
 #include <string.h>
 #include <glib/gstdio.h>
@@ -9,6 +14,7 @@
 #include "lab-axis.h"
 #include "lab-chart.h"
 #include "lab-chart-export.h"
+#include "lab-chart-private.h"
 #include "lab-series.h"
 
 /* The plot area is 76 + 700 + 24 px wide and ends 58 px above the bottom; its top is under
@@ -239,15 +245,22 @@ count_color (cairo_surface_t *surface,
   return count;
 }
 
+/* Onto white; ink NULL takes the widget's style (white text, without a window), else the
+ * export's dark ink on paper. */
 static cairo_surface_t *
-render (LabChart *chart)
+render_with_ink (LabChart      *chart,
+                 const GdkRGBA *ink)
 {
+  static const GdkRGBA paper = { 1, 1, 1, 1 };
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
   cairo_t *cr = cairo_create (surface);
 
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
-  lab_chart_draw (chart, cr, W, H);
+  if (ink != NULL)
+    lab_chart_draw_with_colors (chart, cr, W, H, ink, &paper);
+  else
+    lab_chart_draw (chart, cr, W, H);
   cairo_destroy (cr);
   /* RGB24 leaves the alpha byte undefined: make it opaque for count_color. */
   cairo_surface_flush (surface);
@@ -258,6 +271,12 @@ render (LabChart *chart)
     cairo_surface_mark_dirty (surface);
   }
   return surface;
+}
+
+static cairo_surface_t *
+render (LabChart *chart)
+{
+  return render_with_ink (chart, NULL);
 }
 
 static void
@@ -397,6 +416,222 @@ test_describe (void)
   lab_chart_set_x_mode (chart, LAB_CHART_X_TIME);
   text_time = lab_chart_describe_at (chart, 4.2);
   g_assert_cmpstr (text_time, ==, "0:04\nlr 1e-3: train 0.500, val 0.550");
+}
+
+/* A colour at alpha over white paper, as count_color sees a translucent fill. */
+static GdkRGBA
+over_white (const GdkRGBA *color,
+            double         alpha)
+{
+  return (GdkRGBA) { 1 - alpha * (1 - color->red), 1 - alpha * (1 - color->green),
+                     1 - alpha * (1 - color->blue), 1 };
+}
+
+static gboolean
+legend_has (LabChart      *chart,
+            LabLegendKind  kind)
+{
+  guint n;
+  const LabLegendItem *items;
+
+  lab_chart_ensure_layout (chart, W);
+  items = lab_chart_layout_get_legend (chart->layout, &n);
+  for (guint i = 0; i < n; i++)
+    if (items[i].kind == kind)
+      return TRUE;
+  return FALSE;
+}
+
+/* A seed group: the mean is the run's curve, the min-max its band, in the run's colour;
+ * the band counts in the y range, hides with the run, breaks at a NaN. */
+static void
+test_band (void)
+{
+  g_autoptr(LabChart) chart = new_chart ();
+  const GdkRGBA *red = lab_chart_palette_color (1);
+  GdkRGBA pale_red = over_white (red, LAB_CHART_BAND_ALPHA);
+  const char *example = g_getenv ("LRLAB_CHART_LAYERS_EXAMPLE");
+  LabChartBandPoint band[20];
+  double mean[20], other[20];
+  cairo_surface_t *surface;
+  double min, max;
+  guint none, full, broken;
+  guint a = lab_chart_add_run (chart, "lr 1e-3, 3 seeds", red);
+  guint b = lab_chart_add_run (chart, "lr 1e-4", lab_chart_palette_color (0));
+
+  for (guint i = 0; i < 20; i++)
+    {
+      mean[i] = 1 - i / 25.0;
+      other[i] = 0.9 - i / 60.0;
+      band[i] = (LabChartBandPoint) { i + 1, 2.0 * (i + 1), mean[i] - 0.1, mean[i] + 0.1 };
+    }
+  set_curve (chart, a, LAB_CHART_CURVE_TRAIN, mean, 20);
+  set_curve (chart, b, LAB_CHART_CURVE_TRAIN, other, 20);
+
+  lab_chart_get_y_range (chart, &min, &max);
+  g_assert_cmpfloat_with_epsilon (max, 1, 1e-12);
+  /* The curve's antialiased edges have some pixels of the pale colour. */
+  surface = render (chart);
+  none = count_color (surface, &pale_red);
+  cairo_surface_destroy (surface);
+
+  lab_chart_set_run_band (chart, a, LAB_CHART_CURVE_TRAIN, band, 20);
+  /* The upper bound 1.1 widens the range: a band is data. */
+  lab_chart_get_y_range (chart, &min, &max);
+  g_assert_cmpfloat (max, >=, 1.1);
+  /* No key without a label; with one, the legend names the band. */
+  g_assert_false (legend_has (chart, LAB_LEGEND_BAND));
+  lab_chart_set_band_label (chart, "min-max of 3 seeds");
+  g_assert_true (legend_has (chart, LAB_LEGEND_BAND));
+  lab_chart_add_reference_line (chart, log (2), "chance: ln 2");
+
+  surface = render (chart);
+  /* 0.2 of the value range, 19 epochs wide: thousands of pixels in the pale colour. */
+  full = count_color (surface, &pale_red);
+  g_assert_cmpuint (full, >, none + 5000);
+  cairo_surface_destroy (surface);
+  if (example != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      lab_chart_set_hover (chart, 8);
+      g_assert_true (lab_chart_export (chart, example, LAB_CHART_FORMAT_PNG, 900, 560, &error));
+      g_assert_no_error (error);
+      lab_chart_set_hover (chart, NAN);
+    }
+
+  /* A NaN bound breaks it in two: less is filled, not nothing. */
+  band[9].upper = NAN;
+  lab_chart_set_run_band (chart, a, LAB_CHART_CURVE_TRAIN, band, 20);
+  surface = render (chart);
+  broken = count_color (surface, &pale_red);
+  g_assert_cmpuint (broken, <, full * 9 / 10);
+  g_assert_cmpuint (broken, >, none + (full - none) / 2);
+  cairo_surface_destroy (surface);
+
+  lab_chart_set_run_visible (chart, a, FALSE);
+  surface = render (chart);
+  g_assert_cmpuint (count_color (surface, &pale_red), <, 50);
+  cairo_surface_destroy (surface);
+  g_assert_false (legend_has (chart, LAB_LEGEND_BAND));
+
+  /* No points removes the band and its part of the range. */
+  lab_chart_set_run_visible (chart, a, TRUE);
+  lab_chart_set_run_band (chart, a, LAB_CHART_CURVE_TRAIN, NULL, 0);
+  lab_chart_get_y_range (chart, &min, &max);
+  g_assert_cmpfloat_with_epsilon (max, 1, 1e-12);
+  surface = render (chart);
+  g_assert_cmpuint (count_color (surface, &pale_red), <=, none + 50);
+  cairo_surface_destroy (surface);
+}
+
+/* Pixels of one row inside the plot darker than the paper (the row a line would be on). */
+static guint
+count_inked_in_row (cairo_surface_t *surface,
+                    int              row,
+                    int              x0,
+                    int              x1)
+{
+  int stride = cairo_image_surface_get_stride (surface);
+  const guint8 *data;
+  guint count = 0;
+
+  cairo_surface_flush (surface);
+  data = cairo_image_surface_get_data (surface);
+  for (int x = x0; x < x1; x++)
+    {
+      guint32 px = *(const guint32 *) (data + row * stride + 4 * x);
+      if (((px >> 16) & 0xff) < 200 && ((px >> 8) & 0xff) < 200 && (px & 0xff) < 200)
+        count++;
+    }
+  return count;
+}
+
+/* The chance level: a dashed line across the plot at its value, with its label at the
+ * right end; one out of the range shows nowhere and leaves the range alone. */
+static void
+test_reference_line (void)
+{
+  static const GdkRGBA ink = { 0x24 / 255., 0x1f / 255., 0x31 / 255., 1 };
+  g_autoptr(LabChart) chart = new_chart ();
+  double values[10] = { 0.9, 0.8, 0.7, 0.6, 0.55, 0.4, 0.3, 0.2, 0.15, 0.1 };
+  cairo_surface_t *surface;
+  double min, max;
+  int row;
+  guint run = lab_chart_add_run (chart, "lr 1e-3", lab_chart_palette_color (2));
+  guint chance, far;
+
+  set_curve (chart, run, LAB_CHART_CURVE_TRAIN, values, 10);
+  /* 0.5 is no tick of 0..1 in steps of 0.2: the row holds only the curve's crossing. */
+  row = (int) floor (lab_chart_value_to_pixel_y (chart, 0.5, W, H));
+  surface = render_with_ink (chart, &ink);
+  g_assert_cmpuint (count_inked_in_row (surface, row, 80, 770), <, 20);
+  cairo_surface_destroy (surface);
+
+  chance = lab_chart_add_reference_line (chart, 0.5, "chance: 1/2");
+  far = lab_chart_add_reference_line (chart, 5, "far away");
+  g_assert_cmpuint (chance, ==, 1);
+  g_assert_cmpuint (far, ==, 2);
+  lab_chart_get_y_range (chart, &min, &max);
+  g_assert_cmpfloat_with_epsilon (max, 1, 1e-12);
+
+  surface = render_with_ink (chart, &ink);
+  /* Dashes 6 on, 4 off across 700 px, less the label's box: a few hundred inked. */
+  g_assert_cmpuint (count_inked_in_row (surface, row, 80, 770), >, 250);
+  /* The label sits above the line at the right end. */
+  {
+    guint inked = 0;
+    for (int y = row - 26; y < row - 2; y++)
+      inked += count_inked_in_row (surface, y, 776 - 120, 776);
+    g_assert_cmpuint (inked, >, 40);
+  }
+  cairo_surface_destroy (surface);
+
+  lab_chart_remove_reference_line (chart, chance);
+  surface = render_with_ink (chart, &ink);
+  g_assert_cmpuint (count_inked_in_row (surface, row, 80, 770), <, 20);
+  cairo_surface_destroy (surface);
+}
+
+/* A learning-rate sweep: x spans decades, each decade a fifth of the width; the hover does
+ * not snap to whole epochs there, and the x title names the rate. */
+static void
+test_mapping_log_x (void)
+{
+  g_autoptr(LabChart) chart = new_chart ();
+  LabChartPoint sweep[6];
+  g_autofree char *text = NULL;
+  cairo_surface_t *surface;
+  double min, max;
+  guint run = lab_chart_add_run (chart, "LR finder", lab_chart_palette_color (3));
+
+  for (guint i = 0; i < 6; i++)
+    sweep[i] = (LabChartPoint) { pow (10, -6.0 + i), i, 0.7 - 0.1 * i };
+  lab_chart_set_run_points (chart, run, LAB_CHART_CURVE_TRAIN, sweep, 6);
+  lab_chart_set_log_x (chart, TRUE);
+  lab_chart_set_x_label (chart, "Learning rate");
+  g_assert_true (lab_chart_get_log_x (chart));
+  g_assert_cmpstr (lab_chart_get_x_label (chart), ==, "Learning rate");
+
+  lab_chart_get_x_range (chart, &min, &max);
+  g_assert_cmpfloat_with_epsilon (min / 1e-6, 1, 1e-9);
+  g_assert_cmpfloat_with_epsilon (max, 0.1, 1e-12);
+  g_assert_cmpfloat_with_epsilon (lab_chart_value_to_pixel_x (chart, 1e-6, W), 76, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lab_chart_value_to_pixel_x (chart, 1e-4, W), 76 + 700 * 2 / 5.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lab_chart_value_to_pixel_x (chart, 0.1, W), 776, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lab_chart_pixel_to_value_x (chart, 356, W) / 1e-4, 1, 1e-9);
+  g_assert_true (isnan (lab_chart_value_to_pixel_x (chart, 0, W)));
+
+  text = lab_chart_describe_at (chart, 1.2e-4);
+  g_assert_cmpstr (text, ==, "Learning rate 0.00012\nLR finder: train 0.500");
+
+  surface = render (chart);
+  g_assert_cmpuint (count_color (surface, lab_chart_palette_color (3)), >, 300);
+  cairo_surface_destroy (surface);
+
+  /* Back to a linear axis from 0. */
+  lab_chart_set_log_x (chart, FALSE);
+  lab_chart_get_x_range (chart, &min, &max);
+  g_assert_cmpfloat (min, ==, 0);
 }
 
 /* Three learning rates as a class sees them: 1e-2 jumps, 1e-3 learns then overfits
@@ -710,6 +945,120 @@ test_widget_layers (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* One frame of the widget, through the snapshot its class draws with (the cached slots
+ * and the hover), now rather than when the frame clock says. */
+static void
+snapshot_chart (LabChart *chart)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderNode *node;
+
+  lab_chart_snapshot_layers (chart, snapshot, gtk_widget_get_width (GTK_WIDGET (chart)),
+                             gtk_widget_get_height (GTK_WIDGET (chart)));
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  gsk_render_node_unref (node);
+}
+
+/* After new points: lets their redraw happen (within the data redraw interval), draws a
+ * frame, and checks that slot alone was drawn again and nothing measured; stats then
+ * holds the counters after. */
+static void
+assert_redrawn_alone (LabChart      *chart,
+                      LabChartSlot   slot,
+                      LabChartStats *stats)
+{
+  LabChartStats after;
+
+  while (chart->stale_slots != 0 || chart->data_redraw_source != 0)
+    g_main_context_iteration (NULL, TRUE);
+  snapshot_chart (chart);
+  lab_chart_get_stats (chart, &after);
+  for (LabChartSlot other = 0; other < LAB_CHART_N_CACHED_SLOTS; other++)
+    if (other == slot)
+      g_assert_cmpuint (after.slot_draws[other], >, stats->slot_draws[other]);
+    else
+      g_assert_cmpuint (after.slot_draws[other], ==, stats->slot_draws[other]);
+  g_assert_cmpuint (after.layouts, ==, stats->layouts);
+  *stats = after;
+}
+
+/* What a change recomputes. Pointer motion and frames measure no text: the layout is
+ * computed once per size and legend, the tick labels once per range, the hover text once
+ * per epoch pointed at. New batches redraw the batch slot only, new epochs the epoch slot. */
+static void
+test_recompute (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  LabChart *chart = LAB_CHART (lab_chart_new ());
+  double train[10], val[10];
+  LabChartPoint batches[5], epoch = { 10, 20, 0.62 };
+  LabChartStats before, after;
+  cairo_rectangle_t area;
+  int width, height;
+  guint run;
+
+  for (guint i = 0; i < 10; i++)
+    {
+      train[i] = 1 - i / 15.0;
+      val[i] = 1 - i / 20.0;
+    }
+  lab_chart_set_title (chart, "Loss");
+  lab_chart_set_show_batches (chart, TRUE);
+  run = lab_chart_add_run (chart, "lr 1e-3", NULL);
+  set_curve (chart, run, LAB_CHART_CURVE_TRAIN, train, 10);
+  set_curve (chart, run, LAB_CHART_CURVE_VAL, val, 9);
+  lab_chart_set_run_best_epoch (chart, run, 9);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (chart));
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, 420);
+  gtk_window_present (GTK_WINDOW (window));
+  while (gtk_widget_get_width (GTK_WIDGET (chart)) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  width = gtk_widget_get_width (GTK_WIDGET (chart));
+  height = gtk_widget_get_height (GTK_WIDGET (chart));
+  snapshot_chart (chart);
+  lab_chart_get_plot_area (chart, width, height, &area);
+
+  /* The pointer sweeps the plot; the hover is drawn each time. */
+  lab_chart_get_stats (chart, &before);
+  for (double epoch_x = 0.6; epoch_x < 10; epoch_x += 0.1)
+    {
+      lab_chart_pointer_moved (chart, lab_chart_value_to_pixel_x (chart, epoch_x, width), area.y + area.height / 2);
+      snapshot_chart (chart);
+      g_free (lab_chart_describe_at (chart, epoch_x));
+    }
+  lab_chart_pointer_moved (chart, area.x + area.width / 2, area.y - 5);   /* above the plot: no hover */
+  lab_chart_get_stats (chart, &after);
+  g_assert_cmpuint (after.layouts, ==, before.layouts);
+  g_assert_cmpuint (after.tick_layouts, ==, before.tick_layouts);
+  /* Epochs 1..10 were under the pointer (0.6 snaps to 1): ten texts for 94 moves and frames. */
+  g_assert_cmpuint (after.hover_texts - before.hover_texts, ==, 10);
+  for (guint slot = 0; slot < LAB_CHART_N_CACHED_SLOTS; slot++)
+    g_assert_cmpuint (after.slot_draws[slot], ==, before.slot_draws[slot]);
+
+  /* New batches inside the ranges: the batch slot alone is drawn again. */
+  for (guint k = 0; k < G_N_ELEMENTS (batches); k++)
+    batches[k] = (LabChartPoint) { 9.2 + 0.1 * k, 18.4 + 0.2 * k, 0.6 };
+  lab_chart_append_run_points (chart, run, LAB_CHART_CURVE_BATCH, batches, G_N_ELEMENTS (batches));
+  assert_redrawn_alone (chart, LAB_CHART_SLOT_BATCHES, &after);
+
+  /* A new epoch: the epoch slot alone. */
+  lab_chart_append_run_points (chart, run, LAB_CHART_CURVE_VAL, &epoch, 1);
+  assert_redrawn_alone (chart, LAB_CHART_SLOT_EPOCHS, &after);
+
+  /* A new label is measured again, once, whatever the frames. */
+  before = after;
+  lab_chart_set_run_label (chart, run, "lr 1e-3, dropout 0.5");
+  for (guint i = 0; i < 3; i++)
+    {
+      snapshot_chart (chart);
+    }
+  lab_chart_get_stats (chart, &after);
+  g_assert_cmpuint (after.layouts, ==, before.layouts + 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -720,15 +1069,19 @@ main (int   argc,
 
   g_test_add_func ("/chart/mapping/linear", test_mapping_linear);
   g_test_add_func ("/chart/mapping/log", test_mapping_log);
+  g_test_add_func ("/chart/mapping/log-x", test_mapping_log_x);
   g_test_add_func ("/chart/axis/ticks", test_axis_ticks);
   g_test_add_func ("/chart/autorange/diverged", test_autorange_diverged);
   g_test_add_func ("/chart/visibility", test_visibility);
   g_test_add_func ("/chart/smoothing", test_smoothing);
   g_test_add_func ("/chart/describe", test_describe);
+  g_test_add_func ("/chart/band", test_band);
+  g_test_add_func ("/chart/reference-line", test_reference_line);
   g_test_add_func ("/chart/export", test_export);
   g_test_add_func ("/chart/realistic", test_realistic);
   g_test_add_func ("/chart/widget", test_widget);
   g_test_add_func ("/chart/widget/layers", test_widget_layers);
+  g_test_add_func ("/chart/widget/recompute", test_recompute);
 
   return g_test_run ();
 }

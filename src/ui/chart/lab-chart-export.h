@@ -1,5 +1,6 @@
-/* Export of a LabChart to PNG, SVG or PDF at any size, through the same lab_chart_draw the
- * widget uses, so a figure in a report is exactly what the class saw on screen. */
+/* Export of a LabChart to PNG, SVG or PDF at any size, through the same layers and layout
+ * the widget draws with (lab-chart-draw.c), so a figure in a report is exactly what the
+ * class saw on screen. */
 #pragma once
 
 #include "lab-chart.h"

@@ -1,7 +1,8 @@
 /* LabChart: one metric (loss or accuracy) of several training runs on one plot. Each run
  * shows a training curve (solid), a validation curve (dashed) in the run's colour and,
- * optionally, a faint per-batch trace; hover shows the values at the epoch under the pointer.
- * One draw function (lab_chart_draw) serves the widget and the PNG/SVG/PDF export. */
+ * optionally, a faint per-batch trace and a band (the spread of a group of seeds); hover
+ * shows the values at the epoch under the pointer; reference lines mark levels such as
+ * chance. One draw function (lab_chart_draw) serves the widget and the PNG/SVG/PDF export. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -15,6 +16,15 @@ typedef struct {
   double seconds;
   double value;
 } LabChartPoint;
+
+/* A point of a band: the spread of a curve at one x, e.g. the lowest and highest value (or
+ * mean - std and mean + std) over the seeds of a group of runs. */
+typedef struct {
+  double epoch;
+  double seconds;
+  double lower;
+  double upper;
+} LabChartBandPoint;
 
 typedef enum {
   LAB_CHART_CURVE_TRAIN,   /* per-epoch training metric: solid line */
@@ -35,13 +45,18 @@ G_DECLARE_FINAL_TYPE (LabChart, lab_chart, LAB, CHART, GtkWidget)
 
 GtkWidget     *lab_chart_new                 (void);
 
-/* Properties: "title", "y-label", "smoothing", "log-y", "x-mode", "show-batches". */
+/* Properties: "title", "x-label", "y-label", "smoothing", "log-x", "log-y", "x-mode",
+ * "show-batches", "band-label". */
 void           lab_chart_set_title           (LabChart            *self,
                                               const char          *title);
 const char    *lab_chart_get_title           (LabChart            *self);
 void           lab_chart_set_y_label         (LabChart            *self,
                                               const char          *y_label);
 const char    *lab_chart_get_y_label         (LabChart            *self);
+/* The x axis' title; NULL names it after the x mode ("Epoch", "Time (min)"). */
+void           lab_chart_set_x_label         (LabChart            *self,
+                                              const char          *x_label);
+const char    *lab_chart_get_x_label         (LabChart            *self);
 /* Exponential moving average applied to the training and validation curves, like
  * TensorBoard's smoothing slider (with its debiasing, so the start is not pulled to 0).
  * 0 = raw, clamped to 0..0.99. The batch trace stays raw. */
@@ -51,6 +66,12 @@ double         lab_chart_get_smoothing       (LabChart            *self);
 void           lab_chart_set_log_y           (LabChart            *self,
                                               gboolean             log_y);
 gboolean       lab_chart_get_log_y           (LabChart            *self);
+/* A log x axis, for charts whose x spans decades (a learning-rate finder's rates, in the
+ * points' epoch field): the range fits the data instead of starting at 0, and the hover
+ * no longer snaps to whole epochs. */
+void           lab_chart_set_log_x           (LabChart            *self,
+                                              gboolean             log_x);
+gboolean       lab_chart_get_log_x           (LabChart            *self);
 void           lab_chart_set_x_mode          (LabChart            *self,
                                               LabChartXMode        x_mode);
 LabChartXMode  lab_chart_get_x_mode          (LabChart            *self);
@@ -103,13 +124,36 @@ void           lab_chart_set_run_diverged    (LabChart            *self,
                                               double               epoch,
                                               double               seconds);
 
+/* A band around one curve of a run: the area between lower and upper, in the run's colour,
+ * under the curves; hidden with the run. Replaces the run's band for that curve (copied);
+ * n_points 0 removes it. A non-finite bound breaks the band. Bands count in the y range. */
+void           lab_chart_set_run_band        (LabChart                *self,
+                                              guint                    run_id,
+                                              LabChartCurve            curve,
+                                              const LabChartBandPoint *points,
+                                              guint                    n_points);
+/* The legend's key for the bands, e.g. "min-max of 3 seeds"; NULL (the default): no key. */
+void           lab_chart_set_band_label      (LabChart            *self,
+                                              const char          *band_label);
+const char    *lab_chart_get_band_label      (LabChart            *self);
+
+/* A horizontal line at value with a label at its right end: the chance level of a metric,
+ * ln(classes) for a loss or 1/classes for an accuracy. It shows when value lies in the y
+ * range and never widens it. Ids start at 1 and are never reused. */
+guint          lab_chart_add_reference_line  (LabChart            *self,
+                                              double               value,
+                                              const char          *label);
+void           lab_chart_remove_reference_line (LabChart          *self,
+                                                guint              line_id);
+
 /* The values at x (an epoch, or seconds in time mode) of every visible run, one line per
  * run, as the hover box shows them; a newly allocated string. */
 char          *lab_chart_describe_at         (LabChart            *self,
                                               double               x_value);
 
-/* Draws the whole chart (title, axes, curves, markers, legend; hover line if any) into a
- * width x height area at cr's origin. The widget's snapshot and the export both call it. */
+/* Draws the whole chart (title, axes, bands, curves, reference lines, markers, legend;
+ * hover line if any) into a width x height area at cr's origin, through the same layers
+ * as the widget's snapshot (lab-chart-draw.c); the export calls it. */
 void           lab_chart_draw                (LabChart            *self,
                                               cairo_t             *cr,
                                               int                  width,

@@ -11,29 +11,18 @@ typedef struct {
   double x, lo, hi;   /* pixel column centre and the extent of its points */
 } Column;
 
-/* What places a point on the plot, gathered once per draw for the band and the line. */
-typedef struct {
-  const cairo_rectangle_t *area;
-  LabAxisMap               x_map;
-  LabAxisMap               y_map;
-  LabChartXMode            x_mode;
-} Projection;
-
 static inline gboolean
-point_to_pixel (const Projection    *proj,
-                const LabChartPoint *point,
-                double               slack,
-                double              *x,
-                double              *y)
+point_to_pixel (const LabChartProjection *proj,
+                const LabChartPoint      *point,
+                double                    slack,
+                double                   *x,
+                double                   *y)
 {
-  const cairo_rectangle_t *area = proj->area;
-  double ux = lab_axis_map_normalize (&proj->x_map, lab_chart_point_x (point, proj->x_mode));
-  double uy = lab_axis_map_normalize (&proj->y_map, point->value);
-
-  if (!isfinite (ux) || !isfinite (uy))
+  *x = lab_chart_projection_x (proj, lab_chart_point_x (point, proj->x_mode));
+  *y = lab_chart_projection_y (proj, point->value);
+  if (!isfinite (*x) || !isfinite (*y))
     return FALSE;
-  *x = area->x + ux * area->width;
-  *y = CLAMP (area->y + (1 - uy) * area->height, area->y - slack, area->y + area->height + slack);
+  *y = CLAMP (*y, proj->area.y - slack, proj->area.y + proj->area.height + slack);
   return TRUE;
 }
 
@@ -69,16 +58,26 @@ add_band (guint8       *mask,
     }
 }
 
+/* What one stroke draws, gathered once for the band and the line. */
+typedef struct {
+  cairo_t                  *cr;
+  const LabChartProjection *proj;
+  const LabChartPoint      *points;
+  guint                     n_points;
+  const LabLineStyle       *style;
+} Trace;
+
 /* The band is painted through a mask written byte by byte: as a Cairo path, its 1 000+
  * boxes or its polygon cost 5-10x more than the dozen pixels each column covers. */
 static void
-draw_band (cairo_t             *cr,
-           const Projection    *proj,
-           const LabChartPoint *points,
-           guint                n_points,
-           const LabLineStyle  *style)
+draw_band (const Trace *trace)
 {
-  const cairo_rectangle_t *area = proj->area;
+  cairo_t *cr = trace->cr;
+  const LabChartProjection *proj = trace->proj;
+  const LabChartPoint *points = trace->points;
+  const LabLineStyle *style = trace->style;
+  guint n_points = trace->n_points;
+  const cairo_rectangle_t *area = &proj->area;
   int mask_width = (int) ceil (area->width) + 1;
   int mask_height = (int) ceil (area->height) + 2 * MASK_PAD;
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_A8, mask_width, mask_height);
@@ -143,20 +142,18 @@ draw_band (cairo_t             *cr,
 }
 
 static void
-draw_line (cairo_t             *cr,
-           const Projection    *proj,
-           const LabChartPoint *points,
-           guint                n_points,
-           const LabLineStyle  *style)
+draw_line (const Trace *trace)
 {
+  cairo_t *cr = trace->cr;
+  const LabLineStyle *style = trace->style;
   gboolean pen_down = FALSE;
 
   cairo_new_path (cr);
-  for (guint i = 0; i < n_points; i++)
+  for (guint i = 0; i < trace->n_points; i++)
     {
       double x, y;
 
-      if (!point_to_pixel (proj, &points[i], 4 * style->line_width, &x, &y))
+      if (!point_to_pixel (trace->proj, &trace->points[i], 4 * style->line_width, &x, &y))
         {
           pen_down = FALSE;
           continue;
@@ -181,32 +178,23 @@ draw_line (cairo_t             *cr,
 }
 
 void
-lab_line_layer_draw (cairo_t                 *cr,
-                     const cairo_rectangle_t *area,
-                     LabAxis                 *x_axis,
-                     LabAxis                 *y_axis,
-                     LabChartXMode            x_mode,
-                     const LabChartPoint     *points,
-                     guint                    n_points,
-                     const LabLineStyle      *style)
+lab_line_layer_draw (cairo_t                  *cr,
+                     const LabChartProjection *proj,
+                     const LabChartPoint      *points,
+                     guint                     n_points,
+                     const LabLineStyle       *style)
 {
-  Projection proj = { .area = area, .x_mode = x_mode };
-
   g_return_if_fail (cr != NULL);
-  g_return_if_fail (area != NULL);
-  g_return_if_fail (LAB_IS_AXIS (x_axis));
-  g_return_if_fail (LAB_IS_AXIS (y_axis));
+  g_return_if_fail (proj != NULL);
   g_return_if_fail (style != NULL);
 
   if (n_points == 0)
     return;
 
-  lab_axis_get_map (x_axis, &proj.x_map);
-  lab_axis_get_map (y_axis, &proj.y_map);
   cairo_save (cr);
-  if (n_points > 2 * area->width && !style->dashed)
-    draw_band (cr, &proj, points, n_points, style);
+  if (n_points > 2 * proj->area.width && !style->dashed)
+    draw_band (&(Trace) { cr, proj, points, n_points, style });
   else
-    draw_line (cr, &proj, points, n_points, style);
+    draw_line (&(Trace) { cr, proj, points, n_points, style });
   cairo_restore (cr);
 }

@@ -23,7 +23,7 @@ G_DEFINE_FINAL_TYPE (LabSeries, lab_series, G_TYPE_OBJECT)
 static void
 lab_series_finalize (GObject *object)
 {
-  LabSeries *self = (LabSeries *) object;
+  LabSeries *self = LAB_SERIES (object);
 
   g_clear_pointer (&self->points, g_array_unref);
   g_clear_pointer (&self->smoothed, g_array_unref);
@@ -59,17 +59,17 @@ forget_smoothing (LabSeries *self)
   self->ema_count = 0;
 }
 
+/* A new history: the smoothing starts over. */
 void
 lab_series_set_points (LabSeries           *self,
                        const LabChartPoint *points,
                        guint                n_points)
 {
   g_return_if_fail (LAB_IS_SERIES (self));
-  g_return_if_fail (points != NULL || n_points == 0);
 
-  g_array_set_size (self->points, 0);
-  g_array_append_vals (self->points, points, n_points);
   forget_smoothing (self);
+  g_array_set_size (self->points, 0);
+  lab_series_append_points (self, points, n_points);
 }
 
 LabSeriesChange

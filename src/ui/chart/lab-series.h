@@ -9,11 +9,20 @@ G_BEGIN_DECLS
 #define LAB_TYPE_SERIES (lab_series_get_type ())
 G_DECLARE_FINAL_TYPE (LabSeries, lab_series, LAB, SERIES, GObject)
 
+/* The x of a point (a curve's or a band's) in the chart's x mode. */
+static inline double
+lab_chart_x_of (LabChartXMode x_mode,
+                double        epoch,
+                double        seconds)
+{
+  return x_mode == LAB_CHART_X_TIME ? seconds : epoch;
+}
+
 static inline double
 lab_chart_point_x (const LabChartPoint *point,
                    LabChartXMode        x_mode)
 {
-  return x_mode == LAB_CHART_X_TIME ? point->seconds : point->epoch;
+  return lab_chart_x_of (x_mode, point->epoch, point->seconds);
 }
 
 LabSeries           *lab_series_new            (void);
