@@ -1,6 +1,6 @@
 /* train_notifier: the latest state under a mutex and one merged low-priority idle
- * (see train_notifier.h). The same steps as train_run_schedule_notify_locked and
- * notify_dispatch in train_run.c, made reusable. */
+ * (see train_notifier.h). Dataset loading (the settings panel, lrlab-train) and every
+ * TrainRun tell their main loops of news through it. */
 #include "train_notifier.h"
 
 #include <string.h>
@@ -8,6 +8,9 @@
 struct _TrainNotifier {
     gatomicrefcount ref;
     GMainContext *context;
+    gpointer owner;               /* set once before any news, then read without the lock */
+    GDestroyNotify owner_unref;
+    gpointer (*owner_ref)(gpointer);
 
     GMutex mutex;                 /* guards everything below */
     TrainNotifierFunc func;
@@ -52,6 +55,27 @@ void train_notifier_unref(TrainNotifier *notifier)
     g_free(notifier);
 }
 
+void train_notifier_set_owner(TrainNotifier *notifier, gpointer owner,
+                              gpointer (*ref)(gpointer), GDestroyNotify unref)
+{
+    g_return_if_fail(notifier != NULL && ref != NULL && unref != NULL);
+    notifier->owner = owner;
+    notifier->owner_ref = ref;
+    notifier->owner_unref = unref;
+}
+
+/* The pending idle's references go: the owner's first, then the notifier's (the owner may
+ * hold the last other reference on the notifier). */
+static void
+idle_done(gpointer data)
+{
+    TrainNotifier *notifier = data;
+
+    if (notifier->owner)
+        notifier->owner_unref(notifier->owner);
+    train_notifier_unref(notifier);
+}
+
 static gboolean
 dispatch(gpointer data)
 {
@@ -77,8 +101,9 @@ schedule_locked(TrainNotifier *notifier)
     notifier->pending = TRUE;
     GSource *source = g_idle_source_new();
     g_source_set_priority(source, G_PRIORITY_LOW);
-    g_source_set_callback(source, dispatch, train_notifier_ref(notifier),
-                          (GDestroyNotify) train_notifier_unref);
+    if (notifier->owner)
+        notifier->owner_ref(notifier->owner);
+    g_source_set_callback(source, dispatch, train_notifier_ref(notifier), idle_done);
     g_source_set_static_name(source, "[lrlab] news from a worker thread");
     g_source_attach(source, notifier->context);
     g_source_unref(source);

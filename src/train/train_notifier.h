@@ -27,6 +27,13 @@ TrainNotifier *train_notifier_ref(TrainNotifier *notifier);
 /* Any thread may drop the last reference (a pending idle holds one). */
 void train_notifier_unref(TrainNotifier *notifier);
 
+/* An owner the consumer's callback reaches through its user_data (TrainRun: the run).
+ * While an idle is pending it holds a reference on the owner too, so the callback never
+ * runs on an owner whose last other reference went away meanwhile. Set it once, before
+ * the first news; ref returns its argument (train_run_ref). */
+void train_notifier_set_owner(TrainNotifier *notifier, gpointer owner,
+                              gpointer (*ref)(gpointer), GDestroyNotify unref);
+
 /* Sets (or with func NULL, clears) the consumer. Call it from the context's thread: an
  * idle already pending then calls the new func, or nothing, never the old one. The old
  * destroy runs here; the last one where the last reference goes, possibly a worker

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "train_notifier.h"
 #include "train_record.h"
 #include "train_worker.h"
 
@@ -34,12 +35,9 @@ struct _TrainRun {
     TrainRecordSplit split;          /* class names, validation images */
     int *train_indices, n_train;
 
-    /* The consumer's notify: at most one idle source pending (notify_pending). */
-    GMainContext *notify_context;
-    TrainRunNotify notify;
-    gpointer notify_data;
-    GDestroyNotify notify_destroy;
-    gboolean notify_pending;
+    /* The consumer's news (train_notifier: at most one idle pending, holding a reference
+     * on the run); NULL until train_run_set_notify. Swapped under the mutex. */
+    TrainNotifier *notifier;
 
     /* Control. */
     GThread *thread;
@@ -87,9 +85,7 @@ train_run_finalize(TrainRun *run)
         else
             g_thread_join(run->thread);
     }
-    if (run->notify_destroy)
-        run->notify_destroy(run->notify_data);
-    g_clear_pointer(&run->notify_context, g_main_context_unref);
+    g_clear_pointer(&run->notifier, train_notifier_unref);
     g_clear_pointer(&run->worker, train_worker_free);
     g_clear_pointer(&run->dataset, data_set_unref);
     train_record_split_clear(&run->split);
@@ -181,37 +177,37 @@ const char *train_run_get_output_dir(TrainRun *run)
     return run->output_dir;
 }
 
-static gboolean
-notify_dispatch(gpointer data)
-{
-    TrainRun *run = data;
+/* The consumer a notifier calls: its callback gets the run back. The run outlives every
+ * call, since a pending idle holds a reference on it (train_notifier_set_owner). */
+typedef struct {
+    TrainRun *run;
+    TrainRunNotify notify;
+    gpointer data;
+    GDestroyNotify destroy;
+} RunConsumer;
 
-    /* Cleared before calling out, so news that arrives while the consumer reads
-     * schedules the next notification rather than being lost. */
-    g_mutex_lock(&run->mutex);
-    run->notify_pending = FALSE;
-    TrainRunNotify notify = run->notify;
-    gpointer user_data = run->notify_data;
-    g_mutex_unlock(&run->mutex);
-    if (notify)
-        notify(run, user_data);
-    return G_SOURCE_REMOVE;
+static void
+consumer_call(gpointer user_data)
+{
+    RunConsumer *c = user_data;
+    c->notify(c->run, c->data);
 }
 
-/* With run->mutex held: schedules the consumer's notify unless one is pending. */
+static void
+consumer_free(gpointer user_data)
+{
+    RunConsumer *c = user_data;
+    if (c->destroy)
+        c->destroy(c->data);
+    g_free(c);
+}
+
+/* With run->mutex held: tells the consumer there is news (merged with any pending). */
 static void
 train_run_schedule_notify_locked(TrainRun *run)
 {
-    if (run->notify == NULL || run->notify_pending)
-        return;
-    run->notify_pending = TRUE;
-    GSource *source = g_idle_source_new();
-    g_source_set_priority(source, G_PRIORITY_LOW);
-    g_source_set_callback(source, notify_dispatch, train_run_ref(run),
-                          (GDestroyNotify) train_run_unref);
-    g_source_set_static_name(source, "[lrlab] training run news");
-    g_source_attach(source, run->notify_context);
-    g_source_unref(source);
+    if (run->notifier)
+        train_notifier_notify(run->notifier);
 }
 
 void train_run_set_notify(TrainRun *run, GMainContext *ctx, TrainRunNotify notify,
@@ -219,22 +215,27 @@ void train_run_set_notify(TrainRun *run, GMainContext *ctx, TrainRunNotify notif
 {
     g_return_if_fail(run != NULL);
 
-    if (ctx == NULL)
-        ctx = g_main_context_get_thread_default();
-    if (ctx == NULL)
-        ctx = g_main_context_default();
+    TrainNotifier *fresh = NULL;
+    if (notify) {
+        RunConsumer *c = g_new(RunConsumer, 1);
+        *c = (RunConsumer) { run, notify, user_data, destroy };
+        fresh = train_notifier_new(ctx, 0);
+        train_notifier_set_owner(fresh, run, (gpointer (*)(gpointer)) train_run_ref,
+                                 (GDestroyNotify) train_run_unref);
+        train_notifier_set_func(fresh, consumer_call, c, consumer_free);
+    } else if (destroy) {
+        destroy(user_data);
+    }
 
     g_mutex_lock(&run->mutex);
-    GDestroyNotify old_destroy = run->notify_destroy;
-    gpointer old_data = run->notify_data;
-    g_clear_pointer(&run->notify_context, g_main_context_unref);
-    run->notify_context = g_main_context_ref(ctx);
-    run->notify = notify;
-    run->notify_data = user_data;
-    run->notify_destroy = destroy;
+    TrainNotifier *old = run->notifier;
+    run->notifier = fresh;
     g_mutex_unlock(&run->mutex);
-    if (old_destroy)
-        old_destroy(old_data);
+    /* An idle the old consumer still has pending now calls nothing. */
+    if (old) {
+        train_notifier_set_func(old, NULL, NULL, NULL);
+        train_notifier_unref(old);
+    }
 }
 
 /* The worker's reports (TrainWorkerHost): the only places the run's lock is taken on the
