@@ -3,6 +3,7 @@
  * to be read by people, so every value is written in words ("adam", "center-crop",
  * "hflip;rot90") rather than as enum numbers. */
 #include "train_config.h"
+#include "train_types.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -192,21 +193,6 @@ gsize train_config_memory_limit(const TrainConfig *config)
     return config->memory_limit ? config->memory_limit : train_default_memory_limit();
 }
 
-static gboolean
-fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static gboolean
-fail(GError **error, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *message = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, message);
-    g_free(message);
-    return FALSE;
-}
-
 gboolean train_config_build_spec(const TrainConfig *config, int num_classes, nn_spec *spec,
                                  GError **error)
 {
@@ -214,13 +200,13 @@ gboolean train_config_build_spec(const TrainConfig *config, int num_classes, nn_
 
     nn_error err;
     if (config->model == NULL || nn_spec_parse(spec, config->model, &err) != NN_OK)
-        return fail(error, "The network \"%s\" is not valid: %s",
+        return train_invalid(error, "The network \"%s\" is not valid: %s",
                     config->model ? config->model : "", config->model ? err.message : "none");
     if (nn_preset_spec(config->model) != NULL) {
         spec->layers[spec->n_layers - 1].units = num_classes;
     } else if (nn_spec_num_classes(spec) != num_classes) {
         int outputs = nn_spec_num_classes(spec);
-        return fail(error, "The network ends in f%d (%d outputs) but the dataset has %d "
+        return train_invalid(error, "The network ends in f%d (%d outputs) but the dataset has %d "
                     "classes: end the spec in f%d.", outputs, outputs, num_classes,
                     num_classes);
     }

@@ -3,6 +3,7 @@
  * Where torch computes a rate recursively from the previous one (StepLR), we repeat the same
  * multiplications instead of using pow(), which rounds differently. */
 #include "train_schedule.h"
+#include "train_types.h"
 
 #include <gio/gio.h>
 #include <math.h>
@@ -51,21 +52,6 @@ const char *const *train_schedule_kind_names(void)
     return kind_names;
 }
 
-static gboolean
-invalid(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static gboolean
-invalid(GError **error, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *message = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, message);
-    g_free(message);
-    return FALSE;
-}
-
 /* x in (0, 1), open at both ends: a factor of 1 never lowers the rate, 0 stops learning. */
 static gboolean
 is_fraction(double x)
@@ -82,57 +68,57 @@ gboolean train_schedule_validate(const TrainSchedule *s, double lr, GError **err
         return TRUE;
     case TRAIN_SCHEDULE_STEP:
         if (s->step_every < 1 || s->step_every > 100000)
-            return invalid(error, "step schedule: the interval must be between 1 and 100000 "
+            return train_invalid(error, "step schedule: the interval must be between 1 and 100000 "
                                   "epochs, got %d", s->step_every);
         if (!is_fraction(s->step_factor))
-            return invalid(error, "step schedule: the factor must be between 0 and 1 "
+            return train_invalid(error, "step schedule: the factor must be between 0 and 1 "
                                   "(exclusive), got %g", s->step_factor);
         return TRUE;
     case TRAIN_SCHEDULE_PLATEAU:
         if (!is_fraction(s->plateau_factor))
-            return invalid(error, "plateau schedule: the factor must be between 0 and 1 "
+            return train_invalid(error, "plateau schedule: the factor must be between 0 and 1 "
                                   "(exclusive), got %g", s->plateau_factor);
         if (s->plateau_patience < 0 || s->plateau_patience > 100000)
-            return invalid(error, "plateau schedule: the patience must be between 0 and 100000 "
+            return train_invalid(error, "plateau schedule: the patience must be between 0 and 100000 "
                                   "epochs, got %d", s->plateau_patience);
         if (!(s->plateau_min_delta >= 0 && isfinite(s->plateau_min_delta)))
-            return invalid(error, "plateau schedule: the minimum improvement must be >= 0, "
+            return train_invalid(error, "plateau schedule: the minimum improvement must be >= 0, "
                                   "got %g", s->plateau_min_delta);
         if (s->plateau_cooldown < 0 || s->plateau_cooldown > 100000)
-            return invalid(error, "plateau schedule: the cooldown must be between 0 and 100000 "
+            return train_invalid(error, "plateau schedule: the cooldown must be between 0 and 100000 "
                                   "epochs, got %d", s->plateau_cooldown);
         if (!(s->min_lr >= 0 && s->min_lr < lr))
-            return invalid(error, "plateau schedule: the lowest rate must be >= 0 and below "
+            return train_invalid(error, "plateau schedule: the lowest rate must be >= 0 and below "
                                   "the learning rate %g, got %g", lr, s->min_lr);
         return TRUE;
     case TRAIN_SCHEDULE_COSINE:
         if (!(s->cosine_floor >= 0 && s->cosine_floor < lr))
-            return invalid(error, "cosine schedule: the floor must be >= 0 and below the "
+            return train_invalid(error, "cosine schedule: the floor must be >= 0 and below the "
                                   "learning rate %g, got %g", lr, s->cosine_floor);
         return TRUE;
     case TRAIN_SCHEDULE_ONE_CYCLE:
         if (!is_fraction(s->onecycle_warmup))
-            return invalid(error, "one-cycle schedule: the warm-up fraction must be between 0 "
+            return train_invalid(error, "one-cycle schedule: the warm-up fraction must be between 0 "
                                   "and 1 (exclusive), got %g", s->onecycle_warmup);
         if (!(s->onecycle_div > 1 && isfinite(s->onecycle_div)))
-            return invalid(error, "one-cycle schedule: the start divisor must be above 1, "
+            return train_invalid(error, "one-cycle schedule: the start divisor must be above 1, "
                                   "got %g", s->onecycle_div);
         if (!(s->onecycle_final_div >= 1 && isfinite(s->onecycle_final_div)))
-            return invalid(error, "one-cycle schedule: the final divisor must be at least 1, "
+            return train_invalid(error, "one-cycle schedule: the final divisor must be at least 1, "
                                   "got %g", s->onecycle_final_div);
         return TRUE;
     case TRAIN_SCHEDULE_CYCLIC:
         if (!(s->cyclic_div > 1 && isfinite(s->cyclic_div)))
-            return invalid(error, "cyclic schedule: the divisor must be above 1, got %g",
+            return train_invalid(error, "cyclic schedule: the divisor must be above 1, got %g",
                            s->cyclic_div);
         if (s->cyclic_half_epochs < 1 || s->cyclic_half_epochs > 100000)
-            return invalid(error, "cyclic schedule: the half cycle must be between 1 and "
+            return train_invalid(error, "cyclic schedule: the half cycle must be between 1 and "
                                   "100000 epochs, got %d", s->cyclic_half_epochs);
         return TRUE;
     case TRAIN_SCHEDULE_N_KINDS:
         break;
     }
-    return invalid(error, "schedule: unknown kind %d", (int) s->kind);
+    return train_invalid(error, "schedule: unknown kind %d", (int) s->kind);
 }
 
 void train_schedule_state_init(TrainScheduleState *state, double lr)

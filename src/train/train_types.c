@@ -1,6 +1,8 @@
-/* train_types: the status words (status.ini and messages use them) and a fresh progress. */
+/* train_types: the status words (status.ini and messages use them), a fresh progress, and
+ * the one way src/train words an out-of-range value. */
 #include "train_types.h"
 
+#include <gio/gio.h>
 #include <math.h>
 
 const char *train_status_to_string(TrainStatus status)
@@ -46,4 +48,15 @@ TrainProgress train_progress_init(int epochs)
         .diverged_epoch = -1,
         .diverged_batch = -1,
     };
+}
+
+gboolean train_invalid(GError **error, const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    char *message = g_strdup_vprintf(format, ap);
+    va_end(ap);
+    g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, message);
+    g_free(message);
+    return FALSE;
 }

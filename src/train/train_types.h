@@ -65,3 +65,7 @@ typedef struct {
 
 /* The progress of a run planned for `epochs` that has done nothing yet. */
 TrainProgress train_progress_init(int epochs);
+
+/* Sets a G_IO_ERROR_INVALID_ARGUMENT error from a format and returns FALSE, so a check
+ * reads `return train_invalid(error, "size must be ...", size);`. */
+gboolean train_invalid(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
