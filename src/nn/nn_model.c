@@ -76,6 +76,7 @@ struct nn_model {
     uint64_t dropout_seed;
     uint64_t forward_counter; /* training forwards since the dropout seed was set */
     const float *injected_mask[NN_SPEC_MAX_LAYERS]; /* per dropout layer, or NULL */
+    model_layer *output_in_dacts; /* the transient output the gradient buffer holds */
     const int *cancel_flag;   /* read between layers; NULL: never cancelled */
     int cancelled;            /* the last forward or backward stopped early */
 };
@@ -486,6 +487,12 @@ float nn_model_forward(nn_model *model, const float *input, const int *labels, i
         double t0 = now_s();
         float *out = L->out_transient ? m->dacts : m->acts + L->out_off;
         size_t n_out = (size_t)B * L->out_size;
+        if (L->out_transient) {
+            /* it overwrites the last transient output: that one is gone */
+            if (m->output_in_dacts)
+                m->output_in_dacts->out = NULL;
+            m->output_in_dacts = L;
+        }
         L->inp = cur;
         L->out = out;
         switch (L->spec.kind) {
@@ -567,6 +574,10 @@ void nn_model_backward(nn_model *model)
     m->cancelled = 0;
     if (!m->have_labels || B < 1)
         return;
+    if (m->output_in_dacts) { /* the gradients overwrite it */
+        m->output_in_dacts->out = NULL;
+        m->output_in_dacts = NULL;
+    }
     /* The gradients in flight share one buffer: a layer reads its output gradient from
      * one end and accumulates its input gradient at the other end, which the next layer
      * down then reads; the ends alternate. The plan sized the buffer for the largest
@@ -696,6 +707,14 @@ const float *nn_model_layer_output(const nn_model *model, int index)
     if (index < 0 || index >= model->plan.n_layers || model->last_batch == 0)
         return NULL;
     return model->plan.layers[index].out;
+}
+
+const int *nn_model_pool_argmax(const nn_model *model, int index)
+{
+    if (index < 0 || index >= model->plan.n_layers || model->last_batch == 0 ||
+        model->plan.layers[index].spec.kind != NN_LAYER_POOL)
+        return NULL;
+    return (const int *)(model->acts + model->plan.layers[index].aux_off);
 }
 
 void nn_model_layer_shape(const nn_model *model, int index, int *height, int *width,

@@ -130,10 +130,19 @@ void nn_model_reset_layer_times(nn_model *model);
 /* Output of layer `index` in the last forward, (B, h, w, c) with the shape below (after
  * its ReLU; a dropout layer in evaluation returns its input). For parity tests of
  * intermediate activations and for the gradient check, which must know where the ReLUs
- * and poolings switch. Valid until the next forward, and for a convolution followed by
- * pooling only until the next backward (backward does not need that output, so it
- * lives in the gradient buffer). */
+ * and poolings switch. Valid until the next forward. A convolution followed by pooling
+ * is the exception: backward does not need its output, so it lives in the gradient
+ * buffer, where the next such convolution and then backward overwrite it; from then on
+ * this returns NULL (the pooling layer's output and argmax keep what backward needs:
+ * the winners, and their ReLU states as the pooled values' signs). */
 const float *nn_model_layer_output(const nn_model *model, int index);
+
+/* The winners of pooling layer `index` in the last forward, (B, h, w, c) like its output:
+ * for each output the offset of the input it took, into the layer's input (B, H, W, C).
+ * NULL for another kind of layer or before a forward. Valid until the next forward. For
+ * the gradient check and the parity tests (torch follows LR Lab where two inputs of a
+ * window are equal up to rounding). */
+const int *nn_model_pool_argmax(const nn_model *model, int index);
 
 /* Output shape of layer `index` for one image (a dense layer gives 1x1xN). */
 void nn_model_layer_shape(const nn_model *model, int index, int *height, int *width,

@@ -55,39 +55,25 @@ static double gc_loss(nn_model *m, const gc_batch *b)
 /* A fingerprint of the piecewise-linear region the last forward ran in: which ReLU
  * outputs are zero and which input won each pooling window. Within one region the loss
  * is smooth (softmax of a linear function), so central differences are exact up to
- * rounding; across a kink they are not. */
+ * rounding; across a kink they are not. A convolution followed by pooling keeps its
+ * output only as the pool's winners (nn_model_layer_output is NULL for it by now), and
+ * only the winners' ReLU states reach the loss: the pooled values' signs. */
 static uint64_t region_of(nn_model *m, int B)
 {
     const nn_spec *spec = nn_model_spec(m);
     uint64_t h = 1469598103934665603ULL;
-    int H, W, C;
-    nn_model_input_shape(m, &H, &W, &C);
     for (int l = 0; l < spec->n_layers; l++) {
         const float *out = nn_model_layer_output(m, l);
+        const int *winner = nn_model_pool_argmax(m, l);
         int oh, ow, oc;
         nn_model_layer_shape(m, l, &oh, &ow, &oc);
         size_t n = (size_t)B * oh * ow * oc;
         nn_layer_kind kind = spec->layers[l].kind;
-        if (kind == NN_LAYER_CONV || (kind == NN_LAYER_DENSE && l < spec->n_layers - 1)) {
-            for (size_t i = 0; i < n; i++)
-                h = (h ^ (uint64_t)(out[i] > 0.0f)) * 1099511628211ULL;
-        } else if (kind == NN_LAYER_POOL && l > 0) {
-            /* the winner of each 2x2 window, recomputed from the layer's input */
-            const float *in = nn_model_layer_output(m, l - 1);
-            int ih, iw, ic;
-            nn_model_layer_shape(m, l - 1, &ih, &iw, &ic);
-            for (size_t i = 0; i < n; i++) {
-                size_t c = i % oc, x = i / oc % ow, y = i / oc / ow % oh, b = i / oc / ow / oh;
-                int best = 0;
-                float bv = -INFINITY;
-                for (int k = 0; k < 4; k++) {
-                    float v = in[((b * ih + 2 * y + k / 2) * iw + 2 * x + k % 2) * ic + c];
-                    if (v > bv)
-                        bv = v, best = k;
-                }
-                h = (h ^ (uint64_t)best) * 1099511628211ULL;
-            }
-        }
+        int relu = kind == NN_LAYER_CONV || (kind == NN_LAYER_DENSE && l < spec->n_layers - 1);
+        for (size_t i = 0; out && (relu || winner) && i < n; i++)
+            h = (h ^ (uint64_t)(out[i] > 0.0f)) * 1099511628211ULL;
+        for (size_t i = 0; winner && i < n; i++)
+            h = (h ^ (uint64_t)winner[i]) * 1099511628211ULL;
     }
     return h;
 }
