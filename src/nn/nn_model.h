@@ -24,6 +24,7 @@
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
+#include "nn_conv2d.h"
 #include "nn_error.h"
 #include "nn_spec.h"
 #include "nn_optim.h"
@@ -62,6 +63,21 @@ nn_status nn_model_create(nn_model **out, const nn_spec *spec, int height, int w
                           int channels, int max_batch, uint64_t seed,
                           size_t memory_limit, nn_optimizer_kind optimizer, nn_error *err);
 void nn_model_free(nn_model *model);
+
+/* How the model's convolutions are computed. The plan records one algorithm per
+ * convolution; by default (NN_CONV_ALGO_AUTO) nn_conv2d_algo_for's rule picks it per
+ * layer: Winograd F(4x4) for 3x3 kernels with enough channels, im2col for the rest (the
+ * RGB input layer, other kernel sizes). IM2COL, WINOGRAD2 or WINOGRAD4 run every 3x3
+ * convolution that way instead (other sizes stay im2col): for benchmarks of one path
+ * against another, and for runs that must follow PyTorch's float32 rounding closely
+ * (im2col sums like torch's direct convolution). Call it between passes, not during
+ * one. The scratch is re-sized for the new algorithms (nn_model_allocated_bytes follows;
+ * nn_model_estimate describes AUTO). Fails with NN_ERR_ARG for an unknown value and
+ * NN_ERR_MEMORY when the scratch cannot grow; the model is then unchanged. */
+nn_status nn_model_set_conv_algorithm(nn_model *model, nn_conv_algo algo, nn_error *err);
+nn_conv_algo nn_model_conv_algorithm(const nn_model *model);
+/* The algorithm convolution layer `index` runs (never AUTO); AUTO for any other layer. */
+nn_conv_algo nn_model_layer_conv_algorithm(const nn_model *model, int index);
 
 const nn_spec *nn_model_spec(const nn_model *model);
 void nn_model_input_shape(const nn_model *model, int *height, int *width, int *channels);

@@ -19,7 +19,6 @@
 #include "nn_rng.h"
 #include "nn_spec.h"
 #include "nn_threads.h"
-#include "nn_winograd.h"
 
 #ifndef PARITY_STEPS /* -DPARITY_STEPS=1 isolates one step when hunting a difference */
 #define PARITY_STEPS 10
@@ -66,7 +65,7 @@
 typedef struct {
   const char *path;           /* GTest path */
   const char *model;          /* preset name */
-  int winograd_tile;          /* nn_winograd_set_tile: -1 the rule, 0 im2col */
+  nn_conv_algo conv_algo;     /* nn_model_set_conv_algorithm */
   nn_optimizer_config config;
 } ParityCase;
 
@@ -605,10 +604,10 @@ test_parity (gconstpointer data)
 
   g_assert_no_error (error);
   nn_set_threads (2);
-  nn_winograd_set_tile (pc->winograd_tile);
   g_assert_cmpint (nn_spec_parse (&spec, pc->model, &err), ==, NN_OK);
   g_assert_cmpint (nn_model_create (&model, &spec, PARITY_SIZE, PARITY_SIZE, PARITY_CHANNELS,
                                     PARITY_BATCH, 42, 0, pc->config.kind, &err), ==, NN_OK);
+  g_assert_cmpint (nn_model_set_conv_algorithm (model, pc->conv_algo, &err), ==, NN_OK);
   g_assert_cmpint (nn_optimizer_init (&opt, &pc->config, nn_model_num_parameters (model),
                                       &err), ==, NN_OK);
 
@@ -673,15 +672,15 @@ main (int argc, char **argv)
    * float32 decides the other way) parts the two runs' losses by 8% at step 9: the
    * amplification FREE_LOSS_RTOL is about. */
   static ParityCase cases[] = {
-    { "/nn/parity/small/adam", "small", 0, { 0 } },
-    { "/nn/parity/small/adam-l2", "small", -1, { 0 } },
-    { "/nn/parity/small/adamw", "small", -1, { 0 } },
-    { "/nn/parity/small/sgd-momentum", "small", -1, { 0 } },
-    { "/nn/parity/small/sgd-nesterov", "small", -1, { 0 } },
+    { "/nn/parity/small/adam", "small", NN_CONV_ALGO_IM2COL, { 0 } },
+    { "/nn/parity/small/adam-l2", "small", NN_CONV_ALGO_AUTO, { 0 } },
+    { "/nn/parity/small/adamw", "small", NN_CONV_ALGO_AUTO, { 0 } },
+    { "/nn/parity/small/sgd-momentum", "small", NN_CONV_ALGO_AUTO, { 0 } },
+    { "/nn/parity/small/sgd-nesterov", "small", NN_CONV_ALGO_AUTO, { 0 } },
     /* The optimizers do not depend on the network, so the paper network (8x the work)
      * runs one Adam and one SGD case to keep the test short. */
-    { "/nn/parity/paper/adam", "paper", 0, { 0 } },
-    { "/nn/parity/paper/sgd-momentum", "paper", -1, { 0 } },
+    { "/nn/parity/paper/adam", "paper", NN_CONV_ALGO_IM2COL, { 0 } },
+    { "/nn/parity/paper/sgd-momentum", "paper", NN_CONV_ALGO_AUTO, { 0 } },
   };
 
   g_test_init (&argc, &argv, NULL);
