@@ -81,12 +81,17 @@ int main(int argc, char **argv)
               *bias = random_floats(&rng, OC), *out = malloc(n_out * sizeof(float)),
               *dout = random_floats(&rng, n_out), *dinp = calloc(n_in, sizeof(float)),
               *dweight = calloc((size_t)OC * KKC, sizeof(float)), *dbias = calloc(OC, sizeof(float)),
-              *scratch = malloc((nn_conv2d_scratch_floats(B, H, W, C, OC, K) + 1) * sizeof(float));
+              *scratch = malloc((nn_conv2d_algo_scratch_floats(B, H, W, C, OC, K,
+                                                               NN_CONV_ALGO_AUTO) + 1) *
+                                sizeof(float));
         int first = l == 0;   /* the first layer needs no input gradient */
         double fwd, bwd;
-        BEST_OF(reps, fwd, nn_conv2d_forward(out, inp, weight, bias, scratch, B, H, W, C, OC, K));
-        BEST_OF(reps, bwd, nn_conv2d_backward(first ? NULL : dinp, dweight, dbias, dout, inp,
-                                              weight, scratch, B, H, W, C, OC, K));
+        /* the algorithm training runs (Winograd where the rule picks it) */
+        BEST_OF(reps, fwd, nn_conv2d_forward_algo(out, inp, weight, bias, scratch, B, H, W, C,
+                                                  OC, K, NN_CONV_ALGO_AUTO, 0));
+        BEST_OF(reps, bwd, nn_conv2d_backward_algo(first ? NULL : dinp, dweight, dbias, dout,
+                                                   inp, weight, scratch, B, H, W, C, OC, K,
+                                                   NN_CONV_ALGO_AUTO));
         double flops = 2.0 * B * H * W * OC * KKC;
         double bflops = flops * (first ? 1 : 2);
         char name[32];

@@ -17,7 +17,6 @@
 #include "nn_rng.h"
 #include "nn_spec.h"
 #include "nn_threads.h"
-#include "nn_winograd.h"
 
 /* Process CPU time, not wall time: on one thread it ignores the time the process waits
  * for a core, so a busy machine (the usual case here) still gives comparable figures. On
@@ -44,7 +43,7 @@ static int profile(const char *network, int B, int S, int steps)
     nn_spec spec;
     nn_error err;
     nn_rng rng;
-    static const int modes[] = { 0, -1 };   /* im2col, nn_winograd_tile's rule */
+    static const nn_conv_algo algos[] = { NN_CONV_ALGO_IM2COL, NN_CONV_ALGO_AUTO };
     nn_set_threads(1);
     nn_rng_seed(&rng, 4);
     if (nn_spec_parse(&spec, network, &err) != NN_OK) {
@@ -57,8 +56,8 @@ static int profile(const char *network, int B, int S, int steps)
         nn_model *model = NULL;
         nn_optimizer opt;
         nn_optimizer_config cfg = nn_optimizer_config_default(NN_OPTIMIZER_ADAM);
-        nn_winograd_set_tile(modes[k]);
         if (nn_model_create(&model, &spec, S, S, 3, B, 1, 0, NN_OPTIMIZER_ADAM, &err) != NN_OK ||
+            nn_model_set_conv_algorithm(model, algos[k], &err) != NN_OK ||
             nn_optimizer_init(&opt, &cfg, nn_model_num_parameters(model), &err) != NN_OK) {
             fprintf(stderr, "bench_winograd: %s\n", err.message);
             return 1;
@@ -87,7 +86,7 @@ static int profile(const char *network, int B, int S, int steps)
             layers_s += f + b;
         }
         printf("\n%s: %.1f ms CPU per step (%.1f images/s on one core); layers:\n",
-               k ? "Winograd" : "im2col", 1e3 * cpu_s / steps, steps * B / cpu_s);
+               k ? "Winograd (the rule)" : "im2col", 1e3 * cpu_s / steps, steps * B / cpu_s);
         printf("%-24s %9s %9s %7s\n", "layer", "fwd ms", "bwd ms", "share");
         for (int l = 0; l < n; l++) {
             double f, b;
@@ -102,7 +101,6 @@ static int profile(const char *network, int B, int S, int steps)
         nn_optimizer_free(&opt);
         nn_model_free(model);
     }
-    nn_winograd_set_tile(-1);
     return 0;
 }
 
@@ -119,7 +117,8 @@ int main(int argc, char **argv)
         { 3, 64, 1 }, { 64, 64, 2 }, { 64, 128, 4 }, { 128, 128, 4 },
         { 128, 256, 8 }, { 256, 256, 8 }, { 256, 64, 16 },
     };
-    static const int modes[] = { 0, 2, 4 };   /* nn_winograd_set_tile: im2col, F2, F4 */
+    static const nn_conv_algo algos[] = { NN_CONV_ALGO_IM2COL, NN_CONV_ALGO_WINOGRAD2,
+                                          NN_CONV_ALGO_WINOGRAD4 };
     double total[3][2] = { { 0 } };
     nn_rng rng;
 
@@ -145,18 +144,19 @@ int main(int argc, char **argv)
         snprintf(name, sizeof name, "conv %d->%d %dx%d", C, OC, H, W);
         printf("%-22s", name);
         for (int k = 0; k < 3; k++) {
-            nn_winograd_set_tile(modes[k]);
-            float *scratch = malloc(nn_conv2d_scratch_floats(B, H, W, C, OC, 3) * sizeof *scratch);
+            float *scratch = malloc(nn_conv2d_algo_scratch_floats(B, H, W, C, OC, 3, algos[k]) *
+                                    sizeof *scratch);
             double best_f = 1e30, best_b = 1e30;
             if (!scratch)
                 return 1;
             for (int r = 0; r < reps; r++) {
                 double t0 = seconds(cpu);
-                nn_conv2d_forward(out, inp, weight, bias, scratch, B, H, W, C, OC, 3);
+                nn_conv2d_forward_algo(out, inp, weight, bias, scratch, B, H, W, C, OC, 3,
+                                       algos[k], 0);
                 double t1 = seconds(cpu);
                 /* the first layer computes no input gradient, as in the model */
-                nn_conv2d_backward(l ? dinp : NULL, dw, db, dout, inp, weight, scratch,
-                                   B, H, W, C, OC, 3);
+                nn_conv2d_backward_algo(l ? dinp : NULL, dw, db, dout, inp, weight, scratch,
+                                        B, H, W, C, OC, 3, algos[k]);
                 double t2 = seconds(cpu);
                 best_f = t1 - t0 < best_f ? t1 - t0 : best_f;
                 best_b = t2 - t1 < best_b ? t2 - t1 : best_b;
@@ -170,7 +170,6 @@ int main(int argc, char **argv)
         free(inp), free(weight), free(bias), free(dout), free(out), free(dinp), free(dw),
             free(db);
     }
-    nn_winograd_set_tile(-1);
     printf("%-22s", "total");
     for (int k = 0; k < 3; k++)
         printf(" %8.2f %8.2f ", 1e3 * total[k][0], 1e3 * total[k][1]);

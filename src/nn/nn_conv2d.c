@@ -1,7 +1,9 @@
 /* nn_conv2d: convolution as im2col + GEMM (darknet), in NHWC. With channels last, an
  * output pixel's patch is K runs of K*C contiguous input floats, so im2col is K memcpys
  * per pixel and the GEMM writes the output directly in the next layer's layout. The
- * input gradient is the same machinery run on dout with the flipped weight. */
+ * input gradient is the same machinery run on dout with the flipped weight. The _algo
+ * entry points hand a 3x3 convolution to nn_winograd when the caller's algorithm says
+ * so. */
 #include "nn_conv2d.h"
 
 #include <cblas.h>
@@ -63,14 +65,52 @@ size_t nn_conv2d_chunk_scratch_floats(int C, int OC, int K, size_t chunk_rows)
 
 size_t nn_conv2d_scratch_floats(int B, int H, int W, int C, int OC, int K)
 {
-    /* enough for either path: the chunked calls (tests, benchmarks) always use im2col */
-    size_t n = nn_conv2d_chunk_scratch_floats(C, OC, K, nn_conv2d_chunk_rows(B, H, W, C, OC, K));
-    int m = nn_winograd_tile(H, W, C, OC, K);
-    if (m > 0) {
-        size_t w = nn_winograd_scratch_floats(C, OC, m, nn_winograd_chunk_tiles(B, H, W, C, OC, m));
-        n = w > n ? w : n;
+    return nn_conv2d_chunk_scratch_floats(C, OC, K, nn_conv2d_chunk_rows(B, H, W, C, OC, K));
+}
+
+nn_conv_algo nn_conv2d_algo_for(nn_conv_algo requested, int H, int W, int C, int OC, int K)
+{
+    if (K != 3)
+        return NN_CONV_ALGO_IM2COL;
+    switch (requested) {
+    case NN_CONV_ALGO_WINOGRAD2:
+    case NN_CONV_ALGO_WINOGRAD4:
+        return requested;
+    case NN_CONV_ALGO_AUTO:
+        switch (nn_winograd_tile(H, W, C, OC, K)) {
+        case 4: return NN_CONV_ALGO_WINOGRAD4;
+        case 2: return NN_CONV_ALGO_WINOGRAD2;
+        default: return NN_CONV_ALGO_IM2COL;
+        }
+    default:
+        return NN_CONV_ALGO_IM2COL;
     }
-    return n;
+}
+
+const char *nn_conv_algo_name(nn_conv_algo algo)
+{
+    switch (algo) {
+    case NN_CONV_ALGO_AUTO: return "auto";
+    case NN_CONV_ALGO_IM2COL: return "im2col";
+    case NN_CONV_ALGO_WINOGRAD2: return "Winograd F(2x2,3x3)";
+    case NN_CONV_ALGO_WINOGRAD4: return "Winograd F(4x4,3x3)";
+    }
+    return "unknown";
+}
+
+/* The Winograd tile side of a resolved algorithm, 0 for im2col. */
+static int winograd_side(nn_conv_algo algo)
+{
+    return algo == NN_CONV_ALGO_WINOGRAD4 ? 4 : algo == NN_CONV_ALGO_WINOGRAD2 ? 2 : 0;
+}
+
+size_t nn_conv2d_algo_scratch_floats(int B, int H, int W, int C, int OC, int K,
+                                     nn_conv_algo algo)
+{
+    int m = winograd_side(nn_conv2d_algo_for(algo, H, W, C, OC, K));
+    if (m == 0)
+        return nn_conv2d_scratch_floats(B, H, W, C, OC, K);
+    return nn_winograd_scratch_floats(C, OC, m, nn_winograd_chunk_tiles(B, H, W, C, OC, m));
 }
 
 /* How the total output pixels are cut: a multiple of `threads` chunks (so the static
@@ -162,8 +202,9 @@ static void flip_weight(float *wt, const float *weight, int C, int OC, int K)
                         weight[(((size_t)oc * K + (K - 1 - ky)) * K + (K - 1 - kx)) * C + c];
 }
 
-/* The forward of every entry point; relu = 1 applies max(x, 0) to each chunk's output
- * rows while they are still in cache, saving the ReLU a pass over the whole output. */
+/* The im2col forward of every entry point; relu = 1 applies max(x, 0) to each chunk's
+ * output rows while they are still in cache, saving the ReLU a pass over the whole
+ * output. */
 static void conv_forward(float *out, const float *inp, const float *weight, const float *bias,
                          float *scratch, int B, int H, int W, int C, int OC, int K,
                          size_t chunk_rows, int relu)
@@ -204,27 +245,21 @@ void nn_conv2d_forward_chunked(float *out, const float *inp, const float *weight
 void nn_conv2d_forward(float *out, const float *inp, const float *weight, const float *bias,
                        float *scratch, int B, int H, int W, int C, int OC, int K)
 {
-    /* 3x3 with enough channels: Winograd (nn_winograd_tile says which shapes, and why) */
-    int m = nn_winograd_tile(H, W, C, OC, K);
-    if (m > 0)
-        nn_winograd_forward(out, inp, weight, bias, scratch, B, H, W, C, OC, m,
-                            nn_winograd_chunk_tiles(B, H, W, C, OC, m), 0);
-    else
-        conv_forward(out, inp, weight, bias, scratch, B, H, W, C, OC, K,
-                     nn_conv2d_chunk_rows(B, H, W, C, OC, K), 0);
+    conv_forward(out, inp, weight, bias, scratch, B, H, W, C, OC, K,
+                 nn_conv2d_chunk_rows(B, H, W, C, OC, K), 0);
 }
 
-void nn_conv2d_forward_relu(float *out, const float *inp, const float *weight,
+void nn_conv2d_forward_algo(float *out, const float *inp, const float *weight,
                             const float *bias, float *scratch, int B, int H, int W, int C,
-                            int OC, int K)
+                            int OC, int K, nn_conv_algo algo, int relu)
 {
-    int m = nn_winograd_tile(H, W, C, OC, K);
+    int m = winograd_side(nn_conv2d_algo_for(algo, H, W, C, OC, K));
     if (m > 0)
         nn_winograd_forward(out, inp, weight, bias, scratch, B, H, W, C, OC, m,
-                            nn_winograd_chunk_tiles(B, H, W, C, OC, m), 1);
+                            nn_winograd_chunk_tiles(B, H, W, C, OC, m), relu);
     else
         conv_forward(out, inp, weight, bias, scratch, B, H, W, C, OC, K,
-                     nn_conv2d_chunk_rows(B, H, W, C, OC, K), 1);
+                     nn_conv2d_chunk_rows(B, H, W, C, OC, K), relu);
 }
 
 /* dbias (OC) += column sums of dout (rows,OC), in one sequential pass over dout (it is
@@ -318,16 +353,24 @@ void nn_conv2d_backward(float *dinp, float *dweight, float *dbias, const float *
                         const float *inp, const float *weight, float *scratch,
                         int B, int H, int W, int C, int OC, int K)
 {
-    int m = nn_winograd_tile(H, W, C, OC, K);
-    if (m > 0) {
-        if (dbias)
-            bias_backward(dbias, dout, (size_t)B * H * W, OC);
-        nn_winograd_backward(dinp, dweight, dout, inp, weight, scratch, B, H, W, C, OC, m,
-                             nn_winograd_chunk_tiles(B, H, W, C, OC, m));
-        return;
-    }
     nn_conv2d_backward_chunked(dinp, dweight, dbias, dout, inp, weight, scratch,
                                B, H, W, C, OC, K, nn_conv2d_chunk_rows(B, H, W, C, OC, K));
+}
+
+void nn_conv2d_backward_algo(float *dinp, float *dweight, float *dbias, const float *dout,
+                             const float *inp, const float *weight, float *scratch,
+                             int B, int H, int W, int C, int OC, int K, nn_conv_algo algo)
+{
+    int m = winograd_side(nn_conv2d_algo_for(algo, H, W, C, OC, K));
+    if (m == 0) {
+        nn_conv2d_backward(dinp, dweight, dbias, dout, inp, weight, scratch,
+                           B, H, W, C, OC, K);
+        return;
+    }
+    if (dbias)
+        bias_backward(dbias, dout, (size_t)B * H * W, OC);
+    nn_winograd_backward(dinp, dweight, dout, inp, weight, scratch, B, H, W, C, OC, m,
+                         nn_winograd_chunk_tiles(B, H, W, C, OC, m));
 }
 
 /* The reference: the definition of a "same" convolution, one multiply-add at a time. */

@@ -1,22 +1,18 @@
 /* nn_model: turns an nn_spec into a network for one input shape and runs it: one flat
  * buffer each for parameters, gradients and activations (llm.c), a plan computed once
  * that both the memory estimate and the allocation read (so the estimate is exact), and
- * a forward/backward that is a loop over small per-layer records calling the kernels. */
+ * a forward/backward that is a loop over the layers calling their kind's functions
+ * (nn_layer.h; each kind in its own nn_layer_<kind>.c). */
 #define _POSIX_C_SOURCE 200809L
 #include "nn_model.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "nn_conv2d.h"
-#include "nn_dense.h"
-#include "nn_dropout.h"
-#include "nn_maxpool.h"
-#include "nn_relu.h"
+#include "nn_layer.h"
 #include "nn_rng.h"
 #include "nn_softmax_xent.h"
 
@@ -26,32 +22,10 @@
 #define MODEL_MAX_CHANNELS 4096
 #define MODEL_MAX_BATCH 65536
 
-typedef struct {
-    nn_spec_layer spec;
-    char name[64];            /* "conv3 64->128 32x32" */
-    int h, w, c;              /* input of one image */
-    int oh, ow, oc;           /* output of one image */
-    size_t in_size, out_size; /* floats per image */
-    int relu;                 /* conv and hidden dense: ReLU in place on the output */
-    int dropout_index;        /* 0-based among dropout layers, else -1 */
-    int weight_tensor;        /* index into tensors (bias is the next one), else -1 */
-    int needs_dinp;           /* some earlier layer has parameters */
-    size_t out_off;           /* floats into acts: output (B, out_size) */
-    int out_transient;        /* conv before a pool: output lives in dacts (see plan) */
-    int relu_below;           /* pool after a conv: apply the conv's ReLU mask here */
-    size_t aux_off;           /* floats into acts: dropout mask or pool argmax (ints) */
-    long long flops;          /* forward, one image */
-    /* Per forward: */
-    const float *inp;         /* what this layer read */
-    const float *out;         /* what the next layer reads (dropout in evaluation: inp) */
-    int applied;              /* dropout: a mask was applied in the last forward */
-    double forward_s, backward_s;
-} model_layer;
-
 /* Everything the plan decides; the estimate reports it, create allocates it. */
 typedef struct {
     int n_layers;
-    model_layer layers[NN_SPEC_MAX_LAYERS];
+    nn_layer layers[NN_SPEC_MAX_LAYERS];
     int n_tensors;
     nn_tensor_info tensors[2 * NN_SPEC_MAX_LAYERS];
     size_t num_parameters;
@@ -65,6 +39,7 @@ typedef struct {
 struct nn_model {
     nn_spec spec;
     int height, width, channels, max_batch, num_classes;
+    nn_conv_algo conv_algo;   /* the caller's choice; each conv's is in the plan */
     model_plan plan;
     float *params;            /* (num_parameters) */
     float *grads;             /* (num_parameters) */
@@ -76,6 +51,7 @@ struct nn_model {
     uint64_t dropout_seed;
     uint64_t forward_counter; /* training forwards since the dropout seed was set */
     const float *injected_mask[NN_SPEC_MAX_LAYERS]; /* per dropout layer, or NULL */
+    nn_layer *output_in_dacts; /* the transient output the gradient buffer holds */
     const int *cancel_flag;   /* read between layers; NULL: never cancelled */
     int cancelled;            /* the last forward or backward stopped early */
 };
@@ -112,27 +88,39 @@ static void format_token(const nn_spec_layer *l, char *buf, size_t n)
     nn_spec_format(&one, buf, n);
 }
 
-static void add_tensor(model_plan *p, const char *name, size_t d0, size_t d1, size_t d2,
-                       size_t d3, int ndim)
+static void add_tensor(model_plan *p, const char *name, const int *dims, int ndim)
 {
     nn_tensor_info *t = &p->tensors[p->n_tensors++];
     memset(t, 0, sizeof *t);
     snprintf(t->name, sizeof t->name, "%s", name);
-    size_t dims[4] = { d0, d1, d2, d3 };
     t->ndim = ndim;
     t->size = 1;
     for (int i = 0; i < ndim; i++) {
-        t->shape[i] = (int)dims[i];
-        t->size = mul_sat(t->size, dims[i]);
+        t->shape[i] = dims[i];
+        t->size = mul_sat(t->size, (size_t)dims[i]);
     }
     t->offset = p->num_parameters;
     p->num_parameters = add_sat(p->num_parameters, t->size);
 }
 
-/* Walks the spec over the input shape: every layer's shapes, tensors, buffer offsets and
- * FLOPs. Fails (NN_ERR_SPEC, naming the token) when the spec does not fit the input. */
+/* A layer's weight and bias tensors, named after its kind and ordinal ("conv3.weight"). */
+static void add_layer_tensors(model_plan *p, nn_layer *L)
+{
+    char name[32];
+    L->weight_tensor = p->n_tensors;
+    snprintf(name, sizeof name, "%s%d.weight", L->ops->tensor_prefix, L->ordinal);
+    add_tensor(p, name, L->weight_shape, L->weight_ndim);
+    snprintf(name, sizeof name, "%s%d.bias", L->ops->tensor_prefix, L->ordinal);
+    add_tensor(p, name, &L->oc, 1);
+    L->weight_off = p->tensors[L->weight_tensor].offset;
+    L->bias_off = p->tensors[L->weight_tensor + 1].offset;
+}
+
+/* Walks the spec over the input shape: every layer's shapes, tensors, buffer offsets,
+ * FLOPs and convolution algorithm (conv_algo: the caller's choice, AUTO the rule). Fails
+ * (NN_ERR_SPEC, naming the token) when the spec does not fit the input. */
 static nn_status plan_model(model_plan *p, const nn_spec *spec, int H, int W, int C,
-                            int B, nn_error *err)
+                            int B, nn_conv_algo conv_algo, nn_error *err)
 {
     memset(p, 0, sizeof *p);
     if (!spec || spec->n_layers < 1 || spec->n_layers > NN_SPEC_MAX_LAYERS ||
@@ -148,84 +136,40 @@ static nn_status plan_model(model_plan *p, const nn_spec *spec, int H, int W, in
         return nn_error_set(err, NN_ERR_ARG, "batch size %d is out of range (1 to %d)", B,
                             MODEL_MAX_BATCH);
 
-    int h = H, w = W, c = C;
-    int n_conv = 0, n_pool = 0, n_dense = 0, n_drop = 0, seen_params = 0;
+    int h = H, w = W, c = C, seen_params = 0;
     size_t max_inflight = (size_t)nn_spec_num_classes(spec);
     size_t acts = 0;
     p->input_off = acts;
     acts = add_sat(acts, mul_sat((size_t)B, (size_t)H * W * C));
 
     for (int i = 0; i < spec->n_layers; i++) {
-        model_layer *L = &p->layers[i];
+        nn_layer *L = &p->layers[i];
         const nn_spec_layer *s = &spec->layers[i];
-        char tok[32], tname[32];
+        int last = i == spec->n_layers - 1;
+        char tok[32];
         format_token(s, tok, sizeof tok);
+        const nn_layer_plan_args args = { i + 1, tok, H, W, last, B, conv_algo };
+        L->ops = nn_layer_ops_of(s->kind);
+        if (!L->ops)
+            return nn_layer_invalid(&args, err);
         L->spec = *s;
+        L->ordinal = 1;
+        for (int j = 0; j < i; j++)
+            L->ordinal += p->layers[j].ops == L->ops;
         L->h = h, L->w = w, L->c = c;
         L->in_size = (size_t)h * w * c;
         L->dropout_index = -1;
         L->weight_tensor = -1;
         L->needs_dinp = seen_params;
-        int last = i == spec->n_layers - 1;
-        /* nn_spec_parse checks all this; a spec built by hand gets the same guard */
-        if (((s->kind == NN_LAYER_CONV || s->kind == NN_LAYER_DENSE) && s->units < 1) ||
-            (s->kind == NN_LAYER_CONV && (s->kernel < 1 || s->kernel % 2 == 0)) ||
-            (s->kind == NN_LAYER_DROPOUT && !(s->rate >= 0.0f && s->rate < 1.0f)))
-            return nn_error_set(err, NN_ERR_SPEC, "token %d '%s': invalid layer", i + 1, tok);
-        switch (s->kind) {
-        case NN_LAYER_CONV: {
-            int K = s->kernel;
-            n_conv++;
-            L->oh = h, L->ow = w, L->oc = s->units;
-            L->relu = 1;
-            L->weight_tensor = p->n_tensors;
-            snprintf(tname, sizeof tname, "conv%d.weight", n_conv);
-            add_tensor(p, tname, (size_t)s->units, (size_t)K, (size_t)K, (size_t)c, 4);
-            snprintf(tname, sizeof tname, "conv%d.bias", n_conv);
-            add_tensor(p, tname, (size_t)s->units, 0, 0, 0, 1);
-            L->flops = 2LL * h * w * s->units * K * K * c;
-            snprintf(L->name, sizeof L->name, "conv%d %d->%d %dx%d", n_conv, c, s->units, h, w);
-            size_t sc = nn_conv2d_scratch_floats(B, h, w, c, s->units, K);
-            if (sc > p->scratch_floats)
-                p->scratch_floats = sc;
-            break;
+        nn_status st = L->ops->plan(L, &args, err);
+        if (st != NN_OK)
+            return st;
+        if (L->weight_ndim > 0) {
+            add_layer_tensors(p, L);
+            seen_params = 1;
         }
-        case NN_LAYER_POOL:
-            n_pool++;
-            if (h / 2 < 1 || w / 2 < 1)
-                return nn_error_set(err, NN_ERR_SPEC,
-                                    "token %d '%s': the feature map shrinks below 1x1 here "
-                                    "(%dx%d -> %dx%d) for a %dx%d input; remove a pooling layer "
-                                    "or use a larger input",
-                                    i + 1, tok, h, w, h / 2, w / 2, H, W);
-            L->oh = h / 2, L->ow = w / 2, L->oc = c;
-            snprintf(L->name, sizeof L->name, "pool%d %dx%d->%dx%d", n_pool, h, w, h / 2, w / 2);
-            break;
-        case NN_LAYER_DENSE: {
-            size_t in = L->in_size;
-            if (in > INT_MAX / 2 || mul_sat(in, (size_t)s->units) > (size_t)INT_MAX)
-                return nn_error_set(err, NN_ERR_SPEC,
-                                    "token %d '%s': this dense layer would have %zu x %d weights, "
-                                    "too many; add pooling before it or use a smaller input",
-                                    i + 1, tok, in, s->units);
-            n_dense++;
-            L->oh = 1, L->ow = 1, L->oc = s->units;
-            L->relu = !last;
-            L->weight_tensor = p->n_tensors;
-            snprintf(tname, sizeof tname, "fc%d.weight", n_dense);
-            add_tensor(p, tname, (size_t)s->units, in, 0, 0, 2);
-            snprintf(tname, sizeof tname, "fc%d.bias", n_dense);
-            add_tensor(p, tname, (size_t)s->units, 0, 0, 0, 1);
-            L->flops = 2LL * (long long)in * s->units;
-            snprintf(L->name, sizeof L->name, "fc%d %zu->%d", n_dense, in, s->units);
-            break;
-        }
-        case NN_LAYER_DROPOUT:
-            L->dropout_index = n_drop++;
-            L->oh = h, L->ow = w, L->oc = c;
-            snprintf(L->name, sizeof L->name, "dropout%d %g", n_drop, (double)s->rate);
-            break;
-        }
+        if (L->scratch_floats > p->scratch_floats)
+            p->scratch_floats = L->scratch_floats;   /* one scratch serves every conv */
         h = L->oh, w = L->ow, c = L->oc;
         L->out_size = (size_t)h * w * c;
         /* backward holds this layer's output gradient and (unless nothing below has
@@ -233,27 +177,26 @@ static nn_status plan_model(model_plan *p, const nn_spec *spec, int H, int W, in
         size_t inflight = L->out_size + (L->needs_dinp ? L->in_size : 0);
         if (inflight > max_inflight)
             max_inflight = inflight;
-        if (L->weight_tensor >= 0)
-            seen_params = 1;
 
-        /* A convolution followed by pooling needs its output only until the pool has
-         * read it: backward scatters the pool's gradient to the window winners, and a
-         * winner's ReLU state is the pooled value's sign, so the pool applies the mask
-         * and the conv output can live in the gradient buffer, unused during forward
-         * (2.3 GiB of the paper network's 8 at 384x384, batch 64, for conv1 alone).
-         * The gradient buffer holds it: the pool's input gradient is as large. */
-        int next_is_pool = !last && spec->layers[i + 1].kind == NN_LAYER_POOL;
-        if (s->kind == NN_LAYER_CONV && next_is_pool) {
+        /* A layer whose ReLU the next layer applies in backward (a convolution followed
+         * by pooling) needs its output only until that layer has read it: backward
+         * scatters the pool's gradient to the window winners, and a winner's ReLU state
+         * is the pooled value's sign, so the conv output can live in the gradient
+         * buffer, unused during forward (2.3 GiB of the paper network's 8 at 384x384,
+         * batch 64, for conv1 alone). The gradient buffer holds it: the pool's input
+         * gradient is as large. */
+        const nn_layer_ops *next = last ? NULL : nn_layer_ops_of(spec->layers[i + 1].kind);
+        if (L->relu && next && next->applies_relu_below) {
             L->out_transient = 1;
         } else {
             L->out_off = acts;
             acts = add_sat(acts, mul_sat((size_t)B, L->out_size));
         }
-        L->relu_below = s->kind == NN_LAYER_POOL && i > 0 && p->layers[i - 1].out_transient;
-        if (s->kind == NN_LAYER_DROPOUT || s->kind == NN_LAYER_POOL) {
-            /* the dropout mask (floats) or the pool's argmax (ints, same size) */
+        L->relu_below = L->ops->applies_relu_below && i > 0 && p->layers[i - 1].out_transient;
+        if (L->aux_size > 0) {
+            /* the dropout mask (floats) or the pool's argmax (ints, as many) */
             L->aux_off = acts;
-            acts = add_sat(acts, mul_sat((size_t)B, L->out_size));
+            acts = add_sat(acts, mul_sat((size_t)B, L->aux_size));
         }
         p->flops_forward += L->flops;
     }
@@ -298,7 +241,8 @@ nn_status nn_model_estimate(const nn_spec *spec, int height, int width, int chan
     model_plan *p = malloc(sizeof *p);
     if (!p)
         return nn_error_set(err, NN_ERR_MEMORY, "out of memory");
-    nn_status st = plan_model(p, spec, height, width, channels, max_batch, err);
+    nn_status st = plan_model(p, spec, height, width, channels, max_batch, NN_CONV_ALGO_AUTO,
+                              err);
     if (st == NN_OK)
         fill_estimate(p, optimizer, estimate);
     free(p);
@@ -327,17 +271,9 @@ static void init_params(nn_model *m, uint64_t seed)
     nn_rng rng;
     nn_rng_seed(&rng, seed);
     for (int l = 0; l < m->plan.n_layers; l++) {
-        const model_layer *L = &m->plan.layers[l];
-        if (L->weight_tensor < 0)
-            continue;
-        /* fan_in = C*K*K for a conv, IN for a dense layer: the weight's size per output */
-        const nn_tensor_info *wt = &m->plan.tensors[L->weight_tensor];
-        const nn_tensor_info *bt = &m->plan.tensors[L->weight_tensor + 1];
-        float bound = (float)(1.0 / sqrt((double)(wt->size / (size_t)wt->shape[0])));
-        for (size_t i = 0; i < wt->size; i++)
-            m->params[wt->offset + i] = nn_rng_uniform_range(&rng, -bound, bound);
-        for (size_t i = 0; i < bt->size; i++)
-            m->params[bt->offset + i] = nn_rng_uniform_range(&rng, -bound, bound);
+        const nn_layer *L = &m->plan.layers[l];
+        if (L->ops->init)
+            L->ops->init(L, m->params, &rng);
     }
 }
 
@@ -350,7 +286,8 @@ nn_status nn_model_create(nn_model **out, const nn_spec *spec, int height, int w
     nn_model *m = calloc(1, sizeof *m);
     if (!m)
         return nn_error_set(err, NN_ERR_MEMORY, "out of memory");
-    nn_status st = plan_model(&m->plan, spec, height, width, channels, max_batch, err);
+    nn_status st = plan_model(&m->plan, spec, height, width, channels, max_batch,
+                              NN_CONV_ALGO_AUTO, err);
     if (st != NN_OK) {
         free(m);
         return st;
@@ -452,11 +389,12 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* out = inp * mask over n floats: a dropout with a mask the caller chose. */
-static void apply_mask(float *out, const float *inp, const float *mask, size_t n)
+/* The model's buffers and settings as the layers' forward and backward see them. */
+static nn_layer_pass layer_pass(const nn_model *m, int B, int training)
 {
-    for (size_t i = 0; i < n; i++)
-        out[i] = inp[i] * mask[i];
+    nn_layer_pass pass = { m->params, m->grads, m->acts, m->scratch, B, training,
+                           m->dropout_seed, m->forward_counter, m->injected_mask };
+    return pass;
 }
 
 float nn_model_forward(nn_model *model, const float *input, const int *labels, int B,
@@ -478,52 +416,22 @@ float nn_model_forward(nn_model *model, const float *input, const int *labels, i
     /* A copy, so the caller may reuse its batch buffer before backward. */
     float *x = m->acts + p->input_off;
     memcpy(x, input, (size_t)B * p->layers[0].in_size * sizeof(float));
+    const nn_layer_pass pass = layer_pass(m, B, training);
     const float *cur = x;
     for (int l = 0; l < p->n_layers; l++) {
-        model_layer *L = &p->layers[l];
+        nn_layer *L = &p->layers[l];
         if (cancel_requested(m))
             return NAN;
         double t0 = now_s();
         float *out = L->out_transient ? m->dacts : m->acts + L->out_off;
-        size_t n_out = (size_t)B * L->out_size;
+        if (L->out_transient) {
+            /* it overwrites the last transient output: that one is gone */
+            if (m->output_in_dacts)
+                m->output_in_dacts->out = NULL;
+            m->output_in_dacts = L;
+        }
         L->inp = cur;
-        L->out = out;
-        switch (L->spec.kind) {
-        case NN_LAYER_CONV: {
-            const nn_tensor_info *wt = &p->tensors[L->weight_tensor];
-            /* the conv's ReLU is applied while each chunk of its output is in cache */
-            nn_conv2d_forward_relu(out, cur, m->params + wt->offset, m->params + wt[1].offset,
-                                   m->scratch, B, L->h, L->w, L->c, L->oc, L->spec.kernel);
-            break;
-        }
-        case NN_LAYER_POOL:
-            nn_maxpool_forward(out, (int *)(m->acts + L->aux_off), cur, B, L->h, L->w, L->c);
-            break;
-        case NN_LAYER_DENSE: {
-            const nn_tensor_info *wt = &p->tensors[L->weight_tensor];
-            nn_dense_forward(out, cur, m->params + wt->offset, m->params + wt[1].offset, B,
-                             (int)L->in_size, L->oc);
-            break;
-        }
-        case NN_LAYER_DROPOUT: {
-            float *mask = m->acts + L->aux_off;
-            const float *inject = m->injected_mask[L->dropout_index];
-            L->applied = training;
-            if (!training) {
-                L->out = cur; /* evaluation: the identity, no copy */
-            } else if (inject) {
-                memcpy(mask, inject, n_out * sizeof(float));
-                apply_mask(out, cur, mask, n_out);
-            } else {
-                uint64_t seed = nn_rng_mix(m->dropout_seed, m->forward_counter,
-                                           (uint64_t)L->dropout_index);
-                nn_dropout_forward(out, mask, cur, n_out, L->spec.rate, seed);
-            }
-            break;
-        }
-        }
-        if (L->relu && L->spec.kind != NN_LAYER_CONV)
-            nn_relu_forward(out, out, n_out);
+        L->out = L->ops->forward(L, &pass, cur, out);
         cur = L->out;
         L->forward_s += now_s() - t0;
     }
@@ -531,7 +439,7 @@ float nn_model_forward(nn_model *model, const float *input, const int *labels, i
         m->forward_counter++;
 
     /* cur is the last dense layer's output: the logits (B, K) */
-    model_layer *last = &p->layers[p->n_layers - 1];
+    nn_layer *last = &p->layers[p->n_layers - 1];
     double t0 = now_s();
     float loss = nn_softmax_xent_forward(m->acts + p->probs_off, m->acts + p->losses_off, cur,
                                          labels, B, K);
@@ -567,6 +475,10 @@ void nn_model_backward(nn_model *model)
     m->cancelled = 0;
     if (!m->have_labels || B < 1)
         return;
+    if (m->output_in_dacts) { /* the gradients overwrite it */
+        m->output_in_dacts->out = NULL;
+        m->output_in_dacts = NULL;
+    }
     /* The gradients in flight share one buffer: a layer reads its output gradient from
      * one end and accumulates its input gradient at the other end, which the next layer
      * down then reads; the ends alternate. The plan sized the buffer for the largest
@@ -576,24 +488,25 @@ void nn_model_backward(nn_model *model)
     float *dout = dbuf;
     int dout_at_start = 1;
 
-    model_layer *last = &p->layers[p->n_layers - 1];
+    nn_layer *last = &p->layers[p->n_layers - 1];
     double t0 = now_s();
     memset(dout, 0, (size_t)B * m->num_classes * sizeof(float));
     nn_softmax_xent_backward(dout, m->acts + p->probs_off, (const int *)(m->acts + p->labels_off),
                              B, m->num_classes);
     last->backward_s += now_s() - t0;
 
+    const nn_layer_pass pass = layer_pass(m, B, 0);
     for (int l = p->n_layers - 1; l >= 0; l--) {
-        model_layer *L = &p->layers[l];
+        nn_layer *L = &p->layers[l];
         if (L->weight_tensor < 0 && !L->needs_dinp)
             break; /* nothing at or below this layer has parameters */
-        if (L->spec.kind == NN_LAYER_DROPOUT && !L->applied)
-            continue; /* evaluation forward: the identity passes the gradient through */
+        if (L->out == L->inp)
+            continue; /* it passed its input through (dropout in evaluation): the gradient too */
         if (cancel_requested(m))
             return; /* the gradients are partial: the caller must not step */
         t0 = now_s();
         size_t n_in = (size_t)B * L->in_size, n_out = (size_t)B * L->out_size;
-        /* the ReLU of a conv whose output was transient was applied by the pool above */
+        /* the ReLU of a layer whose output was transient is applied by the layer above */
         if ((L->relu && !L->out_transient) || L->relu_below)
             relu_backward_inplace(dout, L->out, n_out);
         float *dinp = NULL;
@@ -601,28 +514,7 @@ void nn_model_backward(nn_model *model)
             dinp = dout_at_start ? dbuf + dsize - n_in : dbuf;
             memset(dinp, 0, n_in * sizeof(float));
         }
-        switch (L->spec.kind) {
-        case NN_LAYER_CONV: {
-            const nn_tensor_info *wt = &p->tensors[L->weight_tensor];
-            nn_conv2d_backward(dinp, m->grads + wt->offset, m->grads + wt[1].offset, dout,
-                               L->inp, m->params + wt->offset, m->scratch, B, L->h, L->w,
-                               L->c, L->oc, L->spec.kernel);
-            break;
-        }
-        case NN_LAYER_POOL:
-            nn_maxpool_backward(dinp, dout, (const int *)(m->acts + L->aux_off), B, L->h, L->w,
-                                L->c);
-            break;
-        case NN_LAYER_DENSE: {
-            const nn_tensor_info *wt = &p->tensors[L->weight_tensor];
-            nn_dense_backward(dinp, m->grads + wt->offset, m->grads + wt[1].offset, dout, L->inp,
-                              m->params + wt->offset, B, (int)L->in_size, L->oc);
-            break;
-        }
-        case NN_LAYER_DROPOUT:
-            nn_dropout_backward(dinp, dout, m->acts + L->aux_off, n_out);
-            break;
-        }
+        L->ops->backward(L, &pass, dinp, dout);
         L->backward_s += now_s() - t0;
         if (!dinp)
             break;
@@ -646,7 +538,7 @@ void nn_model_zero_grad(nn_model *model)
     memset(model->grads, 0, model->plan.num_parameters * sizeof(float));
 }
 
-static const model_layer *dropout_layer(const nn_model *model, int index)
+static const nn_layer *dropout_layer(const nn_model *model, int index)
 {
     for (int l = 0; l < model->plan.n_layers; l++)
         if (model->plan.layers[l].dropout_index == index && index >= 0)
@@ -656,7 +548,7 @@ static const model_layer *dropout_layer(const nn_model *model, int index)
 
 const float *nn_model_dropout_mask(const nn_model *model, int index)
 {
-    const model_layer *L = dropout_layer(model, index);
+    const nn_layer *L = dropout_layer(model, index);
     return L ? model->acts + L->aux_off : NULL;
 }
 
@@ -698,11 +590,19 @@ const float *nn_model_layer_output(const nn_model *model, int index)
     return model->plan.layers[index].out;
 }
 
+const int *nn_model_pool_argmax(const nn_model *model, int index)
+{
+    if (index < 0 || index >= model->plan.n_layers || model->last_batch == 0 ||
+        model->plan.layers[index].ops != &nn_layer_pool)
+        return NULL;
+    return (const int *)(model->acts + model->plan.layers[index].aux_off);
+}
+
 void nn_model_layer_shape(const nn_model *model, int index, int *height, int *width,
                           int *channels)
 {
     int bad = index < 0 || index >= model->plan.n_layers;
-    const model_layer *L = &model->plan.layers[bad ? 0 : index];
+    const nn_layer *L = &model->plan.layers[bad ? 0 : index];
     *height = bad ? 0 : L->oh, *width = bad ? 0 : L->ow, *channels = bad ? 0 : L->oc;
 }
 
@@ -710,7 +610,7 @@ void nn_model_layer_times(const nn_model *model, int index, double *forward_s,
                           double *backward_s)
 {
     int bad = index < 0 || index >= model->plan.n_layers;
-    const model_layer *L = &model->plan.layers[bad ? 0 : index];
+    const nn_layer *L = &model->plan.layers[bad ? 0 : index];
     if (forward_s)
         *forward_s = bad ? 0.0 : L->forward_s;
     if (backward_s)
@@ -721,4 +621,47 @@ void nn_model_reset_layer_times(nn_model *model)
 {
     for (int l = 0; l < model->plan.n_layers; l++)
         model->plan.layers[l].forward_s = model->plan.layers[l].backward_s = 0.0;
+}
+
+nn_status nn_model_set_conv_algorithm(nn_model *model, nn_conv_algo algo, nn_error *err)
+{
+    nn_error_clear(err);
+    if (algo < NN_CONV_ALGO_AUTO || algo > NN_CONV_ALGO_WINOGRAD4)
+        return nn_error_set(err, NN_ERR_ARG, "unknown convolution algorithm %d", (int)algo);
+    /* The same plan with another choice: only the algorithms and the scratch differ. */
+    model_plan *p = malloc(sizeof *p);
+    if (!p)
+        return nn_error_set(err, NN_ERR_MEMORY, "out of memory");
+    nn_status st = plan_model(p, &model->spec, model->height, model->width, model->channels,
+                              model->max_batch, algo, err);
+    if (st == NN_OK && p->scratch_floats != model->plan.scratch_floats) {
+        float *scratch = realloc(model->scratch, p->scratch_floats * sizeof(float) + 1);
+        if (scratch) {
+            model->scratch = scratch;
+            model->plan.scratch_floats = p->scratch_floats;
+        } else {
+            char need[32];
+            format_bytes(p->scratch_floats * sizeof(float), need, sizeof need);
+            st = nn_error_set(err, NN_ERR_MEMORY, "out of memory: the %s convolutions need "
+                              "%s of scratch", nn_conv_algo_name(algo), need);
+        }
+    }
+    if (st == NN_OK) {
+        for (int l = 0; l < p->n_layers; l++) {
+            model->plan.layers[l].conv_algo = p->layers[l].conv_algo;
+            model->plan.layers[l].scratch_floats = p->layers[l].scratch_floats;
+        }
+        model->conv_algo = algo;
+    }
+    free(p);
+    return st;
+}
+
+nn_conv_algo nn_model_conv_algorithm(const nn_model *model) { return model->conv_algo; }
+
+nn_conv_algo nn_model_layer_conv_algorithm(const nn_model *model, int index)
+{
+    if (index < 0 || index >= model->plan.n_layers)
+        return NN_CONV_ALGO_AUTO;
+    return model->plan.layers[index].conv_algo;   /* AUTO for a layer that is no conv */
 }

@@ -24,6 +24,7 @@
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
+#include "nn_conv2d.h"
 #include "nn_error.h"
 #include "nn_spec.h"
 #include "nn_optim.h"
@@ -62,6 +63,21 @@ nn_status nn_model_create(nn_model **out, const nn_spec *spec, int height, int w
                           int channels, int max_batch, uint64_t seed,
                           size_t memory_limit, nn_optimizer_kind optimizer, nn_error *err);
 void nn_model_free(nn_model *model);
+
+/* How the model's convolutions are computed. The plan records one algorithm per
+ * convolution; by default (NN_CONV_ALGO_AUTO) nn_conv2d_algo_for's rule picks it per
+ * layer: Winograd F(4x4) for 3x3 kernels with enough channels, im2col for the rest (the
+ * RGB input layer, other kernel sizes). IM2COL, WINOGRAD2 or WINOGRAD4 run every 3x3
+ * convolution that way instead (other sizes stay im2col): for benchmarks of one path
+ * against another, and for runs that must follow PyTorch's float32 rounding closely
+ * (im2col sums like torch's direct convolution). Call it between passes, not during
+ * one. The scratch is re-sized for the new algorithms (nn_model_allocated_bytes follows;
+ * nn_model_estimate describes AUTO). Fails with NN_ERR_ARG for an unknown value and
+ * NN_ERR_MEMORY when the scratch cannot grow; the model is then unchanged. */
+nn_status nn_model_set_conv_algorithm(nn_model *model, nn_conv_algo algo, nn_error *err);
+nn_conv_algo nn_model_conv_algorithm(const nn_model *model);
+/* The algorithm convolution layer `index` runs (never AUTO); AUTO for any other layer. */
+nn_conv_algo nn_model_layer_conv_algorithm(const nn_model *model, int index);
 
 const nn_spec *nn_model_spec(const nn_model *model);
 void nn_model_input_shape(const nn_model *model, int *height, int *width, int *channels);
@@ -130,10 +146,19 @@ void nn_model_reset_layer_times(nn_model *model);
 /* Output of layer `index` in the last forward, (B, h, w, c) with the shape below (after
  * its ReLU; a dropout layer in evaluation returns its input). For parity tests of
  * intermediate activations and for the gradient check, which must know where the ReLUs
- * and poolings switch. Valid until the next forward, and for a convolution followed by
- * pooling only until the next backward (backward does not need that output, so it
- * lives in the gradient buffer). */
+ * and poolings switch. Valid until the next forward. A convolution followed by pooling
+ * is the exception: backward does not need its output, so it lives in the gradient
+ * buffer, where the next such convolution and then backward overwrite it; from then on
+ * this returns NULL (the pooling layer's output and argmax keep what backward needs:
+ * the winners, and their ReLU states as the pooled values' signs). */
 const float *nn_model_layer_output(const nn_model *model, int index);
+
+/* The winners of pooling layer `index` in the last forward, (B, h, w, c) like its output:
+ * for each output the offset of the input it took, into the layer's input (B, H, W, C).
+ * NULL for another kind of layer or before a forward. Valid until the next forward. For
+ * the gradient check and the parity tests (torch follows LR Lab where two inputs of a
+ * window are equal up to rounding). */
+const int *nn_model_pool_argmax(const nn_model *model, int index);
 
 /* Output shape of layer `index` for one image (a dense layer gives 1x1xN). */
 void nn_model_layer_shape(const nn_model *model, int index, int *height, int *width,

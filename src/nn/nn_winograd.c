@@ -16,9 +16,10 @@
  * points +-2) and 1/24 (G) before the GEMM sums them, so float32 rounding is larger than
  * a direct sum's: max|err|/max|out| ~1e-7 direct, up to 8e-7 for F(2x2), 5e-6 for
  * F(4x4) on the test shapes; one training step of the paper network differs from im2col
- * by <= 1e-5 per gradient tensor. Harmless for training, but enough for ten chaotic
- * Adam steps to drift from PyTorch's trajectory, so test_parity runs im2col
- * (nn_winograd_set_tile(0)). */
+ * by <= 1e-5 per gradient tensor. Harmless for training, and each teacher-forced step
+ * of test_parity matches PyTorch with it; but ten free-running Adam steps amplify it
+ * chaotically, so the Adam case of the paper network there runs im2col
+ * (nn_model_set_conv_algorithm). */
 #include "nn_winograd.h"
 
 #include <cblas.h>
@@ -35,18 +36,8 @@
 #define WINO_CHUNK_FLOATS ((size_t)1 << 20)
 #define WINO_MIN_CHUNK_TILES ((size_t)64)
 
-/* -1: the rule below; 0, 2, 4: forced (nn_winograd_set_tile). */
-static int forced_tile = -1;
-
-void nn_winograd_set_tile(int m)
-{
-    forced_tile = m == 0 || m == 2 || m == 4 ? m : -1;
-}
-
 int nn_winograd_tile(int H, int W, int C, int OC, int K)
 {
-    if (K == 3 && forced_tile >= 0)
-        return forced_tile;
     /* The input transform costs ~a2 * 4 adds per input channel and tile, the output
      * transform as much per output channel; the GEMMs save (9 m^2 - a2) * C * OC
      * multiply-adds. With C = 3 (an RGB input layer) the GEMM is too thin for the

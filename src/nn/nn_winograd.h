@@ -1,19 +1,15 @@
 /* nn_winograd: 3x3 "same" convolutions (stride 1, NHWC) by Winograd's minimal filtering
  * F(m x m, 3x3) (Lavin & Gray 2016), m = 2 or 4: forward, input gradient and weight
- * gradient, each as (m+2)^2 GEMMs over batches of tiles. nn_conv2d dispatches here. */
+ * gradient, each as (m+2)^2 GEMMs over batches of tiles. nn_conv2d's _algo calls
+ * dispatch here. */
 #pragma once
 #include <stddef.h>
 
-/* The tile side nn_conv2d uses for a shape: 4 or 2, or 0 for "use im2col" (K != 3, few
- * input channels, where the transforms cost more than the multiplies they save). */
+/* The rule behind NN_CONV_ALGO_AUTO: the tile side worth using for a shape, 4 or 2, or
+ * 0 for "use im2col" (K != 3, few input channels, where the transforms cost more than
+ * the multiplies they save). A pure function of the shape: a caller that wants another
+ * algorithm names it (nn_conv2d_forward_algo, nn_model_set_conv_algorithm). */
 int nn_winograd_tile(int H, int W, int C, int OC, int K);
-
-/* Overrides that rule for every 3x3 convolution in the process: 0 = always im2col,
- * 2 or 4 = always that tile, -1 = back to the rule. For the benchmarks (one binary
- * measures both paths) and for runs that must follow PyTorch's float32 rounding closely
- * (the parity tests: see nn_winograd.c on accuracy). Not thread-safe: set it before
- * training starts. */
-void nn_winograd_set_tile(int m);
 
 /* Tiles per chunk (the unit a thread transforms and multiplies at once) for a shape,
  * and the scratch floats a chunk size needs (for forward and backward alike, one buffer

@@ -159,13 +159,29 @@ static void test_conv2d_forward(void)
         g_snprintf(name, sizeof name, "conv fwd %dx%dx%dx%d->%d k%d", s.B, s.H, s.W, s.C, s.OC, s.K);
         check_tensor(c.out, ref, n_out, name, KERNEL_TOL);
 
-        /* Fused with the ReLU: exactly the forward, then the ReLU. */
-        float *fused = g_new(float, n_out);
-        nn_conv2d_forward_relu(fused, c.inp, c.weight, c.bias, c.scratch,
-                               s.B, s.H, s.W, s.C, s.OC, s.K);
-        nn_relu_forward(c.out, c.out, n_out);
-        g_assert_cmpmem(fused, n_out * sizeof(float), c.out, n_out * sizeof(float));
+        /* By each algorithm that takes the shape: fused with the ReLU, exactly its
+         * forward, then the ReLU; and the plain call is im2col, bit for bit, whatever
+         * the shape (it never picks Winograd by itself). */
+        static const nn_conv_algo algos[] = { NN_CONV_ALGO_IM2COL, NN_CONV_ALGO_WINOGRAD2,
+                                              NN_CONV_ALGO_WINOGRAD4 };
+        float *fused = g_new(float, n_out), *plain = g_memdup2(c.out, n_out * sizeof(float));
+        for (size_t k = 0; k < G_N_ELEMENTS(algos); k++) {
+            if (nn_conv2d_algo_for(algos[k], s.H, s.W, s.C, s.OC, s.K) != algos[k])
+                continue;   /* Winograd is for 3x3 only */
+            float *scratch = g_new(float, nn_conv2d_algo_scratch_floats(s.B, s.H, s.W, s.C,
+                                                                         s.OC, s.K, algos[k]));
+            nn_conv2d_forward_algo(fused, c.inp, c.weight, c.bias, scratch,
+                                   s.B, s.H, s.W, s.C, s.OC, s.K, algos[k], 1);
+            nn_conv2d_forward_algo(c.out, c.inp, c.weight, c.bias, scratch,
+                                   s.B, s.H, s.W, s.C, s.OC, s.K, algos[k], 0);
+            if (algos[k] == NN_CONV_ALGO_IM2COL)
+                g_assert_cmpmem(c.out, n_out * sizeof(float), plain, n_out * sizeof(float));
+            nn_relu_forward(c.out, c.out, n_out);
+            g_assert_cmpmem(fused, n_out * sizeof(float), c.out, n_out * sizeof(float));
+            g_free(scratch);
+        }
         g_free(fused);
+        g_free(plain);
 
         /* Chunks of 1, 7 and 13 output pixels split rows and images mid-way. */
         static const size_t chunks[] = { 1, 7, 13 };

@@ -1,7 +1,8 @@
 /* test_model: the whole network. A finite-difference check of every parameter tensor's
  * gradient through conv, pool, dense, ReLU, dropout and the loss; bit-identical runs
  * from one seed; the exact memory estimate (against what malloc really handed out); the
- * memory-limit refusal; the paper network's shapes and PyTorch's parameter count. */
+ * memory-limit refusal; the paper network's shapes and PyTorch's parameter count; the
+ * convolution algorithm the plan records and the scratch it sizes for it. */
 #include <glib.h>
 #include <malloc.h>
 #include <math.h>
@@ -55,39 +56,25 @@ static double gc_loss(nn_model *m, const gc_batch *b)
 /* A fingerprint of the piecewise-linear region the last forward ran in: which ReLU
  * outputs are zero and which input won each pooling window. Within one region the loss
  * is smooth (softmax of a linear function), so central differences are exact up to
- * rounding; across a kink they are not. */
+ * rounding; across a kink they are not. A convolution followed by pooling keeps its
+ * output only as the pool's winners (nn_model_layer_output is NULL for it by now), and
+ * only the winners' ReLU states reach the loss: the pooled values' signs. */
 static uint64_t region_of(nn_model *m, int B)
 {
     const nn_spec *spec = nn_model_spec(m);
     uint64_t h = 1469598103934665603ULL;
-    int H, W, C;
-    nn_model_input_shape(m, &H, &W, &C);
     for (int l = 0; l < spec->n_layers; l++) {
         const float *out = nn_model_layer_output(m, l);
+        const int *winner = nn_model_pool_argmax(m, l);
         int oh, ow, oc;
         nn_model_layer_shape(m, l, &oh, &ow, &oc);
         size_t n = (size_t)B * oh * ow * oc;
         nn_layer_kind kind = spec->layers[l].kind;
-        if (kind == NN_LAYER_CONV || (kind == NN_LAYER_DENSE && l < spec->n_layers - 1)) {
-            for (size_t i = 0; i < n; i++)
-                h = (h ^ (uint64_t)(out[i] > 0.0f)) * 1099511628211ULL;
-        } else if (kind == NN_LAYER_POOL && l > 0) {
-            /* the winner of each 2x2 window, recomputed from the layer's input */
-            const float *in = nn_model_layer_output(m, l - 1);
-            int ih, iw, ic;
-            nn_model_layer_shape(m, l - 1, &ih, &iw, &ic);
-            for (size_t i = 0; i < n; i++) {
-                size_t c = i % oc, x = i / oc % ow, y = i / oc / ow % oh, b = i / oc / ow / oh;
-                int best = 0;
-                float bv = -INFINITY;
-                for (int k = 0; k < 4; k++) {
-                    float v = in[((b * ih + 2 * y + k / 2) * iw + 2 * x + k % 2) * ic + c];
-                    if (v > bv)
-                        bv = v, best = k;
-                }
-                h = (h ^ (uint64_t)best) * 1099511628211ULL;
-            }
-        }
+        int relu = kind == NN_LAYER_CONV || (kind == NN_LAYER_DENSE && l < spec->n_layers - 1);
+        for (size_t i = 0; out && (relu || winner) && i < n; i++)
+            h = (h ^ (uint64_t)(out[i] > 0.0f)) * 1099511628211ULL;
+        for (size_t i = 0; winner && i < n; i++)
+            h = (h ^ (uint64_t)winner[i]) * 1099511628211ULL;
     }
     return h;
 }
@@ -546,6 +533,91 @@ static void test_estimate(void)
     nn_model_free(m);
 }
 
+/* One training step's loss and gradients (a copy) at the model's current parameters. */
+static float step_grads(nn_model *m, const float *x, const int *labels, int B, float **grads)
+{
+    nn_model_zero_grad(m);
+    float loss = nn_model_forward(m, x, labels, B, 1);
+    nn_model_backward(m);
+    *grads = g_memdup2(nn_model_grads(m), nn_model_num_parameters(m) * sizeof(float));
+    return loss;
+}
+
+/* The convolution algorithm is the caller's choice and the plan records it: AUTO is the
+ * rule per layer; another choice runs every 3x3 convolution that way (a 5x5 stays
+ * im2col), the scratch is sized for exactly that, the step stays the same up to
+ * Winograd's rounding, and back at AUTO it is the very step of before, bit for bit. */
+static void test_conv_algorithm(void)
+{
+    static const nn_conv_algo algos[] = { NN_CONV_ALGO_IM2COL, NN_CONV_ALGO_WINOGRAD2,
+                                          NN_CONV_ALGO_WINOGRAD4 };
+    /* conv1 3->8 at 16x16 (RGB: im2col by the rule), conv2 5x5 8->16 at 8x8 (im2col
+     * always), conv3 16->16 at 8x8 (Winograd F(4x4) by the rule) */
+    const int B = 2, conv_layer[3] = { 0, 2, 3 };
+    const int shape[3][5] = { { 16, 16, 3, 8, 3 }, { 8, 8, 8, 16, 5 }, { 8, 8, 16, 16, 3 } };
+    const nn_conv_algo by_rule[3] = { NN_CONV_ALGO_IM2COL, NN_CONV_ALGO_IM2COL,
+                                      NN_CONV_ALGO_WINOGRAD4 };
+    nn_spec spec;
+    nn_error err;
+    nn_memory_estimate e;
+    int labels[2] = { 1, 2 };
+    g_assert_cmpint(nn_spec_parse(&spec, "c8-p-c16k5-c16-p-f3", &err), ==, NN_OK);
+    g_assert_cmpint(nn_model_estimate(&spec, 16, 16, 3, B, NN_OPTIMIZER_ADAM, &e, &err), ==,
+                    NN_OK);
+    nn_model *m = make_model("c8-p-c16k5-c16-p-f3", 16, 16, 3, B, 5);
+    float *x = random_floats(6, (size_t)B * 16 * 16 * 3, -1.0f, 1.0f);
+    size_t n = nn_model_num_parameters(m), auto_bytes = nn_model_allocated_bytes(m);
+    g_assert_cmpint(nn_model_conv_algorithm(m), ==, NN_CONV_ALGO_AUTO);
+    g_assert_cmpint(nn_model_layer_conv_algorithm(m, 1), ==, NN_CONV_ALGO_AUTO); /* a pool */
+    for (int k = 0; k < 3; k++)
+        g_assert_cmpint(nn_model_layer_conv_algorithm(m, conv_layer[k]), ==, by_rule[k]);
+    g_assert_cmpuint(auto_bytes, ==, e.total_bytes - e.optimizer_bytes);
+    float *g_auto, *g;
+    float loss_auto = step_grads(m, x, labels, B, &g_auto);
+
+    for (size_t a = 0; a < G_N_ELEMENTS(algos); a++) {
+        g_assert_cmpint(nn_model_set_conv_algorithm(m, algos[a], &err), ==, NN_OK);
+        g_assert_cmpint(nn_model_conv_algorithm(m), ==, algos[a]);
+        size_t scratch = 0;
+        for (int k = 0; k < 3; k++) {
+            const int *sh = shape[k];
+            nn_conv_algo want = sh[4] == 3 ? algos[a] : NN_CONV_ALGO_IM2COL;
+            g_assert_cmpint(nn_model_layer_conv_algorithm(m, conv_layer[k]), ==, want);
+            scratch = MAX(scratch, nn_conv2d_algo_scratch_floats(B, sh[0], sh[1], sh[2], sh[3],
+                                                                 sh[4], want));
+        }
+        g_assert_cmpuint(nn_model_allocated_bytes(m), ==,
+                         auto_bytes - e.scratch_bytes + scratch * sizeof(float));
+        float loss = step_grads(m, x, labels, B, &g);
+        g_test_message("%s: loss %.8f (auto %.8f)", nn_conv_algo_name(algos[a]), loss,
+                       loss_auto);
+        /* Winograd's rounding through three small layers: ~1e-6 of each tensor's scale */
+        g_assert_cmpfloat(fabs(loss - loss_auto), <=, 1e-5 * loss_auto);
+        for (int t = 0; t < nn_model_num_tensors(m); t++) {
+            const nn_tensor_info *ti = nn_model_tensor(m, t);
+            double diff = 0, scale = 0;
+            for (size_t i = ti->offset; i < ti->offset + ti->size; i++) {
+                diff = MAX(diff, fabs((double)g[i] - g_auto[i]));
+                scale = MAX(scale, fabs((double)g_auto[i]));
+            }
+            g_assert_cmpfloat(diff, <=, 1e-4 * scale);
+        }
+        g_free(g);
+    }
+
+    /* an unknown value changes nothing */
+    g_assert_cmpint(nn_model_set_conv_algorithm(m, (nn_conv_algo)42, &err), ==, NN_ERR_ARG);
+    g_assert_cmpint(nn_model_layer_conv_algorithm(m, conv_layer[2]), ==, NN_CONV_ALGO_WINOGRAD4);
+    g_assert_cmpint(nn_model_set_conv_algorithm(m, NN_CONV_ALGO_AUTO, &err), ==, NN_OK);
+    g_assert_cmpuint(nn_model_allocated_bytes(m), ==, auto_bytes);
+    g_assert_cmpfloat(step_grads(m, x, labels, B, &g), ==, loss_auto);
+    g_assert_cmpmem(g, n * sizeof(float), g_auto, n * sizeof(float));
+    g_free(g);
+    g_free(g_auto);
+    g_free(x);
+    nn_model_free(m);
+}
+
 static void test_memory_limit(void)
 {
     nn_spec spec;
@@ -622,6 +694,7 @@ int main(int argc, char **argv)
     g_test_add_func("/nn/model/paper-shapes", test_paper_shapes);
     g_test_add_func("/nn/model/estimate", test_estimate);
     g_test_add_func("/nn/model/memory-limit", test_memory_limit);
+    g_test_add_func("/nn/model/conv-algorithm", test_conv_algorithm);
     g_test_add_func("/nn/model/layer-times", test_layer_times);
     return g_test_run();
 }

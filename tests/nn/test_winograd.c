@@ -170,8 +170,10 @@ static void test_backward(void)
     }
 }
 
-/* nn_conv2d_forward/backward route 3x3 convolutions with enough channels here: the whole
- * layer (with the bias gradient, which nn_conv2d sums) matches the reference. */
+/* nn_conv2d's explicit algorithms: AUTO sends 3x3 convolutions with enough channels
+ * here, and the whole layer (with the bias gradient, which nn_conv2d sums) matches the
+ * reference; Winograd asked for another kernel size is im2col; the plain calls are
+ * im2col, never Winograd. */
 static void test_dispatch(void)
 {
     const wino_shape s = { 3, 10, 7, 32, 24 };
@@ -180,25 +182,46 @@ static void test_dispatch(void)
     nn_rng rng;
     nn_rng_seed(&rng, 13);
     g_assert_cmpint(nn_winograd_tile(s.H, s.W, s.C, s.OC, 3), >, 0);
+    g_assert_cmpint(nn_conv2d_algo_for(NN_CONV_ALGO_AUTO, s.H, s.W, s.C, s.OC, 3), ==,
+                    NN_CONV_ALGO_WINOGRAD4);
     g_assert_cmpint(nn_winograd_tile(64, 64, 3, 64, 3), ==, 0);    /* an RGB input layer */
+    g_assert_cmpint(nn_conv2d_algo_for(NN_CONV_ALGO_AUTO, 64, 64, 3, 64, 3), ==,
+                    NN_CONV_ALGO_IM2COL);
     g_assert_cmpint(nn_winograd_tile(64, 64, 64, 64, 5), ==, 0);   /* not 3x3 */
+    g_assert_cmpint(nn_conv2d_algo_for(NN_CONV_ALGO_WINOGRAD2, 64, 64, 64, 64, 5), ==,
+                    NN_CONV_ALGO_IM2COL);
+    g_assert_cmpint(nn_conv2d_algo_for(NN_CONV_ALGO_WINOGRAD2, 64, 64, 3, 64, 3), ==,
+                    NN_CONV_ALGO_WINOGRAD2);   /* asked for, so even where the rule says no */
     float *inp = random_tensor(&rng, n_in), *weight = random_tensor(&rng, n_w);
     float *bias = random_tensor(&rng, s.OC), *dout = random_tensor(&rng, n_out);
-    float *scratch = g_new(float, nn_conv2d_scratch_floats(s.B, s.H, s.W, s.C, s.OC, 3));
+    float *scratch = g_new(float, nn_conv2d_algo_scratch_floats(s.B, s.H, s.W, s.C, s.OC, 3,
+                                                                NN_CONV_ALGO_AUTO));
     float *out = g_new(float, n_out), *ref = g_new(float, n_out);
     float *dinp = g_new0(float, n_in), *dw = g_new0(float, n_w), *db = g_new0(float, s.OC);
     float *dinp_ref = g_new0(float, n_in), *dw_ref = g_new0(float, n_w);
     float *db_ref = g_new0(float, s.OC);
 
     nn_conv2d_forward_naive(ref, inp, weight, bias, s.B, s.H, s.W, s.C, s.OC, 3);
-    nn_conv2d_forward(out, inp, weight, bias, scratch, s.B, s.H, s.W, s.C, s.OC, 3);
+    nn_conv2d_forward_algo(out, inp, weight, bias, scratch, s.B, s.H, s.W, s.C, s.OC, 3,
+                           NN_CONV_ALGO_AUTO, 0);
     check_scaled(out, ref, n_out, "conv2d forward (dispatched)", WINO_TOL);
     nn_conv2d_backward_naive(dinp_ref, dw_ref, db_ref, dout, inp, weight, s.B, s.H, s.W, s.C,
                              s.OC, 3);
-    nn_conv2d_backward(dinp, dw, db, dout, inp, weight, scratch, s.B, s.H, s.W, s.C, s.OC, 3);
+    nn_conv2d_backward_algo(dinp, dw, db, dout, inp, weight, scratch, s.B, s.H, s.W, s.C,
+                            s.OC, 3, NN_CONV_ALGO_AUTO);
     check_scaled(dinp, dinp_ref, n_in, "conv2d dinp (dispatched)", WINO_TOL);
     check_scaled(dw, dw_ref, n_w, "conv2d dweight (dispatched)", WINO_TOL);
     check_scaled(db, db_ref, s.OC, "conv2d dbias (dispatched)", WINO_TOL);
+
+    /* The plain calls on the same Winograd-sized shape: im2col's bits. */
+    float *im2col_scratch = g_new(float, nn_conv2d_scratch_floats(s.B, s.H, s.W, s.C, s.OC, 3));
+    float *plain = g_new(float, n_out);
+    nn_conv2d_forward(plain, inp, weight, bias, im2col_scratch, s.B, s.H, s.W, s.C, s.OC, 3);
+    nn_conv2d_forward_algo(out, inp, weight, bias, im2col_scratch, s.B, s.H, s.W, s.C, s.OC,
+                           3, NN_CONV_ALGO_IM2COL, 0);
+    g_assert_cmpmem(plain, n_out * sizeof(float), out, n_out * sizeof(float));
+    g_free(im2col_scratch);
+    g_free(plain);
 
     g_free(inp);
     g_free(weight);
@@ -263,7 +286,9 @@ static void test_deterministic(void)
  * gradient tensor (max|diff|/max|ref|); MODEL_TOL leaves ~25x. */
 #define MODEL_TOL 2e-4
 
-static void model_step(const char *preset, float *loss, float *grads, size_t n_params)
+/* One training step of preset at 32x32, batch 4, its convolutions by algo. */
+static void model_step(const char *preset, nn_conv_algo algo, float *loss, float *grads,
+                       size_t n_params)
 {
     const int size = 32, B = 4;
     nn_spec spec;
@@ -275,7 +300,17 @@ static void model_step(const char *preset, float *loss, float *grads, size_t n_p
     g_assert_cmpint(nn_spec_parse(&spec, preset, &err), ==, NN_OK);
     g_assert_cmpint(nn_model_create(&model, &spec, size, size, 3, B, 7, 0, NN_OPTIMIZER_ADAM,
                                     &err), ==, NN_OK);
+    g_assert_cmpint(nn_model_set_conv_algorithm(model, algo, &err), ==, NN_OK);
     g_assert_cmpuint(nn_model_num_parameters(model), ==, n_params);
+    /* The plan says what runs: conv1 (3 input channels) is im2col either way, and the
+     * 3x3 convolutions after it are Winograd F(4x4) only when the rule picks it. */
+    for (int l = 0; l < nn_model_num_layers(model); l++) {
+        if (spec.layers[l].kind != NN_LAYER_CONV)
+            continue;
+        nn_conv_algo want = l == 0 || algo == NN_CONV_ALGO_IM2COL ? NN_CONV_ALGO_IM2COL
+                                                                  : NN_CONV_ALGO_WINOGRAD4;
+        g_assert_cmpint(nn_model_layer_conv_algorithm(model, l), ==, want);
+    }
     nn_rng_seed(&rng, 15);
     for (size_t i = 0; i < G_N_ELEMENTS(input); i++)
         input[i] = nn_rng_uniform(&rng);
@@ -299,11 +334,8 @@ static void test_model(void)
         size_t n = nn_model_num_parameters(model);
         float *g_exact = g_new(float, n), *g_wino = g_new(float, n);
         float l_exact, l_wino;
-        nn_winograd_set_tile(0);
-        model_step(presets[k], &l_exact, g_exact, n);
-        nn_winograd_set_tile(-1);
-        model_step(presets[k], &l_wino, g_wino, n);
-        g_assert_cmpint(nn_winograd_tile(16, 16, 32, 32, 3), ==, 4);
+        model_step(presets[k], NN_CONV_ALGO_IM2COL, &l_exact, g_exact, n);
+        model_step(presets[k], NN_CONV_ALGO_AUTO, &l_wino, g_wino, n);
         char name[96];
         g_snprintf(name, sizeof name, "%s loss", presets[k]);
         check_scaled(&l_wino, &l_exact, 1, name, MODEL_TOL);
