@@ -68,7 +68,10 @@ gboolean train_config_validate(const TrainConfig *config, GError **error)
             return FALSE;
         }
     }
-    /* The one rule between fields: a folder run needs its folder. */
+    /* The rules between fields: a schedule's floors stay below the rate, and a folder run
+     * needs its folder. */
+    if (!train_schedule_validate(&config->schedule, config->lr, error))
+        return FALSE;
     if (config->data_kind == TRAIN_DATA_FOLDER && (config->folder == NULL || config->folder[0] == '\0')) {
         g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                             "folder: no image folder given");

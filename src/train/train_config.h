@@ -11,6 +11,7 @@
 #include "data_synthetic.h"
 #include "data_augment.h"
 #include "data_folder.h"
+#include "train_schedule.h"
 
 typedef enum {
     TRAIN_DATA_SYNTHETIC = 0,
@@ -29,7 +30,9 @@ typedef struct {
     int epochs;                 /* default 30 */
     int batch_size;             /* default 64 */
     nn_optimizer_kind optimizer;/* default Adam */
-    double lr;                  /* constant for the whole run; default 1e-3 */
+    double lr;                  /* the run's rate; default 1e-3. Constant unless schedule says
+                                 * otherwise (its start, or its peak for one-cycle/cyclic) */
+    TrainSchedule schedule;     /* default constant (train_schedule.h) */
     double momentum;            /* SGD; default 0.9 */
     gboolean nesterov;
     gboolean dropout;           /* FALSE sets every dropout rate to 0 */

@@ -97,6 +97,11 @@ static char *legend_data(const TrainConfig *c)
 
 static char *legend_resize(const TrainConfig *c);
 
+static char *legend_schedule(const TrainConfig *c)
+{
+    return train_schedule_describe(&c->schedule);
+}
+
 /* ---- checks a type cannot make ---- */
 
 static gboolean
@@ -128,6 +133,11 @@ static const TrainFieldChoice resize_choices[] = {
     { "center-crop", DATA_RESIZE_CENTER_CROP }, { "squash", DATA_RESIZE_SQUASH },
     { "letterbox", DATA_RESIZE_LETTERBOX }, { NULL },
 };
+static const TrainFieldChoice schedule_choices[] = {
+    { "constant", TRAIN_SCHEDULE_CONSTANT }, { "step", TRAIN_SCHEDULE_STEP },
+    { "plateau", TRAIN_SCHEDULE_PLATEAU }, { "cosine", TRAIN_SCHEDULE_COSINE },
+    { "one-cycle", TRAIN_SCHEDULE_ONE_CYCLE }, { "cyclic", TRAIN_SCHEDULE_CYCLIC }, { NULL },
+};
 static const TrainFieldChoice optimizer_choices[] = {
     { "adam", NN_OPTIMIZER_ADAM }, { "sgd", NN_OPTIMIZER_SGD }, { NULL },
 };
@@ -137,6 +147,7 @@ static const TrainFieldChoice optimizer_choices[] = {
 G_STATIC_ASSERT(sizeof(TrainDataKind) == sizeof(int));
 G_STATIC_ASSERT(sizeof(DataResizeMode) == sizeof(int));
 G_STATIC_ASSERT(sizeof(nn_optimizer_kind) == sizeof(int));
+G_STATIC_ASSERT(sizeof(TrainScheduleKind) == sizeof(int));
 /* The largest integer a double holds exactly: a seed survives a GtkSpinButton. */
 #define SEED_MAX 9007199254740991.0
 
@@ -242,6 +253,65 @@ static const TrainField fields[] = {
       .help = "CPU threads, 0 = all cores" },
     { "training", "memory-limit", TRAIN_FIELD_BYTES, AT(memory_limit), .min = 0,
       .max = INFINITY, .noun = "a memory limit in bytes (0: 75% of physical memory)" },
+
+    /* The schedule (train_schedule.h): its kind, then each kind's settings. The defaults
+     * are train_schedule_init's (test_config checks the two agree); a kind ignores the
+     * other kinds' rows. The kind's legend says its settings ("step x0.1 every 10"). */
+    { "schedule", "schedule", TRAIN_FIELD_ENUM, AT(schedule.kind), .def = TRAIN_SCHEDULE_CONSTANT,
+      .choices = schedule_choices, .noun = "a learning-rate schedule", .flag = "schedule",
+      .metavar = "KIND",
+      .help = "how the learning rate changes during the run (plateau follows the validation "
+              "loss; one-cycle and cyclic peak at --lr)",
+      .legend_rank = 1, .legend = legend_schedule },
+    { "schedule", "step-every", TRAIN_FIELD_INT, AT(schedule.step_every), .def = 10, .min = 1,
+      .max = 100000, .noun = "an interval in epochs", .flag = "step-every", .metavar = "N",
+      .help = "step schedule: epochs between drops" },
+    { "schedule", "step-factor", TRAIN_FIELD_DOUBLE, AT(schedule.step_factor), .def = 0.1,
+      .min = 0, .max = 1, .ends = TRAIN_FIELD_MIN_OPEN | TRAIN_FIELD_MAX_OPEN,
+      .noun = "a factor", .flag = "step-factor", .metavar = "F",
+      .help = "step schedule: the rate is multiplied by this at each drop" },
+    { "schedule", "plateau-factor", TRAIN_FIELD_DOUBLE, AT(schedule.plateau_factor), .def = 0.1,
+      .min = 0, .max = 1, .ends = TRAIN_FIELD_MIN_OPEN | TRAIN_FIELD_MAX_OPEN,
+      .noun = "a factor", .flag = "plateau-factor", .metavar = "F",
+      .help = "plateau schedule: the rate is multiplied by this when the validation loss stalls" },
+    { "schedule", "plateau-patience", TRAIN_FIELD_INT, AT(schedule.plateau_patience), .def = 10,
+      .min = 0, .max = 100000, .noun = "a patience in epochs", .flag = "plateau-patience",
+      .metavar = "N",
+      .help = "plateau schedule: epochs without improvement before the rate drops (the drop "
+              "comes after N+1 such epochs, as in PyTorch)" },
+    { "schedule", "plateau-min-delta", TRAIN_FIELD_DOUBLE, AT(schedule.plateau_min_delta),
+      .def = 1e-4, .min = 0, .max = INFINITY, .noun = "a loss improvement",
+      .flag = "plateau-min-delta", .metavar = "D",
+      .help = "plateau schedule: smallest validation-loss fall that counts as improvement" },
+    { "schedule", "plateau-cooldown", TRAIN_FIELD_INT, AT(schedule.plateau_cooldown), .def = 0,
+      .min = 0, .max = 100000, .noun = "a cooldown in epochs", .flag = "plateau-cooldown",
+      .metavar = "N", .help = "plateau schedule: epochs to wait after a drop" },
+    { "schedule", "min-lr", TRAIN_FIELD_DOUBLE, AT(schedule.min_lr), .def = 0, .min = 0,
+      .max = 10, .noun = "a learning rate", .flag = "min-lr", .metavar = "LR",
+      .help = "plateau schedule: the rate never drops below this" },
+    { "schedule", "cosine-floor", TRAIN_FIELD_DOUBLE, AT(schedule.cosine_floor), .def = 0,
+      .min = 0, .max = 10, .noun = "a learning rate", .flag = "cosine-floor", .metavar = "LR",
+      .help = "cosine schedule: the rate after the last batch" },
+    { "schedule", "onecycle-warmup", TRAIN_FIELD_DOUBLE, AT(schedule.onecycle_warmup),
+      .def = 0.3, .min = 0, .max = 1, .ends = TRAIN_FIELD_MIN_OPEN | TRAIN_FIELD_MAX_OPEN,
+      .noun = "a fraction of the batches", .flag = "onecycle-warmup", .metavar = "F",
+      .help = "one-cycle schedule: fraction of the run spent warming up to the rate" },
+    { "schedule", "onecycle-div", TRAIN_FIELD_DOUBLE, AT(schedule.onecycle_div), .def = 25,
+      .min = 1, .max = INFINITY, .ends = TRAIN_FIELD_MIN_OPEN, .noun = "a divisor",
+      .flag = "onecycle-div", .metavar = "D",
+      .help = "one-cycle schedule: it starts at the rate divided by this" },
+    { "schedule", "onecycle-final-div", TRAIN_FIELD_DOUBLE, AT(schedule.onecycle_final_div),
+      .def = 1e4, .min = 1, .max = INFINITY, .noun = "a divisor",
+      .flag = "onecycle-final-div", .metavar = "D",
+      .help = "one-cycle schedule: it ends at its start divided by this" },
+    { "schedule", "cyclic-div", TRAIN_FIELD_DOUBLE, AT(schedule.cyclic_div), .def = 10,
+      .min = 1, .max = INFINITY, .ends = TRAIN_FIELD_MIN_OPEN, .noun = "a divisor",
+      .flag = "cyclic-div", .metavar = "D",
+      .help = "cyclic schedule: the low end is the rate divided by this" },
+    { "schedule", "cyclic-half-epochs", TRAIN_FIELD_INT, AT(schedule.cyclic_half_epochs),
+      .def = 2, .min = 1, .max = 100000, .noun = "a half cycle in epochs",
+      .flag = "cyclic-half", .metavar = "N",
+      .help = "cyclic schedule: epochs from the low end to the high end" },
 
     /* --augment is lrlab-train's own ("flip,noise=0.2" sets kinds and strengths). */
     { "augment", "kinds", TRAIN_FIELD_FLAGS, AT(augment.flags),

@@ -2,9 +2,11 @@
 #include "train_format.h"
 
 #include <math.h>
+#include <string.h>
 
 /* The fewest significant digits whose text reads back as value (as a float when
- * as_float): 17 digits always do for a double, 9 for a float. */
+ * as_float): 17 digits always do for a double, 9 for a float. A whole number is written
+ * whole ("10000", not %g's "1e+04"), as a person writes a divisor or a count. */
 static const char *
 format_shortest(char *buf, double value, gboolean as_float)
 {
@@ -18,6 +20,8 @@ format_shortest(char *buf, double value, gboolean as_float)
         if (!isfinite(value) || (as_float ? (float) back == (float) value : back == value))
             break;
     }
+    if (isfinite(value) && value == floor(value) && fabs(value) < 1e15 && strchr(buf, 'e'))
+        g_ascii_formatd(buf, G_ASCII_DTOSTR_BUF_SIZE, "%.0f", value);
     return buf;
 }
 

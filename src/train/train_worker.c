@@ -40,7 +40,8 @@ struct _TrainWorker {
     DataSplit *split;                /* set once prepare() succeeded */
     TrainRecordSplit record_split;   /* what predictions.bin and status.ini name */
     nn_model *model;
-    nn_optimizer optimizer;
+    nn_optimizer optimizer;          /* config.lr is the rate of the batch being trained */
+    TrainScheduleState schedule_state; /* what the schedule learned (plateau); checkpointed */
     DataNormalization norm;
     int chunk;                       /* images per forward/backward call */
     DataBatcher *train_batcher;      /* shuffled, augmented, batch_size per batch */
@@ -211,6 +212,8 @@ prepare(TrainWorker *w)
         goto failed;
     }
 
+    train_schedule_state_init(&w->schedule_state, c->lr);
+
     w->norm = data_normalization_compute(set, split->train, split->n_train);
     w->split = g_steal_pointer(&split);
     w->train_batcher = data_batcher_new(set, w->split->train, w->split->n_train,
@@ -318,7 +321,9 @@ validate(nn_model *m, DataBatcher *batcher, const gint *cancel, double *val_loss
 static void
 diverge(TrainWorker *w, int epoch, int batch, double loss)
 {
-    g_autofree char *lr = train_format_lr(w->config.lr);
+    /* The rate in effect when it happened (a schedule may have raised it); the advice
+     * starts from the run's configured rate. */
+    g_autofree char *lr = train_format_lr(w->optimizer.config.lr);
     g_autofree char *lower = train_format_lr(w->config.lr / 100);
     const char *what = isnan(loss) ? "NaN" : "infinite";
     g_autofree char *message =
@@ -411,6 +416,9 @@ train(TrainWorker *w)
         while (data_batcher_next(w->train_batcher, &batch)) {
             if (!w->host->wait_while_paused(w->owner, &paused_us))
                 goto stopped;
+            /* The optimizer reads its rate at every step: the schedule sets it per batch. */
+            w->optimizer.config.lr = train_schedule_rate(&c->schedule, &w->schedule_state,
+                                                         c->lr, epoch, b, bpe, c->epochs);
             double loss;
             int batch_correct;
             switch (train_step(w, &batch, &loss, &batch_correct)) {
@@ -434,7 +442,7 @@ train(TrainWorker *w)
                 .batch = b,
                 .loss = loss,
                 .accuracy = (double) batch_correct / batch.size,
-                .lr = c->lr,
+                .lr = w->optimizer.config.lr,
                 .elapsed = elapsed,
             };
             p->epoch = epoch;
@@ -454,6 +462,9 @@ train(TrainWorker *w)
             diverge(w, epoch, -1, val_loss);
             return;
         }
+        /* The rate the epoch ended with is its record's; plateau then reads the loss. */
+        const double epoch_lr = w->optimizer.config.lr;
+        train_schedule_end_epoch(&c->schedule, &w->schedule_state, val_loss);
 
         gboolean improved = val_loss < best_val_loss - c->early_stop_min_delta;
         if (improved) {
@@ -471,7 +482,7 @@ train(TrainWorker *w)
             .accuracy = seen ? (double) correct / seen : 0,
             .val_loss = val_loss,
             .val_accuracy = val_accuracy,
-            .lr = c->lr,
+            .lr = epoch_lr,
             .seconds = seconds_since(epoch_start, paused_us - paused_before),
             .images_per_second = train_seconds > 0 ? seen / train_seconds : 0,
         };

@@ -334,10 +334,17 @@ test_old_config_loads(void)
     g_assert_cmpfloat(c.augment.strength[6], ==, 0.3f);
     g_assert_cmpfloat(c.augment.strength[2], ==, 0.75f);
 
-    /* Written again, byte for byte the same file, plus the one key it lacked. */
+    /* Written again, byte for byte the same file, plus the keys it lacked: split-seed and
+     * the [schedule] group (a constant rate, as every run of that version had). */
     g_autofree char *again = train_config_to_data(&c);
     g_autoptr(GString) expected = g_string_new(old_config_ini);
     g_string_replace(expected, "data-seed=42\n", "data-seed=42\nsplit-seed=7\n", 1);
+    g_string_replace(expected, "\n[augment]\n",
+                     "\n[schedule]\nschedule=constant\nstep-every=10\nstep-factor=0.1\n"
+                     "plateau-factor=0.1\nplateau-patience=10\nplateau-min-delta=0.0001\n"
+                     "plateau-cooldown=0\nmin-lr=0\ncosine-floor=0\nonecycle-warmup=0.3\n"
+                     "onecycle-div=25\nonecycle-final-div=10000\ncyclic-div=10\n"
+                     "cyclic-half-epochs=2\n\n[augment]\n", 1);
     g_assert_cmpstr(again, ==, expected->str);
     train_config_clear(&c);
 }
