@@ -20,6 +20,8 @@ static const unsigned char MAGIC[8] = { 'L', 'R', 'L', 'A', 'B', 'C', 'K', 'P' }
 #define MAX_SPEC_TEXT 1024u     /* 64 layers of "c65536k31-" fit */
 /* u32 spec_len + text + 3 i32 + u32 kind + (6 f64 + 2 i32) config + i64 + u64 + u32 */
 #define HEADER_FIXED_BYTES (4u + 12u + 4u + 56u + 8u + 8u + 4u)
+/* v2 adds u64 dropout_seed, u64 dropout_counter, u32 metadata_len + metadata */
+#define HEADER_V2_BYTES (8u + 8u + 4u)
 
 #define FNV_OFFSET 14695981039346656037ULL
 #define FNV_PRIME 1099511628211ULL
@@ -156,17 +158,22 @@ static void get_floats(reader *r, float *out, size_t n)
 /* ---- the header, shared by save, load and peek ---- */
 
 typedef struct {
+    uint32_t version;
     char spec_text[MAX_SPEC_TEXT + 1];
     int32_t height, width, channels;
     nn_optimizer_config config;
     int64_t step;
     uint64_t num_parameters;
     uint32_t has_moments;
+    uint64_t dropout_seed, dropout_counter;   /* v2 */
+    uint32_t metadata_len;                     /* v2 */
+    const char *metadata;  /* v2: borrowed (the caller's text, or the file's bytes) */
 } ckpt_header;
 
 static uint32_t header_bytes(const ckpt_header *h)
 {
-    return HEADER_FIXED_BYTES + (uint32_t)strlen(h->spec_text);
+    uint32_t n = HEADER_FIXED_BYTES + (uint32_t)strlen(h->spec_text);
+    return h->version >= 2 ? n + HEADER_V2_BYTES + h->metadata_len : n;
 }
 
 static void put_header(writer *w, const ckpt_header *h)
@@ -189,12 +196,20 @@ static void put_header(writer *w, const ckpt_header *h)
     put_u64(w, (uint64_t)h->step);
     put_u64(w, h->num_parameters);
     put_u32(w, h->has_moments);
+    if (h->version >= 2) {
+        put_u64(w, h->dropout_seed);
+        put_u64(w, h->dropout_counter);
+        put_u32(w, h->metadata_len);
+        put_bytes(w, h->metadata, h->metadata_len);
+    }
 }
 
-/* Reads the header within r (which spans exactly header_bytes). 0 when it does not fit. */
-static int get_header(reader *r, ckpt_header *h)
+/* Reads the header of a file of this version within r (which spans exactly header_bytes).
+ * 0 when it does not fit. h->metadata points into r's bytes. */
+static int get_header(reader *r, uint32_t version, ckpt_header *h)
 {
     memset(h, 0, sizeof *h);
+    h->version = version;
     uint32_t len = get_u32(r);
     if (len > MAX_SPEC_TEXT)
         return 0;
@@ -218,7 +233,46 @@ static int get_header(reader *r, ckpt_header *h)
     h->step = (int64_t)get_u64(r);
     h->num_parameters = get_u64(r);
     h->has_moments = get_u32(r);
+    if (version >= 2) {
+        h->dropout_seed = get_u64(r);
+        h->dropout_counter = get_u64(r);
+        h->metadata_len = get_u32(r);
+        if (h->metadata_len > NN_CHECKPOINT_MAX_METADATA)
+            return 0;
+        h->metadata = (const char *)take(r, h->metadata_len);
+    }
     return !r->overrun && r->pos == r->size;
+}
+
+void nn_checkpoint_info_clear(nn_checkpoint_info *info)
+{
+    if (!info)
+        return;
+    free(info->metadata);
+    memset(info, 0, sizeof *info);
+}
+
+/* What the caller learns of a header; the metadata is copied out of the file's bytes. */
+static nn_status fill_info(nn_checkpoint_info *info, const ckpt_header *h, nn_error *err)
+{
+    if (!info)
+        return NN_OK;
+    memset(info, 0, sizeof *info);
+    info->version = h->version;
+    info->has_moments = (int)h->has_moments;
+    info->optimizer = h->config;
+    info->step = h->step;
+    info->has_dropout_state = h->version >= 2;
+    info->dropout_seed = h->dropout_seed;
+    info->dropout_counter = h->dropout_counter;
+    if (h->version >= 2 && h->metadata_len > 0) {
+        info->metadata = malloc(h->metadata_len + 1u);
+        if (!info->metadata)
+            return nn_error_set(err, NN_ERR_MEMORY, "out of memory");
+        memcpy(info->metadata, h->metadata, h->metadata_len);
+        info->metadata[h->metadata_len] = '\0';
+    }
+    return NN_OK;
 }
 
 /* Floats of optimizer state saved for this header: m for SGD, m and v for Adam. */
@@ -244,9 +298,20 @@ static char *dir_of(const char *path)
 nn_status nn_checkpoint_save(const char *path, const nn_model *model,
                              const nn_optimizer *opt, nn_error *err)
 {
+    return nn_checkpoint_save_with(path, model, opt, NULL, err);
+}
+
+nn_status nn_checkpoint_save_with(const char *path, const nn_model *model,
+                                  const nn_optimizer *opt, const char *metadata, nn_error *err)
+{
     nn_error_clear(err);
     if (!path || !*path || !model)
         return nn_error_set(err, NN_ERR_ARG, "no checkpoint path or model given");
+    size_t metadata_len = metadata ? strlen(metadata) : 0;
+    if (metadata_len > NN_CHECKPOINT_MAX_METADATA)
+        return nn_error_set(err, NN_ERR_ARG, "checkpoint metadata of %zu bytes is over the "
+                                             "limit of %u", metadata_len,
+                            NN_CHECKPOINT_MAX_METADATA);
     size_t n = nn_model_num_parameters(model);
     if (opt && opt->num_parameters != n)
         return nn_error_set(err, NN_ERR_ARG,
@@ -255,6 +320,11 @@ nn_status nn_checkpoint_save(const char *path, const nn_model *model,
 
     ckpt_header h;
     memset(&h, 0, sizeof h);
+    h.version = NN_CHECKPOINT_VERSION;
+    h.dropout_seed = nn_model_dropout_seed(model);
+    h.dropout_counter = nn_model_dropout_counter(model);
+    h.metadata = metadata;
+    h.metadata_len = (uint32_t)metadata_len;
     nn_spec_format(nn_model_spec(model), h.spec_text, sizeof h.spec_text);
     int H, W, C;
     nn_model_input_shape(model, &H, &W, &C);
@@ -392,13 +462,15 @@ static nn_status parse_preamble(const char *path, const unsigned char *data, siz
                             "checkpoint '%s' is truncated: only %zu bytes", path, size);
     reader r = { data, size, sizeof MAGIC, 0 };
     uint32_t version = get_u32(&r);
-    if (version != NN_CHECKPOINT_VERSION)
+    if (version < 1 || version > NN_CHECKPOINT_VERSION)
         return nn_error_set(err, NN_ERR_VERSION,
                             "checkpoint '%s' has format version %u; this version of LR Lab "
-                            "reads version %u",
+                            "reads versions 1 to %u",
                             path, version, NN_CHECKPOINT_VERSION);
     *hbytes = get_u32(&r);
-    if (*hbytes < HEADER_FIXED_BYTES || *hbytes > HEADER_FIXED_BYTES + MAX_SPEC_TEXT)
+    uint32_t least = HEADER_FIXED_BYTES + (version >= 2 ? HEADER_V2_BYTES : 0);
+    uint32_t most = least + MAX_SPEC_TEXT + (version >= 2 ? NN_CHECKPOINT_MAX_METADATA : 0);
+    if (*hbytes < least || *hbytes > most)
         return nn_error_set(err, NN_ERR_FORMAT,
                             "checkpoint '%s' is corrupted: its header size %u is impossible",
                             path, *hbytes);
@@ -407,7 +479,7 @@ static nn_status parse_preamble(const char *path, const unsigned char *data, siz
                             "checkpoint '%s' is truncated: %zu bytes, its header alone needs %u",
                             path, size, PREAMBLE_BYTES + *hbytes);
     reader hr = { data + PREAMBLE_BYTES, *hbytes, 0, 0 };
-    if (!get_header(&hr, h))
+    if (!get_header(&hr, version, h))
         return nn_error_set(err, NN_ERR_FORMAT,
                             "checkpoint '%s' is corrupted: its header does not add up", path);
     return NN_OK;
@@ -425,7 +497,15 @@ static void layout_text(const nn_spec *spec, char *buf, size_t n)
 nn_status nn_checkpoint_load(const char *path, nn_model *model, nn_optimizer *opt,
                              nn_error *err)
 {
+    return nn_checkpoint_load_with(path, model, opt, NULL, err);
+}
+
+nn_status nn_checkpoint_load_with(const char *path, nn_model *model, nn_optimizer *opt,
+                                  nn_checkpoint_info *info, nn_error *err)
+{
     nn_error_clear(err);
+    if (info)
+        memset(info, 0, sizeof *info);
     if (!path || !*path || !model)
         return nn_error_set(err, NN_ERR_ARG, "no checkpoint path or model given");
     unsigned char *data;
@@ -531,6 +611,10 @@ nn_status nn_checkpoint_load(const char *path, nn_model *model, nn_optimizer *op
         }
     }
 
+    st = fill_info(info, &h, err);
+    if (st != NN_OK)
+        goto out;
+
     /* Everything verified: now, and only now, change the model and the optimizer. */
     reader r = { data, size - CHECKSUM_BYTES, PREAMBLE_BYTES + hbytes, 0 };
     get_floats(&r, nn_model_params(model), (size_t)n);
@@ -541,6 +625,8 @@ nn_status nn_checkpoint_load(const char *path, nn_model *model, nn_optimizer *op
         opt->config = h.config;
         opt->step = h.step;
     }
+    if (h.version >= 2)
+        nn_model_set_dropout_state(model, h.dropout_seed, h.dropout_counter);
     st = NN_OK;
 out:
     free(data);
@@ -550,7 +636,17 @@ out:
 nn_status nn_checkpoint_peek(const char *path, char *spec_text, size_t spec_size,
                              int *height, int *width, int *channels, nn_error *err)
 {
+    return nn_checkpoint_peek_info(path, spec_text, spec_size, height, width, channels, NULL,
+                                   err);
+}
+
+nn_status nn_checkpoint_peek_info(const char *path, char *spec_text, size_t spec_size,
+                                  int *height, int *width, int *channels,
+                                  nn_checkpoint_info *info, nn_error *err)
+{
     nn_error_clear(err);
+    if (info)
+        memset(info, 0, sizeof *info);
     if (!path || !*path)
         return nn_error_set(err, NN_ERR_ARG, "no checkpoint path given");
     /* Only the preamble and header: a UI listing many checkpoints should not read every
@@ -559,21 +655,42 @@ nn_status nn_checkpoint_peek(const char *path, char *spec_text, size_t spec_size
     if (!f)
         return nn_error_set(err, NN_ERR_IO, "cannot open checkpoint '%s': %s", path,
                             strerror(errno));
-    unsigned char buf[PREAMBLE_BYTES + HEADER_FIXED_BYTES + MAX_SPEC_TEXT];
-    size_t got = fread(buf, 1, sizeof buf, f);
+    /* The preamble says how long the header is; a corrupt length is bounded by the most
+     * any version's header can hold, and parse_preamble then reports it. */
+    unsigned char pre[PREAMBLE_BYTES];
+    size_t got = fread(pre, 1, sizeof pre, f);
+    size_t want = got;
+    if (got == sizeof pre) {
+        uint32_t hb = (uint32_t)pre[12] | (uint32_t)pre[13] << 8 | (uint32_t)pre[14] << 16 |
+                      (uint32_t)pre[15] << 24;
+        uint32_t most = HEADER_FIXED_BYTES + HEADER_V2_BYTES + MAX_SPEC_TEXT +
+                        NN_CHECKPOINT_MAX_METADATA;
+        want = PREAMBLE_BYTES + (hb < most ? hb : most);
+    }
+    unsigned char *buf = malloc(want ? want : 1);
+    if (!buf) {
+        fclose(f);
+        return nn_error_set(err, NN_ERR_MEMORY, "out of memory");
+    }
+    memcpy(buf, pre, got);
+    if (want > got)
+        got += fread(buf + got, 1, want - got, f);
     fclose(f);
     ckpt_header h;
     uint32_t hbytes;
     nn_status st = parse_preamble(path, buf, got, &h, &hbytes, err);
-    if (st != NN_OK)
-        return st;
-    if (spec_text && spec_size > 0)
-        snprintf(spec_text, spec_size, "%s", h.spec_text);
-    if (height)
-        *height = h.height;
-    if (width)
-        *width = h.width;
-    if (channels)
-        *channels = h.channels;
-    return NN_OK;
+    if (st == NN_OK)
+        st = fill_info(info, &h, err);
+    if (st == NN_OK) {
+        if (spec_text && spec_size > 0)
+            snprintf(spec_text, spec_size, "%s", h.spec_text);
+        if (height)
+            *height = h.height;
+        if (width)
+            *width = h.width;
+        if (channels)
+            *channels = h.channels;
+    }
+    free(buf);
+    return st;
 }

@@ -574,6 +574,14 @@ void nn_model_set_dropout_seed(nn_model *model, uint64_t seed)
     model->forward_counter = 0;
 }
 
+uint64_t nn_model_dropout_counter(const nn_model *model) { return model->forward_counter; }
+
+void nn_model_set_dropout_state(nn_model *model, uint64_t seed, uint64_t counter)
+{
+    model->dropout_seed = seed;
+    model->forward_counter = counter;
+}
+
 int nn_model_num_layers(const nn_model *model) { return model->plan.n_layers; }
 
 const char *nn_model_layer_name(const nn_model *model, int index)

@@ -127,6 +127,10 @@ const float *nn_model_dropout_mask(const nn_model *model, int index);
 int nn_model_num_dropout_layers(const nn_model *model);
 uint64_t nn_model_dropout_seed(const nn_model *model);
 void nn_model_set_dropout_seed(nn_model *model, uint64_t seed);
+/* Training forwards since the dropout seed was set, and both at once: with the weights and
+ * the optimizer state, what a checkpoint needs to resume the very same masks. */
+uint64_t nn_model_dropout_counter(const nn_model *model);
+void nn_model_set_dropout_state(nn_model *model, uint64_t seed, uint64_t counter);
 
 /* Injects a mask for dropout layer `index`: every training forward then uses it instead
  * of drawing one (copied in at each forward, so it must hold B*features floats of

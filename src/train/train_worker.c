@@ -14,7 +14,7 @@
 
 #include "data_batcher.h"
 #include "data_split.h"
-#include "nn_checkpoint.h"
+#include "train_model.h"
 #include "nn_model.h"
 #include "nn_optim.h"
 #include "nn_rng.h"
@@ -370,10 +370,20 @@ save_epoch(TrainWorker *w, const TrainEpoch *record, const TrainPrediction *pred
     if (w->output_dir == NULL)
         return TRUE;
     if (best_improved) {
+        /* A model file that can be used on its own (train_model.h): the classes, the
+         * normalisation and the resize mode travel with the weights. */
         g_autofree char *path = g_build_filename(w->output_dir, "best.ckpt", NULL);
-        nn_error err;
-        if (nn_checkpoint_save(path, w->model, &w->optimizer, &err) != NN_OK)
-            message = g_strdup_printf("Cannot save the best weights: %s", err.message);
+        TrainModelInfo info;
+        train_model_info_init(&info);
+        info.has_info = TRUE;
+        info.num_classes = w->record_split.num_classes;
+        info.class_names = w->record_split.class_names;   /* borrowed for the save */
+        info.norm = w->norm;
+        info.resize = w->config.resize;
+        info.epoch = record->epoch;
+        if (!train_model_save(path, w->model, &w->optimizer, &info, NULL, &error))
+            message = g_strdup_printf("Cannot save the best weights: %s", error->message);
+        g_clear_error(&error);
     }
     if (message == NULL &&
         !train_record_write_epochs(w->output_dir, &w->record_split,

@@ -1,4 +1,5 @@
 /* test_checkpoint: a saved run comes back exactly (weights, optimizer moments, step),
+ * (format v2 also the dropout state and the caller's metadata; v1 files still load),
  * and every kind of bad file (missing, empty, truncated, corrupted, another version,
  * another network or input shape, garbage) is refused with its own code and a message
  * that says what is wrong, leaving the model and optimizer untouched. */
@@ -234,9 +235,137 @@ static void test_wrong_version(void)
 {
     gsize len;
     guint8 *data = good_file(&len);
-    data[8] = 2; /* u32 version, little-endian, right after the magic */
-    expect_load_fails(data, len, NN_ERR_VERSION, "version 2", "version 2");
+    data[8] = 3; /* u32 version, little-endian, right after the magic: a future one */
+    expect_load_fails(data, len, NN_ERR_VERSION, "version 3", "version 3");
     g_free(data);
+}
+
+/* FNV-1a 64, as the format defines its checksum: the test recomputes it independently. */
+static guint64 fnv1a(const guint8 *p, gsize n)
+{
+    guint64 h = 14695981039346656037ULL;
+    for (gsize i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* The bytes a version-1 writer made of the same checkpoint: version 1, and the header
+ * without v2's dropout state and (empty) metadata, checksum recomputed. */
+static guint8 *as_version_1(const guint8 *v2, gsize len, gsize *len_out)
+{
+    guint32 hbytes;
+    memcpy(&hbytes, v2 + 12, 4);
+    guint32 meta_len;
+    memcpy(&meta_len, v2 + 16 + hbytes - 4, 4);
+    g_assert_cmpuint(meta_len, ==, 0);
+    gsize cut = 20, at = 16 + hbytes - cut;
+    guint8 *v1 = g_malloc(len - cut);
+    memcpy(v1, v2, at);
+    memcpy(v1 + at, v2 + at + cut, len - at - cut);
+    *len_out = len - cut;
+    guint32 version = 1, hb = hbytes - (guint32)cut;
+    memcpy(v1 + 8, &version, 4);
+    memcpy(v1 + 12, &hb, 4);
+    guint64 sum = fnv1a(v1, *len_out - 8);
+    memcpy(v1 + *len_out - 8, &sum, 8);
+    return v1;
+}
+
+/* Version 2 keeps the caller's metadata and the dropout state, so a resumed run draws the
+ * very masks the uninterrupted one would, without the caller setting anything. */
+static void test_v2_metadata_and_dropout(void)
+{
+    nn_model *a = make_model(SPEC, 8, 1), *b = make_model(SPEC, 8, 2);
+    nn_optimizer oa, ob;
+    init_opt(&oa, NN_OPTIMIZER_ADAM, a);
+    init_opt(&ob, NN_OPTIMIZER_ADAM, b);
+    nn_model_set_dropout_seed(a, 77);
+    train(a, &oa, 3);
+    g_assert_cmpuint(nn_model_dropout_counter(a), ==, 3);
+
+    const char *meta = "[model]\nclasses=good;defect;\n";
+    char *path = path_of("v2.ckpt");
+    nn_error err;
+    g_assert_cmpint(nn_checkpoint_save_with(path, a, &oa, meta, &err), ==, NN_OK);
+    nn_checkpoint_info info;
+    g_assert_cmpint(nn_checkpoint_load_with(path, b, &ob, &info, &err), ==, NN_OK);
+    g_assert_cmpuint(info.version, ==, 2);
+    g_assert_true(info.has_moments && info.has_dropout_state);
+    g_assert_cmpint(info.step, ==, 3);
+    g_assert_cmpuint(info.dropout_seed, ==, 77);
+    g_assert_cmpuint(info.dropout_counter, ==, 3);
+    g_assert_cmpstr(info.metadata, ==, meta);
+    nn_checkpoint_info_clear(&info);
+    g_assert_cmpuint(nn_model_dropout_seed(b), ==, 77);
+    g_assert_cmpuint(nn_model_dropout_counter(b), ==, 3);
+
+    train(a, &oa, 2);
+    train(b, &ob, 2);
+    size_t n = nn_model_num_parameters(a);
+    g_assert_true(memcmp(nn_model_params(a), nn_model_params(b), n * sizeof(float)) == 0);
+
+    char spec_text[256];
+    int H, W, C;
+    g_assert_cmpint(nn_checkpoint_peek_info(path, spec_text, sizeof spec_text, &H, &W, &C, &info,
+                                            &err), ==, NN_OK);
+    g_assert_cmpstr(spec_text, ==, SPEC);
+    g_assert_cmpstr(info.metadata, ==, meta);
+    g_assert_cmpint(info.step, ==, 3);
+    nn_checkpoint_info_clear(&info);
+
+    /* metadata beyond the bound is the caller's mistake, said before anything is written */
+    gsize huge = NN_CHECKPOINT_MAX_METADATA + 1;
+    char *big = g_malloc(huge + 1);
+    memset(big, 'x', huge);
+    big[huge] = '\0';
+    g_assert_cmpint(nn_checkpoint_save_with(path, a, &oa, big, &err), ==, NN_ERR_ARG);
+    g_assert_nonnull(strstr(err.message, "metadata"));
+    g_free(big);
+
+    nn_optimizer_free(&oa), nn_optimizer_free(&ob);
+    nn_model_free(a), nn_model_free(b);
+    g_free(path);
+}
+
+/* A file from LR Lab's first version loads: weights, moments and step as before, and info
+ * says it has neither dropout state nor metadata, so a caller knows it cannot resume
+ * exactly from it. */
+static void test_v1_still_loads(void)
+{
+    nn_model *a = make_model(SPEC, 8, 1), *b = make_model(SPEC, 8, 2);
+    nn_optimizer oa, ob;
+    init_opt(&oa, NN_OPTIMIZER_ADAM, a);
+    init_opt(&ob, NN_OPTIMIZER_ADAM, b);
+    train(a, &oa, 2);
+    char *path = path_of("v1.ckpt");
+    nn_error err;
+    g_assert_cmpint(nn_checkpoint_save(path, a, &oa, &err), ==, NN_OK);
+    gchar *v2;
+    gsize len, len1;
+    g_assert_true(g_file_get_contents(path, &v2, &len, NULL));
+    guint8 *v1 = as_version_1((guint8 *)v2, len, &len1);
+    g_assert_true(g_file_set_contents(path, (const char *)v1, (gssize)len1, NULL));
+
+    nn_model_set_dropout_state(b, 9, 9);
+    nn_checkpoint_info info;
+    g_assert_cmpint(nn_checkpoint_load_with(path, b, &ob, &info, &err), ==, NN_OK);
+    g_assert_cmpuint(info.version, ==, 1);
+    g_assert_false(info.has_dropout_state);
+    g_assert_null(info.metadata);
+    g_assert_true(info.has_moments);
+    g_assert_cmpint(ob.step, ==, 2);
+    size_t n = nn_model_num_parameters(a);
+    g_assert_true(memcmp(nn_model_params(a), nn_model_params(b), n * sizeof(float)) == 0);
+    g_assert_true(memcmp(oa.v, ob.v, n * sizeof(float)) == 0);
+    /* the model's own dropout state is left alone: the file has none to give */
+    g_assert_cmpuint(nn_model_dropout_counter(b), ==, 9);
+    nn_checkpoint_info_clear(&info);
+
+    g_free(v1), g_free(v2), g_free(path);
+    nn_optimizer_free(&oa), nn_optimizer_free(&ob);
+    nn_model_free(a), nn_model_free(b);
 }
 
 static void test_not_a_checkpoint(void)
@@ -382,6 +511,8 @@ int main(int argc, char **argv)
     g_test_add_func("/nn/checkpoint/truncated", test_truncated);
     g_test_add_func("/nn/checkpoint/corrupted", test_corrupted);
     g_test_add_func("/nn/checkpoint/wrong-version", test_wrong_version);
+    g_test_add_func("/nn/checkpoint/v2-metadata-and-dropout", test_v2_metadata_and_dropout);
+    g_test_add_func("/nn/checkpoint/v1-still-loads", test_v1_still_loads);
     g_test_add_func("/nn/checkpoint/not-a-checkpoint", test_not_a_checkpoint);
     g_test_add_func("/nn/checkpoint/wrong-network", test_wrong_network);
     g_test_add_func("/nn/checkpoint/missing", test_missing_and_io);
