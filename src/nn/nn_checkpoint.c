@@ -70,21 +70,17 @@ static void put_bytes(writer *w, const void *p, size_t n)
     }
 }
 
-static void put_u64(writer *w, uint64_t v)
+/* The low n bytes of v, least significant first, whatever the host's byte order. */
+static void put_le(writer *w, uint64_t v, int n)
 {
     unsigned char b[8];
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < n; i++)
         b[i] = (unsigned char)(v >> (8 * i));
-    put_bytes(w, b, 8);
+    put_bytes(w, b, (size_t)n);
 }
 
-static void put_u32(writer *w, uint32_t v)
-{
-    unsigned char b[4];
-    for (int i = 0; i < 4; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    put_bytes(w, b, 4);
-}
+static void put_u64(writer *w, uint64_t v) { put_le(w, v, 8); }
+static void put_u32(writer *w, uint32_t v) { put_le(w, v, 4); }
 
 static void put_f64(writer *w, double v)
 {
@@ -121,23 +117,18 @@ static const unsigned char *take(reader *r, size_t n)
     return q;
 }
 
-static uint64_t get_u64(reader *r)
+/* n bytes, least significant first; 0 past the end (r->overrun says so). */
+static uint64_t get_le(reader *r, int n)
 {
-    const unsigned char *b = take(r, 8);
+    const unsigned char *b = take(r, (size_t)n);
     uint64_t v = 0;
-    for (int i = 0; b && i < 8; i++)
+    for (int i = 0; b && i < n; i++)
         v |= (uint64_t)b[i] << (8 * i);
     return v;
 }
 
-static uint32_t get_u32(reader *r)
-{
-    const unsigned char *b = take(r, 4);
-    uint32_t v = 0;
-    for (int i = 0; b && i < 4; i++)
-        v |= (uint32_t)b[i] << (8 * i);
-    return v;
-}
+static uint64_t get_u64(reader *r) { return get_le(r, 8); }
+static uint32_t get_u32(reader *r) { return (uint32_t)get_le(r, 4); }
 
 static double get_f64(reader *r)
 {
