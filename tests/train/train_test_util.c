@@ -99,3 +99,21 @@ char *test_history_without_seconds(const char *path)
     }
     return g_string_free(out, FALSE);
 }
+
+int test_run_argv(const char *const *argv, char **out, char **err)
+{
+    GError *error = NULL;
+    g_autoptr(GSubprocess) p = g_subprocess_newv(argv,
+                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                     G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                                 &error);
+    g_assert_no_error(error);
+    g_autofree char *o = NULL, *e = NULL;
+    g_assert_true(g_subprocess_communicate_utf8(p, NULL, NULL, &o, &e, &error));
+    g_assert_no_error(error);
+    if (out)
+        *out = g_steal_pointer(&o);
+    if (err)
+        *err = g_steal_pointer(&e);
+    return g_subprocess_get_if_exited(p) ? g_subprocess_get_exit_status(p) : -1;
+}

@@ -26,3 +26,7 @@ char *test_history_without_seconds(const char *path);
 
 /* The lrlab-train executable under test (argv[1] of the CLI tests, via meson). */
 extern const char *test_lrlab_train;
+
+/* Runs argv (NULL-terminated; argv[0] a path) to its end, capturing stdout and stderr
+ * (out, err may be NULL: discarded). Returns the exit status, -1 when it did not exit. */
+int test_run_argv(const char *const *argv, char **out, char **err);

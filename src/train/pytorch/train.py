@@ -602,16 +602,20 @@ def status_text(status, message, epochs, planned, best_epoch, best_loss, classes
 
 def config_text(name):
     """The exported config.ini with the run's name saying where it was trained."""
-    out, group = [], None
+    out, group, named = [], None, False
     with open(os.path.join(HERE, "config.ini"), encoding="utf-8") as fh:
         for line in fh:
             if line.startswith("["):
+                if not named and (group is None or group == "[run]") and line.strip() != "[run]":
+                    out.append(f"[run]\nname={name}\n\n")     # a config.ini without a name
+                    named = True
                 group = line.strip()
             if group == "[run]" and line.startswith("name="):
                 continue
             out.append(line)
             if line.strip() == "[run]":
                 out.append(f"name={name}\n")
+                named = True
     return "".join(out)
 
 
@@ -716,7 +720,8 @@ def main():
     out = args.out
     if lead:
         os.makedirs(out, exist_ok=True)
-        name = cfg["run"].get("name", "run") if cfg.has_section("run") else "run"
+        name = cfg["run"].get("name") if cfg.has_section("run") else None
+        name = name or os.path.basename(HERE)
         where = f"PyTorch, {world} process{'es' if world > 1 else ''}"
         atomic_write(os.path.join(out, "config.ini"), config_text(f"{name} ({where})"))
     say(f"Training {p['spec']} on {len(train_rows)} images ({len(val_rows)} validate), "
