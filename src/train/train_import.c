@@ -366,7 +366,13 @@ char **train_import_path(const char *path, const char *session_dir, GError **err
     g_autoptr(GPtrArray) names = NULL, histories = NULL;
     if (!train_import_read(path, &names, &histories, error))
         return NULL;
-    g_autofree char *base = g_path_get_basename(path);
+    /* "run/history.csv" rather than a bare "history.csv", which every history is called. */
+    g_autofree char *file = g_path_get_basename(path);
+    g_autofree char *parent_dir = g_path_get_dirname(path);
+    g_autofree char *parent = g_path_get_basename(parent_dir);
+    g_autofree char *base = g_str_equal(file, "history.csv") && !g_str_equal(parent, ".")
+                                ? g_build_filename(parent, file, NULL)
+                                : g_strdup(file);
     g_autoptr(GPtrArray) written = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < names->len; i++) {
         const char *rel = g_ptr_array_index(names, i);

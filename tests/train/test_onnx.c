@@ -9,8 +9,6 @@
 #include "train_onnx.h"
 #include "train_test_util.h"
 
-static const char *python_path = "/usr/bin/python3";
-static char *script_path;
 
 /* The run's data, model and training flags, shared by the run and the image export. */
 #define DATA_FLAGS "--data", "synthetic:30", "--size", "32"
@@ -39,7 +37,7 @@ test_export_matches_opencv(void)
     const char *pngs[] = { test_lrlab_train, DATA_FLAGS, "--export-synthetic", images, NULL };
     g_assert_cmpint(test_run_argv(pngs, NULL, NULL), ==, 0);
 
-    const char *check[] = { python_path, script_path, onnx, run, images, NULL };
+    const char *check[] = { test_python, test_script, onnx, run, images, NULL };
     int status = test_run_argv(check, &out, &err);
     g_test_message("%s%s", out, err);
     if (status != 0)
@@ -81,19 +79,9 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    for (int i = 1; i < argc; i++) {
-        if (g_str_has_prefix(argv[i], "--python="))
-            python_path = argv[i] + strlen("--python=");
-        else if (g_str_has_prefix(argv[i], "--script="))
-            script_path = g_strdup(argv[i] + strlen("--script="));
-        else
-            test_lrlab_train = argv[i];   /* meson's first argument */
-    }
-    g_assert_nonnull(script_path);
+    test_tool_args(argc, argv, "onnx_check.py");
     g_assert_nonnull(test_lrlab_train);
     g_test_add_func("/train/onnx/export-matches-opencv", test_export_matches_opencv);
     g_test_add_func("/train/onnx/refusals", test_refusals);
-    int status = g_test_run();
-    g_free(script_path);
-    return status;
+    return g_test_run();
 }

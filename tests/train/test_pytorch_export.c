@@ -16,9 +16,6 @@
 #include "train_run.h"
 #include "train_test_util.h"
 
-static const char *python_path = "/usr/bin/python3";
-static const char *torchrun_path = "/usr/bin/torchrun";
-static char *script_path;
 
 /* Augmentation off (its noise is not reproduced value for value), dropout on (its masks
  * are). 74 training images in batches of 16: the last one is short (10). */
@@ -72,7 +69,7 @@ assert_imports(const char *run, const char *project, int n_val)
     nn_model_free(model);
 
     g_autofree char *out = NULL, *err = NULL;
-    const char *check[] = { python_path, script_path, run, project, NULL };
+    const char *check[] = { test_python, test_script, run, project, NULL };
     int status = test_run_argv(check, &out, &err);
     g_test_message("%s", out);
     if (status != 0)
@@ -117,12 +114,12 @@ test_export_train_import(void)
     g_assert_cmpint(test_run_argv(export, NULL, &err), ==, 1);
     g_assert_nonnull(strstr(err, "is not empty"));
 
-    const char *single[] = { python_path, train_py, "--out", one, "--threads", "1", NULL };
+    const char *single[] = { test_python, train_py, "--out", one, "--threads", "1", NULL };
     run_or_fail(single, "train.py");
     /* Debian 12's torchrun (torch 1.13 on Python 3.11) fails at its start with its default
      * --redirects/--tee of 0 (Python 3.11 no longer lists a zero IntFlag member); 1 works
      * everywhere (README.md says so too). */
-    const char *ddp[] = { torchrun_path, "--standalone", "--nproc_per_node=2", "--redirects", "1",
+    const char *ddp[] = { test_torchrun, "--standalone", "--nproc_per_node=2", "--redirects", "1",
                           "--tee", "1", train_py, "--out", two, "--threads", "1", NULL };
     run_or_fail(ddp, "torchrun --nproc_per_node=2 train.py");
 
@@ -164,20 +161,8 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    for (int i = 1; i < argc; i++) {
-        if (g_str_has_prefix(argv[i], "--python="))
-            python_path = argv[i] + strlen("--python=");
-        else if (g_str_has_prefix(argv[i], "--torchrun="))
-            torchrun_path = argv[i] + strlen("--torchrun=");
-        else if (g_str_has_prefix(argv[i], "--script="))
-            script_path = g_strdup(argv[i] + strlen("--script="));
-        else
-            test_lrlab_train = argv[i];   /* meson's first argument */
-    }
-    g_assert_nonnull(script_path);
+    test_tool_args(argc, argv, "pytorch_check.py");
     g_assert_nonnull(test_lrlab_train);
     g_test_add_func("/train/pytorch-export/export-train-import", test_export_train_import);
-    int status = g_test_run();
-    g_free(script_path);
-    return status;
+    return g_test_run();
 }

@@ -15,14 +15,12 @@
 #include "train_test_util.h"
 #include "train_tfevents.h"
 
-static const char *python_path = "/usr/bin/python3";
-static char *script_path;
 
 static int
 run_tool(const char *command, const char *path, char **out)
 {
     g_autofree char *err = NULL;
-    const char *argv[] = { python_path, script_path, command, path, NULL };
+    const char *argv[] = { test_python, test_script, command, path, NULL };
     int status = test_run_argv(argv, out, &err);
     if (status != 0)
         g_error("tfevents_tool.py %s %s failed (%d): %s", command, path, status, err);
@@ -58,6 +56,16 @@ epoch_n(int i)
                           .lr = 1e-3 * (i + 1) };
 }
 
+/* dir's event files after epochs 0 .. n-1 of epoch_n. */
+static void
+write_epochs(const char *dir, int n)
+{
+    for (int i = 0; i < n; i++) {
+        TrainEpoch e = epoch_n(i);
+        g_assert_true(train_tfevents_write_epoch(dir, &e, NULL));
+    }
+}
+
 /* The single event file in dir/sub. */
 static char *
 event_file(const char *dir, const char *sub)
@@ -88,10 +96,7 @@ static void
 test_write_read(void)
 {
     g_autofree char *dir = test_tmpdir();
-    for (int i = 0; i < 3; i++) {
-        TrainEpoch e = epoch_n(i);
-        g_assert_true(train_tfevents_write_epoch(dir, &e, NULL));
-    }
+    write_epochs(dir, 3);
     g_autofree char *train = event_file(dir, "train");
     g_autofree char *val = event_file(dir, "validation");
 
@@ -131,10 +136,7 @@ static void
 test_truncated(void)
 {
     g_autofree char *dir = test_tmpdir();
-    for (int i = 0; i < 3; i++) {
-        TrainEpoch e = epoch_n(i);
-        g_assert_true(train_tfevents_write_epoch(dir, &e, NULL));
-    }
+    write_epochs(dir, 3);
     g_autofree char *path = event_file(dir, "train");
     g_autofree char *data = NULL;
     gsize length;
@@ -318,10 +320,7 @@ test_roundtrip_own_run(void)
 {
     g_autofree char *dir = test_tmpdir();
     g_autofree char *session = g_build_filename(dir, "session", NULL);
-    for (int i = 0; i < 3; i++) {
-        TrainEpoch e = epoch_n(i);
-        g_assert_true(train_tfevents_write_epoch(dir, &e, NULL));
-    }
+    write_epochs(dir, 3);
     g_autoptr(GPtrArray) names = NULL, histories = NULL;
     g_autoptr(GError) error = NULL;
     g_assert_true(train_import_read(dir, &names, &histories, &error));
@@ -343,14 +342,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    for (int i = 1; i < argc; i++) {
-        if (g_str_has_prefix(argv[i], "--python="))
-            python_path = argv[i] + strlen("--python=");
-        else if (g_str_has_prefix(argv[i], "--script="))
-            script_path = g_strdup(argv[i] + strlen("--script="));
-    }
-    if (script_path == NULL)
-        script_path = g_test_build_filename(G_TEST_DIST, "train", "tfevents_tool.py", NULL);
+    test_tool_args(argc, argv, "tfevents_tool.py");
     g_test_add_func("/train/tfevents/crc32c", test_crc32c);
     g_test_add_func("/train/tfevents/write-read", test_write_read);
     g_test_add_func("/train/tfevents/truncated", test_truncated);
@@ -360,7 +352,5 @@ main(int argc, char **argv)
     g_test_add_func("/train/import/keras-still-writing", test_import_keras_still_writing);
     g_test_add_func("/train/import/csv", test_import_csv);
     g_test_add_func("/train/import/errors", test_import_errors);
-    int status = g_test_run();
-    g_free(script_path);
-    return status;
+    return g_test_run();
 }

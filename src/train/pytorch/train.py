@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# Over 800 lines on purpose: the project must run from this one file, with no LR Lab
+# module to import (the issue's "self-contained"), so the RNG port, augmentation, PNG
+# reader, model file, run-folder writers and the training loop live together here.
 """LR Lab's run as a plain PyTorch project: the same network, initial weights, split,
 normalisation, batch order, dropout masks, augmentations, optimizer and learning-rate
 schedule, on one process or many (torchrun), writing an LR Lab run folder that the app and
