@@ -11,7 +11,8 @@
 #include "train_tfevents.h"
 #include "train_types.h"
 
-typedef enum { COL_LOSS, COL_ACCURACY, COL_VAL_LOSS, COL_VAL_ACCURACY, COL_LR, N_COLS } Column;
+typedef enum { COL_LOSS, COL_ACCURACY, COL_VAL_LOSS, COL_VAL_ACCURACY, COL_LR, COL_SECONDS,
+               N_COLS } Column;
 
 #define MAX_DEPTH 4   /* folders searched below the one given: runs/exp/train/ and a bit more */
 
@@ -47,12 +48,14 @@ classify(const char *name, const char *subrun)
             metric = COL_ACCURACY;
         else if (g_str_equal(w, "lr"))
             metric = COL_LR;
+        else if (g_str_equal(w, "seconds"))
+            metric = COL_SECONDS;   /* LR Lab's and train.py's epoch times */
         learning = learning || g_str_equal(w, "learning");
         rate = rate || g_str_equal(w, "rate");
     }
     if (metric < 0 && learning && rate)
         metric = COL_LR;
-    if (metric == COL_LR || metric < 0)
+    if (metric == COL_LR || metric == COL_SECONDS || metric < 0)
         return metric;
     return val ? metric + 2 : metric;   /* COL_VAL_LOSS, COL_VAL_ACCURACY */
 }
@@ -60,7 +63,8 @@ classify(const char *name, const char *subrun)
 static void
 set_column(TrainEpoch *e, int column, double value)
 {
-    double *slots[N_COLS] = { &e->loss, &e->accuracy, &e->val_loss, &e->val_accuracy, &e->lr };
+    double *slots[N_COLS] = { &e->loss, &e->accuracy, &e->val_loss, &e->val_accuracy, &e->lr,
+                              &e->seconds };
     *slots[column] = value;
 }
 
@@ -323,17 +327,24 @@ gboolean train_import_read(const char *path, GPtrArray **names_out, GPtrArray **
     return TRUE;
 }
 
-/* One imported run as a run folder. */
+/* One imported run as a run folder. settings (may be NULL) is a config.ini beside the
+ * history (an LR Lab run folder made elsewhere, e.g. by an exported train.py): its
+ * settings are the run's, so legends and the table say what really differed. */
 static gboolean
-write_run(const char *dir, const char *name, GArray *epochs, GError **error)
+write_run(const char *dir, const char *name, const char *settings, GArray *epochs,
+          GError **error)
 {
     const TrainEpoch *e = (const TrainEpoch *) epochs->data;
     const int n = (int) epochs->len;
     TrainConfig config;
-    train_config_init(&config);
-    config.name = g_strdup_printf("Imported: %s", name);
+    gboolean known = settings && train_config_load(&config, settings, NULL);
+    if (!known)
+        train_config_init(&config);
+    /* A run folder's own name already says where it ran ("... (PyTorch, 2 processes)"). */
+    if (config.name == NULL)
+        config.name = g_strdup_printf("Imported: %s", name);
     config.epochs = MAX(n, 1);
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n && !known; i++)
         if (e[i].lr > 0 && e[i].lr <= 10) {
             config.lr = e[i].lr;   /* the legend then names the rate it started with */
             break;
@@ -374,11 +385,14 @@ char **train_import_path(const char *path, const char *session_dir, GError **err
                                 ? g_build_filename(parent, file, NULL)
                                 : g_strdup(file);
     g_autoptr(GPtrArray) written = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *settings = g_build_filename(parent_dir, "config.ini", NULL);
     for (guint i = 0; i < names->len; i++) {
         const char *rel = g_ptr_array_index(names, i);
         g_autofree char *label = *rel ? g_build_filename(base, rel, NULL) : g_strdup(base);
         char *dir = train_session_next_run_dir(session_dir, error);
-        if (dir == NULL || !write_run(dir, label, g_ptr_array_index(histories, i), error)) {
+        if (dir == NULL ||
+            !write_run(dir, label, g_file_test(settings, G_FILE_TEST_IS_REGULAR) ? settings : NULL,
+                       g_ptr_array_index(histories, i), error)) {
             g_free(dir);
             return NULL;
         }

@@ -5,13 +5,17 @@
  * an ordinary run folder in a session (docs/run-folder.md): config.ini (the defaults, named
  * "Imported: <source>", epochs = what was found), status.ini (finished), history.csv, and a
  * predictions.bin that names no images (nothing is known of them), so the app and
- * lrlab-train load it like any run and nothing special exists downstream.
+ * lrlab-train load it like any run and nothing special exists downstream. A CSV with a
+ * config.ini beside it (an LR Lab run folder trained elsewhere: an exported train.py's)
+ * keeps those settings and its name (train.py's says "(PyTorch, N processes)"), so legends
+ * say what really differed.
  *
  * Which number is which comes from its name (a tag or a column header), in words split at
  * anything that is not a letter or a digit:
  *   a word val, validation, valid, eval, evaluation, test or dev, or a sub-run folder of
  *   that name (Keras's logs/validation/)  -> the validation side, else training;
  *   loss -> loss; accuracy or acc -> accuracy; lr, or learning and rate -> the rate;
+ *   seconds -> the epoch's time (history.csv's column);
  *   a word batch or step -> per-batch data, skipped (the epochs are what compares).
  * So "loss", "epoch_loss" under validation/, "val_loss", "Loss/val", "val_acc" all land in
  * their column. Event files' steps, sorted, are the epochs (0, 1, ...); a CSV's rows are, in

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "train_history.h"
 #include "train_import.h"
 #include "train_record.h"
 #include "train_session.h"
@@ -285,6 +286,42 @@ test_import_csv(void)
                "1,0.9,0.5,0.8,0.55\r\n2,0.7,0.625,0.75,0.6\r\n3,0.5,0.75,0.8,0.65\r\n", FALSE);
 }
 
+/* A history with LR Lab's config.ini beside it (an exported train.py's run folder) keeps
+ * its settings and name: the legend then says what really differed. */
+static void
+test_import_with_settings(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *run = g_build_filename(dir, "run", NULL);
+    g_autofree char *csv = g_build_filename(run, "history.csv", NULL);
+    g_autofree char *ini = g_build_filename(run, "config.ini", NULL);
+    g_autofree char *session = g_build_filename(dir, "session", NULL);
+    TrainConfig config;
+    train_config_init(&config);
+    config.name = g_strdup("torch-run (PyTorch, 2 processes)");
+    config.lr = 3e-4;
+    config.dropout = FALSE;
+    g_assert_cmpint(g_mkdir(run, 0755), ==, 0);
+    g_assert_true(train_config_save(&config, ini, NULL));
+    train_config_clear(&config);
+    g_assert_true(g_file_set_contents(csv, "epoch,accuracy,loss,val_accuracy,val_loss,lr,seconds\n"
+                                           "0,0.5,0.9,0.55,0.8,0.0003,12.5\n", -1, NULL));
+    g_autoptr(GError) error = NULL;
+    g_auto(GStrv) runs = train_import_path(csv, session, &error);
+    g_assert_no_error(error);
+    g_autofree char *back_path = g_build_filename(runs[0], "config.ini", NULL);
+    g_assert_true(train_config_load(&config, back_path, NULL));
+    g_assert_cmpstr(config.name, ==, "torch-run (PyTorch, 2 processes)");
+    g_assert_cmpfloat(config.lr, ==, 3e-4);
+    g_assert_false(config.dropout);
+    g_assert_cmpint(config.epochs, ==, 1);
+    train_config_clear(&config);
+    g_autofree char *history = g_build_filename(runs[0], "history.csv", NULL);
+    g_autoptr(GArray) epochs = train_history_load(history, NULL);
+    g_assert_cmpfloat(g_array_index(epochs, TrainEpoch, 0).seconds, ==, 12.5);
+    test_rmdir_recursive(dir);
+}
+
 static void
 test_import_errors(void)
 {
@@ -351,6 +388,7 @@ main(int argc, char **argv)
     g_test_add_func("/train/import/keras", test_import_keras);
     g_test_add_func("/train/import/keras-still-writing", test_import_keras_still_writing);
     g_test_add_func("/train/import/csv", test_import_csv);
+    g_test_add_func("/train/import/with-settings", test_import_with_settings);
     g_test_add_func("/train/import/errors", test_import_errors);
     return g_test_run();
 }
