@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "data_synthetic.h"
+#include "lrlab-train-export.h"
 #include "nn_model.h"
 #include "nn_spec.h"
 #include "train_config.h"
@@ -494,8 +495,12 @@ int main(int argc, char **argv)
         "  lrlab-train --config runs/lr_1e-03/config.ini --seed 2\n");
     g_option_context_add_main_entries(context, own_entries, NULL);
     g_option_context_add_main_entries(context, (GOptionEntry *) field_options->data, NULL);
+    g_option_context_add_main_entries(context, lrlab_train_export_entries(), NULL);
     if (!g_option_context_parse(context, &argc, &argv, &error))
         usage_error("%s (see --help)", error->message);
+    int mode_status = lrlab_train_export_file_modes(argc, argv);
+    if (mode_status >= 0)
+        return mode_status;
     if (argc > 1)
         usage_error("unexpected argument '%s' (see --help)", argv[1]);
 
@@ -504,6 +509,10 @@ int main(int argc, char **argv)
     if (!train_config_validate(&config, &error))
         usage_error("%s", error->message);
 
+    if ((mode_status = lrlab_train_export_run_modes(&config, rates->len)) >= 0) {
+        train_config_clear(&config);
+        return mode_status;
+    }
     if (o.export_synthetic) {
         if (config.data_kind != TRAIN_DATA_SYNTHETIC)
             usage_error("--export-synthetic: --data must be synthetic[:N]");

@@ -62,7 +62,7 @@ gboolean train_record_write_epochs(const char *dir, const TrainRecordSplit *spli
     if (!train_predictions_save(predictions_path, split->num_classes, split->n_val,
                                 split->val_indices, split->val_labels,
                                 (const char *const *) split->val_sources, predictions,
-                                split->n_val ? n_epochs : 0, error))
+                                n_epochs, error))
         return FALSE;
     return train_history_save(history_path, epochs, n_epochs, error);
 }
@@ -151,9 +151,11 @@ read_epochs(const char *dir, const char *base, TrainRecordFolder *folder, GError
     if (!train_predictions_load(predictions_path, &pf, &cause))
         return read_failed(error, cause, base, "predictions.bin");
     /* Predictions are written before the history, so after a kill between the two they
-     * may hold one epoch more; fewer means the files do not belong together. */
+     * may hold one epoch more; fewer means the files do not belong together. A file that
+     * names no images but counts the epochs is a run that recorded no predictions (an
+     * imported one, train_import.h). */
     guint n_epochs = folder->epochs->len;
-    if (pf.n_epochs < (int) n_epochs || (pf.n_val == 0 && n_epochs > 0)) {
+    if (pf.n_epochs < (int) n_epochs) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                     "%s: predictions.bin has %d epochs but history.csv has %u", base,
                     pf.n_epochs, n_epochs);

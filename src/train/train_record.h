@@ -43,7 +43,9 @@ gboolean train_record_write_config(const char *dir, const TrainConfig *config,
 
 /* predictions.bin, then history.csv: the n_epochs finished epochs and their predictions
  * ((n_epochs, split->n_val)). split is NULL before the dataset is loaded: then there are
- * no epochs yet, and predictions.bin names no images. Predictions go first so that a kill
+ * no epochs yet, and predictions.bin names no images. A split of no images with epochs is
+ * a run that recorded no predictions (imported: train_import.h); predictions may then be
+ * NULL. Predictions go first so that a kill
  * between the two leaves a history that every prediction file it meets can answer. */
 gboolean train_record_write_epochs(const char *dir, const TrainRecordSplit *split,
                                    const TrainEpoch *epochs, int n_epochs,

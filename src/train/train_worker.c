@@ -21,6 +21,7 @@
 #include "nn_threads.h"
 #include "train_dataset.h"
 #include "train_process.h"
+#include "train_tfevents.h"
 
 /* Streams of the run's seed (nn_rng_mix) so that model init, dropout masks, shuffling and
  * the split each get their own independent randomness. */
@@ -500,6 +501,7 @@ train(TrainWorker *w)
             c->early_stop_patience > 0 && epochs_without_improvement >= c->early_stop_patience;
         if (!save_epoch(w, &record, predictions, improved))
             return;
+        train_tfevents_log_epoch(w->output_dir, &record);   /* TensorBoard's copy */
         if (improved) {
             p->best_epoch = epoch;
             p->best_val_loss = val_loss;

@@ -1,6 +1,8 @@
 /* lab-screenshot: a small state machine on a 100 ms timer (the window and its runs live on
  * the main loop; this only watches them): configure, start run 1, wait, start run 2 with
- * another learning rate, wait, then show each page, let it paint, and save it. */
+ * another learning rate, wait, then show each page, let it paint, and save it. With
+ * LRLAB_SCREENSHOT_IMPORT=PATH it then imports PATH (another tool's history: the
+ * exported train.py's history.csv for docs/) and saves the curves with it. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -20,6 +22,8 @@ typedef enum {
   STEP_SAVE_AUGMENT,
   STEP_SHOW_MISTAKES,
   STEP_SAVE_MISTAKES,
+  STEP_IMPORT,
+  STEP_SAVE_IMPORTED,
   STEP_DONE,
 } Step;
 
@@ -250,6 +254,25 @@ tick (gpointer user_data)
       if (script->ticks < 5)
         break;
       if (!save (script, "screenshot-mistakes.png"))
+        return G_SOURCE_REMOVE;
+      next (script, g_getenv ("LRLAB_SCREENSHOT_IMPORT") ? STEP_IMPORT : STEP_DONE);
+      break;
+
+    case STEP_IMPORT:
+      {
+        g_autoptr(GError) error = NULL;
+
+        if (!lab_window_import (script->window, g_getenv ("LRLAB_SCREENSHOT_IMPORT"), NULL, &error))
+          return fail (script, error->message);
+      }
+      lab_window_set_page (script->window, "curves");
+      next (script, STEP_SAVE_IMPORTED);
+      break;
+
+    case STEP_SAVE_IMPORTED:
+      if (script->ticks < 5)
+        break;
+      if (!save (script, "screenshot-imported.png"))
         return G_SOURCE_REMOVE;
       next (script, STEP_DONE);
       break;

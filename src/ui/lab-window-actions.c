@@ -202,6 +202,30 @@ export_csv_action (GtkWidget  *widget,
 }
 
 static void
+export_pytorch_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  _lab_window_ask_export_pytorch (LAB_WINDOW (widget));
+}
+
+static void
+export_onnx_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  _lab_window_ask_export_onnx (LAB_WINDOW (widget));
+}
+
+static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  _lab_window_ask_import (LAB_WINDOW (widget), g_str_equal (g_variant_get_string (param, NULL), "folder"));
+}
+
+static void
 page_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *param)
@@ -227,6 +251,9 @@ _lab_window_class_actions_init (LabWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export-chart", NULL, export_chart_action);
   gtk_widget_class_install_action (widget_class, "win.export-csv", NULL, export_csv_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
+  gtk_widget_class_install_action (widget_class, "win.export-pytorch", NULL, export_pytorch_action);
+  gtk_widget_class_install_action (widget_class, "win.export-onnx", NULL, export_onnx_action);
+  gtk_widget_class_install_action (widget_class, "win.import", "s", import_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.start", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "win.start", NULL);

@@ -1,13 +1,20 @@
 /* lab-window-export: what leaves the window as files: both charts as PNG, SVG or PDF (the
- * charts' own drawing), every run's epochs as one CSV (train_export), and a copy of the
- * session's run folders (train_session), each behind a file chooser that asks where. */
+ * charts' own drawing), every run's epochs as one CSV (train_export), a copy of the
+ * session's run folders (train_session), the run the settings describe as a PyTorch project
+ * (train_export_pytorch), a run's model as ONNX (train_onnx); and what comes in: other
+ * tools' logs as runs (train_import). Each behind a file chooser that asks where. */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
 #include "lab-chart-export.h"
 #include "lab-window-private.h"
+#include "train_dataset.h"
 #include "train_export.h"
+#include "train_export_pytorch.h"
+#include "train_import.h"
+#include "train_onnx.h"
+#include "train_run.h"
 #include "train_session.h"
 
 /* The window's file actions ask alike: a modal native chooser that calls on_response
@@ -251,5 +258,255 @@ _lab_window_ask_export_csv (LabWindow *self)
   dialog = file_chooser_new (self, _("Export Data"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
                              export_csv_chosen);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "runs.csv");
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* --- PyTorch project ------------------------------------------------------------ */
+
+typedef struct {
+  TrainConfig  config;
+  DataSet     *dataset;   /* the panel's, or NULL: loaded in the thread */
+  char        *dir;
+} PytorchJob;
+
+static void
+pytorch_job_free (gpointer data)
+{
+  PytorchJob *job = data;
+
+  train_config_clear (&job->config);
+  g_clear_pointer (&job->dataset, data_set_unref);
+  g_free (job->dir);
+  g_free (job);
+}
+
+/* Generating the images and writing them as PNG takes seconds: off the main thread. */
+static void
+export_pytorch_thread (GTask        *task,
+                       gpointer      source,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  PytorchJob *job = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DataSet) set = job->dataset ? data_set_ref (job->dataset)
+                                        : train_dataset_load (&job->config, NULL, NULL, NULL,
+                                                              cancellable, &error);
+
+  if (set == NULL || !train_export_pytorch (&job->config, set, job->dir, NULL, NULL, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+export_pytorch_done (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  LabWindow *self = LAB_WINDOW (source);
+  PytorchJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    _lab_window_toast (self, _("PyTorch project written to %s: run python3 train.py there"), job->dir);
+  else
+    _lab_window_toast (self, _("The PyTorch project could not be written: %s"), error->message);
+}
+
+gboolean
+lab_window_export_pytorch (LabWindow            *self,
+                           const char           *dir,
+                           GAsyncReadyCallback   callback,
+                           gpointer              user_data,
+                           GError              **error)
+{
+  PytorchJob *job;
+  g_autoptr(GTask) task = NULL;
+
+  g_return_val_if_fail (LAB_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (dir != NULL, FALSE);
+
+  if (!lab_settings_panel_get_valid (self->settings_panel))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           lab_settings_panel_get_problem (self->settings_panel));
+      return FALSE;
+    }
+  job = g_new0 (PytorchJob, 1);
+  train_config_init (&job->config);
+  lab_settings_panel_get_config (self->settings_panel, &job->config);
+  if (!train_config_validate (&job->config, error))
+    {
+      pytorch_job_free (job);
+      return FALSE;
+    }
+  job->dataset = lab_settings_panel_dup_dataset (self->settings_panel);
+  job->dir = g_strdup (dir);
+  task = g_task_new (self, NULL, callback ? callback : export_pytorch_done, user_data);
+  g_task_set_task_data (task, job, pytorch_job_free);
+  g_task_run_in_thread (task, export_pytorch_thread);
+  return TRUE;
+}
+
+static void
+export_pytorch_chosen (LabWindow  *self,
+                       const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!lab_window_export_pytorch (self, path, NULL, NULL, &error))
+    _lab_window_toast (self, _("The PyTorch project could not be written: %s"), error->message);
+  else
+    _lab_window_toast (self, _("Writing the PyTorch project…"));
+}
+
+void
+_lab_window_ask_export_pytorch (LabWindow *self)
+{
+  GtkFileChooserNative *dialog;
+
+  g_assert (LAB_IS_WINDOW (self));
+
+  /* What Start would train now, as a project for python3 train.py or torchrun. */
+  dialog = file_chooser_new (self, _("Export as PyTorch Project (a New or Empty Folder)"),
+                             GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Export"),
+                             export_pytorch_chosen);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* --- ONNX ------------------------------------------------------------------------ */
+
+/* The model file of the run training now or, else, of the newest run that has one. */
+static char *
+latest_model_file (LabWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+
+  for (guint k = 0; k <= n; k++)
+    {
+      g_autoptr(LabRun) run = k == 0 ? (self->active_run ? g_object_ref (self->active_run) : NULL)
+                                     : g_list_model_get_item (G_LIST_MODEL (self->runs), n - k);
+      const char *dir = run ? train_run_get_output_dir (lab_run_get_train_run (run)) : NULL;
+      g_autofree char *path = dir ? g_build_filename (dir, "best.ckpt", NULL) : NULL;
+
+      if (path && g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer (&path);
+    }
+  return NULL;
+}
+
+gboolean
+lab_window_export_onnx (LabWindow   *self,
+                        const char  *path,
+                        GError     **error)
+{
+  g_autofree char *model = NULL;
+
+  g_return_val_if_fail (LAB_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  model = latest_model_file (self);
+  if (model == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           _("No run has a model yet: train a run for an epoch first"));
+      return FALSE;
+    }
+  return train_onnx_export (model, path, error);
+}
+
+static void
+export_onnx_chosen (LabWindow  *self,
+                    const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (lab_window_export_onnx (self, path, &error))
+    _lab_window_toast (self, _("Model saved as %s"), path);
+  else
+    _lab_window_toast (self, _("The model could not be exported: %s"), error->message);
+}
+
+void
+_lab_window_ask_export_onnx (LabWindow *self)
+{
+  GtkFileChooserNative *dialog;
+
+  g_assert (LAB_IS_WINDOW (self));
+
+  dialog = file_chooser_new (self, _("Export Model as ONNX"), GTK_FILE_CHOOSER_ACTION_SAVE,
+                             _("_Export"), export_onnx_chosen);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "model.onnx");
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* --- Import ---------------------------------------------------------------------- */
+
+gboolean
+lab_window_import (LabWindow   *self,
+                   const char  *path,
+                   guint       *n_imported,
+                   GError     **error)
+{
+  g_autofree char *session = train_session_dir ();
+  g_auto(GStrv) dirs = NULL;
+
+  g_return_val_if_fail (LAB_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  /* Into the session, as run folders: they load again at the next start like any run. */
+  dirs = train_import_path (path, session, error);
+  if (dirs == NULL)
+    return FALSE;
+  for (guint i = 0; dirs[i]; i++)
+    {
+      g_autoptr(TrainRun) run = train_run_load (dirs[i], error);
+
+      if (run == NULL)
+        return FALSE;
+      _lab_window_add_train_run (self, run);
+    }
+  if (n_imported)
+    *n_imported = g_strv_length (dirs);
+  _lab_window_update_status (self);
+  return TRUE;
+}
+
+static void
+import_chosen (LabWindow  *self,
+               const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  if (lab_window_import (self, path, &n, &error))
+    _lab_window_toast (self, ngettext ("Imported %u run", "Imported %u runs", n), n);
+  else
+    _lab_window_toast (self, _("Nothing was imported: %s"), error->message);
+}
+
+void
+_lab_window_ask_import (LabWindow *self,
+                        gboolean   folder)
+{
+  GtkFileChooserNative *dialog;
+
+  g_assert (LAB_IS_WINDOW (self));
+
+  if (folder)
+    dialog = file_chooser_new (self, _("Import TensorBoard Logs"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                               _("_Import"), import_chosen);
+  else
+    {
+      g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+      dialog = file_chooser_new (self, _("Import a CSV History"), GTK_FILE_CHOOSER_ACTION_OPEN,
+                                 _("_Import"), import_chosen);
+      gtk_file_filter_add_pattern (filter, "*.csv");
+      gtk_file_filter_add_pattern (filter, "events.out.tfevents.*");
+      gtk_file_filter_set_name (filter, _("Training histories (CSV, TensorBoard)"));
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+    }
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }

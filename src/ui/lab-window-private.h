@@ -98,5 +98,10 @@ const char *_lab_window_chart_file_suffix  (LabWindowChart  chart);
 void      _lab_window_ask_save_session     (LabWindow      *self);
 void      _lab_window_ask_export_charts    (LabWindow      *self);
 void      _lab_window_ask_export_csv       (LabWindow      *self);
+void      _lab_window_ask_export_pytorch   (LabWindow      *self);
+void      _lab_window_ask_export_onnx      (LabWindow      *self);
+/* folder: TensorBoard logs (a folder of event files); else a CSV or one event file. */
+void      _lab_window_ask_import           (LabWindow      *self,
+                                            gboolean        folder);
 
 G_END_DECLS

@@ -45,5 +45,25 @@ gboolean          lab_window_export_csv         (LabWindow      *self,
 gboolean          lab_window_save_session_to    (LabWindow      *self,
                                                  const char     *dir,
                                                  GError        **error);
+/* Starts writing the run the settings describe (what Start would train) as a PyTorch
+ * project into dir (new or empty; train_export_pytorch.h), in a thread; callback (NULL:
+ * a toast says how it went) gets a GTask whose boolean is the result. FALSE at once when
+ * the settings are not valid. */
+gboolean          lab_window_export_pytorch     (LabWindow      *self,
+                                                 const char     *dir,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer        user_data,
+                                                 GError        **error);
+/* The model file of the run training now, else of the newest run that has one, as ONNX
+ * (train_onnx.h). */
+gboolean          lab_window_export_onnx        (LabWindow      *self,
+                                                 const char     *path,
+                                                 GError        **error);
+/* Other tools' logs at path (TensorBoard event files, a CSV history: train_import.h) as
+ * new runs of the session, shown at once; n_imported (may be NULL) receives how many. */
+gboolean          lab_window_import             (LabWindow      *self,
+                                                 const char     *path,
+                                                 guint          *n_imported,
+                                                 GError        **error);
 
 G_END_DECLS

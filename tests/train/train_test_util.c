@@ -99,3 +99,45 @@ char *test_history_without_seconds(const char *path)
     }
     return g_string_free(out, FALSE);
 }
+
+int test_run_argv(const char *const *argv, char **out, char **err)
+{
+    GError *error = NULL;
+    g_autoptr(GSubprocess) p = g_subprocess_newv(argv,
+                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                     G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                                 &error);
+    g_assert_no_error(error);
+    g_autofree char *o = NULL, *e = NULL;
+    g_assert_true(g_subprocess_communicate_utf8(p, NULL, NULL, &o, &e, &error));
+    g_assert_no_error(error);
+    if (out)
+        *out = g_steal_pointer(&o);
+    if (err)
+        *err = g_steal_pointer(&e);
+    return g_subprocess_get_if_exited(p) ? g_subprocess_get_exit_status(p) : -1;
+}
+
+const char *test_python = "/usr/bin/python3", *test_torchrun = "/usr/bin/torchrun";
+char *test_script = NULL;
+
+void test_tool_args(int argc, char **argv, const char *default_script)
+{
+    static const struct { const char *prefix; const char **value; } flags[] = {
+        { "--python=", &test_python }, { "--torchrun=", &test_torchrun },
+    };
+    for (int i = 1; i < argc; i++) {
+        gboolean taken = FALSE;
+        for (gsize f = 0; f < G_N_ELEMENTS(flags) && !taken; f++)
+            if ((taken = g_str_has_prefix(argv[i], flags[f].prefix)))
+                *flags[f].value = argv[i] + strlen(flags[f].prefix);
+        if (taken)
+            continue;
+        if (g_str_has_prefix(argv[i], "--script="))
+            test_script = g_strdup(argv[i] + strlen("--script="));
+        else
+            test_lrlab_train = argv[i];
+    }
+    if (test_script == NULL)
+        test_script = g_test_build_filename(G_TEST_DIST, "train", default_script, NULL);
+}

@@ -26,3 +26,15 @@ char *test_history_without_seconds(const char *path);
 
 /* The lrlab-train executable under test (argv[1] of the CLI tests, via meson). */
 extern const char *test_lrlab_train;
+
+/* Runs argv (NULL-terminated; argv[0] a path) to its end, capturing stdout and stderr
+ * (out, err may be NULL: discarded). Returns the exit status, -1 when it did not exit. */
+int test_run_argv(const char *const *argv, char **out, char **err);
+
+/* The programs a test that drives other tools is given by meson: --python=PATH,
+ * --torchrun=PATH, --script=PATH (the test's Python half), and a bare argument for
+ * lrlab-train (test_lrlab_train). Defaults: /usr/bin/python3, /usr/bin/torchrun, and
+ * default_script under the source tree's tests/train/. Call after g_test_init. */
+extern const char *test_python, *test_torchrun;
+extern char *test_script;
+void test_tool_args(int argc, char **argv, const char *default_script);

@@ -462,6 +462,69 @@ test_augmentation_preview (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+on_exported (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  int *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *done = g_task_propagate_boolean (G_TASK (result), &error) ? 1 : -1;
+  g_assert_no_error (error);
+}
+
+/* Beyond this machine: a CSV history imported as a run of the session, shown at once; the
+ * settings written as a PyTorch project; a run's model exported as ONNX, and the ONNX
+ * export refused in words while no run has a model. */
+static void
+test_export_and_import (void)
+{
+  g_autofree char *session = g_dir_make_tmp ("lrlab-e2e-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (session, "..", "lrlab-e2e-history.csv", NULL);
+  g_autofree char *project = g_build_filename (session, "project", NULL);
+  g_autofree char *train_py = g_build_filename (project, "train.py", NULL);
+  g_autofree char *onnx = g_build_filename (session, "model.onnx", NULL);
+  g_autoptr(GError) error = NULL;
+  LabWindow *window;
+  LabRun *run;
+  guint n = 0;
+  int done = 0;
+
+  g_setenv ("LRLAB_SESSION_DIR", session, TRUE);
+  window = lab_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_assert_false (lab_window_export_onnx (window, onnx, &error));
+  g_assert_nonnull (strstr (error->message, "No run has a model yet"));
+  g_clear_error (&error);
+
+  g_assert_true (g_file_set_contents (csv, "epoch,accuracy,loss,val_accuracy,val_loss\n"
+                                           "0,0.5,0.9,0.55,0.8\n1,0.6,0.7,0.6,0.75\n", -1, NULL));
+  g_assert_true (lab_window_import (window, csv, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpuint (lab_chart_get_n_runs (lab_window_get_loss_chart (window)), ==, 1);
+  g_assert_cmpint (g_unlink (csv), ==, 0);
+  g_assert_false (lab_window_import (window, csv, &n, &error));   /* gone: said, not a crash */
+  g_clear_error (&error);
+
+  configure (window, 1, 1e-3);
+  g_assert_true (lab_window_export_pytorch (window, project, on_exported, &done, &error));
+  while (done == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (done, ==, 1);
+  g_assert_true (g_file_test (train_py, G_FILE_TEST_IS_REGULAR));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL));
+  run = lab_window_get_active_run (window);
+  wait_until_done (run);
+  g_assert_true (lab_window_export_onnx (window, onnx, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (onnx, G_FILE_TEST_IS_REGULAR));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -475,5 +538,6 @@ main (int   argc,
   g_test_add_func ("/ui/window/close-and-delete", test_close_and_delete);
   g_test_add_func ("/ui/window/close-while-training", test_close_while_training);
   g_test_add_func ("/ui/window/augmentation-preview", test_augmentation_preview);
+  g_test_add_func ("/ui/window/export-and-import", test_export_and_import);
   return g_test_run ();
 }
