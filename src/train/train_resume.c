@@ -261,7 +261,34 @@ TrainStart *train_start_new_resume(const char *run_dir, GError **error)
         train_start_free(s);
         return NULL;
     }
+    /* A damaged newest checkpoint (a copy cut short, a bad disk) is passed over for the
+     * newest whole one before it, said in the note: the epochs after it train again. */
+    g_autoptr(GString) skipped = g_string_new(NULL);
+    while (s->candidates->len > 0) {
+        nn_error err;
+        if (nn_checkpoint_verify(g_ptr_array_index(s->candidates, 0), &err) == NN_OK)
+            break;
+        g_string_append_printf(skipped, "%sthe checkpoint after epoch %d is damaged (%s)",
+                               skipped->len ? "; " : "",
+                               g_array_index(s->candidate_epochs, int, 0), err.message);
+        g_ptr_array_remove_index(s->candidates, 0);
+        g_array_remove_index(s->candidate_epochs, 0);
+    }
+    if (s->candidates->len == 0) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s cannot be resumed: %s.",
+                    s->base, skipped->str);
+        train_start_free(s);
+        return NULL;
+    }
     s->epochs_done = g_array_index(s->candidate_epochs, int, 0);
+    if (s->epochs_done < n) {
+        s->note = g_strdup_printf("%s%sresuming after epoch %d, so the %d epoch%s after it %s "
+                                  "trained again.", skipped->str, skipped->len ? ": " : "",
+                                  s->epochs_done, n - s->epochs_done,
+                                  n - s->epochs_done == 1 ? "" : "s",
+                                  n - s->epochs_done == 1 ? "is" : "are");
+        s->note[0] = g_ascii_toupper(s->note[0]);
+    }
     return s;
 }
 
@@ -316,6 +343,16 @@ TrainStart *train_start_new_fork(const char *parent_dir, int epochs_done, GError
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                     "The checkpoint after epoch %d of %s is not kept (its ring of checkpoints "
                     "pruned it): %s.", epochs_done, s->base, kept);
+        train_start_free(s);
+        return NULL;
+    }
+    nn_error err;
+    if (nn_checkpoint_verify(g_ptr_array_index(s->candidates, 0), &err) != NN_OK) {
+        g_autoptr(GArray) points = train_start_fork_points(parent_dir);
+        g_autofree char *kept = nearest_kept(points, epochs_done);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                    "The checkpoint after epoch %d of %s is damaged (%s): fork from another "
+                    "epoch (%s).", epochs_done, s->base, err.message, kept);
         train_start_free(s);
         return NULL;
     }
@@ -378,14 +415,13 @@ gboolean train_start_check_config(const TrainStart *start, const TrainConfig *co
             continue;
         if (start->fork && fork_keeps(f))
             return train_invalid(error, "A fork keeps its parent's data, split, network and "
-                                 "optimizer: it cannot change %s (%s). Start a new run "
-                                 "instead.", f->noun ? f->noun : f->key, flag_or_key(f));
+                                 "optimizer, so --%s cannot differ from the parent's. Start a "
+                                 "new run instead.", flag_or_key(f));
         if (!start->fork && !resume_may_change(f))
-            return train_invalid(error, "Resuming continues %s with its own settings; %s (%s) "
-                                 "would change it. Fork it instead (lrlab-train --fork %s:%d "
-                                 "with the new setting).", start->base,
-                                 f->noun ? f->noun : f->key, flag_or_key(f), start->dir,
-                                 start->epochs_done);
+            return train_invalid(error, "Resuming continues %s with its own settings, so --%s "
+                                 "cannot differ from its own. Fork it to change that: "
+                                 "lrlab-train --fork %s:%d --%s ...", start->base,
+                                 flag_or_key(f), start->dir, start->epochs_done, flag_or_key(f));
     }
     if (config->epochs <= start->epochs_done)
         return train_invalid(error, "%s has done %d epochs already; give more epochs than that "
@@ -401,7 +437,8 @@ write_fork_ini(const TrainStart *s, const char *dir, gboolean exact, GError **er
 {
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_autofree char *path = g_build_filename(dir, FORK_FILE, NULL);
-    g_key_file_set_string(kf, FORK_GROUP, "parent", s->dir);
+    g_autofree char *parent = g_canonicalize_filename(s->dir, NULL);
+    g_key_file_set_string(kf, FORK_GROUP, "parent", parent);
     g_key_file_set_string(kf, FORK_GROUP, "parent-name",
                           s->folder.config.name ? s->folder.config.name : s->base);
     g_key_file_set_integer(kf, FORK_GROUP, "epochs", s->epochs_done);
@@ -638,8 +675,8 @@ gboolean train_start_apply(TrainStart *s, const TrainConfig *config, guint64 dat
                             ? "The checkpoint after epoch %d has no resume state (an older LR "
                               "Lab wrote it): its weights and optimizer state are used, the "
                               "schedule and early stopping are read from the history."
-                            : "The checkpoint after epoch %d is from LR Lab's first version: "
-                              "it holds the weights only, so the optimizer starts afresh.",
+                            : "The checkpoint after epoch %d holds the weights only (LR Lab's "
+                              "first version kept no more), so the optimizer starts afresh.",
                         k);
                 } else {
                     *state = saved;
@@ -647,14 +684,15 @@ gboolean train_start_apply(TrainStart *s, const TrainConfig *config, guint64 dat
                 }
                 if (s->fork && !same_schedule(config, &s->folder.config))
                     train_schedule_state_init(&state->schedule, config->lr);
-                const int recorded = (int) s->folder.epochs->len;
-                if (skipped->len > 0 || (!s->fork && k < recorded)) {
+                if (skipped->len > 0) {
+                    const int recorded = (int) s->folder.epochs->len;
                     g_free(s->note);
-                    s->note = g_strdup_printf("%s%sresuming after epoch %d, so the %d epoch%s "
+                    s->note = g_strdup_printf("%s: resuming after epoch %d, so the %d epoch%s "
                                               "after it %s trained again.",
-                                              skipped->str, skipped->len ? ": " : "", k,
-                                              recorded - k, recorded - k == 1 ? "" : "s",
+                                              skipped->str, k, recorded - k,
+                                              recorded - k == 1 ? "" : "s",
                                               recorded - k == 1 ? "is" : "are");
+                    s->note[0] = g_ascii_toupper(s->note[0]);
                 }
                 s->epochs_done = k;
                 g_array_set_size(s->folder.epochs, k);
@@ -698,6 +736,19 @@ gboolean train_fork_info_read(const char *run_dir, TrainForkInfo *info)
         train_fork_info_clear(info);
         return FALSE;
     }
+    /* A session copied elsewhere (Save Session) keeps its runs side by side: the parent is
+     * then the folder of that name beside the fork. */
+    if (!g_file_test(info->parent, G_FILE_TEST_IS_DIR)) {
+        g_autofree char *base = g_path_get_basename(info->parent);
+        g_autofree char *here = g_path_get_dirname(run_dir);
+        char *sibling = g_build_filename(here, base, NULL);
+        if (g_file_test(sibling, G_FILE_TEST_IS_DIR)) {
+            g_free(info->parent);
+            info->parent = sibling;
+        } else {
+            g_free(sibling);
+        }
+    }
     return TRUE;
 }
 
@@ -706,6 +757,24 @@ void train_fork_info_clear(TrainForkInfo *info)
     g_clear_pointer(&info->parent, g_free);
     g_clear_pointer(&info->parent_name, g_free);
     memset(info, 0, sizeof *info);
+}
+
+char *train_fork_describe(const TrainConfig *config, const TrainConfig *parent, int epochs)
+{
+    g_return_val_if_fail(config != NULL && parent != NULL, NULL);
+
+    /* The epoch count and the ring say nothing about what the fork tries. */
+    TrainConfig same;
+    train_config_copy(&same, config);
+    same.epochs = parent->epochs;
+    same.keep_last = parent->keep_last;
+    same.keep_every = parent->keep_every;
+    const TrainConfig *others[] = { parent };
+    g_autofree char *difference = train_config_describe_difference(&same, others, 1);
+    train_config_clear(&same);
+    return difference && difference[0]
+               ? g_strdup_printf("%s from epoch %d", difference, epochs)
+               : g_strdup_printf("from epoch %d", epochs);
 }
 
 static int

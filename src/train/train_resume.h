@@ -123,6 +123,10 @@ typedef struct {
 gboolean train_fork_info_read(const char *run_dir, TrainForkInfo *info);
 void train_fork_info_clear(TrainForkInfo *info);
 
+/* A fork's name by what differs from its parent: "lr 1e-4 from epoch 20" ("from epoch 20"
+ * when nothing does). Newly allocated. */
+char *train_fork_describe(const TrainConfig *config, const TrainConfig *parent, int epochs);
+
 /* The epochs of run_dir one can fork from (ascending, epochs done: the kept checkpoints
  * and best.ckpt's epoch). */
 GArray *train_start_fork_points(const char *run_dir);

@@ -211,17 +211,11 @@ take_start_records(TrainWorker *w)
 
     g_array_append_vals(w->epochs, epochs->data, k);
     g_array_append_vals(w->predictions, train_start_predictions(w->start), (guint) k * n_val);
+    /* The start's rows (already cut to k epochs) go on growing, when they are this model's
+     * tensors' (a folder written before the ratios were recorded has none). */
     if (ratios && train_ratio_log_n_tensors(ratios) == train_ratio_log_n_tensors(w->ratios)) {
-        g_autoptr(GArray) values = g_array_new(FALSE, FALSE, sizeof(float));
-        g_autoptr(GArray) keys = g_array_new(FALSE, FALSE, sizeof(TrainRatioKey));
-        train_ratio_log_copy_batches(ratios, 0, values, keys);
-        for (guint r = 0; r < keys->len; r++) {
-            const TrainRatioKey *key = &g_array_index(keys, TrainRatioKey, r);
-            train_ratio_log_append(w->ratios, key->epoch, key->batch,
-                                   &g_array_index(values, float, r * train_ratio_log_n_tensors(ratios)));
-        }
-        for (int e = 0; e < k; e++)
-            train_ratio_log_end_epoch(w->ratios, e);
+        train_ratio_log_unref(w->ratios);
+        w->ratios = train_ratio_log_ref(ratios);
     }
     TrainProgress *p = &w->progress;
     for (int e = 0; e < k; e++)
