@@ -759,6 +759,23 @@ void train_fork_info_clear(TrainForkInfo *info)
     memset(info, 0, sizeof *info);
 }
 
+gboolean train_resume_was_interrupted(const char *run_dir)
+{
+    g_return_val_if_fail(run_dir != NULL, FALSE);
+
+    g_autofree char *path = g_build_filename(run_dir, "status.ini", NULL);
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    TrainStatus status;
+    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+        return FALSE;
+    g_autofree char *text = g_key_file_get_string(kf, "status", "status", NULL);
+    if (!train_status_from_string(text, &status) ||
+        !(train_status_is_active(status) || status == TRAIN_STATUS_READY))
+        return FALSE;
+    g_autoptr(GArray) files = train_checkpoints_list(run_dir);
+    return files->len > 0;
+}
+
 char *train_fork_describe(const TrainConfig *config, const TrainConfig *parent, int epochs)
 {
     g_return_val_if_fail(config != NULL && parent != NULL, NULL);

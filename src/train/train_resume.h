@@ -123,6 +123,10 @@ typedef struct {
 gboolean train_fork_info_read(const char *run_dir, TrainForkInfo *info);
 void train_fork_info_clear(TrainForkInfo *info);
 
+/* Whether run_dir's status.ini says the run was still training (or had not started) when
+ * its program ended, and it has a checkpoint to resume from: a crash, a kill, a power cut. */
+gboolean train_resume_was_interrupted(const char *run_dir);
+
 /* A fork's name by what differs from its parent: "lr 1e-4 from epoch 20" ("from epoch 20"
  * when nothing does). Newly allocated. */
 char *train_fork_describe(const TrainConfig *config, const TrainConfig *parent, int epochs);

@@ -31,6 +31,7 @@ _lab_window_update_actions (LabWindow *self)
                                  active && status != TRAIN_STATUS_LOADING);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", active);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete-run", !self->stopping);
+  _lab_window_branch_update_actions (self);
   gtk_button_set_icon_name (self->pause_button, status == TRAIN_STATUS_PAUSED
                                                 ? "media-playback-start-symbolic"
                                                 : "media-playback-pause-symbolic");
@@ -239,4 +240,5 @@ _lab_window_class_actions_init (LabWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.page", "s", "curves");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.page", "s", "augmentation");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.page", "s", "mistakes");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.page", "s", "updates");
 }
