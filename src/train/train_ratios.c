@@ -2,6 +2,8 @@
  * and in the run folder as two CSV files (train_ratios.h has the format and why). */
 #include "train_ratios.h"
 
+#include "train_format.h"
+
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -434,8 +436,10 @@ char *train_ratio_log_diagnose(TrainRatioLog *log, gboolean adam)
     float r = g_array_index(values, float, worst);
     g_autofree char *layer = g_strndup(log->tensors[worst].name,
                                        strlen(log->tensors[worst].name) - strlen(".weight"));
-    /* One significant digit: an order of magnitude is the message. */
-    g_autofree char *size = g_strdup_printf("%.0e", r);
+    /* One significant digit, written as rates are ("1e-6"): the order of magnitude is the
+     * message. */
+    double decade = pow(10, floor(log10(r)));
+    g_autofree char *size = train_format_lr(decade * round(r / decade));
     if (r < TRAIN_RATIO_LOW)
         return g_strdup_printf(adam ? "%s updates %s of its weights per step: the rate is too "
                                       "low for this layer (with Adam the steps follow the rate)"

@@ -683,6 +683,35 @@ test_cli_arguments(void)
     test_rmdir_recursive(dir);
 }
 
+/* The diagnosis line's sentence: the weight tensor furthest outside the band, by its layer's
+ * name, in the words the issue gives; biases and tensors near the band say nothing. */
+static void
+test_ratio_diagnosis(void)
+{
+    nn_tensor_info t[3] = { { "conv1.weight" }, { "conv1.bias" }, { "fc1.weight" } };
+    g_autoptr(TrainRatioLog) log = train_ratio_log_new(t, 3);
+    g_assert_null(train_ratio_log_diagnose(log, FALSE));   /* no epoch yet */
+    const float steps[2][3] = { { 1.2e-6f, 1e-9f, 2e-3f }, { 1.4e-6f, 1e-9f, 3e-3f } };
+    train_ratio_log_append(log, 0, 0, steps[0]);
+    train_ratio_log_append(log, 0, 1, steps[1]);
+    train_ratio_log_end_epoch(log, 0);
+    g_autofree char *low = train_ratio_log_diagnose(log, FALSE);
+    g_assert_cmpstr(low, ==, "conv1 updates 1e-6 of its weights per step: the rate is too low "
+                             "for this layer");
+    g_autofree char *adam = train_ratio_log_diagnose(log, TRUE);
+    g_assert_nonnull(strstr(adam, "Adam"));
+
+    const float healthy[3] = { 5e-4f, 1e-9f, 2e-3f }, wild[3] = { 5e-4f, 1e-9f, 0.4f };
+    train_ratio_log_append(log, 1, 0, healthy);
+    train_ratio_log_end_epoch(log, 1);
+    g_assert_null(train_ratio_log_diagnose(log, FALSE));
+    train_ratio_log_append(log, 2, 0, wild);
+    train_ratio_log_end_epoch(log, 2);
+    g_autofree char *high = train_ratio_log_diagnose(log, FALSE);
+    g_assert_cmpstr(high, ==, "fc1 updates 4e-1 of its weights per step: unstable, the rate is too "
+                              "high for this layer");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -700,5 +729,6 @@ int main(int argc, char **argv)
     g_test_add_func("/train/branch/ring-and-pruned-fork", test_ring_and_pruned_fork);
     g_test_add_func("/train/branch/old-folder", test_old_folder);
     g_test_add_func("/train/branch/cli-arguments", test_cli_arguments);
+    g_test_add_func("/train/branch/ratio-diagnosis", test_ratio_diagnosis);
     return g_test_run();
 }
