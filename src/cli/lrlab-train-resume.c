@@ -5,6 +5,7 @@
  * of forks from the same epoch. */
 #include "lrlab-train-resume.h"
 
+#include <gio/gio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,26 +43,16 @@ gboolean lrlab_train_branch_wanted(void)
     return resume_dir != NULL || fork_arg != NULL;
 }
 
+/* One line, and exit: 2 for a command line that cannot work (as getopt tools do), 1 when
+ * the folder has nothing to continue from. */
 static G_NORETURN void
-usage(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-
-static void
-usage(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *message = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "lrlab-train: %s\n", message);
-    exit(2);
-}
-
-static G_NORETURN void
-cannot(GError *error)
+cannot(int status, GError *error)
 {
     fprintf(stderr, "lrlab-train: %s\n", error->message);
-    exit(1);
+    exit(status);
 }
+
+#define usage(...) cannot(2, g_error_new(G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, __VA_ARGS__))
 
 /* "runs/lr_1e-03:20" -> the folder and 20. */
 static void
@@ -93,7 +84,7 @@ const char *lrlab_train_branch_config(const char *config_flag)
     probe = resume_dir ? train_start_new_resume(resume_dir, &error)
                        : train_start_new_fork(fork_dir, fork_epochs, &error);
     if (probe == NULL)
-        cannot(error);
+        cannot(1, error);
     return g_build_filename(train_start_dir(probe), "config.ini", NULL);
 }
 
@@ -114,10 +105,8 @@ void lrlab_train_branch_check(TrainConfig *config, guint n_rates, const char *ou
         else
             config->epochs = train_start_config(probe)->epochs;
     }
-    if (!train_start_check_config(probe, config, &error)) {
-        fprintf(stderr, "lrlab-train: %s\n", error->message);
-        exit(2);
-    }
+    if (!train_start_check_config(probe, config, &error))
+        cannot(2, error);
 }
 
 /* Beside the parent: runs/lr_1e-03-from-20, with the rate of a sweep's fork after it;
@@ -148,7 +137,7 @@ void lrlab_train_branch_setup_run(TrainRun *run, const TrainConfig *rc, guint n_
     TrainStart *start = resume_dir ? train_start_new_resume(resume_dir, &error)
                                    : train_start_new_fork(fork_dir, fork_epochs, &error);
     if (start == NULL)
-        cannot(error);
+        cannot(1, error);
     const TrainConfig *was = train_start_config(start);
     const int k = train_start_epochs_done(start);
 

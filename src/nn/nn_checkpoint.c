@@ -532,6 +532,18 @@ static nn_status check_whole(const char *path, const unsigned char *data, size_t
     return NN_OK;
 }
 
+/* The whole file in memory (*data, to free) once it has passed check_whole. */
+static nn_status read_whole(const char *path, unsigned char **data, size_t *size,
+                            ckpt_header *h, uint32_t *hbytes, nn_error *err)
+{
+    nn_status st = read_file(path, data, size, err);
+    if (st == NN_OK && (st = check_whole(path, *data, *size, h, hbytes, err)) != NN_OK) {
+        free(*data);
+        *data = NULL;
+    }
+    return st;
+}
+
 nn_status nn_checkpoint_verify(const char *path, nn_error *err)
 {
     nn_error_clear(err);
@@ -539,12 +551,9 @@ nn_status nn_checkpoint_verify(const char *path, nn_error *err)
         return nn_error_set(err, NN_ERR_ARG, "no checkpoint path given");
     unsigned char *data;
     size_t size;
-    nn_status st = read_file(path, &data, &size, err);
-    if (st != NN_OK)
-        return st;
     ckpt_header h;
     uint32_t hbytes = 0;
-    st = check_whole(path, data, size, &h, &hbytes, err);
+    nn_status st = read_whole(path, &data, &size, &h, &hbytes, err);
     free(data);
     return st;
 }
@@ -565,15 +574,11 @@ nn_status nn_checkpoint_load_with(const char *path, nn_model *model, nn_optimize
         return nn_error_set(err, NN_ERR_ARG, "no checkpoint path or model given");
     unsigned char *data;
     size_t size;
-    nn_status st = read_file(path, &data, &size, err);
-    if (st != NN_OK)
-        return st;
-
     ckpt_header h;
     uint32_t hbytes = 0;
-    st = check_whole(path, data, size, &h, &hbytes, err);
+    nn_status st = read_whole(path, &data, &size, &h, &hbytes, err);
     if (st != NN_OK)
-        goto out;
+        return st;
     uint64_t n = h.num_parameters;
 
     /* A sound file: is it for this model? */

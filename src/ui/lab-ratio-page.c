@@ -250,7 +250,9 @@ draw_row (LabRatioPage  *self,
   }
 }
 
-/* What the marks mean, under the gauges. */
+/* What the marks mean, under the gauges: each mark as the rows draw it, then its words. */
+typedef enum { MARK_LATEST, MARK_EPOCH_SPREAD, MARK_EPOCH_MEAN, MARK_BAND } Mark;
+
 static void
 draw_key (LabRatioPage  *self,
           cairo_t       *cr,
@@ -260,37 +262,45 @@ draw_key (LabRatioPage  *self,
           const GdkRGBA *ink)
 {
   const GdkRGBA *color = lab_run_get_color (self->run);
-  int w, h;
+  const struct { Mark mark; const char *words; } key[] = {
+    { MARK_LATEST, N_("latest step") },
+    { MARK_EPOCH_SPREAD, N_("this epoch's steps") },
+    { MARK_EPOCH_MEAN, N_("each finished epoch's mean") },
+    { MARK_BAND, N_("1e-4 … 1e-2, the line at 1e-3") },
+  };
 
-  gdk_cairo_set_source_rgba (cr, color);
-  cairo_arc (cr, x + 5, cy, 5, 0, 2 * G_PI);
-  cairo_fill (cr);
-  cairo_set_source_rgba (cr, ink->red, ink->green, ink->blue, 0.7);
-  show_text (cr, layout, _("latest step"), x + 16, cy, 0);
-  pango_layout_get_pixel_size (layout, &w, &h);
-  x += 16 + w + 24;
-  cairo_set_source_rgba (cr, color->red, color->green, color->blue, 0.55);
-  cairo_rectangle (cr, x, cy - 2, 22, 4);
-  cairo_fill (cr);
-  cairo_set_source_rgba (cr, ink->red, ink->green, ink->blue, 0.7);
-  show_text (cr, layout, _("this epoch's steps"), x + 30, cy, 0);
-  pango_layout_get_pixel_size (layout, &w, &h);
-  x += 30 + w + 24;
-  cairo_set_source_rgba (cr, color->red, color->green, color->blue, 0.45);
-  cairo_arc (cr, x + 3, cy, 2.5, 0, 2 * G_PI);
-  cairo_fill (cr);
-  cairo_set_source_rgba (cr, ink->red, ink->green, ink->blue, 0.7);
-  show_text (cr, layout, _("each finished epoch's mean"), x + 12, cy, 0);
-  pango_layout_get_pixel_size (layout, &w, &h);
-  x += 12 + w + 24;
-  cairo_set_source_rgba (cr, band_green.red, band_green.green, band_green.blue, 0.28);
-  cairo_rectangle (cr, x, cy - GAUGE_H / 2.0, 22, GAUGE_H);
-  cairo_fill (cr);
-  gdk_cairo_set_source_rgba (cr, &band_green);
-  cairo_rectangle (cr, x + 10, cy - GAUGE_H / 2.0 - 2, 2, GAUGE_H + 4);
-  cairo_fill (cr);
-  cairo_set_source_rgba (cr, ink->red, ink->green, ink->blue, 0.7);
-  show_text (cr, layout, _("1e-4 … 1e-2, the line at 1e-3"), x + 30, cy, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (key); i++)
+    {
+      int w, h;
+
+      switch (key[i].mark)
+        {
+        case MARK_LATEST:
+          gdk_cairo_set_source_rgba (cr, color);
+          cairo_arc (cr, x + 11, cy, 5, 0, 2 * G_PI);
+          break;
+        case MARK_EPOCH_SPREAD:
+          cairo_set_source_rgba (cr, color->red, color->green, color->blue, 0.55);
+          cairo_rectangle (cr, x, cy - 2, 22, 4);
+          break;
+        case MARK_EPOCH_MEAN:
+          cairo_set_source_rgba (cr, color->red, color->green, color->blue, 0.45);
+          cairo_arc (cr, x + 11, cy, 2.5, 0, 2 * G_PI);
+          break;
+        case MARK_BAND:
+          cairo_set_source_rgba (cr, band_green.red, band_green.green, band_green.blue, 0.28);
+          cairo_rectangle (cr, x, cy - GAUGE_H / 2.0, 22, GAUGE_H);
+          cairo_fill (cr);
+          gdk_cairo_set_source_rgba (cr, &band_green);
+          cairo_rectangle (cr, x + 10, cy - GAUGE_H / 2.0 - 2, 2, GAUGE_H + 4);
+          break;
+        }
+      cairo_fill (cr);
+      cairo_set_source_rgba (cr, ink->red, ink->green, ink->blue, 0.7);
+      show_text (cr, layout, _(key[i].words), x + 30, cy, 0);
+      pango_layout_get_pixel_size (layout, &w, &h);
+      x += 30 + w + 24;
+    }
 }
 
 static void
@@ -327,7 +337,7 @@ draw (GtkDrawingArea *area,
     }
   for (int k = 0; k < nk; k++)
     draw_row (self, cr, layout, k, HEADER_H + k * ROW_H, gx, gw, &ink);
-  draw_key (self, cr, layout, HEADER_H + nk * ROW_H + KEY_H / 2.0, gx, &ink);
+  draw_key (self, cr, layout, HEADER_H + nk * ROW_H + KEY_H / 2.0, 0, &ink);
 }
 
 static gboolean

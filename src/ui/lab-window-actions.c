@@ -92,6 +92,15 @@ start_action (GtkWidget  *widget,
   run = _lab_window_add_train_run (self, train_run);
   if (!train_run_start (train_run, &error))
     _lab_window_toast (self, _("The run could not start: %s"), error->message);
+  _lab_window_make_active (self, run);
+}
+
+void
+_lab_window_make_active (LabWindow *self,
+                         LabRun    *run)
+{
+  g_assert (LAB_IS_WINDOW (self));
+
   g_set_object (&self->active_run, run);
   lab_run_refresh (run);
   lab_mistakes_page_select_run (self->mistakes_page, run);

@@ -14,6 +14,69 @@
 #include "train_resume.h"
 #include "train_session.h"
 
+/* What a dialog's answer (or an idle) needs: the window, the run it is about, and what
+ * the question was about (the start to resume from, the row, the dialog's spin buttons). */
+typedef struct {
+  LabWindow     *window;
+  LabRun        *run;
+  TrainStart    *start;
+  guint          index;
+  GtkSpinButton *spins[2];
+} Ask;
+
+static Ask *
+ask_new (LabWindow *self,
+         LabRun    *run)
+{
+  Ask *a = g_new0 (Ask, 1);
+
+  a->window = g_object_ref (self);
+  a->run = run ? g_object_ref (run) : NULL;
+  return a;
+}
+
+static void
+ask_free (gpointer data)
+{
+  Ask *a = data;
+
+  g_clear_pointer (&a->start, train_start_free);
+  g_object_unref (a->window);
+  g_clear_object (&a->run);
+  g_free (a);
+}
+
+/* Hands a to the dialog's "response" handler, freed with the dialog. */
+static void
+connect_response (GtkWidget *dialog,
+                  GCallback  callback,
+                  Ask       *a)
+{
+  g_signal_connect_data (dialog, "response", callback, a, (GClosureNotify) (void (*) (void)) ask_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* A question with two answers: no (also what closing it means) and yes, the default
+ * unless it is destructive. */
+static GtkWidget *
+question_new (LabWindow           *self,
+              const char          *heading,
+              const char          *no,
+              const char          *no_label,
+              const char          *yes,
+              const char          *yes_label,
+              AdwResponseAppearance appearance)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, NULL);
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), no, no_label, yes, yes_label, NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), yes, appearance);
+  if (appearance != ADW_RESPONSE_DESTRUCTIVE)
+    adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), yes);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), no);
+  return dialog;
+}
+
 static LabRun *
 run_at (LabWindow *self,
         guint      index)
@@ -113,17 +176,6 @@ stop_active (LabWindow *self)
 }
 
 static void
-became_active (LabWindow *self,
-               LabRun    *run)
-{
-  g_set_object (&self->active_run, run);
-  lab_run_refresh (run);
-  lab_mistakes_page_select_run (self->mistakes_page, run);
-  _lab_window_update_status (self);
-  _lab_window_update_actions (self);
-}
-
-static void
 resume_with (LabWindow  *self,
              guint       index,
              TrainStart *start,
@@ -153,35 +205,18 @@ resume_with (LabWindow  *self,
     }
   if (note)
     _lab_window_toast (self, "%s", note);
-  became_active (self, run);
-}
-
-typedef struct {
-  LabWindow  *window;
-  guint       index;
-  TrainStart *start;
-  GtkSpinButton *spin;
-} MoreEpochs;
-
-static void
-more_epochs_free (gpointer data)
-{
-  MoreEpochs *m = data;
-
-  g_clear_pointer (&m->start, train_start_free);
-  g_object_unref (m->window);
-  g_free (m);
+  _lab_window_make_active (self, run);
 }
 
 static void
 on_more_epochs_response (AdwMessageDialog *dialog,
                          const char       *response,
-                         MoreEpochs       *m)
+                         Ask              *a)
 {
   if (g_strcmp0 (response, "resume") == 0)
     {
-      int epochs = train_start_epochs_done (m->start) + gtk_spin_button_get_value_as_int (m->spin);
-      resume_with (m->window, m->index, g_steal_pointer (&m->start), epochs);
+      int epochs = train_start_epochs_done (a->start) + gtk_spin_button_get_value_as_int (a->spins[0]);
+      resume_with (a->window, a->index, g_steal_pointer (&a->start), epochs);
     }
 }
 
@@ -194,25 +229,21 @@ ask_more_epochs (LabWindow  *self,
 {
   GtkWidget *dialog;
   GtkWidget *spin = gtk_spin_button_new_with_range (1, 100000, 1);
-  MoreEpochs *m = g_new0 (MoreEpochs, 1);
+  Ask *a = ask_new (self, NULL);
   int done = train_start_epochs_done (start);
 
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 10);
   gtk_widget_set_halign (spin, GTK_ALIGN_CENTER);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Train More Epochs?"), NULL);
+  dialog = question_new (self, _("Train More Epochs?"), "cancel", _("_Cancel"), "resume", _("_Resume"),
+                         ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                   _("%s has done all its %d epochs. Resuming trains this many more, from where it ended, as if it had been planned longer."),
                                   name, done);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), spin);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
-                                    "resume", _("_Resume"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "resume", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "resume");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  *m = (MoreEpochs) { g_object_ref (self), index, start, GTK_SPIN_BUTTON (spin) };
-  g_signal_connect_data (dialog, "response", G_CALLBACK (on_more_epochs_response), m,
-                         (GClosureNotify) (void (*) (void)) more_epochs_free, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  a->index = index;
+  a->start = start;
+  a->spins[0] = GTK_SPIN_BUTTON (spin);
+  connect_response (dialog, G_CALLBACK (on_more_epochs_response), a);
 }
 
 static void
@@ -250,36 +281,11 @@ resume_run_action (GtkWidget  *widget,
     resume_with (self, index, start, train_start_config (start)->epochs);
 }
 
-typedef struct {
-  LabWindow *window;
-  LabRun    *run;
-} Reload;
-
-static gpointer
-reload_new (LabWindow *self,
-            LabRun    *run)
-{
-  Reload *r = g_new0 (Reload, 1);
-
-  *r = (Reload) { g_object_ref (self), g_object_ref (run) };
-  return r;
-}
-
-static void
-reload_free (gpointer data)
-{
-  Reload *r = data;
-
-  g_object_unref (r->window);
-  g_object_unref (r->run);
-  g_free (r);
-}
-
 /* The row of a refused resume shows its folder again, as it still is. */
 static gboolean
 reload_run (gpointer data)
 {
-  Reload *r = data;
+  Ask *r = data;
   const char *dir = train_run_get_output_dir (lab_run_get_train_run (r->run));
   g_autoptr(TrainRun) again = dir ? train_run_load (dir, NULL) : NULL;
   guint index;
@@ -314,7 +320,7 @@ _lab_window_branch_on_failed (LabWindow *self,
   adw_toast_set_action_target (toast, "(uu)", index, (guint32) train_start_epochs_done (start));
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
   /* From an idle: the run is emitting the signal that brought us here. */
-  g_idle_add_full (G_PRIORITY_DEFAULT, reload_run, reload_new (self, run), reload_free);
+  g_idle_add_full (G_PRIORITY_DEFAULT, reload_run, ask_new (self, run), ask_free);
   return TRUE;
 }
 
@@ -366,28 +372,13 @@ start_fork (LabWindow         *self,
       return;
     }
   run = _lab_window_add_train_run (self, train_run);
-  became_active (self, run);
-}
-
-typedef struct {
-  LabWindow *window;
-  LabRun    *parent;
-} ForkAsk;
-
-static void
-fork_ask_free (gpointer data)
-{
-  ForkAsk *a = data;
-
-  g_object_unref (a->window);
-  g_object_unref (a->parent);
-  g_free (a);
+  _lab_window_make_active (self, run);
 }
 
 static void
 on_fork_response (LabForkDialog *dialog,
                   const char    *response,
-                  ForkAsk       *a)
+                  Ask           *a)
 {
   TrainConfig config;
 
@@ -395,7 +386,7 @@ on_fork_response (LabForkDialog *dialog,
     return;
   train_config_init (&config);
   lab_fork_dialog_get_config (dialog, &config);
-  start_fork (a->window, a->parent, lab_fork_dialog_get_epoch (dialog), &config,
+  start_fork (a->window, a->run, lab_fork_dialog_get_epoch (dialog), &config,
               lab_fork_dialog_get_keep_parent (dialog));
   train_config_clear (&config);
 }
@@ -410,7 +401,6 @@ ask_fork (LabWindow *self,
   const char *dir = train_run_get_output_dir (train_run);
   g_autoptr(GArray) points = NULL;
   LabForkDialog *dialog;
-  ForkAsk *a;
   guint n_epochs;
 
   lab_run_get_epochs (parent, &n_epochs);
@@ -431,11 +421,7 @@ ask_fork (LabWindow *self,
     }
   dialog = lab_fork_dialog_new (GTK_WINDOW (self), lab_run_get_name (parent), train_run_get_config (train_run),
                                 (int) n_epochs, points, MIN (epoch, (int) n_epochs), live);
-  a = g_new0 (ForkAsk, 1);
-  *a = (ForkAsk) { g_object_ref (self), g_object_ref (parent) };
-  g_signal_connect_data (dialog, "response", G_CALLBACK (on_fork_response), a,
-                         (GClosureNotify) (void (*) (void)) fork_ask_free, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  connect_response (GTK_WIDGET (dialog), G_CALLBACK (on_fork_response), ask_new (self, parent));
 }
 
 static void
@@ -485,26 +471,10 @@ lab_window_fork_run (LabWindow         *self,
 
 /* --- Pruning ------------------------------------------------------------------------ */
 
-typedef struct {
-  LabWindow     *window;
-  LabRun        *run;
-  GtkSpinButton *last, *every;
-} PruneAsk;
-
-static void
-prune_ask_free (gpointer data)
-{
-  PruneAsk *a = data;
-
-  g_object_unref (a->window);
-  g_object_unref (a->run);
-  g_free (a);
-}
-
 static void
 on_prune_response (AdwMessageDialog *dialog,
                    const char       *response,
-                   PruneAsk         *a)
+                   Ask              *a)
 {
   const char *dir = train_run_get_output_dir (lab_run_get_train_run (a->run));
   TrainProgress p = lab_run_get_progress (a->run);
@@ -517,8 +487,8 @@ on_prune_response (AdwMessageDialog *dialog,
   if (g_strcmp0 (response, "prune") != 0 || dir == NULL || train_status_is_active (p.status))
     return;
   lab_run_get_epochs (a->run, &n_epochs);
-  if (!train_checkpoints_prune (dir, gtk_spin_button_get_value_as_int (a->last),
-                                gtk_spin_button_get_value_as_int (a->every), (int) n_epochs,
+  if (!train_checkpoints_prune (dir, gtk_spin_button_get_value_as_int (a->spins[0]),
+                                gtk_spin_button_get_value_as_int (a->spins[1]), (int) n_epochs,
                                 p.best_epoch + 1, &removed, &freed, &error))
     _lab_window_toast (a->window, _("Pruning stopped: %s"), error->message);
   freed_text = g_format_size (freed);
@@ -559,7 +529,7 @@ prune_run_action (GtkWidget  *widget,
   const TrainConfig *config;
   const char *dir;
   guint64 checkpoint_bytes = 0;
-  PruneAsk *a;
+  Ask *a;
 
   g_assert (LAB_IS_WINDOW (self));
 
@@ -574,7 +544,8 @@ prune_run_action (GtkWidget  *widget,
   files = train_checkpoints_list (dir);
   train_checkpoints_disk_usage (dir, &checkpoint_bytes);
   size = g_format_size (checkpoint_bytes);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Prune Checkpoints?"), NULL);
+  dialog = question_new (self, _("Prune Checkpoints?"), "cancel", _("_Cancel"), "prune", _("_Prune"),
+                         ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                   ngettext ("%s keeps %u checkpoint (%s). Pruning keeps those below, and always the last and the best epoch's; forks can start only from kept ones.",
                                             "%s keeps %u checkpoints (%s). Pruning keeps those below, and always the last and the best epoch's; forks can start only from kept ones.",
@@ -583,21 +554,13 @@ prune_run_action (GtkWidget  *widget,
   list = gtk_list_box_new ();
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "boxed-list");
-  a = g_new0 (PruneAsk, 1);
-  a->window = g_object_ref (self);
-  a->run = g_object_ref (run);
+  a = ask_new (self, run);
   gtk_list_box_append (GTK_LIST_BOX (list), spin_row (_("Keep the last"), _("epochs' checkpoints"),
-                                                      config->keep_last > 0 ? config->keep_last : 3, &a->last));
+                                                      config->keep_last > 0 ? config->keep_last : 3, &a->spins[0]));
   gtk_list_box_append (GTK_LIST_BOX (list), spin_row (_("And every"), _("th epoch's (0: none)"),
-                                                      config->keep_every, &a->every));
+                                                      config->keep_every, &a->spins[1]));
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), list);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
-                                    "prune", _("_Prune"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "prune", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_data (dialog, "response", G_CALLBACK (on_prune_response), a,
-                         (GClosureNotify) (void (*) (void)) prune_ask_free, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  connect_response (dialog, G_CALLBACK (on_prune_response), a);
 }
 
 /* --- A session a crash interrupted -------------------------------------------------- */
@@ -639,7 +602,8 @@ _lab_window_branch_offer_resume (LabWindow *self)
   if (n_interrupted == 0)
     return;
   last = run_at (self, latest);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Resume Interrupted Training?"), NULL);
+  dialog = question_new (self, _("Resume Interrupted Training?"), "later", _("_Not Now"), "resume",
+                         _("_Resume"), ADW_RESPONSE_SUGGESTED);
   if (n_interrupted == 1)
     {
       guint done;
@@ -653,11 +617,6 @@ _lab_window_branch_offer_resume (LabWindow *self)
     adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                     _("LR Lab ended while these runs were training: %s. Resume %s, the latest, now? The others can be resumed from their rows."),
                                     names->str, lab_run_get_name (last));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "later", _("_Not Now"),
-                                    "resume", _("_Resume"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "resume", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "resume");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "later");
   g_object_set_data (G_OBJECT (dialog), "index", GUINT_TO_POINTER (latest));
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_offer_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));

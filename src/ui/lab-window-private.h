@@ -83,6 +83,9 @@ void      _lab_window_update_status        (LabWindow      *self);
 void      _lab_window_class_actions_init   (LabWindowClass *klass);
 /* Enables the actions that make sense now; a disabled Start says why in its tooltip. */
 void      _lab_window_update_actions       (LabWindow      *self);
+/* run becomes the one Pause and Stop act on, shown in the status line and on the pages. */
+void      _lab_window_make_active          (LabWindow      *self,
+                                            LabRun         *run);
 
 /* lab-window-charts.c */
 void      _lab_window_class_charts_init    (LabWindowClass *klass);

@@ -87,31 +87,12 @@ assert_same_run(const char *a, const char *b, int epochs)
         assert_same_file(a, b, names[i]);
 }
 
-/* Runs lrlab-train to its end; its exit status, stdout and stderr. */
-static int
-run_cli(const char *const *args, char **out, char **err)
-{
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (gpointer) test_lrlab_train);
-    for (int i = 0; args[i]; i++)
-        g_ptr_array_add(argv, (gpointer) args[i]);
-    g_ptr_array_add(argv, NULL);
-    GError *error = NULL;
-    g_autoptr(GSubprocess) p = g_subprocess_newv((const char *const *) argv->pdata,
-                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                     G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                                 &error);
-    g_assert_no_error(error);
-    g_assert_true(g_subprocess_communicate_utf8(p, NULL, NULL, out, err, &error));
-    g_assert_no_error(error);
-    return g_subprocess_get_if_exited(p) ? g_subprocess_get_exit_status(p) : -1;
-}
 
 static void
 run_cli_ok(const char *const *args)
 {
     g_autofree char *out = NULL, *err = NULL;
-    int status = run_cli(args, &out, &err);
+    int status = test_run_cli(args, &out, &err);
     if (status != 0)
         g_error("lrlab-train exited %d: %s%s", status, out, err);
 }
@@ -156,7 +137,7 @@ test_resume_after_sigkill(void)
 
     g_autofree char *out = NULL, *err = NULL;
     const char *resume[] = { "--resume", run, NULL };
-    int rc = run_cli(resume, &out, &err);
+    int rc = test_run_cli(resume, &out, &err);
     if (rc != 0)
         g_error("resume exited %d: %s%s", rc, out, err);
     g_assert_nonnull(strstr(out, "Resuming"));
@@ -193,6 +174,20 @@ train_in(const TrainConfig *config, const char *dir, TrainStart *start)
         g_error("the run ended %s: %s", train_status_to_string(train_run_get_status(run)),
                 message ? message : "");
     return run;
+}
+
+/* In dir, "whole": the run trained for `epochs`, and "run": the same stopped after `cut`
+ * (c left planned for `epochs`), to resume and compare. */
+static void
+whole_and_cut(const char *dir, int epochs, int cut, TrainConfig *c, char **whole, char **run)
+{
+    *whole = g_build_filename(dir, "whole", NULL);
+    *run = g_build_filename(dir, "run", NULL);
+    branch_config(c, epochs);
+    g_autoptr(TrainRun) w = train_in(c, *whole, NULL);
+    c->epochs = cut;
+    g_autoptr(TrainRun) r = train_in(c, *run, NULL);
+    c->epochs = epochs;
 }
 
 static TrainStart *
@@ -438,13 +433,9 @@ static void
 test_damaged_checkpoints(void)
 {
     g_autofree char *dir = test_tmpdir();
-    g_autofree char *whole = g_build_filename(dir, "whole", NULL);
-    g_autofree char *run = g_build_filename(dir, "run", NULL);
+    g_autofree char *whole = NULL, *run = NULL;
     TrainConfig c;
-    branch_config(&c, 6);
-    g_autoptr(TrainRun) w = train_in(&c, whole, NULL);
-    c.epochs = 4;
-    g_autoptr(TrainRun) r = train_in(&c, run, NULL);
+    whole_and_cut(dir, 6, 4, &c, &whole, &run);
 
     /* In the middle of the ring, one corrupted and one cut short: forks from them are
      * refused with the reason and the nearest whole ones... */
@@ -469,7 +460,6 @@ test_damaged_checkpoints(void)
     g_assert_cmpint(train_start_epochs_done(start), ==, 1);
     g_assert_nonnull(strstr(train_start_note(start), "after epoch 1"));
     g_assert_nonnull(strstr(train_start_note(start), "3 epochs after it are trained again"));
-    c.epochs = 6;
     g_autoptr(TrainRun) resumed = train_in(&c, run, start);
     assert_same_run(whole, run, 6);
 
@@ -492,13 +482,9 @@ static void
 test_full_disk(void)
 {
     g_autofree char *dir = test_tmpdir();
-    g_autofree char *whole = g_build_filename(dir, "whole", NULL);
-    g_autofree char *run = g_build_filename(dir, "run", NULL);
+    g_autofree char *whole = NULL, *run = NULL;
     TrainConfig c;
-    branch_config(&c, 4);
-    g_autoptr(TrainRun) w = train_in(&c, whole, NULL);
-    c.epochs = 2;
-    g_autoptr(TrainRun) r = train_in(&c, run, NULL);
+    whole_and_cut(dir, 4, 2, &c, &whole, &run);
     g_autofree char *p2 = train_checkpoints_path(run, 2);
     GStatBuf st;
     g_assert_cmpint(g_stat(p2, &st), ==, 0);
@@ -510,7 +496,6 @@ test_full_disk(void)
     signal(SIGXFSZ, SIG_IGN);
     g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &limit), ==, 0);
     GError *error = NULL;
-    c.epochs = 4;
     g_autoptr(TrainRun) full = train_run_new(&c, NULL);
     train_run_set_start(full, train_start_new_resume(run, &error));
     g_assert_no_error(error);
@@ -665,7 +650,7 @@ test_cli_arguments(void)
     };
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *out = NULL, *err = NULL;
-        int status = run_cli(cases[i].args, &out, &err);
+        int status = test_run_cli(cases[i].args, &out, &err);
         if (status != cases[i].status || !strstr(err, cases[i].says))
             g_error("case %zu: exit %d, stderr \"%s\"", i, status, err);
     }

@@ -26,3 +26,7 @@ char *test_history_without_seconds(const char *path);
 
 /* The lrlab-train executable under test (argv[1] of the CLI tests, via meson). */
 extern const char *test_lrlab_train;
+
+/* Runs test_lrlab_train with args (NULL-terminated) to its end: its exit status (-1 when a
+ * signal ended it), with its stdout and stderr in out and err. */
+int test_run_cli(const char *const *args, char **out, char **err);

@@ -11,6 +11,7 @@
 
 #include "lab-chart-layer.h"
 #include "lab-chart-private.h"
+#include "lab-fork-dialog.h"
 #include "lab-window.h"
 #include "../train/train_test_util.h"
 
@@ -138,6 +139,54 @@ test_resume_offer_and_fork (void)
   test_rmdir_recursive (reference);
 }
 
+/* The dialog's answer is the parent's settings with the changes made in it; an epoch whose
+ * checkpoint the ring pruned cannot be chosen; the live form fixes the epoch and asks
+ * about the original. */
+static void
+test_fork_dialog (void)
+{
+  TrainConfig parent, forked;
+  g_autoptr(GArray) points = g_array_new (FALSE, FALSE, sizeof (int));
+  const int kept[] = { 3, 6, 7 };
+
+  tiny_config (&parent, 7);
+  g_array_append_vals (points, kept, G_N_ELEMENTS (kept));
+  LabForkDialog *dialog = lab_fork_dialog_new (NULL, "Run 1", &parent, 7, points, 6, FALSE);
+  GObject *lr = gtk_widget_get_template_child (GTK_WIDGET (dialog), LAB_TYPE_FORK_DIALOG, "lr_row");
+  GListModel *rates = adw_combo_row_get_model (ADW_COMBO_ROW (lr));
+  guint slower = G_MAXUINT;
+  for (guint i = 0; i < g_list_model_get_n_items (rates); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (rates), i), "1e-4") == 0)
+      slower = i;
+  g_assert_cmpuint (slower, !=, G_MAXUINT);
+  /* The parent's rate is the one chosen at first. */
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (rates),
+                                               adw_combo_row_get_selected (ADW_COMBO_ROW (lr))), ==, "1e-3");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (lr), slower);
+  train_config_init (&forked);
+  lab_fork_dialog_get_config (dialog, &forked);
+  g_assert_cmpfloat (forked.lr, ==, 1e-4);
+  g_assert_cmpstr (forked.model, ==, parent.model);
+  g_assert_cmpint (forked.epochs, ==, 7);
+  g_assert_cmpint (lab_fork_dialog_get_epoch (dialog), ==, 6);
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "fork"));
+  GObject *epoch = gtk_widget_get_template_child (GTK_WIDGET (dialog), LAB_TYPE_FORK_DIALOG, "epoch_spin");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (epoch), 4);
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "fork"));
+  g_assert_false (lab_fork_dialog_get_keep_parent (dialog));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  dialog = lab_fork_dialog_new (NULL, "Run 1", &parent, 7, points, 7, TRUE);
+  epoch = gtk_widget_get_template_child (GTK_WIDGET (dialog), LAB_TYPE_FORK_DIALOG, "epoch_spin");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (epoch)));
+  GObject *keep = gtk_widget_get_template_child (GTK_WIDGET (dialog), LAB_TYPE_FORK_DIALOG, "keep_switch");
+  gtk_switch_set_active (GTK_SWITCH (keep), TRUE);
+  g_assert_true (lab_fork_dialog_get_keep_parent (dialog));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  train_config_clear (&forked);
+  train_config_clear (&parent);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -146,5 +195,6 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_test_add_func ("/ui/branch/resume-offer-and-fork", test_resume_offer_and_fork);
+  g_test_add_func ("/ui/branch/fork-dialog", test_fork_dialog);
   return g_test_run ();
 }
