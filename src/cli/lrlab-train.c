@@ -14,6 +14,7 @@
 
 #include "data_synthetic.h"
 #include "lrlab-train-export.h"
+#include "lrlab-train-resume.h"
 #include "nn_model.h"
 #include "nn_spec.h"
 #include "train_config.h"
@@ -494,6 +495,7 @@ int main(int argc, char **argv)
         "  lrlab-train --data synthetic:100 --dropout off --epochs 40 --early-stop 5\n"
         "  lrlab-train --config runs/lr_1e-03/config.ini --seed 2\n");
     g_option_context_add_main_entries(context, own_entries, NULL);
+    g_option_context_add_main_entries(context, lrlab_train_branch_entries(), NULL);
     g_option_context_add_main_entries(context, (GOptionEntry *) field_options->data, NULL);
     g_option_context_add_main_entries(context, lrlab_train_export_entries(), NULL);
     if (!g_option_context_parse(context, &argc, &argv, &error))
@@ -504,8 +506,13 @@ int main(int argc, char **argv)
     if (argc > 1)
         usage_error("unexpected argument '%s' (see --help)", argv[1]);
 
+    if (lrlab_train_branch_wanted())
+        o.config = (char *) lrlab_train_branch_config(o.config);
     TrainConfig config;
     g_autoptr(GArray) rates = config_from_options(&o, &config);
+    if (lrlab_train_branch_wanted())
+        lrlab_train_branch_check(&config, rates->len, o.out,
+                                 o.field_text[train_field_find("epochs") - train_fields(NULL)]);
     if (!train_config_validate(&config, &error))
         usage_error("%s", error->message);
 
@@ -552,6 +559,8 @@ int main(int argc, char **argv)
             r->folder = run_folder(o.out, rc.lr);
             train_run_set_output_dir(run, r->folder);
         }
+        if (lrlab_train_branch_wanted())
+            lrlab_train_branch_setup_run(run, &rc, rates->len, &r->folder);
         if (rates->len > 1)
             printf("\n== lr %s (%u/%u)%s%s ==\n", lr_text, i + 1, rates->len,
                    r->folder ? " -> " : "", r->folder ? r->folder : "");

@@ -485,6 +485,70 @@ static void layout_text(const nn_spec *spec, char *buf, size_t n)
     nn_spec_format(&s, buf, n);
 }
 
+/* The header, and whether the whole file is sound: the size its header promises and the
+ * checksum over everything. Load and verify share it. */
+static nn_status check_whole(const char *path, const unsigned char *data, size_t size,
+                             ckpt_header *h, uint32_t *hbytes, nn_error *err)
+{
+    nn_status st = parse_preamble(path, data, size, h, hbytes, err);
+    if (st != NN_OK)
+        return st;
+
+    /* The size the header promises. Overflow-safe: num_parameters is bounded first. */
+    uint64_t n = h->num_parameters;
+    uint64_t tensors = 1 + moment_tensors(h);
+    uint64_t fixed = (uint64_t)PREAMBLE_BYTES + *hbytes + CHECKSUM_BYTES;
+    uint64_t expected = n <= (UINT64_MAX - fixed) / (4 * tensors) ? fixed + 4 * tensors * n
+                                                                 : UINT64_MAX;
+    uint64_t stored = 0;
+    int sum_ok = 0;
+    if (size >= PREAMBLE_BYTES + CHECKSUM_BYTES) {
+        reader tail = { data + size - CHECKSUM_BYTES, CHECKSUM_BYTES, 0, 0 };
+        stored = get_u64(&tail);
+        sum_ok = fnv1a(FNV_OFFSET, data, size - CHECKSUM_BYTES) == stored;
+    }
+    if (size < expected && !sum_ok)
+        return nn_error_set(err, NN_ERR_FORMAT,
+                            "checkpoint '%s' is truncated: %zu bytes of the %llu it should have "
+                            "(an interrupted copy or a full disk?)",
+                            path, size, (unsigned long long)expected);
+    if (!sum_ok)
+        return nn_error_set(err, NN_ERR_FORMAT,
+                            "checkpoint '%s' is corrupted: its checksum does not match its "
+                            "contents", path);
+    if (size != expected)
+        return nn_error_set(err, NN_ERR_FORMAT,
+                            "checkpoint '%s' is corrupted: %zu bytes but its header describes "
+                            "%llu", path, size, (unsigned long long)expected);
+    return NN_OK;
+}
+
+/* The whole file in memory (*data, to free) once it has passed check_whole. */
+static nn_status read_whole(const char *path, unsigned char **data, size_t *size,
+                            ckpt_header *h, uint32_t *hbytes, nn_error *err)
+{
+    nn_status st = read_file(path, data, size, err);
+    if (st == NN_OK && (st = check_whole(path, *data, *size, h, hbytes, err)) != NN_OK) {
+        free(*data);
+        *data = NULL;
+    }
+    return st;
+}
+
+nn_status nn_checkpoint_verify(const char *path, nn_error *err)
+{
+    nn_error_clear(err);
+    if (!path || !*path)
+        return nn_error_set(err, NN_ERR_ARG, "no checkpoint path given");
+    unsigned char *data;
+    size_t size;
+    ckpt_header h;
+    uint32_t hbytes = 0;
+    nn_status st = read_whole(path, &data, &size, &h, &hbytes, err);
+    free(data);
+    return st;
+}
+
 nn_status nn_checkpoint_load(const char *path, nn_model *model, nn_optimizer *opt,
                              nn_error *err)
 {
@@ -501,48 +565,12 @@ nn_status nn_checkpoint_load_with(const char *path, nn_model *model, nn_optimize
         return nn_error_set(err, NN_ERR_ARG, "no checkpoint path or model given");
     unsigned char *data;
     size_t size;
-    nn_status st = read_file(path, &data, &size, err);
-    if (st != NN_OK)
-        return st;
-
     ckpt_header h;
     uint32_t hbytes = 0;
-    st = parse_preamble(path, data, size, &h, &hbytes, err);
+    nn_status st = read_whole(path, &data, &size, &h, &hbytes, err);
     if (st != NN_OK)
-        goto out;
-
-    /* The size the header promises. Overflow-safe: num_parameters is bounded first. */
+        return st;
     uint64_t n = h.num_parameters;
-    uint64_t tensors = 1 + moment_tensors(&h);
-    uint64_t fixed = (uint64_t)PREAMBLE_BYTES + hbytes + CHECKSUM_BYTES;
-    uint64_t expected = n <= (UINT64_MAX - fixed) / (4 * tensors) ? fixed + 4 * tensors * n
-                                                                 : UINT64_MAX;
-    uint64_t stored = 0;
-    int sum_ok = 0;
-    if (size >= PREAMBLE_BYTES + CHECKSUM_BYTES) {
-        reader tail = { data + size - CHECKSUM_BYTES, CHECKSUM_BYTES, 0, 0 };
-        stored = get_u64(&tail);
-        sum_ok = fnv1a(FNV_OFFSET, data, size - CHECKSUM_BYTES) == stored;
-    }
-    if (size < expected && !sum_ok) {
-        st = nn_error_set(err, NN_ERR_FORMAT,
-                          "checkpoint '%s' is truncated: %zu bytes of the %llu it should have "
-                          "(an interrupted copy or a full disk?)",
-                          path, size, (unsigned long long)expected);
-        goto out;
-    }
-    if (!sum_ok) {
-        st = nn_error_set(err, NN_ERR_FORMAT,
-                          "checkpoint '%s' is corrupted: its checksum does not match its contents",
-                          path);
-        goto out;
-    }
-    if (size != expected) {
-        st = nn_error_set(err, NN_ERR_FORMAT,
-                          "checkpoint '%s' is corrupted: %zu bytes but its header describes %llu",
-                          path, size, (unsigned long long)expected);
-        goto out;
-    }
 
     /* A sound file: is it for this model? */
     nn_spec saved_spec;

@@ -60,6 +60,11 @@ nn_status nn_checkpoint_load_with(const char *path, nn_model *model, nn_optimize
 nn_status nn_checkpoint_load(const char *path, nn_model *model, nn_optimizer *opt,
                              nn_error *err);
 
+/* Reads the whole file and checks it without a model: its size and checksum (NN_ERR_FORMAT
+ * when truncated or corrupted, NN_ERR_VERSION for another format version). A file that
+ * verifies still loads only into a model of its network. */
+nn_status nn_checkpoint_verify(const char *path, nn_error *err);
+
 /* Reads only the header: the spec text, input shape and (info, may be NULL) the rest of
  * the header with the metadata, e.g. to build the model a file loads into. The payload and
  * checksum are not read, so a file that peeks fine may still fail to load. */

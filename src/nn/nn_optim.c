@@ -5,6 +5,7 @@
 #include "nn_optim.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,52 +110,163 @@ static step_scalars step_scalars_for(const nn_optimizer_config *c, int64_t t)
     return s;
 }
 
+/* One element's update, shared by the plain and the measured step so both do exactly the
+ * same float operations. fmaf where torch fuses: its vectorised add(x, alpha) is
+ * fmadd(x, alpha, self) and addcmul's self + value*t1*t2 is contracted too; anything else
+ * is rounded op by op (this file is built -std=c11, so the compiler fuses nothing by
+ * itself). Each element's update is independent and its float ops are in the reference's
+ * order, so any split over threads gives the same bits. */
+static inline float adam_element(const step_scalars *s, int coupled, int decoupled, float p,
+                                 float g, float *m, float *v)
+{
+    if (coupled)
+        g = fmaf(s->wd, p, g);
+    if (decoupled)
+        p = p * s->decay;
+    float mi = *m * s->b1;
+    mi = fmaf(s->one_minus_b1, g, mi);
+    float vi = *v * s->b2;
+    vi = fmaf(s->one_minus_b2 * g, g, vi);
+    float denom = sqrtf(vi) / s->bc2_sqrt + s->eps;
+    *m = mi;
+    *v = vi;
+    return p + s->neg_step_size * mi / denom;
+}
+
+static inline float sgd_element(const step_scalars *s, int coupled, int decoupled, int momentum,
+                                int nesterov, float p, float g, float *m)
+{
+    if (coupled)
+        g = fmaf(s->wd, p, g);
+    if (decoupled)
+        p = p * s->decay;
+    if (momentum) {
+        float buf = s->first_step ? g : *m * s->mu + g;
+        *m = buf;
+        g = nesterov ? fmaf(s->mu, buf, g) : buf;
+    }
+    return fmaf(s->neg_lr, g, p);
+}
+
+/* What every element of one step needs besides its own values. */
+typedef struct {
+    step_scalars s;
+    int adam, coupled, decoupled, momentum, nesterov;
+} step_plan;
+
+static step_plan step_plan_for(nn_optimizer *opt)
+{
+    step_plan plan;
+    opt->step++;
+    plan.s = step_scalars_for(&opt->config, opt->step);
+    plan.adam = opt->config.kind == NN_OPTIMIZER_ADAM;
+    plan.coupled = plan.s.wd != 0.0f;
+    plan.decoupled = plan.s.decay != 1.0f;
+    plan.momentum = plan.s.mu != 0.0f;
+    plan.nesterov = opt->config.nesterov;
+    return plan;
+}
+
+static inline float element(const step_plan *k, const nn_optimizer *opt, long i, float p,
+                            float g)
+{
+    return k->adam ? adam_element(&k->s, k->coupled, k->decoupled, p, g, &opt->m[i], &opt->v[i])
+                   : sgd_element(&k->s, k->coupled, k->decoupled, k->momentum, k->nesterov, p,
+                                 g, &opt->m[i]);
+}
+
 void nn_optimizer_step(nn_optimizer *opt, float *params, const float *grads)
 {
-    opt->step++;
-    const step_scalars s = step_scalars_for(&opt->config, opt->step);
-    const int coupled = s.wd != 0.0f, decoupled = s.decay != 1.0f;
+    const step_plan plan = step_plan_for(opt);
     const long n = (long)opt->num_parameters;
-    /* fmaf where torch fuses: its vectorised add(x, alpha) is fmadd(x, alpha, self) and
-     * addcmul's self + value*t1*t2 is contracted too; anything else is rounded op by op
-     * (this file is built -std=c11, so the compiler fuses nothing by itself). */
-    float *m = opt->m, *v = opt->v;
 
-    /* Each element's update is independent and its float ops are in the reference's
-     * order, so any split over threads gives the same bits. */
-    if (opt->config.kind == NN_OPTIMIZER_ADAM) {
 #pragma omp parallel for schedule(static)
-        for (long i = 0; i < n; i++) {
-            float p = params[i], g = grads[i];
-            if (coupled)
-                g = fmaf(s.wd, p, g);
-            if (decoupled)
-                p = p * s.decay;
-            float mi = m[i] * s.b1;
-            mi = fmaf(s.one_minus_b1, g, mi);
-            float vi = v[i] * s.b2;
-            vi = fmaf(s.one_minus_b2 * g, g, vi);
-            float denom = sqrtf(vi) / s.bc2_sqrt + s.eps;
-            params[i] = p + s.neg_step_size * mi / denom;
-            m[i] = mi;
-            v[i] = vi;
-        }
-    } else {
-        const int momentum = s.mu != 0.0f, nesterov = opt->config.nesterov;
-#pragma omp parallel for schedule(static)
-        for (long i = 0; i < n; i++) {
-            float p = params[i], g = grads[i];
-            if (coupled)
-                g = fmaf(s.wd, p, g);
-            if (decoupled)
-                p = p * s.decay;
-            if (momentum) {
-                float buf = s.first_step ? g : m[i] * s.mu + g;
-                m[i] = buf;
-                g = nesterov ? fmaf(s.mu, buf, g) : buf;
+    for (long i = 0; i < n; i++)
+        params[i] = element(&plan, opt, i, params[i], grads[i]);
+}
+
+/* The tensor holding element i: the first whose end lies beyond it. */
+static int tensor_of(const nn_update_norms *norms, size_t i)
+{
+    int lo = 0, hi = norms->n_tensors - 1;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (norms->ends[mid] > i)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+void nn_optimizer_step_measured(nn_optimizer *opt, float *params, const float *grads,
+                                nn_update_norms *norms)
+{
+    const step_plan plan = step_plan_for(opt);
+    const long n = (long)opt->num_parameters;
+    const int nk = norms->n_tensors;
+    const int max_threads = omp_get_max_threads();
+    /* Per thread and tensor, the two sums of squares; combined below in thread order, so
+     * the norms depend on the thread count only, never on timing. */
+    double *partial = calloc((size_t)max_threads * nk * 2 + 1, sizeof(double));
+    if (!partial) {
+        /* No room for a few hundred bytes: still train, and say the norms are unknown. */
+        opt->step--;
+        nn_optimizer_step(opt, params, grads);
+        for (int k = 0; k < nk; k++)
+            norms->update_norm[k] = norms->weight_norm[k] = NAN;
+        return;
+    }
+
+    /* The plain step's static schedule by hand: each thread's share is cut where tensors
+     * end, so the sums of squares ride along in the same pass over the parameters. */
+#pragma omp parallel num_threads(max_threads)
+    {
+        const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        long i = n * t / nt, hi = n * (t + 1) / nt;
+        double *mine = partial + (size_t)t * nk * 2;
+        int k = i < hi ? tensor_of(norms, (size_t)i) : nk;
+        while (i < hi && k < nk) {
+            long end = (long)norms->ends[k] < hi ? (long)norms->ends[k] : hi;
+            double du = 0, w = 0;
+            for (; i < end; i++) {
+                float before = params[i];
+                float after = element(&plan, opt, i, before, grads[i]);
+                float d = after - before;
+                params[i] = after;
+                du += (double)d * d;
+                w += (double)before * before;
             }
-            params[i] = fmaf(s.neg_lr, g, p);
+            mine[2 * k] += du;
+            mine[2 * k + 1] += w;
+            k++;
         }
+    }
+    for (int k = 0; k < nk; k++) {
+        double du = 0, w = 0;
+        for (int t = 0; t < max_threads; t++) {
+            du += partial[((size_t)t * nk + k) * 2];
+            w += partial[((size_t)t * nk + k) * 2 + 1];
+        }
+        norms->update_norm[k] = sqrt(du);
+        norms->weight_norm[k] = sqrt(w);
+    }
+    free(partial);
+}
+
+void nn_update_norms_reference(const float *before, const float *after, nn_update_norms *norms)
+{
+    size_t start = 0;
+    for (int k = 0; k < norms->n_tensors; k++) {
+        double du = 0, w = 0;
+        for (size_t i = start; i < norms->ends[k]; i++) {
+            double d = (double)(after[i] - before[i]);
+            du += d * d;
+            w += (double)before[i] * before[i];
+        }
+        norms->update_norm[k] = sqrt(du);
+        norms->weight_norm[k] = sqrt(w);
+        start = norms->ends[k];
     }
 }
 

@@ -12,8 +12,12 @@
  * Tensor arithmetic is float, in torch's order of operations, with a fused multiply-add
  * exactly where torch's CPU kernels fuse one (add_ with alpha, addcmul_), so on x86-64
  * the parameters come out bit-identical to torch 1.13's (checked for Adam, Adam+L2,
- * AdamW, SGD, momentum, Nesterov+L2 over 6 steps of 100k parameters). 
- * The learning rate is read from config.lr at every step, so a caller may change it. */
+ * AdamW, SGD, momentum, Nesterov+L2 over 6 steps of 100k parameters).
+ * The learning rate is read from config.lr at every step, so a caller may change it.
+ * The measured step also returns, per parameter tensor, the norm of the update it applied
+ * and of the weights it applied it to (||W_after - W_before||, ||W_before||): the
+ * update/weight ratio the app watches per layer, summed in the same pass over the
+ * parameters, so it costs a few multiply-adds per element and no extra memory traffic. */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -59,6 +63,25 @@ void nn_optimizer_free(nn_optimizer *opt);
 
 /* One update of params (num_parameters) from grads (num_parameters). */
 void nn_optimizer_step(nn_optimizer *opt, float *params, const float *grads);
+
+/* The model's parameter tensors as consecutive spans of the flat buffer (nn_model's tensor
+ * table: tensor k is [ends[k-1], ends[k]), the first starts at 0, the last ends at
+ * num_parameters), and where the measured step puts their norms. The optimizer knows
+ * nothing of layers: the caller passes the spans. */
+typedef struct {
+    const size_t *ends;     /* (n_tensors) ascending */
+    int n_tensors;
+    double *update_norm;    /* (n_tensors) out: ||p_after - p_before|| over the tensor */
+    double *weight_norm;    /* (n_tensors) out: ||p_before|| */
+} nn_update_norms;
+
+/* nn_optimizer_step, bit for bit, plus the norms of every tensor's update. The sums are in
+ * double, combined in a fixed order for a given thread count. */
+void nn_optimizer_step_measured(nn_optimizer *opt, float *params, const float *grads,
+                                nn_update_norms *norms);
+
+/* Naive reference of the norms from copies of the parameters before and after a step. */
+void nn_update_norms_reference(const float *before, const float *after, nn_update_norms *norms);
 
 /* Naive single-threaded reference of the same update, for tests. */
 void nn_optimizer_step_reference(nn_optimizer *opt, float *params, const float *grads);

@@ -51,6 +51,8 @@ typedef struct {
     gboolean restore_best;      /* default TRUE */
     int threads;                /* 0 = all cores */
     gsize memory_limit;         /* bytes; 0 = 75% of physical memory */
+    int keep_last;              /* per-epoch checkpoints kept: the last N (0 = every epoch's) */
+    int keep_every;             /* with keep_last, also every Nth epoch's (0 = none) */
 } TrainConfig;
 
 /* A config with every default above. Free with train_config_clear. */

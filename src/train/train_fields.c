@@ -313,6 +313,17 @@ static const TrainField fields[] = {
       .flag = "cyclic-half", .metavar = "N",
       .help = "cyclic schedule: epochs from the low end to the high end" },
 
+    /* Which per-epoch checkpoints a run keeps (train_checkpoints.h): every epoch's by
+     * default, or a ring of the last N plus every Nth; the last and the best epoch's are
+     * always kept. They change what is on disk, not how the run trains: no legend. */
+    { "checkpoints", "keep-last", TRAIN_FIELD_INT, AT(keep_last), .def = 0, .min = 0,
+      .max = 100000, .noun = "a number of checkpoints", .flag = "keep-last", .metavar = "N",
+      .help = "keep the checkpoints of the last N epochs only (besides the best); 0 = every "
+              "epoch's" },
+    { "checkpoints", "keep-every", TRAIN_FIELD_INT, AT(keep_every), .def = 0, .min = 0,
+      .max = 100000, .noun = "an interval in epochs", .flag = "keep-every", .metavar = "N",
+      .help = "with --keep-last, also keep every Nth epoch's checkpoint; 0 = none" },
+
     /* --augment is lrlab-train's own ("flip,noise=0.2" sets kinds and strengths). */
     { "augment", "kinds", TRAIN_FIELD_FLAGS, AT(augment.flags),
       .word_at = data_augment_kind_name, .n_words = DATA_AUGMENT_N_KINDS,

@@ -11,6 +11,7 @@
 
 #include "train_notifier.h"
 #include "train_record.h"
+#include "train_resume.h"
 #include "train_worker.h"
 
 struct _TrainRun {
@@ -47,6 +48,12 @@ struct _TrainRun {
     /* The worker's state (train_worker.h): its thread's while it runs, this run's once
      * worker_done is set (train_run_evaluate, finalize). */
     TrainWorker *worker;
+
+    /* Where the run starts (train_resume.h; NULL: fresh weights), owned; the update ratios
+     * (set once, by publish_split or train_run_load; the log has its own lock). */
+    TrainStart *start;
+    TrainRatioLog *ratios;
+    GMutex config_write;             /* config.ini's writers take turns (write_config) */
 };
 
 TrainRun *train_run_new(const TrainConfig *config, DataSet *dataset)
@@ -57,6 +64,7 @@ TrainRun *train_run_new(const TrainConfig *config, DataSet *dataset)
     g_atomic_ref_count_init(&run->ref);
     train_config_copy(&run->config, config);
     g_mutex_init(&run->mutex);
+    g_mutex_init(&run->config_write);
     g_cond_init(&run->cond);
     run->name = g_strdup(config->name);
     run->epochs = g_array_new(FALSE, TRUE, sizeof(TrainEpoch));
@@ -87,6 +95,9 @@ train_run_finalize(TrainRun *run)
     }
     g_clear_pointer(&run->notifier, train_notifier_unref);
     g_clear_pointer(&run->worker, train_worker_free);
+    g_clear_pointer(&run->start, train_start_free);
+    g_clear_pointer(&run->ratios, train_ratio_log_unref);
+    g_mutex_clear(&run->config_write);
     g_clear_pointer(&run->dataset, data_set_unref);
     train_record_split_clear(&run->split);
     g_free(run->train_indices);
@@ -132,17 +143,20 @@ char *train_run_dup_name(TrainRun *run)
 }
 
 /* config.ini from a copy taken under the lock (a rename may change the name meanwhile),
- * written outside it. */
+ * written outside it. Writers take turns (a resumed run's worker writes it once, from
+ * publish_split), so the last one to write had the latest name. */
 static gboolean
 write_config(TrainRun *run, GError **error)
 {
     TrainConfig copy;
 
+    g_mutex_lock(&run->config_write);
     g_mutex_lock(&run->mutex);
     train_config_copy(&copy, &run->config);
     g_mutex_unlock(&run->mutex);
     gboolean ok = train_record_write_config(run->output_dir, &copy, error);
     train_config_clear(&copy);
+    g_mutex_unlock(&run->config_write);
     return ok;
 }
 
@@ -277,8 +291,22 @@ publish_split(gpointer owner, const TrainWorkerSplit *split, const TrainProgress
     train_record_split_copy(&run->split, split->record);
     run->n_train = split->n_train;
     run->train_indices = g_memdup2(split->train_indices, sizeof(int) * split->n_train);
+    if (split->ratios) {
+        g_clear_pointer(&run->ratios, train_ratio_log_unref);
+        run->ratios = train_ratio_log_ref(split->ratios);
+    }
+    /* The epochs the run starts with, as the worker loaded them (a resume may have fallen
+     * back to an earlier checkpoint than the folder promised). */
+    g_array_set_size(run->epochs, 0);
+    g_array_set_size(run->predictions, 0);
+    g_array_append_vals(run->epochs, split->epochs, split->n_epochs);
+    g_array_append_vals(run->predictions, split->predictions,
+                        (guint) split->n_epochs * split->record->n_val);
     take_progress_locked(run, progress);
     g_mutex_unlock(&run->mutex);
+    /* A resume has passed its checks: its folder's config.ini gets the new epoch count. */
+    if (run->start && !train_start_is_fork(run->start) && run->output_dir)
+        write_config(run, NULL);
 }
 
 /* Waits while paused. FALSE when the run must end (stop or cancel). */
@@ -362,6 +390,67 @@ worker_thread(gpointer data)
     return NULL;
 }
 
+static void progress_from_epochs(TrainProgress *p, const TrainEpoch *epochs, int n,
+                                 double min_delta);
+
+/* A start's settings and folder fit this run (train_start_check_config), and a resume
+ * trains in the folder it resumes. */
+static gboolean
+train_run_check_start(TrainRun *run, GError **error)
+{
+    if (!train_start_check_config(run->start, &run->config, error))
+        return FALSE;
+    if (!train_start_is_fork(run->start) &&
+        g_strcmp0(run->output_dir, train_start_dir(run->start)) != 0) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "A resumed run trains in its own folder (%s).", train_start_dir(run->start));
+        return FALSE;
+    }
+    if (train_start_is_fork(run->start) && run->output_dir == NULL) {
+        g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                            "A fork needs a folder of its own.");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+void train_run_set_start(TrainRun *run, TrainStart *start)
+{
+    g_return_if_fail(run != NULL && start != NULL);
+    g_return_if_fail(!run->started && run->start == NULL);
+
+    run->start = start;
+    if (!train_start_is_fork(start) && run->output_dir == NULL)
+        run->output_dir = g_strdup(train_start_dir(start));
+    /* Until the worker has loaded the data, the run shows the epochs it starts with. */
+    const GArray *epochs = train_start_epochs(start);
+    const int k = train_start_epochs_done(start);
+    g_mutex_lock(&run->mutex);
+    g_array_append_vals(run->epochs, epochs->data, MIN((guint) k, epochs->len));
+    progress_from_epochs(&run->progress, (const TrainEpoch *) run->epochs->data,
+                         (int) run->epochs->len, run->config.early_stop_min_delta);
+    run->progress.epochs = run->config.epochs;
+    if (train_start_ratios(start))
+        run->ratios = train_ratio_log_ref(train_start_ratios(start));
+    g_mutex_unlock(&run->mutex);
+}
+
+const TrainStart *train_run_get_start(TrainRun *run)
+{
+    g_return_val_if_fail(run != NULL, NULL);
+    return run->start;
+}
+
+TrainRatioLog *train_run_dup_update_ratios(TrainRun *run)
+{
+    g_return_val_if_fail(run != NULL, NULL);
+
+    g_mutex_lock(&run->mutex);
+    TrainRatioLog *log = run->ratios ? train_ratio_log_ref(run->ratios) : NULL;
+    g_mutex_unlock(&run->mutex);
+    return log;
+}
+
 gboolean train_run_start(TrainRun *run, GError **error)
 {
     g_return_val_if_fail(run != NULL, FALSE);
@@ -382,9 +471,12 @@ gboolean train_run_start(TrainRun *run, GError **error)
                     run->dataset->width, run->dataset->height, run->config.size);
         return FALSE;
     }
+    if (run->start && !train_run_check_start(run, error))
+        return FALSE;
     /* The folder and its config.ini are made here, so a bad --out is reported at once
-     * and not after the dataset was generated. */
-    if (run->output_dir) {
+     * and not after the dataset was generated. A resume's folder is left as it is until
+     * its worker has checked the data and the checkpoint (publish_split). */
+    if (run->output_dir && !(run->start && !train_start_is_fork(run->start))) {
         if (g_mkdir_with_parents(run->output_dir, 0755) != 0) {
             int saved = errno;
             g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved),
@@ -395,7 +487,8 @@ gboolean train_run_start(TrainRun *run, GError **error)
         TrainProgress progress = train_run_get_progress(run);
         if (!write_config(run, error) ||
             !train_record_write_epochs(run->output_dir, NULL, NULL, 0, NULL, error) ||
-            !train_record_write_status(run->output_dir, &progress, NULL, 0, NULL, error))
+            !train_record_write_status(run->output_dir, &progress, NULL, 0, NULL, error) ||
+            (run->start && !train_start_prepare_folder(run->start, run->output_dir, error)))
             return FALSE;
     }
 
@@ -404,6 +497,7 @@ gboolean train_run_start(TrainRun *run, GError **error)
     run->progress.status = TRAIN_STATUS_LOADING;
     run->worker = train_worker_new(&run->config, run->dataset, run->output_dir, &worker_host,
                                    run);
+    train_worker_set_start(run->worker, run->start);
     gboolean cancel = run->cancel_requested;
     g_mutex_unlock(&run->mutex);
     /* A cancel before start reaches the worker here; one after, in train_run_cancel. */
@@ -675,6 +769,7 @@ TrainRun *train_run_load(const char *dir, GError **error)
     g_array_append_vals(run->predictions, folder.predictions, (guint) n * folder.split.n_val);
     run->split = folder.split;
     memset(&folder.split, 0, sizeof folder.split);
+    run->ratios = train_ratio_log_read(dir, n, NULL);
 
     TrainProgress *p = &run->progress;
     p->status = folder.status;

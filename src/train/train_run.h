@@ -15,6 +15,8 @@
 #include <gio/gio.h>
 #include "data_dataset.h"
 #include "train_config.h"
+#include "train_ratios.h"
+#include "train_resume.h"
 #include "train_types.h"
 
 typedef struct _TrainRun TrainRun;
@@ -41,6 +43,15 @@ const char *train_run_get_output_dir(TrainRun *run);
  * news; at most one is pending at any time. */
 void train_run_set_notify(TrainRun *run, GMainContext *ctx, TrainRunNotify notify,
                           gpointer user_data, GDestroyNotify destroy);
+
+/* Before start: the run continues from start (train_resume.h; the run takes it) instead of
+ * from fresh weights. A resume trains in the folder it resumes (set as the output folder
+ * when none is); a fork needs a folder of its own, which start fills with the parent's
+ * first epochs. train_run_start then fails, saying why, when the run's settings do not fit
+ * the start; the worker fails the run when the data or the checkpoint does not, and a
+ * resume's folder is left as it was. */
+void train_run_set_start(TrainRun *run, TrainStart *start);
+const TrainStart *train_run_get_start(TrainRun *run);
 
 gboolean train_run_start(TrainRun *run, GError **error);
 void train_run_pause(TrainRun *run);
@@ -78,6 +89,10 @@ const char *const *train_run_get_class_names(TrainRun *run);
 const char *const *train_run_get_val_sources(TrainRun *run);
 /* Number of epochs whose predictions are kept (= finished epochs). */
 int train_run_get_n_prediction_epochs(TrainRun *run);
+
+/* The update/weight ratio of every parameter tensor after every step (train_ratios.h): a
+ * new reference, or NULL before the model exists (or for a folder without the record). */
+TrainRatioLog *train_run_dup_update_ratios(TrainRun *run);
 
 /* Evaluates the model's current weights on the validation split, after the worker ended
  * (after early stopping with restore_best these are the best epoch's weights). The pass

@@ -19,6 +19,7 @@
 #include "nn_optim.h"
 #include "nn_rng.h"
 #include "nn_threads.h"
+#include "train_checkpoints.h"
 #include "train_dataset.h"
 #include "train_process.h"
 #include "train_tfevents.h"
@@ -51,6 +52,19 @@ struct _TrainWorker {
     GArray *predictions;             /* TrainPrediction, n_val per epoch: predictions.bin */
     TrainProgress progress;          /* what the owner last heard, plus what is new */
     char *message;                   /* for the user, when FAILED or DIVERGED */
+
+    /* Per-epoch checkpoints, resuming and the update ratios (train_resume.h,
+     * train_ratios.h). */
+    TrainStart *start;               /* borrowed; NULL: a fresh run */
+    char *withheld_dir;              /* a resume's folder until its checks passed */
+    guint64 data_hash;               /* of the dataset and split, in every checkpoint */
+    TrainResumeState resume;         /* where the loop starts: epochs done, schedule, best */
+    double inherited_seconds;        /* the epochs before the start took this long */
+    float *best_params;              /* restore_best with early stopping: the best weights */
+    TrainRatioLog *ratios;
+    size_t *tensor_ends;             /* (n_tensors) the model's tensors in the flat buffer */
+    double *update_norm, *weight_norm; /* (n_tensors) of the last step */
+    float *ratio_row;                /* (n_tensors) */
 };
 
 TrainWorker *train_worker_new(const TrainConfig *config, DataSet *dataset,
@@ -87,8 +101,25 @@ void train_worker_free(TrainWorker *w)
     g_clear_object(&w->cancellable);
     g_free(w->message);
     g_free(w->output_dir);
+    g_free(w->withheld_dir);
+    g_clear_pointer(&w->ratios, train_ratio_log_unref);
+    g_free(w->tensor_ends);
+    g_free(w->update_norm);
+    g_free(w->weight_norm);
+    g_free(w->ratio_row);
+    g_free(w->best_params);
     train_config_clear(&w->config);
     g_free(w);
+}
+
+void train_worker_set_start(TrainWorker *w, TrainStart *start)
+{
+    w->start = start;
+    /* A fork's folder is new (train_run_start made it); a resume's is the record of a run
+     * that must stay as it is should the data or the checkpoint not pass. */
+    if (start && !train_start_is_fork(start)) {
+        w->withheld_dir = g_steal_pointer(&w->output_dir);
+    }
 }
 
 void train_worker_cancel(TrainWorker *w)
@@ -153,6 +184,83 @@ val_batcher_new(TrainWorker *w)
                             &w->norm, w->config.seed);
 }
 
+/* The tensor table the measured optimizer step sums over, and the log it feeds. */
+static void
+prepare_ratios(TrainWorker *w)
+{
+    const int nk = nn_model_num_tensors(w->model);
+    g_autofree nn_tensor_info *tensors = g_new(nn_tensor_info, MAX(nk, 1));
+    w->tensor_ends = g_new(size_t, MAX(nk, 1));
+    for (int k = 0; k < nk; k++) {
+        tensors[k] = *nn_model_tensor(w->model, k);
+        w->tensor_ends[k] = tensors[k].offset + tensors[k].size;
+    }
+    w->update_norm = g_new0(double, MAX(nk, 1));
+    w->weight_norm = g_new0(double, MAX(nk, 1));
+    w->ratio_row = g_new0(float, MAX(nk, 1));
+    w->ratios = train_ratio_log_new(tensors, nk);
+}
+
+/* The epochs a start brings, as if this run had trained them: the records, the ratio rows
+ * (when their tensors are this model's), the progress and the early-stopping state. */
+static void
+take_start_records(TrainWorker *w)
+{
+    const GArray *epochs = train_start_epochs(w->start);
+    const int k = w->resume.epochs_done, n_val = w->record_split.n_val;
+    TrainRatioLog *ratios = train_start_ratios(w->start);
+
+    g_array_append_vals(w->epochs, epochs->data, k);
+    g_array_append_vals(w->predictions, train_start_predictions(w->start), (guint) k * n_val);
+    /* The start's rows (already cut to k epochs) go on growing, when they are this model's
+     * tensors' (a folder written before the ratios were recorded has none). */
+    if (ratios && train_ratio_log_n_tensors(ratios) == train_ratio_log_n_tensors(w->ratios)) {
+        train_ratio_log_unref(w->ratios);
+        w->ratios = train_ratio_log_ref(ratios);
+    }
+    TrainProgress *p = &w->progress;
+    for (int e = 0; e < k; e++)
+        w->inherited_seconds += g_array_index(epochs, TrainEpoch, e).seconds;
+    if (w->resume.best_epoch >= 0 && w->resume.best_epoch < k) {
+        const TrainEpoch *best = &g_array_index(epochs, TrainEpoch, w->resume.best_epoch);
+        p->best_epoch = best->epoch;
+        p->best_val_loss = best->val_loss;
+        p->best_val_accuracy = best->val_accuracy;
+    }
+    p->epoch = MIN(k, w->config.epochs - 1);
+    p->elapsed = w->inherited_seconds;
+}
+
+/* Where the loop starts: epoch 0 from the fresh weights, or after the start's epochs from
+ * its checkpoint. FALSE with *message when the start does not fit (changed data, a damaged
+ * checkpoint); a resume's folder is then untouched. */
+static gboolean
+start_from(TrainWorker *w, char **message)
+{
+    g_autoptr(GError) error = NULL;
+    const TrainConfig *c = &w->config;
+
+    w->resume = (TrainResumeState) {
+        .data_hash = w->data_hash, .best_epoch = -1, .best_val_loss = INFINITY,
+    };
+    train_schedule_state_init(&w->resume.schedule, c->lr);
+    if (c->restore_best && c->early_stop_patience > 0)
+        w->best_params = g_new(float, nn_model_num_parameters(w->model));
+    if (w->start != NULL &&
+        !train_start_apply(w->start, c, w->data_hash, &w->record_split, w->model,
+                           &w->optimizer, w->best_params, &w->resume, &error)) {
+        *message = g_strdup(error->message);
+        return FALSE;
+    }
+    w->schedule_state = w->resume.schedule;
+    if (w->start == NULL)
+        return TRUE;
+    take_start_records(w);
+    if (w->withheld_dir)
+        w->output_dir = g_steal_pointer(&w->withheld_dir);
+    return TRUE;
+}
+
 /* Sets up the model, optimizer and batchers. FALSE with the run failed. */
 static gboolean
 prepare(TrainWorker *w)
@@ -213,8 +321,6 @@ prepare(TrainWorker *w)
         goto failed;
     }
 
-    train_schedule_state_init(&w->schedule_state, c->lr);
-
     w->norm = data_normalization_compute(set, split->train, split->n_train);
     w->split = g_steal_pointer(&split);
     w->train_batcher = data_batcher_new(set, w->split->train, w->split->n_train,
@@ -222,6 +328,10 @@ prepare(TrainWorker *w)
     w->val_batcher = val_batcher_new(w);
     build_record_split(&w->record_split, set, w->split);
     w->progress.batches_per_epoch = data_batcher_batches_per_epoch(w->train_batcher);
+    w->data_hash = train_data_hash(set, w->split);
+    prepare_ratios(w);
+    if (!start_from(w, &message))
+        goto failed;
     w->progress.status = TRAIN_STATUS_RUNNING;
     return TRUE;
 
@@ -273,7 +383,13 @@ train_step(TrainWorker *w, const DataBatch *batch, double *loss_out, int *correc
     nn_model_backward(m);
     if (nn_model_cancelled(m))
         return STEP_CANCELLED;
-    nn_optimizer_step(&w->optimizer, nn_model_params(m), nn_model_grads(m));
+    /* The step that also measures how far it moved each tensor (train_ratios.h). */
+    nn_update_norms norms = { w->tensor_ends, nn_model_num_tensors(m), w->update_norm,
+                              w->weight_norm };
+    nn_optimizer_step_measured(&w->optimizer, nn_model_params(m), nn_model_grads(m), &norms);
+    for (int k = 0; k < norms.n_tensors; k++)
+        w->ratio_row[k] = w->weight_norm[k] > 0 ? (float) (w->update_norm[k] / w->weight_norm[k])
+                                                : NAN;
     *loss_out = loss;
     *correct_out = correct;
     return STEP_OK;
@@ -355,9 +471,47 @@ write_status(TrainWorker *w, GError **error)
                                      (int) w->epochs->len, &w->record_split, error);
 }
 
-/* Records the finished epoch (and the best weights when they improved) in the worker's
- * own arrays and, with an output folder, on disk, before it is published. A run that
- * cannot keep its records stops rather than train unrecorded. */
+/* The epoch's checkpoint: a model file (train_model.h) whose [resume] group says how to
+ * continue from it, in checkpoints/, then best.ckpt as the same file when the epoch is the
+ * best. Each replaces its file atomically: a failure leaves the previous ones as they were. */
+static gboolean
+save_checkpoint(TrainWorker *w, const TrainEpoch *record, gboolean best_improved,
+                GError **error)
+{
+    g_autofree char *dir = g_build_filename(w->output_dir, TRAIN_CHECKPOINTS_DIR, NULL);
+    g_autofree char *path = train_checkpoints_path(w->output_dir, record->epoch + 1);
+    g_autofree char *best = g_build_filename(w->output_dir, "best.ckpt", NULL);
+    g_autoptr(GKeyFile) extra = g_key_file_new();
+    TrainModelInfo info;
+
+    if (g_mkdir_with_parents(dir, 0755) != 0) {
+        int saved = errno;
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "Cannot create %s: %s",
+                    dir, g_strerror(saved));
+        return FALSE;
+    }
+    /* A model file that can be used on its own: the classes, the normalisation and the
+     * resize mode travel with the weights. */
+    train_model_info_init(&info);
+    info.has_info = TRUE;
+    info.num_classes = w->record_split.num_classes;
+    info.class_names = w->record_split.class_names;   /* borrowed for the save */
+    info.norm = w->norm;
+    info.resize = w->config.resize;
+    info.epoch = record->epoch;
+    train_resume_state_save(&w->resume, extra);
+    if (!train_model_save(path, w->model, &w->optimizer, &info, extra, error))
+        return FALSE;
+    return !best_improved || train_checkpoints_share(path, best, error);
+}
+
+/* Records the finished epoch in the worker's own arrays and, with an output folder, on
+ * disk, before it is published. The order makes the folder consistent whenever the
+ * program dies or a write fails (a full disk): the checkpoint, best.ckpt, the ratios, then
+ * predictions.bin and last history.csv, which decides what the folder holds (a reader
+ * takes its epochs and ignores anything the others have beyond them). A run that cannot
+ * keep its records stops rather than train unrecorded; the previous epoch's files are
+ * whole, and status.ini says why it stopped. */
 static gboolean
 save_epoch(TrainWorker *w, const TrainEpoch *record, const TrainPrediction *predictions,
            gboolean best_improved)
@@ -368,28 +522,16 @@ save_epoch(TrainWorker *w, const TrainEpoch *record, const TrainPrediction *pred
 
     g_array_append_vals(w->epochs, record, 1);
     g_array_append_vals(w->predictions, predictions, n_val);
+    train_ratio_log_end_epoch(w->ratios, record->epoch);
     if (w->output_dir == NULL)
         return TRUE;
-    if (best_improved) {
-        /* A model file that can be used on its own (train_model.h): the classes, the
-         * normalisation and the resize mode travel with the weights. */
-        g_autofree char *path = g_build_filename(w->output_dir, "best.ckpt", NULL);
-        TrainModelInfo info;
-        train_model_info_init(&info);
-        info.has_info = TRUE;
-        info.num_classes = w->record_split.num_classes;
-        info.class_names = w->record_split.class_names;   /* borrowed for the save */
-        info.norm = w->norm;
-        info.resize = w->config.resize;
-        info.epoch = record->epoch;
-        if (!train_model_save(path, w->model, &w->optimizer, &info, NULL, &error))
-            message = g_strdup_printf("Cannot save the best weights: %s", error->message);
-        g_clear_error(&error);
-    }
-    if (message == NULL &&
-        !train_record_write_epochs(w->output_dir, &w->record_split,
-                                   (const TrainEpoch *) w->epochs->data, (int) w->epochs->len,
-                                   (const TrainPrediction *) w->predictions->data, &error))
+    if (!save_checkpoint(w, record, best_improved, &error))
+        message = g_strdup_printf("Cannot save the epoch's checkpoint: %s", error->message);
+    else if (!train_ratio_log_save_epochs(w->ratios, w->output_dir, &error) ||
+             !train_ratio_log_append_batches(w->ratios, w->output_dir, record->epoch, &error) ||
+             !train_record_write_epochs(w->output_dir, &w->record_split,
+                                        (const TrainEpoch *) w->epochs->data, (int) w->epochs->len,
+                                        (const TrainPrediction *) w->predictions->data, &error))
         message = g_strdup_printf("Cannot write the run's records: %s", error->message);
     if (message == NULL)
         return TRUE;
@@ -398,7 +540,19 @@ save_epoch(TrainWorker *w, const TrainEpoch *record, const TrainPrediction *pred
     /* The epoch is never published: status.ini must not count it. */
     g_array_set_size(w->epochs, w->epochs->len - 1);
     g_array_set_size(w->predictions, w->predictions->len - n_val);
+    train_ratio_log_truncate(w->ratios, (int) w->epochs->len);
     return FALSE;
+}
+
+/* After an epoch is recorded and published: the ring drops the checkpoints it does not
+ * keep. Never before the record: the last recorded epoch's checkpoint is always there. A
+ * file that will not go stays, and the next epoch tries again. */
+static void
+prune_checkpoints(TrainWorker *w, int epochs_done)
+{
+    if (w->output_dir && w->config.keep_last > 0)
+        train_checkpoints_prune(w->output_dir, w->config.keep_last, w->config.keep_every,
+                                epochs_done, w->resume.best_epoch + 1, NULL, NULL, NULL);
 }
 
 static void
@@ -410,14 +564,15 @@ train(TrainWorker *w)
     gint64 paused_us = 0;
     const int n_val = w->record_split.n_val;
     const size_t n_params = nn_model_num_parameters(w->model);
-    const gboolean keep_best = c->restore_best && c->early_stop_patience > 0;
-    g_autofree float *best_params = keep_best ? g_new(float, n_params) : NULL;
     g_autofree TrainPrediction *predictions = g_new0(TrainPrediction, n_val);
     const int bpe = data_batcher_batches_per_epoch(w->train_batcher);
-    double best_val_loss = INFINITY;
-    int epochs_without_improvement = 0;
+    /* A resumed or forked run starts after the epochs it brings; early stopping's state
+     * comes with them. */
+    const int first = w->resume.epochs_done;
+    double best_val_loss = w->resume.best_val_loss;
+    int epochs_without_improvement = w->resume.epochs_without_improvement;
 
-    for (int epoch = 0; epoch < c->epochs; epoch++) {
+    for (int epoch = first; epoch < c->epochs; epoch++) {
         const gint64 epoch_start = now_us(), paused_before = paused_us;
         double loss_sum = 0, train_seconds = 0;
         int correct = 0, seen = 0, b = 0;
@@ -441,13 +596,15 @@ train(TrainWorker *w)
             case STEP_OK:
                 break;
             }
+            train_ratio_log_append(w->ratios, epoch, b, w->ratio_row);
             loss_sum += loss * batch.size;
             correct += batch_correct;
             seen += batch.size;
             train_seconds = seconds_since(epoch_start, paused_us - paused_before);
 
-            double elapsed = seconds_since(run_start, paused_us);
-            double done = (epoch + (double) (b + 1) / bpe) / c->epochs;
+            double elapsed = w->inherited_seconds + seconds_since(run_start, paused_us);
+            double here = seconds_since(run_start, paused_us);
+            double done = (epoch - first + (double) (b + 1) / bpe) / (c->epochs - first);
             TrainBatchPoint point = {
                 .epoch = epoch,
                 .batch = b,
@@ -460,7 +617,7 @@ train(TrainWorker *w)
             p->batch = b + 1;
             p->elapsed = elapsed;
             p->images_per_second = train_seconds > 0 ? seen / train_seconds : 0;
-            p->eta_seconds = elapsed / done - elapsed;
+            p->eta_seconds = here / done - here;
             w->host->batch(w->owner, &point, p);
             b++;
         }
@@ -481,11 +638,18 @@ train(TrainWorker *w)
         if (improved) {
             best_val_loss = val_loss;
             epochs_without_improvement = 0;
-            if (best_params)
-                memcpy(best_params, nn_model_params(w->model), n_params * sizeof(float));
+            if (w->best_params)
+                memcpy(w->best_params, nn_model_params(w->model), n_params * sizeof(float));
         } else {
             epochs_without_improvement++;
         }
+        /* What the epoch's checkpoint continues from. */
+        w->resume.epochs_done = epoch + 1;
+        w->resume.schedule = w->schedule_state;
+        w->resume.best_val_loss = best_val_loss;
+        if (improved)
+            w->resume.best_epoch = epoch;
+        w->resume.epochs_without_improvement = epochs_without_improvement;
 
         TrainEpoch record = {
             .epoch = epoch,
@@ -509,18 +673,20 @@ train(TrainWorker *w)
         }
         p->epoch = MIN(epoch + 1, c->epochs - 1);
         p->batch = epoch + 1 < c->epochs ? 0 : bpe;
-        p->elapsed = seconds_since(run_start, paused_us);
-        p->eta_seconds = p->elapsed / (epoch + 1) * (c->epochs - epoch - 1);
+        p->elapsed = w->inherited_seconds + seconds_since(run_start, paused_us);
+        p->eta_seconds = seconds_since(run_start, paused_us) / (epoch + 1 - first) *
+                         (c->epochs - epoch - 1);
         if (early_stop || epoch + 1 == c->epochs) {
             p->status = early_stop ? TRAIN_STATUS_EARLY_STOPPED : TRAIN_STATUS_FINISHED;
             p->eta_seconds = 0;
         }
         w->host->epoch(w->owner, &record, predictions, p);
+        prune_checkpoints(w, epoch + 1);
 
         if (w->output_dir)
             write_status(w, NULL);   /* informative; history is the record */
-        if (early_stop && best_params)
-            memcpy(nn_model_params(w->model), best_params, n_params * sizeof(float));
+        if (early_stop && w->best_params)
+            memcpy(nn_model_params(w->model), w->best_params, n_params * sizeof(float));
         if (early_stop)
             return;
     }
@@ -555,9 +721,15 @@ void train_worker_run(TrainWorker *w)
     }
     if (!prepare(w))
         goto done;
-    /* The split is known now: an empty predictions file that names the images. */
+    /* The split is known now: a predictions file that names the images, with the epochs a
+     * resumed or forked run brings (none for a fresh one), and the ratios' files. A resume
+     * that fell back to an earlier checkpoint drops the epochs after it here. */
     if (w->output_dir &&
-        (!train_record_write_epochs(w->output_dir, &w->record_split, NULL, 0, NULL, &error) ||
+        (!train_record_write_epochs(w->output_dir, &w->record_split,
+                                    (const TrainEpoch *) w->epochs->data, (int) w->epochs->len,
+                                    (const TrainPrediction *) w->predictions->data, &error) ||
+         !train_ratio_log_save_epochs(w->ratios, w->output_dir, &error) ||
+         !train_ratio_log_rewrite_batches(w->ratios, w->output_dir, &error) ||
          !write_status(w, &error))) {
         g_autofree char *message = g_strdup_printf("Cannot write the run's records: %s",
                                                    error->message);
@@ -569,6 +741,10 @@ void train_worker_run(TrainWorker *w)
         .record = &w->record_split,
         .train_indices = w->split->train,
         .n_train = w->split->n_train,
+        .ratios = w->ratios,
+        .epochs = (const TrainEpoch *) w->epochs->data,
+        .n_epochs = (int) w->epochs->len,
+        .predictions = (const TrainPrediction *) w->predictions->data,
     };
     w->host->split(w->owner, &news, &w->progress);
     train(w);

@@ -13,7 +13,9 @@
 #include <gio/gio.h>
 #include "data_dataset.h"
 #include "train_config.h"
+#include "train_ratios.h"
 #include "train_record.h"
+#include "train_resume.h"
 #include "train_types.h"
 
 typedef struct _TrainWorker TrainWorker;
@@ -24,6 +26,12 @@ typedef struct {
     const TrainRecordSplit *record;   /* class names and validation images */
     const int *train_indices;         /* (n_train) into the dataset */
     int n_train;
+    TrainRatioLog *ratios;            /* the per-tensor update ratios (take a reference) */
+    /* The epochs the run starts with (a resume's or a fork's; none for a fresh run), and
+     * their predictions (n_epochs, record->n_val). */
+    const TrainEpoch *epochs;
+    int n_epochs;
+    const TrainPrediction *predictions;
 } TrainWorkerSplit;
 
 /* What the worker tells its owner, and the one thing it asks (may it go on?). Each call
@@ -52,6 +60,11 @@ TrainWorker *train_worker_new(const TrainConfig *config, DataSet *dataset,
                               const char *output_dir, const TrainWorkerHost *host,
                               gpointer owner);
 void train_worker_free(TrainWorker *worker);
+
+/* Before train_worker_run: the run continues from start (train_resume.h; borrowed, outlives
+ * the worker) instead of from fresh weights. A resume writes nothing into its folder until
+ * its data and checkpoint have passed the checks. */
+void train_worker_set_start(TrainWorker *worker, TrainStart *start);
 
 /* The worker thread's body: loads, prepares, trains, ends with host->finish. */
 void train_worker_run(TrainWorker *worker);

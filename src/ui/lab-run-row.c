@@ -7,6 +7,7 @@
 
 #include "lab-run-row.h"
 #include "lab-settings-panel.h"
+#include "train_checkpoints.h"
 
 struct _LabRunRow
 {
@@ -21,7 +22,11 @@ struct _LabRunRow
   GtkLabel        *best_label;
   GtkLabel        *epochs_label;
   GtkLabel        *time_label;
+  GtkLabel        *disk_label;
   GtkLabel        *status_label;
+  /* What the disk label last measured for: measured again when either moves. */
+  guint            disk_epochs;
+  TrainStatus      disk_status;
 };
 
 G_DEFINE_FINAL_TYPE (LabRunRow, lab_run_row, GTK_TYPE_LIST_BOX_ROW)
@@ -48,6 +53,48 @@ describe_config (const TrainConfig *config)
   if (config->augment.flags)
     g_string_append (text, _(" · augmented"));
   return g_string_free (text, FALSE);
+}
+
+/* What the run's folder holds on disk, measured once per epoch (or status) change, with
+ * the row actions that depend on it: a run resumes or prunes only when it is not training
+ * and has checkpoints. */
+static void
+update_disk (LabRunRow *self,
+             guint      n_epochs,
+             TrainStatus status)
+{
+  const char *dir = train_run_get_output_dir (lab_run_get_train_run (self->run));
+  gboolean active = train_status_is_active (status);
+  g_autoptr(GArray) files = NULL;
+  g_autofree char *total_text = NULL;
+  g_autofree char *tooltip = NULL;
+  guint64 total, checkpoints = 0;
+
+  if (self->disk_epochs == n_epochs && self->disk_status == status && self->disk_epochs != G_MAXUINT)
+    return;
+  self->disk_epochs = n_epochs;
+  self->disk_status = status;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.fork", dir != NULL && n_epochs > 0);
+  if (dir == NULL)
+    {
+      gtk_label_set_text (self->disk_label, "");
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.resume", FALSE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.prune", FALSE);
+      return;
+    }
+  files = train_checkpoints_list (dir);
+  total = train_checkpoints_disk_usage (dir, &checkpoints);
+  total_text = g_format_size (total);
+  {
+    g_autofree char *checkpoint_text = g_format_size (checkpoints);
+    tooltip = g_strdup_printf (ngettext ("On disk: %s, of it %s in %u checkpoint",
+                                         "On disk: %s, of it %s in %u checkpoints", files->len),
+                               total_text, checkpoint_text, files->len);
+  }
+  gtk_label_set_text (self->disk_label, total_text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->disk_label), tooltip);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.resume", !active && files->len > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.prune", !active && files->len > 1);
 }
 
 static void
@@ -88,6 +135,7 @@ update (LabRunRow *self)
   gtk_label_set_text (self->epochs_label, count);
   gtk_label_set_text (self->time_label, duration);
   gtk_label_set_text (self->status_label, lab_run_get_status_text (self->run));
+  update_disk (self, n_epochs, progress.status);
   for (guint i = 0; i < G_N_ELEMENTS (status_classes); i++)
     if (g_strcmp0 (status, status_classes[i]) != 0)
       gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), status_classes[i]);
@@ -123,6 +171,25 @@ delete_action (GtkWidget  *widget,
                               (guint32) gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (self)));
 }
 
+/* The row's actions are the window's, for this row's run. */
+static void
+forward_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  LabRunRow *self = LAB_RUN_ROW (widget);
+  guint32 index = (guint32) gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (self));
+
+  g_assert (LAB_IS_RUN_ROW (self));
+
+  if (g_str_equal (action_name, "row.fork"))
+    gtk_widget_activate_action (widget, "win.fork-run", "(uu)", index, (guint32) 0);
+  else if (g_str_equal (action_name, "row.resume"))
+    gtk_widget_activate_action (widget, "win.resume-run", "u", index);
+  else
+    gtk_widget_activate_action (widget, "win.prune-run", "u", index);
+}
+
 static void
 lab_run_row_dispose (GObject *object)
 {
@@ -150,14 +217,19 @@ lab_run_row_class_init (LabRunRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabRunRow, best_label);
   gtk_widget_class_bind_template_child (widget_class, LabRunRow, epochs_label);
   gtk_widget_class_bind_template_child (widget_class, LabRunRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, LabRunRow, disk_label);
   gtk_widget_class_bind_template_child (widget_class, LabRunRow, status_label);
   gtk_widget_class_install_action (widget_class, "row.delete", NULL, delete_action);
+  gtk_widget_class_install_action (widget_class, "row.resume", NULL, forward_action);
+  gtk_widget_class_install_action (widget_class, "row.fork", NULL, forward_action);
+  gtk_widget_class_install_action (widget_class, "row.prune", NULL, forward_action);
 }
 
 static void
 lab_run_row_init (LabRunRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->disk_epochs = G_MAXUINT;
 }
 
 GtkWidget *

@@ -2,7 +2,8 @@
  * the main loop; this only watches them): configure, start run 1, wait, start run 2 with
  * another learning rate, wait, then show each page, let it paint, and save it. With
  * LRLAB_SCREENSHOT_IMPORT=PATH it then imports PATH (another tool's history: the
- * exported train.py's history.csv for docs/) and saves the curves with it. */
+ * exported train.py's history.csv for docs/) and saves the curves with it. Last, it forks
+ * run 1 twice with other rates (the branches) and shows its update ratios. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -24,6 +25,12 @@ typedef enum {
   STEP_SAVE_MISTAKES,
   STEP_IMPORT,
   STEP_SAVE_IMPORTED,
+  STEP_FORK,
+  STEP_WAIT_FORK,
+  STEP_SHOW_FORKS,
+  STEP_SAVE_FORKS,
+  STEP_SHOW_RATIOS,
+  STEP_SAVE_RATIOS,
   STEP_DONE,
 } Step;
 
@@ -33,6 +40,7 @@ typedef struct
   char      *dir;
   Step       step;
   int        runs_started;
+  int        forks_started;
   int        ticks;          /* in the current step */
   gint64     deadline;
 } Script;
@@ -40,6 +48,13 @@ typedef struct
 static int exit_status;
 
 static const double learning_rates[] = { 1e-3, 1e-4 };
+
+/* The branches of run 1: where they leave it and with which rate ("what if I had lowered
+ * the rate at epoch 8, or raised it at 14?"); the quick test run has 3 epochs. */
+static const struct { int epoch, quick_epoch; double lr; } forks[] = {
+  { 8, 1, 1e-4 },
+  { 14, 2, 3e-3 },
+};
 
 gboolean
 lab_screenshot_save_window (GtkWidget  *window,
@@ -255,7 +270,7 @@ tick (gpointer user_data)
         break;
       if (!save (script, "screenshot-mistakes.png"))
         return G_SOURCE_REMOVE;
-      next (script, g_getenv ("LRLAB_SCREENSHOT_IMPORT") ? STEP_IMPORT : STEP_DONE);
+      next (script, g_getenv ("LRLAB_SCREENSHOT_IMPORT") ? STEP_IMPORT : STEP_FORK);
       break;
 
     case STEP_IMPORT:
@@ -273,6 +288,77 @@ tick (gpointer user_data)
       if (script->ticks < 5)
         break;
       if (!save (script, "screenshot-imported.png"))
+        return G_SOURCE_REMOVE;
+      next (script, STEP_FORK);
+      break;
+
+    case STEP_FORK:
+      {
+        g_autoptr(LabRun) first = g_list_model_get_item (lab_window_get_runs (script->window), 0);
+        TrainConfig config;
+        int at = g_getenv ("LRLAB_SCREENSHOT_QUICK") ? forks[script->forks_started].quick_epoch
+                                                     : forks[script->forks_started].epoch;
+
+        train_config_copy (&config, train_run_get_config (lab_run_get_train_run (first)));
+        config.lr = forks[script->forks_started].lr;
+        lab_window_fork_run (script->window, first, at, &config);
+        train_config_clear (&config);
+        script->forks_started++;
+        if (lab_window_get_active_run (script->window) == first)
+          return fail (script, "the fork did not start");
+      }
+      next (script, STEP_WAIT_FORK);
+      break;
+
+    case STEP_WAIT_FORK:
+      run = lab_window_get_active_run (script->window);
+      if (train_status_is_active (lab_run_get_progress (run).status))
+        break;
+      if (lab_run_get_progress (run).status == TRAIN_STATUS_FAILED)
+        {
+          g_autofree char *message = train_run_dup_message (lab_run_get_train_run (run));
+          return fail (script, message ? message : "the fork failed");
+        }
+      next (script, script->forks_started < (int) G_N_ELEMENTS (forks) ? STEP_FORK : STEP_SHOW_FORKS);
+      break;
+
+    case STEP_SHOW_FORKS:
+      /* Run 1 and its branches alone: run 2 (and an imported run) are other stories. */
+      {
+        GListModel *runs = lab_window_get_runs (script->window);
+        guint n = g_list_model_get_n_items (runs);
+
+        for (guint i = 1; i + G_N_ELEMENTS (forks) < n; i++)
+          {
+            g_autoptr(LabRun) other = g_list_model_get_item (runs, i);
+            lab_run_set_shown (other, FALSE);
+          }
+      }
+      lab_window_set_page (script->window, "curves");
+      next (script, STEP_SAVE_FORKS);
+      break;
+
+    case STEP_SAVE_FORKS:
+      if (script->ticks < 5)
+        break;
+      if (!save (script, "screenshot-forks.png"))
+        return G_SOURCE_REMOVE;
+      next (script, STEP_SHOW_RATIOS);
+      break;
+
+    case STEP_SHOW_RATIOS:
+      {
+        g_autoptr(LabRun) first = g_list_model_get_item (lab_window_get_runs (script->window), 0);
+        lab_window_show_update_ratios (script->window, first);
+      }
+      lab_window_set_page (script->window, "updates");
+      next (script, STEP_SAVE_RATIOS);
+      break;
+
+    case STEP_SAVE_RATIOS:
+      if (script->ticks < 5)
+        break;
+      if (!save (script, "screenshot-update-ratio.png"))
         return G_SOURCE_REMOVE;
       next (script, STEP_DONE);
       break;

@@ -173,6 +173,8 @@ static const PanelField panel_fields[] = {
   { "weight-decay",        "decay_spin" },
   { "decoupled",           "decoupled_switch" },
   { "early-stop-patience", "patience_spin" },
+  { "keep-last",           "keep_last_spin" },
+  { "keep-every",          "keep_every_spin" },
   { "kinds",               NULL,              read_augment, write_augment },
   { "strengths",           NULL,              read_augment, write_nothing },
   /* Last: a folder is loaded at the size and resize mode written above. */

@@ -31,6 +31,7 @@ _lab_window_update_actions (LabWindow *self)
                                  active && status != TRAIN_STATUS_LOADING);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", active);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete-run", !self->stopping);
+  _lab_window_branch_update_actions (self);
   gtk_button_set_icon_name (self->pause_button, status == TRAIN_STATUS_PAUSED
                                                 ? "media-playback-start-symbolic"
                                                 : "media-playback-pause-symbolic");
@@ -91,6 +92,15 @@ start_action (GtkWidget  *widget,
   run = _lab_window_add_train_run (self, train_run);
   if (!train_run_start (train_run, &error))
     _lab_window_toast (self, _("The run could not start: %s"), error->message);
+  _lab_window_make_active (self, run);
+}
+
+void
+_lab_window_make_active (LabWindow *self,
+                         LabRun    *run)
+{
+  g_assert (LAB_IS_WINDOW (self));
+
   g_set_object (&self->active_run, run);
   lab_run_refresh (run);
   lab_mistakes_page_select_run (self->mistakes_page, run);
@@ -266,4 +276,5 @@ _lab_window_class_actions_init (LabWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.page", "s", "curves");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.page", "s", "augmentation");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.page", "s", "mistakes");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.page", "s", "updates");
 }

@@ -4,11 +4,14 @@
  *                         line, the session it opens with, and a close that waits for them
  *   lab-window-actions.c  the win.* actions and their shortcuts
  *   lab-window-charts.c   the charts, and which field of a run's record feeds which curve
- *   lab-window-export.c   charts, CSV and a copy of the session written where the user says */
+ *   lab-window-export.c   charts, CSV and a copy of the session written where the user says
+ *   lab-window-branch.c   resume, fork ("Continue from here", "Change the rate now"), prune,
+ *                         and forks drawn as branches of their parents */
 #pragma once
 
 #include "lab-augment-page.h"
 #include "lab-mistakes-page.h"
+#include "lab-ratio-page.h"
 #include "lab-window.h"
 
 G_BEGIN_DECLS
@@ -45,6 +48,7 @@ struct _LabWindow
   GtkProgressBar       *status_progress;
   LabAugmentPage       *augment_page;
   LabMistakesPage      *mistakes_page;
+  LabRatioPage         *ratio_page;
 
   GSettings            *settings;
   GListStore           *runs;          /* of LabRun */
@@ -65,6 +69,11 @@ void      _lab_window_toast                (LabWindow      *self,
  * the charts. Returns the LabRun (borrowed: the list holds it). */
 LabRun   *_lab_window_add_train_run        (LabWindow      *self,
                                             TrainRun       *train_run);
+/* Puts train_run in the place of the run at index, with its colour (a resumed run, or a run
+ * read back from its folder again). Returns the new LabRun (borrowed). */
+LabRun   *_lab_window_replace_train_run    (LabWindow      *self,
+                                            guint           index,
+                                            TrainRun       *train_run);
 /* Takes the run at index out of the list, the table and the charts. */
 void      _lab_window_remove_run           (LabWindow      *self,
                                             guint           index);
@@ -74,6 +83,9 @@ void      _lab_window_update_status        (LabWindow      *self);
 void      _lab_window_class_actions_init   (LabWindowClass *klass);
 /* Enables the actions that make sense now; a disabled Start says why in its tooltip. */
 void      _lab_window_update_actions       (LabWindow      *self);
+/* run becomes the one Pause and Stop act on, shown in the status line and on the pages. */
+void      _lab_window_make_active          (LabWindow      *self,
+                                            LabRun         *run);
 
 /* lab-window-charts.c */
 void      _lab_window_class_charts_init    (LabWindowClass *klass);
@@ -93,6 +105,24 @@ void      _lab_window_charts_set_legend    (LabWindow      *self,
                                             const char     *legend);
 /* What a chart's file name gets after the first chart's ("" for it, "-accuracy"...). */
 const char *_lab_window_chart_file_suffix  (LabWindowChart  chart);
+
+/* lab-window-branch.c */
+void      _lab_window_class_branch_init    (LabWindowClass *klass);
+/* The charts' "Continue from here" menus. */
+void      _lab_window_branch_init          (LabWindow      *self);
+void      _lab_window_branch_update_actions (LabWindow     *self);
+/* A fork's legend by what differs from its parent, when the parent is in the window
+ * ("lr 1e-4 from epoch 20"); NULL otherwise. */
+char     *_lab_window_branch_describe      (LabWindow      *self,
+                                            LabRun         *run);
+/* Draws every fork as a branch of its parent, when the parent is in the window. */
+void      _lab_window_branch_link_forks    (LabWindow      *self);
+/* A resume its worker refused (the data changed...): the row goes back to the folder as it
+ * is, and a toast offers a fork. FALSE when run is not a resume. */
+gboolean  _lab_window_branch_on_failed     (LabWindow      *self,
+                                            LabRun         *run);
+/* Once a session is loaded: offers to resume the runs a crash interrupted. */
+void      _lab_window_branch_offer_resume  (LabWindow      *self);
 
 /* lab-window-export.c: each asks where with a file chooser, writes, and toasts the result. */
 void      _lab_window_ask_save_session     (LabWindow      *self);

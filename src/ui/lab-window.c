@@ -61,7 +61,10 @@ update_labels (LabWindow *self)
       for (guint j = 0; j < n; j++)
         if (j != i)
           others[n_others++] = configs[j];
-      difference = train_config_describe_difference (configs[i], (const TrainConfig *const *) others, n_others);
+      /* A fork says what it changed from its parent, and from when. */
+      difference = _lab_window_branch_describe (self, run);
+      if (difference == NULL)
+        difference = train_config_describe_difference (configs[i], (const TrainConfig *const *) others, n_others);
       lab_run_set_label (run, difference);
       if (difference != NULL && difference[0] != '\0')
         legend = g_strdup_printf ("%s: %s", lab_run_get_name (run), difference);
@@ -69,6 +72,7 @@ update_labels (LabWindow *self)
         legend = g_strdup (lab_run_get_name (run));
       _lab_window_charts_set_legend (self, run, legend);
     }
+  _lab_window_branch_link_forks (self);
 }
 
 /* The teacher's reading of every shown run ("Run 1: overfitting from epoch 3"), so the
@@ -97,6 +101,11 @@ update_verdicts (LabWindow *self)
       if (verdict.text != NULL && verdict.text[0] != '\0')
         g_string_append_printf (text, "%s%s: %s", text->len ? " · " : "", lab_run_get_name (run), verdict.text);
       train_verdict_clear (&verdict);
+      {
+        g_autofree char *updates = lab_ratio_page_diagnose (run);
+        if (updates != NULL)
+          g_string_append_printf (text, "%s%s: %s", text->len ? " · " : "", lab_run_get_name (run), updates);
+      }
     }
   gtk_label_set_text (self->verdict_label, text->str);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->verdict_label), text->str);
@@ -341,6 +350,8 @@ on_run_status_changed (LabWindow  *self,
   if (status == TRAIN_STATUS_DIVERGED)
     text = g_strdup_printf (_("%s diverged: the loss became infinite. Try a learning rate ten times smaller."),
                             lab_run_get_name (run));
+  else if (status == TRAIN_STATUS_FAILED && _lab_window_branch_on_failed (self, run))
+    return;
   else if (status == TRAIN_STATUS_FAILED)
     {
       message = train_run_dup_message (lab_run_get_train_run (run));
@@ -375,16 +386,21 @@ on_run_name_changed (LabWindow  *self,
   update_labels (self);
 }
 
-LabRun *
-_lab_window_add_train_run (LabWindow *self,
-                           TrainRun  *train_run)
+/* A LabRun for train_run in colour, put at position of the list (replacing the run there
+ * when replace), the table and the charts. */
+static LabRun *
+insert_train_run (LabWindow     *self,
+                  TrainRun      *train_run,
+                  const GdkRGBA *color,
+                  guint          position,
+                  gboolean       replace)
 {
   g_autoptr(LabRun) run = NULL;
 
   g_assert (LAB_IS_WINDOW (self));
   g_assert (train_run != NULL);
 
-  run = lab_run_new (train_run, lab_chart_palette_color (self->n_colors_used++));
+  run = lab_run_new (train_run, color);
   g_signal_connect_object (run, "notify::shown", G_CALLBACK (on_run_shown_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (run, "notify::name", G_CALLBACK (on_run_name_changed), self, G_CONNECT_SWAPPED);
   /* A run read from disk meets the table and the charts with its record already there. */
@@ -393,10 +409,44 @@ _lab_window_add_train_run (LabWindow *self,
   g_signal_connect_object (run, "updated", G_CALLBACK (on_run_updated), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (run, "notify::status-text", G_CALLBACK (on_run_status_changed), self,
                            G_CONNECT_SWAPPED);
-  g_list_store_append (self->runs, run);
+  if (replace)
+    {
+      g_autoptr(LabRun) old = g_list_model_get_item (G_LIST_MODEL (self->runs), position);
+
+      lab_run_set_shown (run, lab_run_get_shown (old));
+      g_signal_handlers_disconnect_by_data (old, self);
+      _lab_window_charts_remove_run (self, old);
+      if (old == self->active_run)
+        g_clear_object (&self->active_run);
+    }
+  g_list_store_splice (self->runs, position, replace ? 1 : 0, (gpointer *) &run, 1);
   update_labels (self);
   _lab_window_charts_update_run (self, run);
+  _lab_window_charts_show_run (self, run);
   return run;
+}
+
+LabRun *
+_lab_window_add_train_run (LabWindow *self,
+                           TrainRun  *train_run)
+{
+  g_assert (LAB_IS_WINDOW (self));
+
+  return insert_train_run (self, train_run, lab_chart_palette_color (self->n_colors_used++),
+                           g_list_model_get_n_items (G_LIST_MODEL (self->runs)), FALSE);
+}
+
+LabRun *
+_lab_window_replace_train_run (LabWindow *self,
+                               guint      index,
+                               TrainRun  *train_run)
+{
+  g_autoptr(LabRun) old = g_list_model_get_item (G_LIST_MODEL (self->runs), index);
+
+  g_assert (LAB_IS_WINDOW (self));
+  g_assert (old != NULL);
+
+  return insert_train_run (self, train_run, lab_run_get_color (old), index, TRUE);
 }
 
 void
@@ -451,6 +501,7 @@ lab_window_load_session (LabWindow *self)
     }
   _lab_window_update_status (self);
   _lab_window_update_actions (self);
+  _lab_window_branch_offer_resume (self);
 }
 
 /* --- Life cycle ------------------------------------------------------------------ */
@@ -529,6 +580,7 @@ lab_window_class_init (LabWindowClass *klass)
   g_type_ensure (LAB_TYPE_SETTINGS_PANEL);
   g_type_ensure (LAB_TYPE_AUGMENT_PAGE);
   g_type_ensure (LAB_TYPE_MISTAKES_PAGE);
+  g_type_ensure (LAB_TYPE_RATIO_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/lrlab/LRLab/ui/lab-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, LabWindow, name)
@@ -547,6 +599,7 @@ lab_window_class_init (LabWindowClass *klass)
   BIND (status_progress);
   BIND (augment_page);
   BIND (mistakes_page);
+  BIND (ratio_page);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, on_page_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_settings_changed);
@@ -554,6 +607,7 @@ lab_window_class_init (LabWindowClass *klass)
 
   _lab_window_class_charts_init (klass);
   _lab_window_class_actions_init (klass);
+  _lab_window_class_branch_init (klass);
 }
 
 static void
@@ -585,6 +639,8 @@ lab_window_init (LabWindow *self)
   gtk_widget_set_margin_bottom (placeholder, 12);
   gtk_list_box_set_placeholder (self->runs_list, placeholder);
   lab_mistakes_page_set_runs (self->mistakes_page, G_LIST_MODEL (self->runs));
+  lab_ratio_page_set_runs (self->ratio_page, G_LIST_MODEL (self->runs));
+  _lab_window_branch_init (self);
 
   on_settings_changed (self);
   _lab_window_update_status (self);
@@ -656,4 +712,14 @@ lab_window_show_mistakes (LabWindow *self,
   g_return_if_fail (LAB_IS_RUN (run));
 
   lab_mistakes_page_select_run (self->mistakes_page, run);
+}
+
+void
+lab_window_show_update_ratios (LabWindow *self,
+                               LabRun    *run)
+{
+  g_return_if_fail (LAB_IS_WINDOW (self));
+  g_return_if_fail (LAB_IS_RUN (run));
+
+  lab_ratio_page_select_run (self->ratio_page, run);
 }

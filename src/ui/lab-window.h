@@ -21,11 +21,21 @@ GListModel       *lab_window_get_runs           (LabWindow      *self);
 LabRun           *lab_window_get_active_run     (LabWindow      *self);
 LabChart         *lab_window_get_loss_chart     (LabWindow      *self);
 LabChart         *lab_window_get_accuracy_chart (LabWindow      *self);
-/* "curves", "augmentation", "mistakes". */
+/* "curves", "augmentation", "mistakes", "updates". */
 void              lab_window_set_page           (LabWindow      *self,
                                                  const char     *name);
 /* Shows run's mistakes on the mistakes page. */
 void              lab_window_show_mistakes      (LabWindow      *self,
+                                                 LabRun         *run);
+/* Starts a fork of parent after epoch `epoch` (its checkpoint must be kept) with config's
+ * settings (the parent's with the changes a fork may make), as "Continue from here" does;
+ * a failure is a toast. The fork becomes the active run. */
+void              lab_window_fork_run           (LabWindow         *self,
+                                                 LabRun            *parent,
+                                                 int                epoch,
+                                                 const TrainConfig *config);
+/* Shows run's update ratios on the updates page. */
+void              lab_window_show_update_ratios (LabWindow      *self,
                                                  LabRun         *run);
 /* Reads the runs saved in the session folder (done once when the window opens). */
 void              lab_window_load_session       (LabWindow      *self);

@@ -87,6 +87,60 @@ static void test_fast_matches_reference(void)
     g_free(p0), g_free(g);
 }
 
+/* The measured step is the plain step bit for bit, and its per-tensor norms are the naive
+ * ones from copies taken before and after, for every variant, on 1 and 2 threads, with
+ * tensor boundaries that fall inside and at the edges of the threads' shares. The sums run
+ * in another order (per thread, then combined), hence the tolerance: double sums of 1e5
+ * squares agree to ~1e-14 relative; 1e-12 leaves room without hiding a wrong span. */
+static void test_measured_step(void)
+{
+    variant v[16];
+    int nv = n_variants(v);
+    const size_t n = 100003;
+    /* A tiny tensor, one across the 1-thread/2-thread split at n/2, a bias-sized one, the rest. */
+    const size_t ends[] = { 7, 40000, 50001, 50011, n };
+    const int nk = (int)G_N_ELEMENTS(ends);
+    nn_rng rng;
+    nn_rng_seed(&rng, 23);
+    float *p0 = g_new(float, n), *g = g_new(float, n), *before = g_new(float, n);
+    for (size_t i = 0; i < n; i++)
+        p0[i] = nn_rng_uniform_range(&rng, -1.0f, 1.0f);
+    for (int vi = 0; vi < nv; vi++) {
+        for (int threads = 1; threads <= 2; threads++) {
+            nn_set_threads(threads);
+            nn_optimizer plain, measured;
+            nn_error err;
+            g_assert_cmpint(nn_optimizer_init(&plain, &v[vi].config, n, &err), ==, NN_OK);
+            g_assert_cmpint(nn_optimizer_init(&measured, &v[vi].config, n, &err), ==, NN_OK);
+            float *pp = g_memdup2(p0, n * sizeof(float)), *pm = g_memdup2(p0, n * sizeof(float));
+            for (int step = 0; step < 3; step++) {
+                for (size_t i = 0; i < n; i++)
+                    g[i] = nn_rng_uniform_range(&rng, -1.0f, 1.0f);
+                double update[8], weight[8], ref_update[8], ref_weight[8];
+                nn_update_norms norms = { ends, nk, update, weight };
+                nn_update_norms ref = { ends, nk, ref_update, ref_weight };
+                memcpy(before, pm, n * sizeof(float));
+                nn_optimizer_step(&plain, pp, g);
+                nn_optimizer_step_measured(&measured, pm, g, &norms);
+                nn_update_norms_reference(before, pm, &ref);
+                g_assert_true(memcmp(pp, pm, n * sizeof(float)) == 0);
+                for (int k = 0; k < nk; k++) {
+                    g_assert_cmpfloat(update[k], >, 0);
+                    g_assert_cmpfloat_with_epsilon(update[k], ref_update[k], 1e-12 * ref_update[k]);
+                    g_assert_cmpfloat_with_epsilon(weight[k], ref_weight[k], 1e-12 * ref_weight[k]);
+                }
+            }
+            g_assert_cmpint(measured.step, ==, 3);
+            g_assert_true(memcmp(plain.m, measured.m, n * sizeof(float)) == 0);
+            g_free(pp), g_free(pm);
+            nn_optimizer_free(&plain);
+            nn_optimizer_free(&measured);
+        }
+    }
+    nn_set_threads(0);
+    g_free(p0), g_free(g), g_free(before);
+}
+
 /* The formulas of nn_optim.h (torch.optim 1.13), in double, one parameter at a time. */
 typedef struct {
     double p, m, v;
@@ -386,6 +440,7 @@ int main(int argc, char **argv)
     if (!script_path)
         script_path = g_test_build_filename(G_TEST_DIST, "nn", "optim_torch.py", NULL);
     g_test_add_func("/nn/optim/fast-vs-reference", test_fast_matches_reference);
+    g_test_add_func("/nn/optim/measured-step", test_measured_step);
     g_test_add_func("/nn/optim/against-double", test_against_double);
     g_test_add_func("/nn/optim/hand-computed", test_hand_computed);
     g_test_add_func("/nn/optim/config", test_config);

@@ -11,24 +11,13 @@
 #include "train_session.h"
 #include "train_test_util.h"
 
-/* Runs lrlab-train with args (NULL-terminated) to its end. */
-static int
-run_cli(const char *const *args, char **out, char **err)
-{
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (gpointer) test_lrlab_train);
-    for (int i = 0; args[i]; i++)
-        g_ptr_array_add(argv, (gpointer) args[i]);
-    g_ptr_array_add(argv, NULL);
-    return test_run_argv((const char *const *) argv->pdata, out, err);
-}
 
 static void
 test_help(void)
 {
     g_autofree char *out = NULL, *err = NULL;
     const char *args[] = { "--help", NULL };
-    g_assert_cmpint(run_cli(args, &out, &err), ==, 0);
+    g_assert_cmpint(test_run_cli(args, &out, &err), ==, 0);
     static const char *const flags[] = {
         "--data", "--model", "--size", "--lr", "--epochs", "--batch", "--optimizer",
         "--momentum", "--dropout", "--weight-decay", "--decoupled", "--augment", "--val-split",
@@ -65,7 +54,7 @@ test_bad_values(void)
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *out = NULL, *err = NULL;
         const char *args[] = { cases[i].flag, cases[i].value, NULL };
-        int status = run_cli(args, &out, &err);
+        int status = test_run_cli(args, &out, &err);
         if (status != 2)
             g_error("%s %s: exit %d, stderr %s", cases[i].flag, cases[i].value, status, err);
         /* One line, naming the flag. */
@@ -77,7 +66,7 @@ test_bad_values(void)
     }
     g_autofree char *out = NULL, *err = NULL;
     const char *unknown[] = { "--frobnicate", NULL };
-    g_assert_cmpint(run_cli(unknown, &out, &err), ==, 2);
+    g_assert_cmpint(test_run_cli(unknown, &out, &err), ==, 2);
     g_assert_nonnull(strstr(err, "--frobnicate"));
 }
 
@@ -89,7 +78,7 @@ test_sweep_writes_a_folder_per_rate(void)
     const char *args[] = { "--model", "tiny", "--size", "16", "--data", "synthetic:20",
                            "--epochs", "2", "--batch", "16", "--lr", "1e-2,1e-3",
                            "--threads", "1", "--out", dir, NULL };
-    int status = run_cli(args, &out, &err);
+    int status = test_run_cli(args, &out, &err);
     if (status != 0)
         g_error("exit %d: %s", status, err);
 
@@ -127,7 +116,7 @@ test_sweep_writes_a_folder_per_rate(void)
     const char *again[] = { "--model", "tiny", "--size", "16", "--data", "synthetic:20",
                             "--epochs", "1", "--batch", "16", "--lr", "1e-2", "--out", dir,
                             NULL };
-    g_assert_cmpint(run_cli(again, &out, &err), ==, 0);
+    g_assert_cmpint(test_run_cli(again, &out, &err), ==, 0);
     g_autofree char *second = g_build_filename(dir, "lr_1e-02-2", "history.csv", NULL);
     g_assert_true(g_file_test(second, G_FILE_TEST_IS_REGULAR));
     test_rmdir_recursive(dir);
@@ -171,7 +160,7 @@ test_config_file(void)
     g_assert_no_error(error);
 
     const char *args[] = { "--config", path, "--epochs", "2", "--out", runs, NULL };
-    int status = run_cli(args, &out, &err);
+    int status = test_run_cli(args, &out, &err);
     if (status != 0)
         g_error("exit %d: %s", status, err);
     load_run_config(runs, &ran);
@@ -203,7 +192,7 @@ test_seeds(void)
     const char *args[] = { "--model", "tiny", "--size", "16", "--data", "synthetic:8",
                            "--epochs", "1", "--batch", "8", "--threads", "1", "--seed", "5",
                            "--split-seed", "6", "--out", dir, NULL };
-    int status = run_cli(args, &out, &err);
+    int status = test_run_cli(args, &out, &err);
     if (status != 0)
         g_error("exit %d: %s", status, err);
     load_run_config(dir, &ran);
@@ -296,7 +285,7 @@ test_export_synthetic(void)
     g_autofree char *out = NULL, *err = NULL;
     const char *args[] = { "--data", "synthetic:3", "--size", "16", "--export-synthetic", dir,
                            NULL };
-    g_assert_cmpint(run_cli(args, &out, &err), ==, 0);
+    g_assert_cmpint(test_run_cli(args, &out, &err), ==, 0);
     g_autofree char *good = g_build_filename(dir, "good", NULL);
     g_autofree char *defect = g_build_filename(dir, "defect", NULL);
     g_assert_true(g_file_test(good, G_FILE_TEST_IS_DIR));

@@ -345,6 +345,9 @@ test_old_config_loads(void)
                      "plateau-cooldown=0\nmin-lr=0\ncosine-floor=0\nonecycle-warmup=0.3\n"
                      "onecycle-div=25\nonecycle-final-div=10000\ncyclic-div=10\n"
                      "cyclic-half-epochs=2\n\n[augment]\n", 1);
+    /* and the [checkpoints] ring: every epoch's kept, as that version kept (its best). */
+    g_string_replace(expected, "\n[augment]\n",
+                     "\n[checkpoints]\nkeep-last=0\nkeep-every=0\n\n[augment]\n", 1);
     g_assert_cmpstr(again, ==, expected->str);
     train_config_clear(&c);
 }

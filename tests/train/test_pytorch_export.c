@@ -33,6 +33,18 @@ first_loss(const char *run_dir)
     return g_array_index(epochs, TrainEpoch, 0).loss;
 }
 
+/* A TCP port nothing listens on right now (the kernel's pick for port 0). */
+static guint16
+free_port(void)
+{
+    g_autoptr(GSocketListener) listener = g_socket_listener_new();
+    g_autoptr(GError) error = NULL;
+    guint16 port = g_socket_listener_add_any_inet_port(listener, NULL, &error);
+    g_assert_no_error(error);
+    g_socket_listener_close(listener);
+    return port;
+}
+
 static void
 run_or_fail(const char *const *argv, const char *what)
 {
@@ -119,8 +131,12 @@ test_export_train_import(void)
     /* Debian 12's torchrun (torch 1.13 on Python 3.11) fails at its start with its default
      * --redirects/--tee of 0 (Python 3.11 no longer lists a zero IntFlag member); 1 works
      * everywhere (README.md says so too). */
-    const char *ddp[] = { test_torchrun, "--standalone", "--nproc_per_node=2", "--redirects", "1",
-                          "--tee", "1", train_py, "--out", two, "--threads", "1", NULL };
+    /* --standalone would rendezvous on the fixed port 29400, which another torchrun on the
+     * machine (a parallel test, a user's job) may hold: a free port of our own instead. */
+    g_autofree char *endpoint = g_strdup_printf("--rdzv_endpoint=localhost:%u", free_port());
+    const char *ddp[] = { test_torchrun, "--nnodes=1", "--rdzv_backend=c10d", endpoint,
+                          "--nproc_per_node=2", "--redirects", "1", "--tee", "1", train_py,
+                          "--out", two, "--threads", "1", NULL };
     run_or_fail(ddp, "torchrun --nproc_per_node=2 train.py");
 
     double lrlab_loss = first_loss(lrlab_run), one_loss = first_loss(one), two_loss = first_loss(two);

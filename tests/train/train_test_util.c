@@ -141,3 +141,13 @@ void test_tool_args(int argc, char **argv, const char *default_script)
     if (test_script == NULL)
         test_script = g_test_build_filename(G_TEST_DIST, "train", default_script, NULL);
 }
+
+int test_run_cli(const char *const *args, char **out, char **err)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_ptr_array_add(argv, (gpointer) test_lrlab_train);
+    for (int i = 0; args[i]; i++)
+        g_ptr_array_add(argv, (gpointer) args[i]);
+    g_ptr_array_add(argv, NULL);
+    return test_run_argv((const char *const *) argv->pdata, out, err);
+}

@@ -38,3 +38,6 @@ int test_run_argv(const char *const *argv, char **out, char **err);
 extern const char *test_python, *test_torchrun;
 extern char *test_script;
 void test_tool_args(int argc, char **argv, const char *default_script);
+/* Runs test_lrlab_train with args (NULL-terminated) to its end: its exit status (-1 when a
+ * signal ended it), with its stdout and stderr in out and err. */
+int test_run_cli(const char *const *args, char **out, char **err);

@@ -13,6 +13,7 @@ static const LabChartLayerClass *const stack[] = {
   &lab_band_layer,
   &lab_curve_layer,
   &lab_marker_layer,
+  &lab_fork_layer,
   &lab_legend_layer,
   &lab_hover_layer,
 };

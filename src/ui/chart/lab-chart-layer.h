@@ -76,6 +76,7 @@ extern const LabChartLayerClass lab_batch_layer;       /* lab-curve-layer.c: fai
 extern const LabChartLayerClass lab_band_layer;        /* lab-band-layer.c */
 extern const LabChartLayerClass lab_curve_layer;       /* lab-curve-layer.c: training, validation */
 extern const LabChartLayerClass lab_marker_layer;      /* lab-marker-layer.c: best epoch, diverged */
+extern const LabChartLayerClass lab_fork_layer;        /* lab-fork-layer.c: where a fork branches */
 extern const LabChartLayerClass lab_legend_layer;      /* lab-legend-layer.c */
 extern const LabChartLayerClass lab_hover_layer;       /* lab-hover-layer.c */
 
@@ -123,6 +124,13 @@ void    lab_marker_draw              (const LabChartDrawContext *dc,
                                       double                     x,
                                       double                     y,
                                       const GdkRGBA             *color);
+/* How many of a fork's first points (sorted by epoch) its parent draws already: those
+ * before the fork epoch while the parent is visible, else none (lab-fork-layer.c). */
+guint   lab_chart_run_shared_points  (const LabChartModel       *model,
+                                      const LabChartRun         *run,
+                                      const LabChartPoint       *points,
+                                      guint                      n_points);
+
 /* A band's fill and alpha (lab-band-layer.c), which the legend's key shows too. */
 #define LAB_CHART_BAND_ALPHA 0.2
 

@@ -101,6 +101,7 @@ lab_chart_model_add_run (LabChartModel *self,
   run->visible = TRUE;
   run->best_epoch = -1;
   run->diverged_epoch = -1;
+  run->fork_epoch = -1;
   for (guint i = 0; i < LAB_CHART_N_CURVES; i++)
     {
       run->series[i] = lab_series_new ();

@@ -20,6 +20,10 @@ typedef struct {
   double     best_epoch;                  /* <0: none */
   double     diverged_epoch;              /* <0: none */
   double     diverged_seconds;
+  /* A fork of another run (lab_chart_set_run_fork): its curves leave the parent's at
+   * fork_epoch, and while the parent is shown they are drawn from there only. */
+  guint      fork_parent;                 /* 0: not a fork (or no parent on this chart) */
+  double     fork_epoch;                  /* <0: none */
 } LabChartRun;
 
 typedef struct {

@@ -276,3 +276,24 @@ lab_chart_remove_reference_line (LabChart *self,
   if (lab_chart_model_remove_reference (&self->model, line_id))
     lab_chart_changed (self, LAB_CHART_CHANGE_STYLE | LAB_CHART_CHANGE_LAYOUT);
 }
+
+void
+lab_chart_set_run_fork (LabChart *self,
+                        guint     run_id,
+                        guint     parent_id,
+                        double    epoch)
+{
+  LabChartRun *run;
+
+  g_return_if_fail (LAB_IS_CHART (self));
+
+  if ((run = lookup_run (self, run_id, G_STRFUNC)) == NULL)
+    return;
+  if (parent_id == 0 || parent_id == run_id || !(epoch >= 0))
+    parent_id = 0, epoch = -1;
+  if (run->fork_parent == parent_id && run->fork_epoch == epoch)
+    return;
+  run->fork_parent = parent_id;
+  run->fork_epoch = epoch;
+  lab_chart_changed (self, LAB_CHART_CHANGE_EPOCHS);
+}

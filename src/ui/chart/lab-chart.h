@@ -124,6 +124,15 @@ void           lab_chart_set_run_diverged    (LabChart            *self,
                                               double               epoch,
                                               double               seconds);
 
+/* Makes run a branch of parent_id after `epoch` (an x value of the epoch axis): while the
+ * parent is visible, the run's curves are drawn from that epoch on only, starting where
+ * the parent's pass (the epochs before are the parent's, drawn once), with a ring at the
+ * branch point. parent_id 0 or epoch < 0: not a fork. */
+void           lab_chart_set_run_fork        (LabChart            *self,
+                                              guint                run_id,
+                                              guint                parent_id,
+                                              double               epoch);
+
 /* A band around one curve of a run: the area between lower and upper, in the run's colour,
  * under the curves; hidden with the run. Replaces the run's band for that curve (copied);
  * n_points 0 removes it. A non-finite bound breaks the band. Bands count in the y range. */

@@ -66,17 +66,22 @@ curve_layer_draw_run (const LabChartDrawContext *dc,
       const LabChartPoint *p;
       guint n;
 
-      /* Smoothing hides the real values: keep them faintly visible underneath. */
+      guint shared;
+
+      /* Smoothing hides the real values: keep them faintly visible underneath. A fork's
+       * epochs before its branch point are its parent's, drawn once, by the parent. */
       if (smoothing > 0)
         {
           LabLineStyle raw = { lab_chart_with_alpha (&run->color, RAW_ALPHA), 1.5, dashed };
           p = lab_series_get_points (run->series[c], &n);
-          lab_line_layer_draw (dc->cr, &dc->proj, p, n, &raw);
+          shared = lab_chart_run_shared_points (dc->model, run, p, n);
+          lab_line_layer_draw (dc->cr, &dc->proj, p + shared, n - shared, &raw);
         }
 
       p = lab_series_get_smoothed (run->series[c], smoothing, &n);
-      lab_line_layer_draw (dc->cr, &dc->proj, p, n, &style);
-      draw_point_dots (dc, p, n, &run->color);
+      shared = lab_chart_run_shared_points (dc->model, run, p, n);
+      lab_line_layer_draw (dc->cr, &dc->proj, p + shared, n - shared, &style);
+      draw_point_dots (dc, p + shared, n - shared, &run->color);
     }
 }
 

@@ -1,0 +1,200 @@
+/* test_branch_window: resume and fork as the app does them. A session whose run was
+ * training when the program died opens with the offer to resume it; accepting it ends the
+ * run as if it had never stopped. A fork made from the window is named by what differs
+ * from its parent and drawn as its branch (the chart draws its curves from the fork epoch
+ * on while the parent is shown, the whole curve when it is hidden). Waits are on the main
+ * loop, never on a clock. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "lab-chart-layer.h"
+#include "lab-chart-private.h"
+#include "lab-fork-dialog.h"
+#include "lab-window.h"
+#include "../train/train_test_util.h"
+
+static void
+tiny_config (TrainConfig *c,
+             int          epochs)
+{
+  test_config_init (c, "c8-p-f32-f2", epochs);
+  c->synthetic.images_per_class = 20;
+}
+
+static void
+wait_until_done (LabRun *run)
+{
+  while (train_status_is_active (lab_run_get_progress (run).status))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* The message dialog the window presented, or NULL. */
+static AdwMessageDialog *
+find_dialog (const char *heading)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) &&
+          g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (w)), heading) == 0)
+        return ADW_MESSAGE_DIALOG (w);
+    }
+  return NULL;
+}
+
+/* A run folder as a killed program leaves it: 3 of 6 epochs, status.ini still "running". */
+static void
+make_interrupted_run (const char *dir)
+{
+  TrainConfig c;
+  g_autofree char *config = g_build_filename (dir, "config.ini", NULL);
+  g_autofree char *status = g_build_filename (dir, "status.ini", NULL);
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+
+  tiny_config (&c, 3);
+  {
+    g_autoptr(TrainRun) run = train_run_new (&c, NULL);
+    train_run_set_output_dir (run, dir);
+    test_run_to_end (run);
+  }
+  /* Planned for 6: a constant rate, so its first 3 epochs are those of a 6-epoch run. */
+  c.epochs = 6;
+  g_assert_true (train_config_save (&c, config, &error));
+  g_assert_true (g_key_file_load_from_file (kf, status, G_KEY_FILE_NONE, &error));
+  g_key_file_set_string (kf, "status", "status", "running");
+  g_assert_true (g_key_file_save_to_file (kf, status, &error));
+  train_config_clear (&c);
+}
+
+static void
+test_resume_offer_and_fork (void)
+{
+  g_autofree char *session = g_dir_make_tmp ("lrlab-branch-XXXXXX", NULL);
+  g_autofree char *reference = g_dir_make_tmp ("lrlab-branch-ref-XXXXXX", NULL);
+  g_autofree char *interrupted = g_build_filename (session, "run-001", NULL);
+  TrainConfig c;
+
+  /* The run never interrupted, to compare with. */
+  tiny_config (&c, 6);
+  {
+    g_autoptr(TrainRun) whole = train_run_new (&c, NULL);
+    train_run_set_output_dir (whole, reference);
+    test_run_to_end (whole);
+  }
+  make_interrupted_run (interrupted);
+
+  g_setenv ("LRLAB_SESSION_DIR", session, TRUE);
+  LabWindow *window = lab_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  lab_window_load_session (window);
+  AdwMessageDialog *offer = find_dialog ("Resume Interrupted Training?");
+  g_assert_nonnull (offer);
+  adw_message_dialog_response (offer, "resume");
+  LabRun *resumed = lab_window_get_active_run (window);
+  g_assert_nonnull (resumed);
+  wait_until_done (resumed);
+  g_assert_cmpint (lab_run_get_progress (resumed).status, ==, TRAIN_STATUS_FINISHED);
+  g_autofree char *ref_history = g_build_filename (reference, "history.csv", NULL);
+  g_autofree char *run_history = g_build_filename (interrupted, "history.csv", NULL);
+  g_autofree char *a = test_history_without_seconds (ref_history);
+  g_autofree char *b = test_history_without_seconds (run_history);
+  g_assert_cmpstr (a, ==, b);
+
+  /* A fork after epoch 2 at another rate: named by what differs, from when. */
+  {
+    TrainConfig faster;
+    train_config_copy (&faster, train_run_get_config (lab_run_get_train_run (resumed)));
+    faster.lr = 1e-2;
+    lab_window_fork_run (window, resumed, 2, &faster);
+    train_config_clear (&faster);
+  }
+  LabRun *fork = lab_window_get_active_run (window);
+  g_assert_true (fork != resumed);
+  wait_until_done (fork);
+  g_assert_cmpint (lab_run_get_progress (fork).status, ==, TRAIN_STATUS_FINISHED);
+  g_assert_cmpstr (lab_run_get_label (fork), ==, "lr 1e-2 from epoch 2");
+
+  /* Drawn as a branch: its first two epochs are the parent's, drawn once, by the parent. */
+  LabChart *chart = lab_window_get_loss_chart (window);
+  LabChartRun *child = lab_chart_model_find_run (&chart->model, lab_run_get_chart_id (fork, 0));
+  LabChartRun *parent = lab_chart_model_find_run (&chart->model, lab_run_get_chart_id (resumed, 0));
+  g_assert_nonnull (child);
+  g_assert_cmpuint (child->fork_parent, ==, parent->id);
+  g_assert_cmpfloat (child->fork_epoch, ==, 2);
+  guint n;
+  const LabChartPoint *points = lab_series_get_points (child->series[LAB_CHART_CURVE_VAL], &n);
+  g_assert_cmpuint (n, ==, 6);
+  g_assert_cmpuint (lab_chart_run_shared_points (&chart->model, child, points, n), ==, 1);
+  lab_run_set_shown (resumed, FALSE);
+  g_assert_cmpuint (lab_chart_run_shared_points (&chart->model, child, points, n), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  train_config_clear (&c);
+  test_rmdir_recursive (session);
+  test_rmdir_recursive (reference);
+}
+
+/* The dialog's answer is the parent's settings with the changes made in it; an epoch whose
+ * checkpoint the ring pruned cannot be chosen; the live form fixes the epoch and asks
+ * about the original. */
+static void
+test_fork_dialog (void)
+{
+  TrainConfig parent, forked;
+  g_autoptr(GArray) points = g_array_new (FALSE, FALSE, sizeof (int));
+  const int kept[] = { 3, 6, 7 };
+
+  tiny_config (&parent, 7);
+  g_array_append_vals (points, kept, G_N_ELEMENTS (kept));
+  LabForkDialog *dialog = lab_fork_dialog_new (NULL, "Run 1", &parent, 7, points, 6, FALSE);
+  GObject *lr = gtk_widget_get_template_child (GTK_WIDGET (dialog), LAB_TYPE_FORK_DIALOG, "lr_row");
+  GListModel *rates = adw_combo_row_get_model (ADW_COMBO_ROW (lr));
+  guint slower = G_MAXUINT;
+  for (guint i = 0; i < g_list_model_get_n_items (rates); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (rates), i), "1e-4") == 0)
+      slower = i;
+  g_assert_cmpuint (slower, !=, G_MAXUINT);
+  /* The parent's rate is the one chosen at first. */
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (rates),
+                                               adw_combo_row_get_selected (ADW_COMBO_ROW (lr))), ==, "1e-3");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (lr), slower);
+  train_config_init (&forked);
+  lab_fork_dialog_get_config (dialog, &forked);
+  g_assert_cmpfloat (forked.lr, ==, 1e-4);
+  g_assert_cmpstr (forked.model, ==, parent.model);
+  g_assert_cmpint (forked.epochs, ==, 7);
+  g_assert_cmpint (lab_fork_dialog_get_epoch (dialog), ==, 6);
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "fork"));
+  GObject *epoch = gtk_widget_get_template_child (GTK_WIDGET (dialog), LAB_TYPE_FORK_DIALOG, "epoch_spin");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (epoch), 4);
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "fork"));
+  g_assert_false (lab_fork_dialog_get_keep_parent (dialog));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  dialog = lab_fork_dialog_new (NULL, "Run 1", &parent, 7, points, 7, TRUE);
+  epoch = gtk_widget_get_template_child (GTK_WIDGET (dialog), LAB_TYPE_FORK_DIALOG, "epoch_spin");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (epoch)));
+  GObject *keep = gtk_widget_get_template_child (GTK_WIDGET (dialog), LAB_TYPE_FORK_DIALOG, "keep_switch");
+  gtk_switch_set_active (GTK_SWITCH (keep), TRUE);
+  g_assert_true (lab_fork_dialog_get_keep_parent (dialog));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  train_config_clear (&forked);
+  train_config_clear (&parent);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_test_add_func ("/ui/branch/resume-offer-and-fork", test_resume_offer_and_fork);
+  g_test_add_func ("/ui/branch/fork-dialog", test_fork_dialog);
+  return g_test_run ();
+}
