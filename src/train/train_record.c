@@ -38,6 +38,7 @@ void train_record_folder_clear(TrainRecordFolder *folder)
     train_record_split_clear(&folder->split);
     g_clear_pointer(&folder->epochs, g_array_unref);
     g_clear_pointer(&folder->predictions, g_free);
+    g_clear_pointer(&folder->probabilities, g_free);
 }
 
 gboolean train_record_write_config(const char *dir, const TrainConfig *config,
@@ -49,7 +50,7 @@ gboolean train_record_write_config(const char *dir, const TrainConfig *config,
 
 gboolean train_record_write_epochs(const char *dir, const TrainRecordSplit *split,
                                    const TrainEpoch *epochs, int n_epochs,
-                                   const TrainPrediction *predictions, GError **error)
+                                   const float *probabilities, GError **error)
 {
     g_return_val_if_fail(split != NULL || n_epochs == 0, FALSE);
 
@@ -61,7 +62,7 @@ gboolean train_record_write_epochs(const char *dir, const TrainRecordSplit *spli
 
     if (!train_predictions_save(predictions_path, split->num_classes, split->n_val,
                                 split->val_indices, split->val_labels,
-                                (const char *const *) split->val_sources, predictions,
+                                (const char *const *) split->val_sources, probabilities,
                                 split->n_val ? n_epochs : 0, error))
         return FALSE;
     return train_history_save(history_path, epochs, n_epochs, error);
@@ -169,6 +170,7 @@ read_epochs(const char *dir, const char *base, TrainRecordFolder *folder, GError
     /* Only the first epochs->len are read from here on: the history is the record, and
      * the extra epoch a kill may leave is not shown. */
     folder->predictions = g_steal_pointer(&pf.predictions);
+    folder->probabilities = g_steal_pointer(&pf.probabilities);
     train_predictions_file_clear(&pf);
     return TRUE;
 }

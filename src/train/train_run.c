@@ -28,6 +28,8 @@ struct _TrainRun {
     GArray *epochs;                  /* TrainEpoch */
     GArray *batches;                 /* TrainBatchPoint */
     GArray *predictions;             /* TrainPrediction, split.n_val per finished epoch */
+    GArray *probabilities;           /* float, (split.n_val, classes) per finished epoch;
+                                      * empty for a folder of predictions.bin version 1 */
 
     /* Set once by publish_split (or by train_run_load), then immutable: the getters hand
      * out borrowed pointers. */
@@ -62,6 +64,7 @@ TrainRun *train_run_new(const TrainConfig *config, DataSet *dataset)
     run->epochs = g_array_new(FALSE, TRUE, sizeof(TrainEpoch));
     run->batches = g_array_new(FALSE, TRUE, sizeof(TrainBatchPoint));
     run->predictions = g_array_new(FALSE, TRUE, sizeof(TrainPrediction));
+    run->probabilities = g_array_new(FALSE, TRUE, sizeof(float));
     run->dataset = dataset ? data_set_ref(dataset) : NULL;
     run->progress = train_progress_init(config->epochs);
     return run;
@@ -93,6 +96,7 @@ train_run_finalize(TrainRun *run)
     g_array_unref(run->epochs);
     g_array_unref(run->batches);
     g_array_unref(run->predictions);
+    g_array_unref(run->probabilities);
     g_free(run->message);
     g_free(run->name);
     g_free(run->output_dir);
@@ -316,14 +320,20 @@ publish_batch(gpointer owner, const TrainBatchPoint *point, const TrainProgress 
 }
 
 static void
-publish_epoch(gpointer owner, const TrainEpoch *epoch, const TrainPrediction *predictions,
+publish_epoch(gpointer owner, const TrainEpoch *epoch, const float *probabilities,
               const TrainProgress *progress)
 {
     TrainRun *run = owner;
+    const int n_val = run->split.n_val, C = run->split.num_classes;
 
     g_mutex_lock(&run->mutex);
     g_array_append_vals(run->epochs, epoch, 1);
-    g_array_append_vals(run->predictions, predictions, run->split.n_val);
+    g_array_append_vals(run->probabilities, probabilities, (guint) n_val * C);
+    for (int i = 0; i < n_val; i++) {
+        TrainPrediction p = train_prediction_of(probabilities + (gsize) i * C, C,
+                                                run->split.val_labels[i]);
+        g_array_append_val(run->predictions, p);
+    }
     take_progress_locked(run, progress);
     g_mutex_unlock(&run->mutex);
 }
@@ -621,6 +631,19 @@ gboolean train_run_get_predictions(TrainRun *run, int epoch, TrainPrediction *ou
     return ok;
 }
 
+gboolean train_run_get_probabilities(TrainRun *run, int epoch, float *out)
+{
+    g_return_val_if_fail(run != NULL && out != NULL, FALSE);
+
+    g_mutex_lock(&run->mutex);
+    const gsize n = (gsize) run->split.n_val * run->split.num_classes;
+    gboolean ok = n > 0 && epoch >= 0 && (epoch + 1) * n <= run->probabilities->len;
+    if (ok)
+        memcpy(out, &g_array_index(run->probabilities, float, epoch * n), sizeof(float) * n);
+    g_mutex_unlock(&run->mutex);
+    return ok;
+}
+
 gboolean train_run_evaluate(TrainRun *run, double *val_loss, double *val_accuracy,
                             GError **error)
 {
@@ -673,6 +696,9 @@ TrainRun *train_run_load(const char *dir, GError **error)
     run->output_dir = g_strdup(dir);
     g_array_append_vals(run->epochs, folder.epochs->data, n);
     g_array_append_vals(run->predictions, folder.predictions, (guint) n * folder.split.n_val);
+    if (folder.probabilities)
+        g_array_append_vals(run->probabilities, folder.probabilities,
+                            (guint) n * folder.split.n_val * folder.split.num_classes);
     run->split = folder.split;
     memset(&folder.split, 0, sizeof folder.split);
 

@@ -68,6 +68,10 @@ const int *train_run_get_val_indices(TrainRun *run, int *n_val);
 const int *train_run_get_train_indices(TrainRun *run, int *n_train);
 /* Predictions for every validation image at `epoch` (n_val entries), or FALSE. */
 gboolean train_run_get_predictions(TrainRun *run, int epoch, TrainPrediction *out);
+/* Every class's probability for every validation image at `epoch`, (n_val, num_classes)
+ * in out, or FALSE: also for a run read from a folder whose predictions.bin is of
+ * version 1, which kept only the predictions. */
+gboolean train_run_get_probabilities(TrainRun *run, int epoch, float *out);
 
 /* Class count and names (NULL-terminated) of the run's dataset; 0/NULL before loading
  * finished. Borrowed. */

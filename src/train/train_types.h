@@ -42,11 +42,19 @@ typedef struct {
     double elapsed;             /* seconds since the run started */
 } TrainBatchPoint;
 
+/* One validation image's answer at one epoch. Runs keep every class's probability
+ * (predictions.bin v2); this is what they imply (train_prediction_of), or what a
+ * predictions.bin of version 1 kept instead. */
 typedef struct {
-    guint8 predicted;           /* class */
+    int predicted;              /* class: the first of the largest probabilities */
     float confidence;           /* probability of the predicted class */
     float true_probability;     /* probability of the true class (loss = -log) */
 } TrainPrediction;
+
+/* The answer of probs (num_classes, softmax) for an image of class label. */
+TrainPrediction train_prediction_of(const float *probs, int num_classes, int label);
+/* The first of the largest of p (n): the predicted class, everywhere it is derived. */
+int train_argmax(const float *p, int n);
 
 typedef struct {
     TrainStatus status;

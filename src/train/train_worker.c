@@ -47,7 +47,7 @@ struct _TrainWorker {
     DataBatcher *train_batcher;      /* shuffled, augmented, batch_size per batch */
     DataBatcher *val_batcher;        /* plain, in split order, chunk per batch */
     GArray *epochs;                  /* TrainEpoch: what history.csv holds */
-    GArray *predictions;             /* TrainPrediction, n_val per epoch: predictions.bin */
+    GArray *probabilities;           /* float, (n_val, classes) per epoch: predictions.bin */
     TrainProgress progress;          /* what the owner last heard, plus what is new */
     char *message;                   /* for the user, when FAILED or DIVERGED */
 };
@@ -64,7 +64,7 @@ TrainWorker *train_worker_new(const TrainConfig *config, DataSet *dataset,
     w->cancellable = g_cancellable_new();
     w->set = dataset ? data_set_ref(dataset) : NULL;
     w->epochs = g_array_new(FALSE, TRUE, sizeof(TrainEpoch));
-    w->predictions = g_array_new(FALSE, TRUE, sizeof(TrainPrediction));
+    w->probabilities = g_array_new(FALSE, TRUE, sizeof(float));
     w->progress = train_progress_init(config->epochs);
     w->progress.status = TRAIN_STATUS_LOADING;
     return w;
@@ -82,7 +82,7 @@ void train_worker_free(TrainWorker *w)
     train_record_split_clear(&w->record_split);
     g_clear_pointer(&w->set, data_set_unref);
     g_array_unref(w->epochs);
-    g_array_unref(w->predictions);
+    g_array_unref(w->probabilities);
     g_clear_object(&w->cancellable);
     g_free(w->message);
     g_free(w->output_dir);
@@ -229,16 +229,6 @@ failed:
     return FALSE;
 }
 
-static int
-argmax(const float *p, int n)
-{
-    int best = 0;
-    for (int i = 1; i < n; i++)
-        if (p[i] > p[best])
-            best = i;
-    return best;
-}
-
 static gboolean
 cancelled(TrainWorker *w)
 {
@@ -268,7 +258,7 @@ train_step(TrainWorker *w, const DataBatch *batch, double *loss_out, int *correc
     }
     const float *probs = nn_model_probs(m);
     for (int i = 0; i < B; i++)
-        correct += argmax(probs + (size_t) i * C, C) == batch->labels[i];
+        correct += train_argmax(probs + (size_t) i * C, C) == batch->labels[i];
     nn_model_backward(m);
     if (nn_model_cancelled(m))
         return STEP_CANCELLED;
@@ -279,12 +269,12 @@ train_step(TrainWorker *w, const DataBatch *batch, double *loss_out, int *correc
 }
 
 /* Per-image forward passes over batcher's images with the model's current weights; the
- * plain evaluation both the epoch's validation and train_worker_evaluate use. predictions
- * (one per image) may be NULL. cancel (NULL: never) is checked before each chunk, and the
+ * plain evaluation both the epoch's validation and train_worker_evaluate use.
+ * probabilities ((images, classes), every class's) may be NULL. cancel (NULL: never) is checked before each chunk, and the
  * model checks its own flag between layers. FALSE when cancelled. */
 static gboolean
 validate(nn_model *m, DataBatcher *batcher, const gint *cancel, double *val_loss,
-         double *val_accuracy, TrainPrediction *predictions)
+         double *val_accuracy, float *probabilities)
 {
     const int C = nn_model_num_classes(m);
     double loss_sum = 0;
@@ -300,17 +290,10 @@ validate(nn_model *m, DataBatcher *batcher, const gint *cancel, double *val_loss
             return FALSE;
         loss_sum += (double) loss * batch.size;
         const float *probs = nn_model_probs(m);
-        for (int i = 0; i < batch.size; i++) {
-            const float *p = probs + (size_t) i * C;
-            int predicted = argmax(p, C);
-            correct += predicted == batch.labels[i];
-            if (predictions)
-                predictions[done + i] = (TrainPrediction) {
-                    .predicted = (guint8) predicted,
-                    .confidence = p[predicted],
-                    .true_probability = p[batch.labels[i]],
-                };
-        }
+        for (int i = 0; i < batch.size; i++)
+            correct += train_argmax(probs + (size_t) i * C, C) == batch.labels[i];
+        if (probabilities)
+            memcpy(probabilities + (size_t) done * C, probs, sizeof(float) * batch.size * C);
         done += batch.size;
     }
     *val_loss = done ? loss_sum / done : NAN;
@@ -358,15 +341,15 @@ write_status(TrainWorker *w, GError **error)
  * own arrays and, with an output folder, on disk, before it is published. A run that
  * cannot keep its records stops rather than train unrecorded. */
 static gboolean
-save_epoch(TrainWorker *w, const TrainEpoch *record, const TrainPrediction *predictions,
+save_epoch(TrainWorker *w, const TrainEpoch *record, const float *probabilities,
            gboolean best_improved)
 {
     g_autoptr(GError) error = NULL;
     g_autofree char *message = NULL;
-    const int n_val = w->record_split.n_val;
+    const guint n_answers = (guint) w->record_split.n_val * w->record_split.num_classes;
 
     g_array_append_vals(w->epochs, record, 1);
-    g_array_append_vals(w->predictions, predictions, n_val);
+    g_array_append_vals(w->probabilities, probabilities, n_answers);
     if (w->output_dir == NULL)
         return TRUE;
     if (best_improved) {
@@ -388,7 +371,7 @@ save_epoch(TrainWorker *w, const TrainEpoch *record, const TrainPrediction *pred
     if (message == NULL &&
         !train_record_write_epochs(w->output_dir, &w->record_split,
                                    (const TrainEpoch *) w->epochs->data, (int) w->epochs->len,
-                                   (const TrainPrediction *) w->predictions->data, &error))
+                                   (const float *) w->probabilities->data, &error))
         message = g_strdup_printf("Cannot write the run's records: %s", error->message);
     if (message == NULL)
         return TRUE;
@@ -396,7 +379,7 @@ save_epoch(TrainWorker *w, const TrainEpoch *record, const TrainPrediction *pred
     fail(w, TRAIN_STATUS_FAILED, message);
     /* The epoch is never published: status.ini must not count it. */
     g_array_set_size(w->epochs, w->epochs->len - 1);
-    g_array_set_size(w->predictions, w->predictions->len - n_val);
+    g_array_set_size(w->probabilities, w->probabilities->len - n_answers);
     return FALSE;
 }
 
@@ -407,11 +390,11 @@ train(TrainWorker *w)
     TrainProgress *p = &w->progress;
     const gint64 run_start = now_us();
     gint64 paused_us = 0;
-    const int n_val = w->record_split.n_val;
+    const size_t n_answers = (size_t) w->record_split.n_val * w->record_split.num_classes;
     const size_t n_params = nn_model_num_parameters(w->model);
     const gboolean keep_best = c->restore_best && c->early_stop_patience > 0;
     g_autofree float *best_params = keep_best ? g_new(float, n_params) : NULL;
-    g_autofree TrainPrediction *predictions = g_new0(TrainPrediction, n_val);
+    g_autofree float *probabilities = g_new0(float, MAX(n_answers, 1));
     const int bpe = data_batcher_batches_per_epoch(w->train_batcher);
     double best_val_loss = INFINITY;
     int epochs_without_improvement = 0;
@@ -466,7 +449,7 @@ train(TrainWorker *w)
 
         double val_loss, val_accuracy;
         if (!validate(w->model, w->val_batcher, &w->cancel, &val_loss, &val_accuracy,
-                      predictions))
+                      probabilities))
             goto stopped;
         if (!isfinite(val_loss)) {
             diverge(w, epoch, -1, val_loss);
@@ -498,7 +481,7 @@ train(TrainWorker *w)
         };
         gboolean early_stop =
             c->early_stop_patience > 0 && epochs_without_improvement >= c->early_stop_patience;
-        if (!save_epoch(w, &record, predictions, improved))
+        if (!save_epoch(w, &record, probabilities, improved))
             return;
         if (improved) {
             p->best_epoch = epoch;
@@ -513,7 +496,7 @@ train(TrainWorker *w)
             p->status = early_stop ? TRAIN_STATUS_EARLY_STOPPED : TRAIN_STATUS_FINISHED;
             p->eta_seconds = 0;
         }
-        w->host->epoch(w->owner, &record, predictions, p);
+        w->host->epoch(w->owner, &record, probabilities, p);
 
         if (w->output_dir)
             write_status(w, NULL);   /* informative; history is the record */

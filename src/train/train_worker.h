@@ -38,8 +38,9 @@ typedef struct {
      * paused to *paused_us. FALSE when the run must end (stop or cancel). */
     gboolean (*wait_while_paused)(gpointer owner, gint64 *paused_us);
     void (*batch)(gpointer owner, const TrainBatchPoint *point, const TrainProgress *progress);
-    /* predictions: one per validation image (split->record->n_val). */
-    void (*epoch)(gpointer owner, const TrainEpoch *epoch, const TrainPrediction *predictions,
+    /* probabilities: every class's for each validation image, (split->record->n_val,
+     * num_classes). */
+    void (*epoch)(gpointer owner, const TrainEpoch *epoch, const float *probabilities,
                   const TrainProgress *progress);
     /* The last call: the final status, and message for the user (FAILED, DIVERGED) or
      * NULL. The worker's state is the owner's once this is called. */
