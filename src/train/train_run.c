@@ -607,6 +607,12 @@ const char *const *train_run_get_val_sources(TrainRun *run)
     GET_ONCE(const char *const *, split.val_sources);
 }
 
+const int *train_run_get_val_labels(TrainRun *run)
+{
+    g_return_val_if_fail(run != NULL, NULL);
+    GET_ONCE(const int *, split.val_labels);
+}
+
 int train_run_get_n_prediction_epochs(TrainRun *run)
 {
     g_return_val_if_fail(run != NULL, 0);

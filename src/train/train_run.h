@@ -80,6 +80,8 @@ const char *const *train_run_get_class_names(TrainRun *run);
 /* The source ("synthetic/defect/000123" or a file path) of each validation image, in the
  * order of train_run_get_val_indices and of the predictions. Borrowed, NULL-terminated. */
 const char *const *train_run_get_val_sources(TrainRun *run);
+/* The true class of each validation image, in the same order. Borrowed. */
+const int *train_run_get_val_labels(TrainRun *run);
 /* Number of epochs whose predictions are kept (= finished epochs). */
 int train_run_get_n_prediction_epochs(TrainRun *run);
 
