@@ -28,6 +28,7 @@ typedef struct {
     TrainStatus status;                 /* status.ini, as saved (a killed run: "running") */
     char *message;                      /* status.ini; NULL when none */
     int diverged_epoch, diverged_batch; /* status.ini; -1 unless DIVERGED */
+    TrainTestScore test;                /* status.ini; images 0 when none */
     TrainRecordSplit split;             /* predictions.bin + status.ini's classes */
     GArray *epochs;                     /* history.csv: TrainEpoch */
     TrainPrediction *predictions;       /* predictions.bin: (epochs->len, split.n_val) */

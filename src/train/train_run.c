@@ -36,6 +36,7 @@ struct _TrainRun {
     DataSet *dataset;
     TrainRecordSplit split;          /* class names, validation images */
     int *train_indices, n_train;
+    int *val_images;                 /* a read-back run's: into its attached images */
 
     /* The consumer's news (train_notifier: at most one idle pending, holding a reference
      * on the run); NULL until train_run_set_notify. Swapped under the mutex. */
@@ -93,6 +94,7 @@ train_run_finalize(TrainRun *run)
     g_clear_pointer(&run->dataset, data_set_unref);
     train_record_split_clear(&run->split);
     g_free(run->train_indices);
+    g_free(run->val_images);
     g_array_unref(run->epochs);
     g_array_unref(run->batches);
     g_array_unref(run->predictions);
@@ -577,6 +579,32 @@ const int *train_run_get_val_indices(TrainRun *run, int *n_val)
     return indices;
 }
 
+const int *train_run_get_val_images(TrainRun *run)
+{
+    g_return_val_if_fail(run != NULL, NULL);
+
+    g_mutex_lock(&run->mutex);
+    const int *images = run->val_images ? run->val_images
+                        : run->dataset ? run->split.val_indices
+                                       : NULL;
+    g_mutex_unlock(&run->mutex);
+    return images;
+}
+
+gboolean train_run_attach_images(TrainRun *run, DataSet *images, const int *val_images)
+{
+    g_return_val_if_fail(run != NULL && images != NULL && val_images != NULL, FALSE);
+
+    g_mutex_lock(&run->mutex);
+    gboolean ok = run->loaded_from_disk && run->dataset == NULL;
+    if (ok) {
+        run->dataset = data_set_ref(images);
+        run->val_images = g_memdup2(val_images, sizeof(int) * run->split.n_val);
+    }
+    g_mutex_unlock(&run->mutex);
+    return ok;
+}
+
 const int *train_run_get_train_indices(TrainRun *run, int *n_train)
 {
     g_return_val_if_fail(run != NULL, NULL);
@@ -715,6 +743,7 @@ TrainRun *train_run_load(const char *dir, GError **error)
     run->message = g_steal_pointer(&folder.message);
     p->diverged_epoch = folder.diverged_epoch;
     p->diverged_batch = folder.diverged_batch;
+    p->test = folder.test;
     if (train_status_is_active(folder.status) || folder.status == TRAIN_STATUS_READY) {
         /* The program that ran it died (killed, crashed, power cut): what was finished
          * is kept and said so. */

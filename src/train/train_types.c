@@ -47,6 +47,7 @@ TrainProgress train_progress_init(int epochs)
         .best_val_loss = INFINITY,
         .diverged_epoch = -1,
         .diverged_batch = -1,
+        .test = { .epoch = -1 },
     };
 }
 

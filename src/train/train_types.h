@@ -56,6 +56,14 @@ TrainPrediction train_prediction_of(const float *probs, int num_classes, int lab
 /* The first of the largest of p (n): the predicted class, everywhere it is derived. */
 int train_argmax(const float *p, int n);
 
+/* A test split's score (a folder's test/ images), taken once at the end of a run with the
+ * best epoch's weights, as the seed documents report test accuracy beside validation. */
+typedef struct {
+    int images;                 /* 0: no test split, or not evaluated (yet) */
+    int epoch;                  /* the epoch whose weights were tested (the best); -1 */
+    double loss, accuracy;
+} TrainTestScore;
+
 typedef struct {
     TrainStatus status;
     int epoch;                  /* current epoch (0-based) */
@@ -69,6 +77,7 @@ typedef struct {
     int best_epoch;             /* -1 none */
     double best_val_loss, best_val_accuracy;
     int diverged_epoch, diverged_batch; /* -1 unless DIVERGED */
+    TrainTestScore test;        /* set when the run ended, if it has a test split */
 } TrainProgress;
 
 /* The progress of a run planned for `epochs` that has done nothing yet. */

@@ -46,6 +46,8 @@ struct _TrainWorker {
     int chunk;                       /* images per forward/backward call */
     DataBatcher *train_batcher;      /* shuffled, augmented, batch_size per batch */
     DataBatcher *val_batcher;        /* plain, in split order, chunk per batch */
+    int *test_indices, n_test;       /* the set's given test images: scored at the end */
+    float *best_params;              /* the best epoch's weights, when restoring or testing */
     GArray *epochs;                  /* TrainEpoch: what history.csv holds */
     GArray *probabilities;           /* float, (n_val, classes) per epoch: predictions.bin */
     TrainProgress progress;          /* what the owner last heard, plus what is new */
@@ -79,6 +81,8 @@ void train_worker_free(TrainWorker *w)
     g_clear_pointer(&w->model, nn_model_free);
     nn_optimizer_free(&w->optimizer);
     g_clear_pointer(&w->split, data_split_free);
+    g_free(w->test_indices);
+    g_free(w->best_params);
     train_record_split_clear(&w->record_split);
     g_clear_pointer(&w->set, data_set_unref);
     g_array_unref(w->epochs);
@@ -220,6 +224,10 @@ prepare(TrainWorker *w)
                                         c->batch_size, TRUE, &c->augment, &w->norm, c->seed);
     w->val_batcher = val_batcher_new(w);
     build_record_split(&w->record_split, set, w->split);
+    w->test_indices = g_new(int, MAX(set->count, 1));
+    for (int i = 0; set->given_split && i < set->count; i++)
+        if (set->given_split[i] == DATA_SPLIT_TEST)
+            w->test_indices[w->n_test++] = i;
     w->progress.batches_per_epoch = data_batcher_batches_per_epoch(w->train_batcher);
     w->progress.status = TRAIN_STATUS_RUNNING;
     return TRUE;
@@ -393,7 +401,9 @@ train(TrainWorker *w)
     const size_t n_answers = (size_t) w->record_split.n_val * w->record_split.num_classes;
     const size_t n_params = nn_model_num_parameters(w->model);
     const gboolean keep_best = c->restore_best && c->early_stop_patience > 0;
-    g_autofree float *best_params = keep_best ? g_new(float, n_params) : NULL;
+    float *best_params = keep_best || w->n_test > 0
+                             ? (w->best_params = g_new(float, n_params))
+                             : NULL;
     g_autofree float *probabilities = g_new0(float, MAX(n_answers, 1));
     const int bpe = data_batcher_batches_per_epoch(w->train_batcher);
     double best_val_loss = INFINITY;
@@ -500,7 +510,7 @@ train(TrainWorker *w)
 
         if (w->output_dir)
             write_status(w, NULL);   /* informative; history is the record */
-        if (early_stop && best_params)
+        if (early_stop && keep_best)
             memcpy(nn_model_params(w->model), best_params, n_params * sizeof(float));
         if (early_stop)
             return;
@@ -510,6 +520,32 @@ train(TrainWorker *w)
 stopped:
     p->status = TRAIN_STATUS_STOPPED;
     p->eta_seconds = -1;
+}
+
+/* The test split's score with the best epoch's weights, once the run has ended well
+ * enough to have one (any finished epoch; not when cancelled, failed or diverged). The
+ * model keeps its current weights afterwards, which train_worker_evaluate reads. */
+static void
+score_test_split(TrainWorker *w)
+{
+    TrainProgress *p = &w->progress;
+    const gboolean ended_well = p->status == TRAIN_STATUS_FINISHED ||
+                                p->status == TRAIN_STATUS_EARLY_STOPPED ||
+                                p->status == TRAIN_STATUS_STOPPED;
+    if (w->n_test == 0 || !ended_well || w->best_params == NULL || p->best_epoch < 0 ||
+        cancelled(w))
+        return;
+    const size_t n = nn_model_num_parameters(w->model);
+    float *params = nn_model_params(w->model);
+    g_autofree float *current = g_memdup2(params, n * sizeof(float));
+    memcpy(params, w->best_params, n * sizeof(float));
+    DataBatcher *batcher = data_batcher_new(w->set, w->test_indices, w->n_test, w->chunk, FALSE,
+                                            NULL, &w->norm, w->config.seed);
+    double loss, accuracy;
+    if (validate(w->model, batcher, &w->cancel, &loss, &accuracy, NULL))
+        p->test = (TrainTestScore) { w->n_test, p->best_epoch, loss, accuracy };
+    data_batcher_free(batcher);
+    memcpy(params, current, n * sizeof(float));
 }
 
 void train_worker_run(TrainWorker *w)
@@ -553,6 +589,7 @@ void train_worker_run(TrainWorker *w)
     };
     w->host->split(w->owner, &news, &w->progress);
     train(w);
+    score_test_split(w);
 
 done:
     /* A finished run keeps its model (train_worker_evaluate) but not the batchers'
