@@ -7,6 +7,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include "data_folder_private.h"
+#include "data_image.h"
 
 #define MAX_DEPTH 16   /* folders inside a class folder */
 
@@ -115,6 +116,12 @@ is_ignored_name(const char *name)
 {
     return name[0] == '.' || g_ascii_strcasecmp(name, "Thumbs.db") == 0
            || g_ascii_strcasecmp(name, "desktop.ini") == 0;
+}
+
+gboolean
+data_image_is_image_name(const char *name)
+{
+    return !is_ignored_name(name) && has_image_extension(name);
 }
 
 static DataSplitKind
