@@ -12,28 +12,8 @@
 #include "nn_model.h"
 #include "nn_rng.h"
 #include "nn_spec.h"
+#include "nn_test_util.h"
 
-static nn_model *make_model(const char *text, int H, int W, int C, int B, uint64_t seed)
-{
-    nn_spec spec;
-    nn_error err;
-    if (nn_spec_parse(&spec, text, &err) != NN_OK)
-        g_error("%s: %s", text, err.message);
-    nn_model *m = NULL;
-    if (nn_model_create(&m, &spec, H, W, C, B, seed, 0, NN_OPTIMIZER_SGD, &err) != NN_OK)
-        g_error("%s: %s", text, err.message);
-    return m;
-}
-
-static float *random_floats(uint64_t seed, size_t n, float lo, float hi)
-{
-    nn_rng rng;
-    nn_rng_seed(&rng, seed);
-    float *x = g_new(float, n);
-    for (size_t i = 0; i < n; i++)
-        x[i] = nn_rng_uniform_range(&rng, lo, hi);
-    return x;
-}
 
 static float *tensor(nn_model *m, const char *name)
 {

@@ -221,25 +221,24 @@ test_range_checks(void)
     g_assert_cmpint(f.predictions[0].predicted, ==, 0);   /* the first of equal maxima */
     train_predictions_file_clear(&f);
 
-    guint32 label[] = { 2, 2, 1, 1, 5, 2 };
-    write_words(path, label, 6, tail, sizeof tail);
-    assert_damaged(path, G_IO_ERROR_INVALID_DATA, "validation image 1 is of class 2 but there "
-                                                  "are 2 classes");
-    guint32 index[] = { 2, 2, 1, 1, (guint32) -3, 1 };
-    write_words(path, index, 6, tail, sizeof tail);
-    assert_damaged(path, G_IO_ERROR_INVALID_DATA, "negative index -3");
-    guint32 one_class[] = { 2, 1, 1, 1, 5, 0 };
-    write_words(path, one_class, 6, tail, sizeof tail);
-    assert_damaged(path, G_IO_ERROR_INVALID_DATA, "corrupted (1 classes");
-    guint32 too_many[] = { 2, 70000, 1, 1, 5, 1 };
-    write_words(path, too_many, 6, tail, sizeof tail);
-    assert_damaged(path, G_IO_ERROR_INVALID_DATA, "corrupted (70000 classes");
-    guint32 epochs[] = { 2, 2, 1, 4000000, 5, 1 };
-    write_words(path, epochs, 6, tail, sizeof tail);
-    assert_damaged(path, G_IO_ERROR_INVALID_DATA, "truncated");
-    guint32 future[] = { 3, 2, 1, 1, 5, 1 };
-    write_words(path, future, 6, tail, sizeof tail);
-    assert_damaged(path, G_IO_ERROR_NOT_SUPPORTED, "format version 3");
+    /* the header (version, classes, images, epochs) and the image's index and label */
+    const struct {
+        guint32 words[6];
+        int code;
+        const char *said;
+    } damaged[] = {
+        { { 2, 2, 1, 1, 5, 2 }, G_IO_ERROR_INVALID_DATA,
+          "validation image 1 is of class 2 but there are 2 classes" },
+        { { 2, 2, 1, 1, (guint32) -3, 1 }, G_IO_ERROR_INVALID_DATA, "negative index -3" },
+        { { 2, 1, 1, 1, 5, 0 }, G_IO_ERROR_INVALID_DATA, "corrupted (1 classes" },
+        { { 2, 70000, 1, 1, 5, 1 }, G_IO_ERROR_INVALID_DATA, "corrupted (70000 classes" },
+        { { 2, 2, 1, 4000000, 5, 1 }, G_IO_ERROR_INVALID_DATA, "truncated" },
+        { { 3, 2, 1, 1, 5, 1 }, G_IO_ERROR_NOT_SUPPORTED, "format version 3" },
+    };
+    for (gsize k = 0; k < G_N_ELEMENTS(damaged); k++) {
+        write_words(path, damaged[k].words, 6, tail, sizeof tail);
+        assert_damaged(path, damaged[k].code, damaged[k].said);
+    }
 
     /* a flipped bit anywhere is caught by the checksum */
     write_words(path, good, 6, tail, sizeof tail);
