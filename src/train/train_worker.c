@@ -224,7 +224,7 @@ prepare(TrainWorker *w)
                                         c->batch_size, TRUE, &c->augment, &w->norm, c->seed);
     w->val_batcher = val_batcher_new(w);
     build_record_split(&w->record_split, set, w->split);
-    w->test_indices = g_new(int, MAX(set->count, 1));
+    w->test_indices = set->given_split ? g_new(int, MAX(set->count, 1)) : NULL;
     for (int i = 0; set->given_split && i < set->count; i++)
         if (set->given_split[i] == DATA_SPLIT_TEST)
             w->test_indices[w->n_test++] = i;

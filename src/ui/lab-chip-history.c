@@ -46,7 +46,7 @@ draw_strip (GtkDrawingArea *area,
 }
 
 /* The history in words, epochs from 1: what became of the chip ("learned at 4"), then
- * how it went ("right 7 of 20, forgotten twice"). */
+ * how it went ("right 7/20 · 2× forgotten"). */
 static char *
 describe (const TrainChipHistory *h,
           int                     n_epochs)
@@ -61,9 +61,8 @@ describe (const TrainChipHistory *h,
   else
     status = g_strdup_printf (_("learned at %d"), h->first_learned + 1);
   detail = h->n_forgotten > 0
-           ? g_strdup_printf (ngettext ("right %d of %d, forgotten once", "right %d of %d, forgotten %d×",
-                                        h->n_forgotten), h->n_right, n_epochs, h->n_forgotten)
-           : g_strdup_printf (_("right %d of %d"), h->n_right, n_epochs);
+           ? g_strdup_printf (_("right %d/%d · %d× forgotten"), h->n_right, n_epochs, h->n_forgotten)
+           : g_strdup_printf (_("right %d/%d"), h->n_right, n_epochs);
   return g_strdup_printf ("%s\n%s", status, detail);
 }
 
@@ -95,7 +94,7 @@ make_chip (LabChipHistory *self,
   label = gtk_label_new (text);
   gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 16);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 20);
   gtk_widget_add_css_class (label, "caption");
   gtk_box_append (GTK_BOX (box), label);
   gtk_widget_set_tooltip_text (box, set->sources[image]);
@@ -166,9 +165,13 @@ rebuild (LabChipHistory *self)
   gtk_widget_set_visible (GTK_WIDGET (self->since_spin), filter == TRAIN_CHIPS_FORGOTTEN_SINCE);
   if (self->forgetting == NULL || set == NULL || images == NULL)
     {
+      /* a run read back whose images could not be found again says why (LabMistakesPage) */
+      const char *gone = self->run ? g_object_get_data (G_OBJECT (self->run), "images-error") : NULL;
+
       gtk_label_set_text (self->summary_label,
                           self->run == NULL ? _("Train a run: each validation chip’s history appears here.")
                           : self->forgetting == NULL ? _("Waiting for the first epoch…")
+                          : gone ? gone
                           : _("Loading this run’s images…"));
       return;
     }

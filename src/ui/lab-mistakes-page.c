@@ -34,6 +34,7 @@ struct _LabMistakesPage
   GtkStack       *stack;
   GtkSwitch      *heatmap_switch;
   GtkDropDown    *target_dropdown;
+  GtkWidget      *opacity_scale;
   GtkAdjustment  *opacity_adjustment;
   GtkLabel       *summary_label;
   GtkFlowBox     *flow;
@@ -361,6 +362,8 @@ refresh (LabMistakesPage *self)
   g_clear_pointer (&self->confusion, g_free);
   self->n_shown = 0;
   gtk_widget_queue_draw (GTK_WIDGET (self->swatch));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->target_dropdown), heatmap_on (self));
+  gtk_widget_set_sensitive (self->opacity_scale, heatmap_on (self));
   describe_maps (self, epoch + 1);
 
   if (self->run == NULL)
@@ -750,6 +753,7 @@ lab_mistakes_page_class_init (LabMistakesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabMistakesPage, stack);
   gtk_widget_class_bind_template_child (widget_class, LabMistakesPage, heatmap_switch);
   gtk_widget_class_bind_template_child (widget_class, LabMistakesPage, target_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LabMistakesPage, opacity_scale);
   gtk_widget_class_bind_template_child (widget_class, LabMistakesPage, opacity_adjustment);
   gtk_widget_class_bind_template_child (widget_class, LabMistakesPage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, LabMistakesPage, flow);
