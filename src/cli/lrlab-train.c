@@ -360,13 +360,10 @@ print_plan(const TrainConfig *config, const DataSet *set, int n_rates)
     gboolean sized = nn_model_estimate(&spec, config->size, config->size, 3, config->batch_size,
                                        config->optimizer, &estimate, NULL) == NN_OK;
     int n_val = 0;
-    for (int c = 0; c < set->num_classes; c++) {
-        int counts[256];
-        if (set->num_classes > 256)
-            break;
-        data_set_class_counts(set, counts);
+    g_autofree int *counts = g_new(int, set->num_classes);
+    data_set_class_counts(set, counts);
+    for (int c = 0; c < set->num_classes; c++)
         n_val += (int) round(config->val_split * counts[c]);
-    }
     printf("Network %s: %s (%zu parameters)\n", config->model, text,
            sized ? estimate.num_parameters : (size_t) 0);
     printf("Data: %d images of %d classes at %dx%d (about %d for validation)\n", set->count,
@@ -590,6 +587,10 @@ int main(int argc, char **argv)
         r->message = train_run_dup_message(run);
         if (r->status == TRAIN_STATUS_FAILED)
             exit_status = 1;
+        TrainTestScore test = train_run_get_progress(run).test;
+        if (test.images > 0)
+            printf("Test split: %d images, loss %.4f, accuracy %.4f (the best weights, epoch "
+                   "%d)\n", test.images, test.loss, test.accuracy, test.epoch + 1);
         if (r->status == TRAIN_STATUS_EARLY_STOPPED) {
             TrainProgress p = train_run_get_progress(run);
             printf("Early stopping: no lower validation loss for %d epochs; %s the weights "

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include "data_folder_private.h"
+#include "data_image.h"
 
 #define MAX_DEPTH 16   /* folders inside a class folder */
 
@@ -115,6 +116,12 @@ is_ignored_name(const char *name)
 {
     return name[0] == '.' || g_ascii_strcasecmp(name, "Thumbs.db") == 0
            || g_ascii_strcasecmp(name, "desktop.ini") == 0;
+}
+
+gboolean
+data_image_is_image_name(const char *name)
+{
+    return !is_ignored_name(name) && has_image_extension(name);
 }
 
 static DataSplitKind
@@ -249,6 +256,57 @@ imbalance_warning(const DataSet *set)
 
 /* ---- 1. the root and its layout ---- */
 
+/* The order ROOT/classes.txt gives the classes (sorted bytewise without it): one name a
+ * line, blank lines and # comments ignored. It must name every class folder once and
+ * nothing else, since a silently different numbering would make a model answer with the
+ * wrong class names. */
+static gboolean
+class_order_read(const char *root, FolderLayout *layout, GError **error)
+{
+    g_autofree char *path = g_build_filename(root, DATA_FOLDER_CLASS_ORDER_FILE, NULL);
+    g_autofree char *text = NULL;
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return TRUE;
+    g_autoptr(GError) local_error = NULL;
+    if (!g_file_get_contents(path, &text, NULL, &local_error)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                    "%s cannot be read: %s.", path, local_error->message);
+        return FALSE;
+    }
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func(g_free);
+    for (int i = 0; lines[i] != NULL; i++) {
+        char *name = g_strstrip(lines[i]);
+        if (name[0] == '\0' || name[0] == '#')
+            continue;
+        gboolean listed = g_ptr_array_find_with_equal_func(order, name, g_str_equal, NULL);
+        gboolean folder = g_ptr_array_find_with_equal_func(layout->class_names, name,
+                                                           g_str_equal, NULL);
+        if (listed || !folder) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                        listed ? "%s lists the class '%s' twice. List each class folder once, "
+                                 "in the order the classes are numbered."
+                               : "%s lists the class '%s', but there is no such class folder. "
+                                 "List the class folders, one a line, or delete the file to "
+                                 "number the classes alphabetically.", path, name);
+            return FALSE;
+        }
+        g_ptr_array_add(order, g_strdup(name));
+    }
+    for (guint c = 0; c < layout->class_names->len; c++)
+        if (!g_ptr_array_find_with_equal_func(order, layout->class_names->pdata[c],
+                                              g_str_equal, NULL)) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                        "The class folder '%s' is not listed in %s. Add it on a line of its "
+                        "own where it belongs in the order, or delete the file to number the "
+                        "classes alphabetically.", (char *) layout->class_names->pdata[c], path);
+            return FALSE;
+        }
+    g_ptr_array_unref(layout->class_names);
+    layout->class_names = g_steal_pointer(&order);
+    return TRUE;
+}
+
 /* Every class's name, from ROOT/<class>/ or from the union of ROOT/<split>/<class>/.
  * Fails (with what to fix) when root is missing, unreadable, mixes split folders with
  * other folders, or holds fewer than two classes. */
@@ -276,14 +334,25 @@ layout_read(const char *root, FolderLayout *layout, GError **error)
         return FALSE;
     }
 
-    int n_split_named = 0, train_dir = -1;
+    int n_split_named = 0, train_dir = -1, test_dir = -1;
     for (guint i = 0; i < top->len; i++) {
         DataSplitKind kind = split_kind_from_name(top->pdata[i]);
         n_split_named += kind != DATA_SPLIT_NONE;
         if (kind == DATA_SPLIT_TRAIN)
             train_dir = (int) i;
+        if (kind == DATA_SPLIT_TEST)
+            test_dir = (int) i;
     }
-    if (n_split_named > 0 && (n_split_named < (int) top->len || train_dir < 0)) {
+    /* ROOT/<class>/ beside ROOT/test/<class>/: the class folders are split at random as
+     * usual, the test folder is held out. As split folders: ROOT itself ("") and test. */
+    gboolean beside_test = n_split_named == 1 && test_dir >= 0 && top->len > 1;
+    if (beside_test) {
+        g_autoptr(GPtrArray) splits = g_ptr_array_new_with_free_func(g_free);
+        g_ptr_array_add(splits, g_strdup(""));
+        g_ptr_array_add(splits, g_strdup(top->pdata[test_dir]));
+        g_ptr_array_unref(top);
+        top = g_steal_pointer(&splits);
+    } else if (n_split_named > 0 && (n_split_named < (int) top->len || train_dir < 0)) {
         g_autofree char *listing = NULL;
         g_ptr_array_add(top, NULL);
         listing = g_strjoinv("', '", (char **) top->pdata);
@@ -307,8 +376,10 @@ layout_read(const char *root, FolderLayout *layout, GError **error)
         for (guint i = 0; i < layout->split_dirs->len; i++) {
             g_autofree char *dir = g_build_filename(root, layout->split_dirs->pdata[i], NULL);
             g_autoptr(GPtrArray) names = list_subfolders(dir, NULL, NULL);
+            gboolean is_root = ((char *) layout->split_dirs->pdata[i])[0] == '\0';
             for (guint j = 0; names != NULL && j < names->len; j++)
-                if (!g_hash_table_contains(seen, names->pdata[j]))
+                if (!g_hash_table_contains(seen, names->pdata[j]) &&
+                    !(is_root && split_kind_from_name(names->pdata[j]) != DATA_SPLIT_NONE))
                     g_hash_table_add(seen, g_strdup(names->pdata[j]));
         }
         layout->class_names = g_ptr_array_new_with_free_func(g_free);
@@ -343,7 +414,7 @@ layout_read(const char *root, FolderLayout *layout, GError **error)
                     (char *) layout->class_names->pdata[0], root, root, root);
         return FALSE;
     }
-    return TRUE;
+    return class_order_read(root, layout, error);
 }
 
 /* ---- 2. every candidate file ---- */

@@ -36,9 +36,17 @@ typedef struct {
 
 void data_folder_report_clear(DataFolderReport *report);
 
+/* The file in a folder's root that fixes the class order: one class name per line, in
+ * the order the network numbers them (data_synthetic_export writes it). */
+#define DATA_FOLDER_CLASS_ORDER_FILE "classes.txt"
+
 /* Loads root into a DataSet: classes are the class folders' names sorted bytewise (as
- * torchvision's sorted()), images are ordered by split, class, then path; sources hold
- * the paths. Class folders are searched recursively; names starting with '.' (.DS_Store,
+ * torchvision's sorted()), or in the order ROOT/classes.txt lists them when it exists
+ * (then it must list every class folder once and nothing else); images are ordered by
+ * split, class, then path; sources hold the paths. Layouts: ROOT/<class>/,
+ * ROOT/train/<class>/ with optional val/ and test/ beside it, or ROOT/<class>/ with a
+ * ROOT/test/<class>/ beside the class folders (held-out test images, the rest split at
+ * random). Class folders are searched recursively; names starting with '.' (.DS_Store,
  * AppleDouble ._x.jpg, .git) and Thumbs.db/desktop.ini are ignored silently. Other files
  * without an image extension are listed in report->skipped ("not an image file"), so a
  * user sees that e.g. their .gif files were not used; image files that fail (empty,

@@ -77,7 +77,9 @@ DataSet *data_synthetic_generate(const DataSyntheticParams *params, DataProgress
  * it (it relabels, the pixels stay). */
 int data_synthetic_defect_of(const DataSyntheticParams *params, int index);
 
-/* Writes every image as PNG under dir/<class>/<nnnnnn>.png (the image-folder layout). */
+/* Writes every image as PNG under dir/<class>/<nnnnnn>.png (the image-folder layout) and
+ * the class order as dir/classes.txt (DATA_FOLDER_CLASS_ORDER_FILE), so that loading the
+ * folder numbers the classes as the set does (good = 0, not alphabetically). */
 gboolean data_synthetic_export(const DataSet *set, const char *dir, GError **error);
 
 /* Where a defect was drawn, in pixels (empty when none was): the DataBox that

@@ -1,10 +1,11 @@
 /* data_synthetic_export: writes a dataset to disk in the image-folder layout that
- * data_folder_load reads back (lrlab-train --export-synthetic), so a user can look at the
- * built-in images or train another tool on exactly the same files. */
+ * data_folder_load reads back (lrlab-train --export-synthetic), with its class order, so a
+ * user can look at the built-in images or train another tool on exactly the same files. */
 #include <errno.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
+#include "data_folder.h"
 #include "data_synthetic.h"
 
 gboolean
@@ -22,6 +23,16 @@ data_synthetic_export(const DataSet *set, const char *dir, GError **error)
                         "Cannot create folder %s: %s", class_dir, g_strerror(saved));
             return FALSE;
         }
+    }
+    /* The class order the network numbers them in (good = 0): data_folder_load reads it
+     * back instead of sorting the names, so the same chips from a folder train the same
+     * network as the built-in ones. */
+    g_autofree char *order = g_build_filename(dir, DATA_FOLDER_CLASS_ORDER_FILE, NULL);
+    g_autofree char *names = g_strjoinv("\n", set->class_names);
+    g_autofree char *text = g_strconcat(names, "\n", NULL);
+    if (!g_file_set_contents(order, text, -1, error)) {
+        g_prefix_error(error, "Cannot write %s: ", order);
+        return FALSE;
     }
     for (int i = 0; i < set->count; i++) {
         /* Keep the number the source name carries, so exported files trace back. */

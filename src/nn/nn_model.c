@@ -467,18 +467,13 @@ static void relu_backward_inplace(float *d, const float *out, size_t n)
         d[i] = out[i] > 0.0f ? d[i] : 0.0f;
 }
 
-void nn_model_backward(nn_model *model)
+/* The layers above `stop` (-1: all of them), from the gradient of the logits already in
+ * the gradient buffer's start (B, num_classes). Returns where the gradient of layer
+ * stop's output ended up (after its ReLU: the layer above does not apply stop's ReLU
+ * mask), or NULL when cancelled or when nothing below needed it. */
+static const float *backward_layers(nn_model *m, int B, int stop)
 {
-    nn_model *m = model;
     model_plan *p = &m->plan;
-    const int B = m->last_batch;
-    m->cancelled = 0;
-    if (!m->have_labels || B < 1)
-        return;
-    if (m->output_in_dacts) { /* the gradients overwrite it */
-        m->output_in_dacts->out = NULL;
-        m->output_in_dacts = NULL;
-    }
     /* The gradients in flight share one buffer: a layer reads its output gradient from
      * one end and accumulates its input gradient at the other end, which the next layer
      * down then reads; the ends alternate. The plan sized the buffer for the largest
@@ -488,26 +483,20 @@ void nn_model_backward(nn_model *model)
     float *dout = dbuf;
     int dout_at_start = 1;
 
-    nn_layer *last = &p->layers[p->n_layers - 1];
-    double t0 = now_s();
-    memset(dout, 0, (size_t)B * m->num_classes * sizeof(float));
-    nn_softmax_xent_backward(dout, m->acts + p->probs_off, (const int *)(m->acts + p->labels_off),
-                             B, m->num_classes);
-    last->backward_s += now_s() - t0;
-
     const nn_layer_pass pass = layer_pass(m, B, 0);
-    for (int l = p->n_layers - 1; l >= 0; l--) {
+    for (int l = p->n_layers - 1; l > stop; l--) {
         nn_layer *L = &p->layers[l];
         if (L->weight_tensor < 0 && !L->needs_dinp)
             break; /* nothing at or below this layer has parameters */
         if (L->out == L->inp)
             continue; /* it passed its input through (dropout in evaluation): the gradient too */
         if (cancel_requested(m))
-            return; /* the gradients are partial: the caller must not step */
-        t0 = now_s();
+            return NULL; /* the gradients are partial: the caller must not step */
+        double t0 = now_s();
         size_t n_in = (size_t)B * L->in_size, n_out = (size_t)B * L->out_size;
-        /* the ReLU of a layer whose output was transient is applied by the layer above */
-        if ((L->relu && !L->out_transient) || L->relu_below)
+        /* the ReLU of a layer whose output was transient is applied by the layer above,
+         * except for the layer a caller stops at: it wants d/d(output after the ReLU) */
+        if ((L->relu && !L->out_transient) || (L->relu_below && l - 1 != stop))
             relu_backward_inplace(dout, L->out, n_out);
         float *dinp = NULL;
         if (L->needs_dinp) {
@@ -517,10 +506,65 @@ void nn_model_backward(nn_model *model)
         L->ops->backward(L, &pass, dinp, dout);
         L->backward_s += now_s() - t0;
         if (!dinp)
-            break;
+            return NULL;
         dout = dinp;
         dout_at_start = !dout_at_start;
     }
+    return dout;
+}
+
+/* The transient output the gradient buffer holds is about to be overwritten. */
+static void drop_transient_output(nn_model *m)
+{
+    if (m->output_in_dacts) {
+        m->output_in_dacts->out = NULL;
+        m->output_in_dacts = NULL;
+    }
+}
+
+void nn_model_backward(nn_model *model)
+{
+    nn_model *m = model;
+    model_plan *p = &m->plan;
+    const int B = m->last_batch;
+    m->cancelled = 0;
+    if (!m->have_labels || B < 1)
+        return;
+    drop_transient_output(m);
+
+    nn_layer *last = &p->layers[p->n_layers - 1];
+    double t0 = now_s();
+    memset(m->dacts, 0, (size_t)B * m->num_classes * sizeof(float));
+    nn_softmax_xent_backward(m->dacts, m->acts + p->probs_off,
+                             (const int *)(m->acts + p->labels_off), B, m->num_classes);
+    last->backward_s += now_s() - t0;
+    backward_layers(m, B, -1);
+}
+
+nn_status nn_model_backward_logits(nn_model *model, const float *dlogits, int layer,
+                                   float *dout, nn_error *err)
+{
+    nn_model *m = model;
+    model_plan *p = &m->plan;
+    const int B = m->last_batch;
+    nn_error_clear(err);
+    m->cancelled = 0;
+    if (B < 1)
+        return nn_error_set(err, NN_ERR_ARG, "backward without a forward pass");
+    if (layer < 0 || layer >= p->n_layers - 1)
+        return nn_error_set(err, NN_ERR_ARG, "layer %d has no layer above it to come back "
+                            "from (the network has %d layers)", layer, p->n_layers);
+    const nn_layer *L = &p->layers[layer];
+    if (!p->layers[layer + 1].needs_dinp)
+        return nn_error_set(err, NN_ERR_ARG, "no gradient reaches %s: nothing at or below it "
+                            "has parameters", L->name);
+    drop_transient_output(m);
+    memcpy(m->dacts, dlogits, (size_t)B * m->num_classes * sizeof(float));
+    const float *d = backward_layers(m, B, layer);
+    if (d == NULL)
+        return nn_error_set(err, NN_ERR_ARG, "cancelled");
+    memcpy(dout, d, (size_t)B * L->out_size * sizeof(float));
+    return NN_OK;
 }
 
 void nn_model_set_cancel_flag(nn_model *model, const int *flag)

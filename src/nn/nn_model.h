@@ -106,6 +106,18 @@ const float *nn_model_probs(const nn_model *model);
 void nn_model_backward(nn_model *model);
 void nn_model_zero_grad(nn_model *model);
 
+/* Backward of the last forward (labels or not) from given gradients of the logits,
+ * dlogits (B, num_classes), instead of the loss's, down to layer `layer`'s output only:
+ * dout (B, h, w, c with nn_model_layer_shape) receives d(sum of dlogits * logits)/d(the
+ * layer's output after its ReLU). With a one-hot dlogits that is the gradient of one
+ * class's score, what Grad-CAM weighs a convolution's channels with (nn_gradcam.h). The
+ * layers above add into their parameter gradients, as backward does. A convolution
+ * followed by pooling keeps its output only until this runs (nn_model_layer_output):
+ * copy it first. Fails with NN_ERR_ARG before any forward, for the last layer or one
+ * below which nothing has parameters (no gradient is computed there), or when cancelled. */
+nn_status nn_model_backward_logits(nn_model *model, const float *dlogits, int layer,
+                                   float *dout, nn_error *err);
+
 /* Cancellation without giving up whole-batch GEMMs: forward and backward read *flag
  * (may be NULL; another thread sets it non-zero) between layers and stop early when it
  * is set. nn_model_cancelled() then says the last forward/backward stopped: its loss

@@ -38,6 +38,7 @@ void train_record_folder_clear(TrainRecordFolder *folder)
     train_record_split_clear(&folder->split);
     g_clear_pointer(&folder->epochs, g_array_unref);
     g_clear_pointer(&folder->predictions, g_free);
+    g_clear_pointer(&folder->probabilities, g_free);
 }
 
 gboolean train_record_write_config(const char *dir, const TrainConfig *config,
@@ -49,7 +50,7 @@ gboolean train_record_write_config(const char *dir, const TrainConfig *config,
 
 gboolean train_record_write_epochs(const char *dir, const TrainRecordSplit *split,
                                    const TrainEpoch *epochs, int n_epochs,
-                                   const TrainPrediction *predictions, GError **error)
+                                   const float *probabilities, GError **error)
 {
     g_return_val_if_fail(split != NULL || n_epochs == 0, FALSE);
 
@@ -61,7 +62,7 @@ gboolean train_record_write_epochs(const char *dir, const TrainRecordSplit *spli
 
     if (!train_predictions_save(predictions_path, split->num_classes, split->n_val,
                                 split->val_indices, split->val_labels,
-                                (const char *const *) split->val_sources, predictions,
+                                (const char *const *) split->val_sources, probabilities,
                                 n_epochs, error))
         return FALSE;
     return train_history_save(history_path, epochs, n_epochs, error);
@@ -89,6 +90,13 @@ gboolean train_record_write_status(const char *dir, const TrainProgress *progres
                              train_format_double(number, p->best_val_loss));
     g_key_file_set_integer(kf, "status", "diverged-epoch", p->diverged_epoch);
     g_key_file_set_integer(kf, "status", "diverged-batch", p->diverged_batch);
+    if (p->test.images > 0) {
+        g_key_file_set_integer(kf, "status", "test-images", p->test.images);
+        g_key_file_set_integer(kf, "status", "test-epoch", p->test.epoch);
+        g_key_file_set_value(kf, "status", "test-loss", train_format_double(number, p->test.loss));
+        g_key_file_set_value(kf, "status", "test-accuracy",
+                             train_format_double(number, p->test.accuracy));
+    }
     if (split && split->class_names)
         g_key_file_set_string_list(kf, "status", "classes",
                                    (const char *const *) split->class_names,
@@ -133,6 +141,19 @@ read_status(const char *dir, const char *base, TrainRecordFolder *folder, GError
         folder->diverged_batch = g_key_file_get_integer(kf, "status", "diverged-batch", NULL);
     }
     folder->split.class_names = g_key_file_get_string_list(kf, "status", "classes", NULL, NULL);
+    /* The test score is whole or not there: a damaged one is dropped, not half shown. */
+    GError *e = NULL;
+    TrainTestScore test = {
+        .images = g_key_file_get_integer(kf, "status", "test-images", NULL),
+        .epoch = g_key_file_get_integer(kf, "status", "test-epoch", &e),
+    };
+    if (e == NULL)
+        test.loss = g_key_file_get_double(kf, "status", "test-loss", &e);
+    if (e == NULL)
+        test.accuracy = g_key_file_get_double(kf, "status", "test-accuracy", &e);
+    if (e == NULL && test.images > 0)
+        folder->test = test;
+    g_clear_error(&e);
     return TRUE;
 }
 
@@ -171,6 +192,7 @@ read_epochs(const char *dir, const char *base, TrainRecordFolder *folder, GError
     /* Only the first epochs->len are read from here on: the history is the record, and
      * the extra epoch a kill may leave is not shown. */
     folder->predictions = g_steal_pointer(&pf.predictions);
+    folder->probabilities = g_steal_pointer(&pf.probabilities);
     train_predictions_file_clear(&pf);
     return TRUE;
 }
@@ -185,6 +207,7 @@ gboolean train_record_read(const char *dir, TrainRecordFolder *folder, GError **
 
     memset(folder, 0, sizeof *folder);
     folder->diverged_epoch = folder->diverged_batch = -1;
+    folder->test.epoch = -1;
     if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY, "%s is not a folder", dir);
         return FALSE;

@@ -28,9 +28,12 @@ typedef struct {
     TrainStatus status;                 /* status.ini, as saved (a killed run: "running") */
     char *message;                      /* status.ini; NULL when none */
     int diverged_epoch, diverged_batch; /* status.ini; -1 unless DIVERGED */
+    TrainTestScore test;                /* status.ini; images 0 when none */
     TrainRecordSplit split;             /* predictions.bin + status.ini's classes */
     GArray *epochs;                     /* history.csv: TrainEpoch */
     TrainPrediction *predictions;       /* predictions.bin: (epochs->len, split.n_val) */
+    float *probabilities;               /* predictions.bin: (epochs->len, split.n_val,
+                                         * split.num_classes); NULL from a version 1 file */
 } TrainRecordFolder;
 
 void train_record_folder_clear(TrainRecordFolder *folder);
@@ -41,15 +44,16 @@ void train_record_folder_clear(TrainRecordFolder *folder);
 gboolean train_record_write_config(const char *dir, const TrainConfig *config,
                                    GError **error);
 
-/* predictions.bin, then history.csv: the n_epochs finished epochs and their predictions
- * ((n_epochs, split->n_val)). split is NULL before the dataset is loaded: then there are
- * no epochs yet, and predictions.bin names no images. A split of no images with epochs is
- * a run that recorded no predictions (imported: train_import.h); predictions may then be
- * NULL. Predictions go first so that a kill
+/* predictions.bin, then history.csv: the n_epochs finished epochs and every class's
+ * probability for each validation image ((n_epochs, split->n_val, split->num_classes)).
+ * split is NULL before the dataset is loaded: then there are no epochs yet, and
+ * predictions.bin names no images. A split of no images with epochs is a run that
+ * recorded no predictions (imported: train_import.h); predictions may then be NULL.
+ * Predictions go first so that a kill
  * between the two leaves a history that every prediction file it meets can answer. */
 gboolean train_record_write_epochs(const char *dir, const TrainRecordSplit *split,
                                    const TrainEpoch *epochs, int n_epochs,
-                                   const TrainPrediction *predictions, GError **error);
+                                   const float *probabilities, GError **error);
 
 /* status.ini: how far the run got (progress), the sentence for the user (message, may be
  * NULL), how many epochs history.csv holds, and the class names from split (may be NULL). */

@@ -47,6 +47,36 @@ void train_start_free(TrainStart *start)
     g_free(start);
 }
 
+/* A folder from LR Lab's first version kept, per image and epoch, only the predicted
+ * class's probability and the true class's (predictions.bin v1). The epochs a fork copies
+ * from it need every class's: those two as they were, the rest of the mass shared evenly
+ * by the other classes (exact for two classes, the usual case). */
+static float *
+probabilities_of_v1(const TrainRecordFolder *f)
+{
+    const int C = f->split.num_classes, n_val = f->split.n_val;
+    const gsize n = (gsize) f->epochs->len * n_val;
+    float *probs = g_new0(float, MAX(n * C, 1));
+
+    for (gsize a = 0; f->predictions && a < n; a++) {
+        const TrainPrediction *p = &f->predictions[a];
+        const int label = f->split.val_labels[a % n_val];
+        float *row = probs + a * C;
+        float known = p->confidence;
+        int n_known = 1;
+        row[CLAMP(p->predicted, 0, C - 1)] = p->confidence;
+        if (label != p->predicted) {
+            row[label] = p->true_probability;
+            known += p->true_probability;
+            n_known++;
+        }
+        for (int c = 0; c < C && C > n_known; c++)
+            if (c != p->predicted && c != label)
+                row[c] = MAX(1.0f - known, 0.0f) / (float) (C - n_known);
+    }
+    return probs;
+}
+
 static TrainStart *
 start_read(const char *dir, gboolean fork, GError **error)
 {
@@ -64,6 +94,8 @@ start_read(const char *dir, gboolean fork, GError **error)
         train_start_free(s);
         return NULL;
     }
+    if (s->folder.probabilities == NULL)
+        s->folder.probabilities = probabilities_of_v1(&s->folder);
     g_autoptr(GError) ratio_error = NULL;
     s->ratios = train_ratio_log_read(dir, (int) s->folder.epochs->len, &ratio_error);
     return s;
@@ -245,7 +277,7 @@ const char *train_start_dir(const TrainStart *start) { return start->dir; }
 const TrainConfig *train_start_config(const TrainStart *start) { return &start->folder.config; }
 const char *train_start_note(const TrainStart *start) { return start->note; }
 const GArray *train_start_epochs(const TrainStart *start) { return start->folder.epochs; }
-const TrainPrediction *train_start_predictions(const TrainStart *start) { return start->folder.predictions; }
+const float *train_start_probabilities(const TrainStart *start) { return start->folder.probabilities; }
 const TrainRecordSplit *train_start_split(const TrainStart *start) { return &start->folder.split; }
 TrainRatioLog *train_start_ratios(const TrainStart *start) { return start->ratios; }
 
@@ -379,7 +411,7 @@ gboolean train_start_prepare_folder(const TrainStart *cs, const char *dir, GErro
     }
     return train_record_write_epochs(dir, &s->folder.split,
                                      (const TrainEpoch *) s->folder.epochs->data, k,
-                                     s->folder.predictions, error) &&
+                                     s->folder.probabilities, error) &&
            write_fork_ini(s, dir, exact, error);
 }
 

@@ -76,7 +76,8 @@ gboolean train_start_prepare_folder(const TrainStart *start, const char *dir, GE
 
 /* The records the new run begins with (its first train_start_epochs_done epochs). */
 const GArray *train_start_epochs(const TrainStart *start);                  /* TrainEpoch */
-const TrainPrediction *train_start_predictions(const TrainStart *start);    /* (epochs, n_val) */
+/* (epochs, n_val, classes): every class's probability (rebuilt for a v1 predictions.bin) */
+const float *train_start_probabilities(const TrainStart *start);
 const TrainRecordSplit *train_start_split(const TrainStart *start);
 /* The starting ratio rows (NULL when the folder had none). */
 TrainRatioLog *train_start_ratios(const TrainStart *start);

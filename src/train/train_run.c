@@ -29,12 +29,15 @@ struct _TrainRun {
     GArray *epochs;                  /* TrainEpoch */
     GArray *batches;                 /* TrainBatchPoint */
     GArray *predictions;             /* TrainPrediction, split.n_val per finished epoch */
+    GArray *probabilities;           /* float, (split.n_val, classes) per finished epoch;
+                                      * empty for a folder of predictions.bin version 1 */
 
     /* Set once by publish_split (or by train_run_load), then immutable: the getters hand
      * out borrowed pointers. */
     DataSet *dataset;
     TrainRecordSplit split;          /* class names, validation images */
     int *train_indices, n_train;
+    int *val_images;                 /* a read-back run's: into its attached images */
 
     /* The consumer's news (train_notifier: at most one idle pending, holding a reference
      * on the run); NULL until train_run_set_notify. Swapped under the mutex. */
@@ -70,6 +73,7 @@ TrainRun *train_run_new(const TrainConfig *config, DataSet *dataset)
     run->epochs = g_array_new(FALSE, TRUE, sizeof(TrainEpoch));
     run->batches = g_array_new(FALSE, TRUE, sizeof(TrainBatchPoint));
     run->predictions = g_array_new(FALSE, TRUE, sizeof(TrainPrediction));
+    run->probabilities = g_array_new(FALSE, TRUE, sizeof(float));
     run->dataset = dataset ? data_set_ref(dataset) : NULL;
     run->progress = train_progress_init(config->epochs);
     return run;
@@ -101,9 +105,11 @@ train_run_finalize(TrainRun *run)
     g_clear_pointer(&run->dataset, data_set_unref);
     train_record_split_clear(&run->split);
     g_free(run->train_indices);
+    g_free(run->val_images);
     g_array_unref(run->epochs);
     g_array_unref(run->batches);
     g_array_unref(run->predictions);
+    g_array_unref(run->probabilities);
     g_free(run->message);
     g_free(run->name);
     g_free(run->output_dir);
@@ -280,6 +286,22 @@ publish_loading(gpointer owner, int done, int total)
 }
 
 /* The dataset and its split; from here on they never change. */
+/* With the mutex held: every class's probability for each validation image over n_epochs
+ * epochs ((n_epochs, n_val, classes)), and the predictions they imply. */
+static void
+append_answers_locked(TrainRun *run, const float *probabilities, int n_epochs)
+{
+    const int n_val = run->split.n_val, C = run->split.num_classes;
+
+    g_array_append_vals(run->probabilities, probabilities, (guint) (n_epochs * n_val * C));
+    for (int e = 0; e < n_epochs; e++)
+        for (int i = 0; i < n_val; i++) {
+            const float *p = probabilities + ((gsize) e * n_val + i) * C;
+            TrainPrediction answer = train_prediction_of(p, C, run->split.val_labels[i]);
+            g_array_append_val(run->predictions, answer);
+        }
+}
+
 static void
 publish_split(gpointer owner, const TrainWorkerSplit *split, const TrainProgress *progress)
 {
@@ -299,9 +321,9 @@ publish_split(gpointer owner, const TrainWorkerSplit *split, const TrainProgress
      * back to an earlier checkpoint than the folder promised). */
     g_array_set_size(run->epochs, 0);
     g_array_set_size(run->predictions, 0);
+    g_array_set_size(run->probabilities, 0);
     g_array_append_vals(run->epochs, split->epochs, split->n_epochs);
-    g_array_append_vals(run->predictions, split->predictions,
-                        (guint) split->n_epochs * split->record->n_val);
+    append_answers_locked(run, split->probabilities, split->n_epochs);
     take_progress_locked(run, progress);
     g_mutex_unlock(&run->mutex);
     /* A resume has passed its checks: its folder's config.ini gets the new epoch count. */
@@ -344,14 +366,14 @@ publish_batch(gpointer owner, const TrainBatchPoint *point, const TrainProgress 
 }
 
 static void
-publish_epoch(gpointer owner, const TrainEpoch *epoch, const TrainPrediction *predictions,
+publish_epoch(gpointer owner, const TrainEpoch *epoch, const float *probabilities,
               const TrainProgress *progress)
 {
     TrainRun *run = owner;
 
     g_mutex_lock(&run->mutex);
     g_array_append_vals(run->epochs, epoch, 1);
-    g_array_append_vals(run->predictions, predictions, run->split.n_val);
+    append_answers_locked(run, probabilities, 1);
     take_progress_locked(run, progress);
     g_mutex_unlock(&run->mutex);
 }
@@ -661,6 +683,32 @@ const int *train_run_get_val_indices(TrainRun *run, int *n_val)
     return indices;
 }
 
+const int *train_run_get_val_images(TrainRun *run)
+{
+    g_return_val_if_fail(run != NULL, NULL);
+
+    g_mutex_lock(&run->mutex);
+    const int *images = run->val_images ? run->val_images
+                        : run->dataset ? run->split.val_indices
+                                       : NULL;
+    g_mutex_unlock(&run->mutex);
+    return images;
+}
+
+gboolean train_run_attach_images(TrainRun *run, DataSet *images, const int *val_images)
+{
+    g_return_val_if_fail(run != NULL && images != NULL && val_images != NULL, FALSE);
+
+    g_mutex_lock(&run->mutex);
+    gboolean ok = run->loaded_from_disk && run->dataset == NULL;
+    if (ok) {
+        run->dataset = data_set_ref(images);
+        run->val_images = g_memdup2(val_images, sizeof(int) * run->split.n_val);
+    }
+    g_mutex_unlock(&run->mutex);
+    return ok;
+}
+
 const int *train_run_get_train_indices(TrainRun *run, int *n_train)
 {
     g_return_val_if_fail(run != NULL, NULL);
@@ -691,6 +739,12 @@ const char *const *train_run_get_val_sources(TrainRun *run)
     GET_ONCE(const char *const *, split.val_sources);
 }
 
+const int *train_run_get_val_labels(TrainRun *run)
+{
+    g_return_val_if_fail(run != NULL, NULL);
+    GET_ONCE(const int *, split.val_labels);
+}
+
 int train_run_get_n_prediction_epochs(TrainRun *run)
 {
     g_return_val_if_fail(run != NULL, 0);
@@ -711,6 +765,19 @@ gboolean train_run_get_predictions(TrainRun *run, int epoch, TrainPrediction *ou
     if (ok)
         memcpy(out, &g_array_index(run->predictions, TrainPrediction, (gsize) epoch * n_val),
                sizeof(TrainPrediction) * n_val);
+    g_mutex_unlock(&run->mutex);
+    return ok;
+}
+
+gboolean train_run_get_probabilities(TrainRun *run, int epoch, float *out)
+{
+    g_return_val_if_fail(run != NULL && out != NULL, FALSE);
+
+    g_mutex_lock(&run->mutex);
+    const gsize n = (gsize) run->split.n_val * run->split.num_classes;
+    gboolean ok = n > 0 && epoch >= 0 && (epoch + 1) * n <= run->probabilities->len;
+    if (ok)
+        memcpy(out, &g_array_index(run->probabilities, float, epoch * n), sizeof(float) * n);
     g_mutex_unlock(&run->mutex);
     return ok;
 }
@@ -767,6 +834,9 @@ TrainRun *train_run_load(const char *dir, GError **error)
     run->output_dir = g_strdup(dir);
     g_array_append_vals(run->epochs, folder.epochs->data, n);
     g_array_append_vals(run->predictions, folder.predictions, (guint) n * folder.split.n_val);
+    if (folder.probabilities)
+        g_array_append_vals(run->probabilities, folder.probabilities,
+                            (guint) n * folder.split.n_val * folder.split.num_classes);
     run->split = folder.split;
     memset(&folder.split, 0, sizeof folder.split);
     run->ratios = train_ratio_log_read(dir, n, NULL);
@@ -778,6 +848,7 @@ TrainRun *train_run_load(const char *dir, GError **error)
     run->message = g_steal_pointer(&folder.message);
     p->diverged_epoch = folder.diverged_epoch;
     p->diverged_batch = folder.diverged_batch;
+    p->test = folder.test;
     if (train_status_is_active(folder.status) || folder.status == TRAIN_STATUS_READY) {
         /* The program that ran it died (killed, crashed, power cut): what was finished
          * is kept and said so. */

@@ -73,12 +73,26 @@ char *train_run_dup_message(TrainRun *run);
 GArray *train_run_dup_epochs(TrainRun *run);
 GArray *train_run_dup_batches(TrainRun *run, guint from);
 
-/* The dataset and validation split (for galleries); NULL before loading finished. */
+/* The dataset and validation split (for galleries); NULL before loading finished, and for
+ * a run read back until train_run_attach_images. */
 DataSet *train_run_get_dataset(TrainRun *run);              /* borrowed */
 const int *train_run_get_val_indices(TrainRun *run, int *n_val);
 const int *train_run_get_train_indices(TrainRun *run, int *n_train);
+/* Each validation image's index into train_run_get_dataset's set, in the order of the
+ * predictions: the split's indices for a run that trained here; for a run read back,
+ * whose attached set holds only the validation images found again, an index into that
+ * or -1 for an image that is gone. NULL while there is no dataset. Borrowed. */
+const int *train_run_get_val_images(TrainRun *run);
+/* A run read back from its folder gets its images back (train_images.h): images holds
+ * the validation images found, val_images (n_val) says where each one is. Once; FALSE
+ * (nothing changes) for a run that trained here or already has them. */
+gboolean train_run_attach_images(TrainRun *run, DataSet *images, const int *val_images);
 /* Predictions for every validation image at `epoch` (n_val entries), or FALSE. */
 gboolean train_run_get_predictions(TrainRun *run, int epoch, TrainPrediction *out);
+/* Every class's probability for every validation image at `epoch`, (n_val, num_classes)
+ * in out, or FALSE: also for a run read from a folder whose predictions.bin is of
+ * version 1, which kept only the predictions. */
+gboolean train_run_get_probabilities(TrainRun *run, int epoch, float *out);
 
 /* Class count and names (NULL-terminated) of the run's dataset; 0/NULL before loading
  * finished. Borrowed. */
@@ -87,6 +101,8 @@ const char *const *train_run_get_class_names(TrainRun *run);
 /* The source ("synthetic/defect/000123" or a file path) of each validation image, in the
  * order of train_run_get_val_indices and of the predictions. Borrowed, NULL-terminated. */
 const char *const *train_run_get_val_sources(TrainRun *run);
+/* The true class of each validation image, in the same order. Borrowed. */
+const int *train_run_get_val_labels(TrainRun *run);
 /* Number of epochs whose predictions are kept (= finished epochs). */
 int train_run_get_n_prediction_epochs(TrainRun *run);
 

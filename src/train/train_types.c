@@ -1,5 +1,5 @@
-/* train_types: the status words (status.ini and messages use them), a fresh progress, and
- * the one way src/train words an out-of-range value. */
+/* train_types: the status words (status.ini and messages use them), a fresh progress, the
+ * prediction probabilities imply, and the one way src/train words an out-of-range value. */
 #include "train_types.h"
 
 #include <gio/gio.h>
@@ -47,6 +47,26 @@ TrainProgress train_progress_init(int epochs)
         .best_val_loss = INFINITY,
         .diverged_epoch = -1,
         .diverged_batch = -1,
+        .test = { .epoch = -1 },
+    };
+}
+
+int train_argmax(const float *p, int n)
+{
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (p[i] > p[best])
+            best = i;
+    return best;
+}
+
+TrainPrediction train_prediction_of(const float *probs, int num_classes, int label)
+{
+    const int predicted = train_argmax(probs, num_classes);
+    return (TrainPrediction) {
+        .predicted = predicted,
+        .confidence = probs[predicted],
+        .true_probability = label >= 0 && label < num_classes ? probs[label] : 0.0f,
     };
 }
 

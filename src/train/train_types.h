@@ -42,11 +42,27 @@ typedef struct {
     double elapsed;             /* seconds since the run started */
 } TrainBatchPoint;
 
+/* One validation image's answer at one epoch. Runs keep every class's probability
+ * (predictions.bin v2); this is what they imply (train_prediction_of), or what a
+ * predictions.bin of version 1 kept instead. */
 typedef struct {
-    guint8 predicted;           /* class */
+    int predicted;              /* class: the first of the largest probabilities */
     float confidence;           /* probability of the predicted class */
     float true_probability;     /* probability of the true class (loss = -log) */
 } TrainPrediction;
+
+/* The answer of probs (num_classes, softmax) for an image of class label. */
+TrainPrediction train_prediction_of(const float *probs, int num_classes, int label);
+/* The first of the largest of p (n): the predicted class, everywhere it is derived. */
+int train_argmax(const float *p, int n);
+
+/* A test split's score (a folder's test/ images), taken once at the end of a run with the
+ * best epoch's weights, as the seed documents report test accuracy beside validation. */
+typedef struct {
+    int images;                 /* 0: no test split, or not evaluated (yet) */
+    int epoch;                  /* the epoch whose weights were tested (the best); -1 */
+    double loss, accuracy;
+} TrainTestScore;
 
 typedef struct {
     TrainStatus status;
@@ -61,6 +77,7 @@ typedef struct {
     int best_epoch;             /* -1 none */
     double best_val_loss, best_val_accuracy;
     int diverged_epoch, diverged_batch; /* -1 unless DIVERGED */
+    TrainTestScore test;        /* set when the run ended, if it has a test split */
 } TrainProgress;
 
 /* The progress of a run planned for `epochs` that has done nothing yet. */

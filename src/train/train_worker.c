@@ -48,8 +48,11 @@ struct _TrainWorker {
     int chunk;                       /* images per forward/backward call */
     DataBatcher *train_batcher;      /* shuffled, augmented, batch_size per batch */
     DataBatcher *val_batcher;        /* plain, in split order, chunk per batch */
+    int *test_indices, n_test;       /* the set's given test images: scored at the end */
+    float *best_params;              /* the best epoch's weights: restore_best with early
+                                      * stopping, and the test split's score at the end */
     GArray *epochs;                  /* TrainEpoch: what history.csv holds */
-    GArray *predictions;             /* TrainPrediction, n_val per epoch: predictions.bin */
+    GArray *probabilities;           /* float, (n_val, classes) per epoch: predictions.bin */
     TrainProgress progress;          /* what the owner last heard, plus what is new */
     char *message;                   /* for the user, when FAILED or DIVERGED */
 
@@ -60,7 +63,6 @@ struct _TrainWorker {
     guint64 data_hash;               /* of the dataset and split, in every checkpoint */
     TrainResumeState resume;         /* where the loop starts: epochs done, schedule, best */
     double inherited_seconds;        /* the epochs before the start took this long */
-    float *best_params;              /* restore_best with early stopping: the best weights */
     TrainRatioLog *ratios;
     size_t *tensor_ends;             /* (n_tensors) the model's tensors in the flat buffer */
     double *update_norm, *weight_norm; /* (n_tensors) of the last step */
@@ -79,7 +81,7 @@ TrainWorker *train_worker_new(const TrainConfig *config, DataSet *dataset,
     w->cancellable = g_cancellable_new();
     w->set = dataset ? data_set_ref(dataset) : NULL;
     w->epochs = g_array_new(FALSE, TRUE, sizeof(TrainEpoch));
-    w->predictions = g_array_new(FALSE, TRUE, sizeof(TrainPrediction));
+    w->probabilities = g_array_new(FALSE, TRUE, sizeof(float));
     w->progress = train_progress_init(config->epochs);
     w->progress.status = TRAIN_STATUS_LOADING;
     return w;
@@ -94,10 +96,12 @@ void train_worker_free(TrainWorker *w)
     g_clear_pointer(&w->model, nn_model_free);
     nn_optimizer_free(&w->optimizer);
     g_clear_pointer(&w->split, data_split_free);
+    g_free(w->test_indices);
+    g_free(w->best_params);
     train_record_split_clear(&w->record_split);
     g_clear_pointer(&w->set, data_set_unref);
     g_array_unref(w->epochs);
-    g_array_unref(w->predictions);
+    g_array_unref(w->probabilities);
     g_clear_object(&w->cancellable);
     g_free(w->message);
     g_free(w->output_dir);
@@ -107,7 +111,6 @@ void train_worker_free(TrainWorker *w)
     g_free(w->update_norm);
     g_free(w->weight_norm);
     g_free(w->ratio_row);
-    g_free(w->best_params);
     train_config_clear(&w->config);
     g_free(w);
 }
@@ -207,11 +210,12 @@ static void
 take_start_records(TrainWorker *w)
 {
     const GArray *epochs = train_start_epochs(w->start);
-    const int k = w->resume.epochs_done, n_val = w->record_split.n_val;
+    const int k = w->resume.epochs_done;
+    const guint n_answers = (guint) w->record_split.n_val * w->record_split.num_classes;
     TrainRatioLog *ratios = train_start_ratios(w->start);
 
     g_array_append_vals(w->epochs, epochs->data, k);
-    g_array_append_vals(w->predictions, train_start_predictions(w->start), (guint) k * n_val);
+    g_array_append_vals(w->probabilities, train_start_probabilities(w->start), (guint) k * n_answers);
     /* The start's rows (already cut to k epochs) go on growing, when they are this model's
      * tensors' (a folder written before the ratios were recorded has none). */
     if (ratios && train_ratio_log_n_tensors(ratios) == train_ratio_log_n_tensors(w->ratios)) {
@@ -244,7 +248,7 @@ start_from(TrainWorker *w, char **message)
         .data_hash = w->data_hash, .best_epoch = -1, .best_val_loss = INFINITY,
     };
     train_schedule_state_init(&w->resume.schedule, c->lr);
-    if (c->restore_best && c->early_stop_patience > 0)
+    if ((c->restore_best && c->early_stop_patience > 0) || w->n_test > 0)
         w->best_params = g_new(float, nn_model_num_parameters(w->model));
     if (w->start != NULL &&
         !train_start_apply(w->start, c, w->data_hash, &w->record_split, w->model,
@@ -327,6 +331,10 @@ prepare(TrainWorker *w)
                                         c->batch_size, TRUE, &c->augment, &w->norm, c->seed);
     w->val_batcher = val_batcher_new(w);
     build_record_split(&w->record_split, set, w->split);
+    w->test_indices = set->given_split ? g_new(int, MAX(set->count, 1)) : NULL;
+    for (int i = 0; set->given_split && i < set->count; i++)
+        if (set->given_split[i] == DATA_SPLIT_TEST)
+            w->test_indices[w->n_test++] = i;
     w->progress.batches_per_epoch = data_batcher_batches_per_epoch(w->train_batcher);
     w->data_hash = train_data_hash(set, w->split);
     prepare_ratios(w);
@@ -338,16 +346,6 @@ prepare(TrainWorker *w)
 failed:
     fail(w, TRAIN_STATUS_FAILED, message);
     return FALSE;
-}
-
-static int
-argmax(const float *p, int n)
-{
-    int best = 0;
-    for (int i = 1; i < n; i++)
-        if (p[i] > p[best])
-            best = i;
-    return best;
 }
 
 static gboolean
@@ -379,7 +377,7 @@ train_step(TrainWorker *w, const DataBatch *batch, double *loss_out, int *correc
     }
     const float *probs = nn_model_probs(m);
     for (int i = 0; i < B; i++)
-        correct += argmax(probs + (size_t) i * C, C) == batch->labels[i];
+        correct += train_argmax(probs + (size_t) i * C, C) == batch->labels[i];
     nn_model_backward(m);
     if (nn_model_cancelled(m))
         return STEP_CANCELLED;
@@ -396,12 +394,12 @@ train_step(TrainWorker *w, const DataBatch *batch, double *loss_out, int *correc
 }
 
 /* Per-image forward passes over batcher's images with the model's current weights; the
- * plain evaluation both the epoch's validation and train_worker_evaluate use. predictions
- * (one per image) may be NULL. cancel (NULL: never) is checked before each chunk, and the
+ * plain evaluation both the epoch's validation and train_worker_evaluate use.
+ * probabilities ((images, classes), every class's) may be NULL. cancel (NULL: never) is checked before each chunk, and the
  * model checks its own flag between layers. FALSE when cancelled. */
 static gboolean
 validate(nn_model *m, DataBatcher *batcher, const gint *cancel, double *val_loss,
-         double *val_accuracy, TrainPrediction *predictions)
+         double *val_accuracy, float *probabilities)
 {
     const int C = nn_model_num_classes(m);
     double loss_sum = 0;
@@ -417,17 +415,10 @@ validate(nn_model *m, DataBatcher *batcher, const gint *cancel, double *val_loss
             return FALSE;
         loss_sum += (double) loss * batch.size;
         const float *probs = nn_model_probs(m);
-        for (int i = 0; i < batch.size; i++) {
-            const float *p = probs + (size_t) i * C;
-            int predicted = argmax(p, C);
-            correct += predicted == batch.labels[i];
-            if (predictions)
-                predictions[done + i] = (TrainPrediction) {
-                    .predicted = (guint8) predicted,
-                    .confidence = p[predicted],
-                    .true_probability = p[batch.labels[i]],
-                };
-        }
+        for (int i = 0; i < batch.size; i++)
+            correct += train_argmax(probs + (size_t) i * C, C) == batch.labels[i];
+        if (probabilities)
+            memcpy(probabilities + (size_t) done * C, probs, sizeof(float) * batch.size * C);
         done += batch.size;
     }
     *val_loss = done ? loss_sum / done : NAN;
@@ -513,15 +504,15 @@ save_checkpoint(TrainWorker *w, const TrainEpoch *record, gboolean best_improved
  * keep its records stops rather than train unrecorded; the previous epoch's files are
  * whole, and status.ini says why it stopped. */
 static gboolean
-save_epoch(TrainWorker *w, const TrainEpoch *record, const TrainPrediction *predictions,
+save_epoch(TrainWorker *w, const TrainEpoch *record, const float *probabilities,
            gboolean best_improved)
 {
     g_autoptr(GError) error = NULL;
     g_autofree char *message = NULL;
-    const int n_val = w->record_split.n_val;
+    const guint n_answers = (guint) w->record_split.n_val * w->record_split.num_classes;
 
     g_array_append_vals(w->epochs, record, 1);
-    g_array_append_vals(w->predictions, predictions, n_val);
+    g_array_append_vals(w->probabilities, probabilities, n_answers);
     train_ratio_log_end_epoch(w->ratios, record->epoch);
     if (w->output_dir == NULL)
         return TRUE;
@@ -531,7 +522,7 @@ save_epoch(TrainWorker *w, const TrainEpoch *record, const TrainPrediction *pred
              !train_ratio_log_append_batches(w->ratios, w->output_dir, record->epoch, &error) ||
              !train_record_write_epochs(w->output_dir, &w->record_split,
                                         (const TrainEpoch *) w->epochs->data, (int) w->epochs->len,
-                                        (const TrainPrediction *) w->predictions->data, &error))
+                                        (const float *) w->probabilities->data, &error))
         message = g_strdup_printf("Cannot write the run's records: %s", error->message);
     if (message == NULL)
         return TRUE;
@@ -539,7 +530,7 @@ save_epoch(TrainWorker *w, const TrainEpoch *record, const TrainPrediction *pred
     fail(w, TRAIN_STATUS_FAILED, message);
     /* The epoch is never published: status.ini must not count it. */
     g_array_set_size(w->epochs, w->epochs->len - 1);
-    g_array_set_size(w->predictions, w->predictions->len - n_val);
+    g_array_set_size(w->probabilities, w->probabilities->len - n_answers);
     train_ratio_log_truncate(w->ratios, (int) w->epochs->len);
     return FALSE;
 }
@@ -562,9 +553,9 @@ train(TrainWorker *w)
     TrainProgress *p = &w->progress;
     const gint64 run_start = now_us();
     gint64 paused_us = 0;
-    const int n_val = w->record_split.n_val;
+    const size_t n_answers = (size_t) w->record_split.n_val * w->record_split.num_classes;
     const size_t n_params = nn_model_num_parameters(w->model);
-    g_autofree TrainPrediction *predictions = g_new0(TrainPrediction, n_val);
+    g_autofree float *probabilities = g_new0(float, MAX(n_answers, 1));
     const int bpe = data_batcher_batches_per_epoch(w->train_batcher);
     /* A resumed or forked run starts after the epochs it brings; early stopping's state
      * comes with them. */
@@ -624,7 +615,7 @@ train(TrainWorker *w)
 
         double val_loss, val_accuracy;
         if (!validate(w->model, w->val_batcher, &w->cancel, &val_loss, &val_accuracy,
-                      predictions))
+                      probabilities))
             goto stopped;
         if (!isfinite(val_loss)) {
             diverge(w, epoch, -1, val_loss);
@@ -663,7 +654,7 @@ train(TrainWorker *w)
         };
         gboolean early_stop =
             c->early_stop_patience > 0 && epochs_without_improvement >= c->early_stop_patience;
-        if (!save_epoch(w, &record, predictions, improved))
+        if (!save_epoch(w, &record, probabilities, improved))
             return;
         train_tfevents_log_epoch(w->output_dir, &record);   /* TensorBoard's copy */
         if (improved) {
@@ -680,12 +671,12 @@ train(TrainWorker *w)
             p->status = early_stop ? TRAIN_STATUS_EARLY_STOPPED : TRAIN_STATUS_FINISHED;
             p->eta_seconds = 0;
         }
-        w->host->epoch(w->owner, &record, predictions, p);
+        w->host->epoch(w->owner, &record, probabilities, p);
         prune_checkpoints(w, epoch + 1);
 
         if (w->output_dir)
             write_status(w, NULL);   /* informative; history is the record */
-        if (early_stop && w->best_params)
+        if (early_stop && c->restore_best && w->best_params)
             memcpy(nn_model_params(w->model), w->best_params, n_params * sizeof(float));
         if (early_stop)
             return;
@@ -695,6 +686,32 @@ train(TrainWorker *w)
 stopped:
     p->status = TRAIN_STATUS_STOPPED;
     p->eta_seconds = -1;
+}
+
+/* The test split's score with the best epoch's weights, once the run has ended well
+ * enough to have one (any finished epoch; not when cancelled, failed or diverged). The
+ * model keeps its current weights afterwards, which train_worker_evaluate reads. */
+static void
+score_test_split(TrainWorker *w)
+{
+    TrainProgress *p = &w->progress;
+    const gboolean ended_well = p->status == TRAIN_STATUS_FINISHED ||
+                                p->status == TRAIN_STATUS_EARLY_STOPPED ||
+                                p->status == TRAIN_STATUS_STOPPED;
+    if (w->n_test == 0 || !ended_well || w->best_params == NULL || p->best_epoch < 0 ||
+        cancelled(w))
+        return;
+    const size_t n = nn_model_num_parameters(w->model);
+    float *params = nn_model_params(w->model);
+    g_autofree float *current = g_memdup2(params, n * sizeof(float));
+    memcpy(params, w->best_params, n * sizeof(float));
+    DataBatcher *batcher = data_batcher_new(w->set, w->test_indices, w->n_test, w->chunk, FALSE,
+                                            NULL, &w->norm, w->config.seed);
+    double loss, accuracy;
+    if (validate(w->model, batcher, &w->cancel, &loss, &accuracy, NULL))
+        p->test = (TrainTestScore) { w->n_test, p->best_epoch, loss, accuracy };
+    data_batcher_free(batcher);
+    memcpy(params, current, n * sizeof(float));
 }
 
 void train_worker_run(TrainWorker *w)
@@ -727,7 +744,7 @@ void train_worker_run(TrainWorker *w)
     if (w->output_dir &&
         (!train_record_write_epochs(w->output_dir, &w->record_split,
                                     (const TrainEpoch *) w->epochs->data, (int) w->epochs->len,
-                                    (const TrainPrediction *) w->predictions->data, &error) ||
+                                    (const float *) w->probabilities->data, &error) ||
          !train_ratio_log_save_epochs(w->ratios, w->output_dir, &error) ||
          !train_ratio_log_rewrite_batches(w->ratios, w->output_dir, &error) ||
          !write_status(w, &error))) {
@@ -744,10 +761,11 @@ void train_worker_run(TrainWorker *w)
         .ratios = w->ratios,
         .epochs = (const TrainEpoch *) w->epochs->data,
         .n_epochs = (int) w->epochs->len,
-        .predictions = (const TrainPrediction *) w->predictions->data,
+        .probabilities = (const float *) w->probabilities->data,
     };
     w->host->split(w->owner, &news, &w->progress);
     train(w);
+    score_test_split(w);
 
 done:
     /* A finished run keeps its model (train_worker_evaluate) but not the batchers'

@@ -28,10 +28,11 @@ typedef struct {
     int n_train;
     TrainRatioLog *ratios;            /* the per-tensor update ratios (take a reference) */
     /* The epochs the run starts with (a resume's or a fork's; none for a fresh run), and
-     * their predictions (n_epochs, record->n_val). */
+     * every class's probability for their validation images (n_epochs, record->n_val,
+     * record->num_classes). */
     const TrainEpoch *epochs;
     int n_epochs;
-    const TrainPrediction *predictions;
+    const float *probabilities;
 } TrainWorkerSplit;
 
 /* What the worker tells its owner, and the one thing it asks (may it go on?). Each call
@@ -46,8 +47,9 @@ typedef struct {
      * paused to *paused_us. FALSE when the run must end (stop or cancel). */
     gboolean (*wait_while_paused)(gpointer owner, gint64 *paused_us);
     void (*batch)(gpointer owner, const TrainBatchPoint *point, const TrainProgress *progress);
-    /* predictions: one per validation image (split->record->n_val). */
-    void (*epoch)(gpointer owner, const TrainEpoch *epoch, const TrainPrediction *predictions,
+    /* probabilities: every class's for each validation image, (split->record->n_val,
+     * num_classes). */
+    void (*epoch)(gpointer owner, const TrainEpoch *epoch, const float *probabilities,
                   const TrainProgress *progress);
     /* The last call: the final status, and message for the user (FAILED, DIVERGED) or
      * NULL. The worker's state is the owner's once this is called. */

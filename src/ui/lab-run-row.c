@@ -119,6 +119,18 @@ update (LabRunRow *self)
                             100 * progress.best_val_accuracy, progress.best_epoch + 1);
   else
     best = g_strdup ("—");
+  if (progress.test.images > 0)
+    {
+      /* Translators: the best validation figures, then the test split's accuracy */
+      g_autofree char *with_test = g_strdup_printf (_("%s · test %.1f%%"), best, 100 * progress.test.accuracy);
+      g_autofree char *tip = g_strdup_printf (_("Test split: %d images, scored once with the best weights "
+                                                "(epoch %d): loss %.3f, accuracy %.1f%%"),
+                                              progress.test.images, progress.test.epoch + 1,
+                                              progress.test.loss, 100 * progress.test.accuracy);
+      g_free (best);
+      best = g_steal_pointer (&with_test);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->best_label), tip);
+    }
   count = g_strdup_printf ("%u/%d", n_epochs, config->epochs);
   if (seconds <= 0)
     {

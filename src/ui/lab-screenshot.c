@@ -1,14 +1,16 @@
 /* lab-screenshot: a small state machine on a 100 ms timer (the window and its runs live on
  * the main loop; this only watches them): configure, start run 1, wait, start run 2 with
- * another learning rate, wait, then show each page, let it paint, and save it. With
- * LRLAB_SCREENSHOT_IMPORT=PATH it then imports PATH (another tool's history: the
- * exported train.py's history.csv for docs/) and saves the curves with it. Last, it forks
- * run 1 twice with other rates (the branches) and shows its update ratios. */
+ * another learning rate, wait, then show each page, let it paint, and save it; then the
+ * mistakes with where the network looked, and the chips' learned/forgotten history. With
+ * LRLAB_SCREENSHOT_IMPORT=PATH it then imports PATH (another tool's history: the exported
+ * train.py's history.csv for docs/) and saves the curves with it. Last, it forks run 1
+ * twice with other rates (the branches) and shows its update ratios. */
 #include "config.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "lab-mistakes-page.h"
 #include "lab-screenshot.h"
 
 /* Generous: two tiny runs take seconds; a loaded CI machine may take a minute. */
@@ -23,6 +25,10 @@ typedef enum {
   STEP_SAVE_AUGMENT,
   STEP_SHOW_MISTAKES,
   STEP_SAVE_MISTAKES,
+  STEP_SHOW_GRADCAM,
+  STEP_SAVE_GRADCAM,
+  STEP_SHOW_HISTORY,
+  STEP_SAVE_HISTORY,
   STEP_IMPORT,
   STEP_SAVE_IMPORTED,
   STEP_FORK,
@@ -155,6 +161,13 @@ configure_augmentation (Script *script)
   train_config_clear (&config);
 }
 
+static LabMistakesPage *
+mistakes_page (Script *script)
+{
+  return LAB_MISTAKES_PAGE (gtk_widget_get_template_child (GTK_WIDGET (script->window), LAB_TYPE_WINDOW,
+                                                           "mistakes_page"));
+}
+
 static gboolean
 fail (Script     *script,
       const char *message)
@@ -270,6 +283,41 @@ tick (gpointer user_data)
         break;
       if (!save (script, "screenshot-mistakes.png"))
         return G_SOURCE_REMOVE;
+      next (script, STEP_SHOW_GRADCAM);
+      break;
+
+    case STEP_SHOW_GRADCAM:
+      /* Where the network looked on the chips it got wrong, for the class it said. */
+      lab_mistakes_page_set_heatmap (mistakes_page (script), TRUE, FALSE);
+      next (script, STEP_SAVE_GRADCAM);
+      break;
+
+    case STEP_SAVE_GRADCAM:
+      if (script->ticks < 5 || lab_mistakes_page_is_busy (mistakes_page (script)))
+        break;
+      if (lab_mistakes_page_get_n_heatmaps (mistakes_page (script)) == 0)
+        return fail (script, "no Grad-CAM maps were computed");
+      if (!save (script, "screenshot-gradcam.png"))
+        return G_SOURCE_REMOVE;
+      next (script, STEP_SHOW_HISTORY);
+      break;
+
+    case STEP_SHOW_HISTORY:
+      /* The chips the best epoch got right and the last one gets wrong: what the
+       * overfitting epochs cost. */
+      lab_mistakes_page_set_heatmap (mistakes_page (script), FALSE, FALSE);
+      lab_mistakes_page_show_history (mistakes_page (script), TRUE);
+      lab_chip_history_set_filter (lab_mistakes_page_get_history (mistakes_page (script)),
+                                   TRAIN_CHIPS_FORGOTTEN_SINCE, 0);
+      next (script, STEP_SAVE_HISTORY);
+      break;
+
+    case STEP_SAVE_HISTORY:
+      if (script->ticks < 5)
+        break;
+      if (!save (script, "screenshot-history.png"))
+        return G_SOURCE_REMOVE;
+      lab_mistakes_page_show_history (mistakes_page (script), FALSE);
       next (script, g_getenv ("LRLAB_SCREENSHOT_IMPORT") ? STEP_IMPORT : STEP_FORK);
       break;
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
+#include "data_folder.h"
 #include "data_synthetic.h"
 
 /* SHA-256 of the pixels of test_checksum's sets; see there. */
@@ -544,6 +545,15 @@ test_export(void)
         g_autofree char *class_dir = g_build_filename(out, set->class_names[c], NULL);
         g_assert_cmpint(g_rmdir(class_dir), ==, 0);   /* fails if anything else was written */
     }
+    /* and the class order, one name a line, so a folder load numbers them the same */
+    g_autofree char *order = g_build_filename(out, DATA_FOLDER_CLASS_ORDER_FILE, NULL);
+    g_autofree char *order_text = NULL;
+    g_assert_true(g_file_get_contents(order, &order_text, NULL, NULL));
+    g_autofree char *names = g_strjoinv("\n", set->class_names);
+    g_autofree char *expected = g_strconcat(names, "\n", NULL);
+    g_assert_cmpstr(order_text, ==, expected);
+    g_assert_true(g_str_has_prefix(order_text, "good\n"));
+    g_assert_cmpint(g_unlink(order), ==, 0);
 
     /* A folder that cannot be created (its parent is a file): an error, not a crash. */
     g_autofree char *file = g_build_filename(dir, "a-file", NULL);

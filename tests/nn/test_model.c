@@ -13,28 +13,8 @@
 #include "nn_optim.h"
 #include "nn_rng.h"
 #include "nn_spec.h"
+#include "nn_test_util.h"
 
-static nn_model *make_model(const char *text, int H, int W, int C, int B, uint64_t seed)
-{
-    nn_spec spec;
-    nn_error err;
-    g_assert_cmpint(nn_spec_parse(&spec, text, &err), ==, NN_OK);
-    nn_model *m = NULL;
-    nn_status st = nn_model_create(&m, &spec, H, W, C, B, seed, 0, NN_OPTIMIZER_ADAM, &err);
-    if (st != NN_OK)
-        g_error("%s: %s", text, err.message);
-    return m;
-}
-
-static float *random_floats(uint64_t seed, size_t n, float lo, float hi)
-{
-    nn_rng rng;
-    nn_rng_seed(&rng, seed);
-    float *x = g_new(float, n);
-    for (size_t i = 0; i < n; i++)
-        x[i] = nn_rng_uniform_range(&rng, lo, hi);
-    return x;
-}
 
 /* ---- gradient check ------------------------------------------------------------------ */
 

@@ -92,13 +92,20 @@ test_predictions_round_trip_and_truncation(void)
     const int n_val = 5, n_epochs = 3;
     int indices[5] = { 7, 3, 11, 0, 42 }, labels[5] = { 0, 1, 1, 0, 2 };
     const char *sources[6] = { "a.png", "b/c.png", "", "synthetic/good/000003", "é.png", NULL };
+    /* Every class's probability (version 2): class i % 3 is the most likely, so the
+     * predictions read back are the ones a version 1 file kept (test_predictions reads
+     * those). */
+    float probs[15 * 3];
     TrainPrediction preds[15];
-    for (int i = 0; i < n_val * n_epochs; i++)
-        preds[i] = (TrainPrediction) { .predicted = (guint8) (i % 3),
+    for (int i = 0; i < n_val * n_epochs; i++) {
+        for (int c = 0; c < 3; c++)
+            probs[i * 3 + c] = c == i % 3 ? 0.4f + 0.01f * i : 0.001f * i;
+        preds[i] = (TrainPrediction) { .predicted = i % 3,
                                        .confidence = 0.4f + 0.01f * i,
-                                       .true_probability = 0.001f * i };
+                                       .true_probability = probs[i * 3 + labels[i % n_val]] };
+    }
     GError *error = NULL;
-    g_assert_true(train_predictions_save(path, 3, n_val, indices, labels, sources, preds,
+    g_assert_true(train_predictions_save(path, 3, n_val, indices, labels, sources, probs,
                                          n_epochs, &error));
     g_assert_no_error(error);
 
@@ -119,6 +126,7 @@ test_predictions_round_trip_and_truncation(void)
         g_assert_cmpfloat(f.predictions[i].confidence, ==, preds[i].confidence);
         g_assert_cmpfloat(f.predictions[i].true_probability, ==, preds[i].true_probability);
     }
+    g_assert_cmpmem(f.probabilities, sizeof probs, probs, sizeof probs);
     train_predictions_file_clear(&f);
 
     /* Every truncation and a flipped byte are reported, never read. */
@@ -152,15 +160,15 @@ write_small_folder(const char *dir, int history_epochs, int prediction_epochs,
                                .val_indices = indices, .val_labels = labels,
                                .val_sources = sources };
     TrainEpoch epochs[3];
-    TrainPrediction predictions[9];
+    float probabilities[9 * 2];   /* the predicted class i % 2 has 0.5 + 0.05 i */
     for (int e = 0; e < 3; e++)
         epochs[e] = (TrainEpoch) { .epoch = e, .loss = 1.0 / (e + 2), .accuracy = 0.5,
                                    .val_loss = 0.9 - 0.1 * e, .val_accuracy = 0.25 * e,
                                    .lr = 1e-3, .seconds = 2 };
-    for (int i = 0; i < 9; i++)
-        predictions[i] = (TrainPrediction) { .predicted = (guint8) (i % 2),
-                                             .confidence = 0.5f + 0.05f * i,
-                                             .true_probability = 0.1f * i };
+    for (int i = 0; i < 9; i++) {
+        probabilities[i * 2 + i % 2] = 0.5f + 0.05f * i;
+        probabilities[i * 2 + 1 - i % 2] = 1.0f - (0.5f + 0.05f * i);
+    }
     TrainConfig config;
     train_config_init(&config);
     g_free(config.model);
@@ -174,7 +182,7 @@ write_small_folder(const char *dir, int history_epochs, int prediction_epochs,
     g_assert_true(train_record_write_config(dir, &config, &error));
     /* A kill between the two files of an epoch: predictions.bin already has it. */
     g_assert_true(train_record_write_epochs(dir, &split, epochs, prediction_epochs,
-                                            predictions, &error));
+                                            probabilities, &error));
     g_autofree char *history_path = g_build_filename(dir, "history.csv", NULL);
     g_assert_true(train_history_save(history_path, epochs, history_epochs, &error));
     g_assert_true(train_record_write_status(dir, &progress, message, history_epochs, &split,
@@ -208,6 +216,8 @@ test_record_folder_round_trip(void)
     g_assert_cmpuint(folder.epochs->len, ==, 2);
     g_assert_cmpfloat(g_array_index(folder.epochs, TrainEpoch, 1).loss, ==, 1.0 / 3);
     g_assert_cmpfloat(folder.predictions[5].confidence, ==, 0.5f + 0.05f * 5);
+    g_assert_cmpint(folder.predictions[5].predicted, ==, 1);
+    g_assert_cmpfloat(folder.probabilities[5 * 2], ==, 1.0f - (0.5f + 0.05f * 5));
     train_record_folder_clear(&folder);
 
     /* Fewer predicted epochs than history lines: the files do not belong together. */
@@ -303,6 +313,12 @@ test_run_folder_reads_back(void)
         g_assert_true(train_run_get_predictions(run, e, pa));
         g_assert_true(train_run_get_predictions(back, e, pb));
         g_assert_cmpmem(pa, sizeof pa, pb, sizeof pb);
+        float qa[12 * 2], qb[12 * 2];
+        g_assert_true(train_run_get_probabilities(run, e, qa));
+        g_assert_true(train_run_get_probabilities(back, e, qb));
+        g_assert_cmpmem(qa, sizeof qa, qb, sizeof qb);
+        for (int i = 0; i < 12; i++)
+            g_assert_cmpfloat(qa[i * 2 + pa[i].predicted], ==, pa[i].confidence);
     }
     g_assert_false(train_run_get_predictions(back, 3, pb));
     TrainProgress p = train_run_get_progress(back);

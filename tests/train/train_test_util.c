@@ -144,8 +144,13 @@ void test_tool_args(int argc, char **argv, const char *default_script)
 
 int test_run_cli(const char *const *args, char **out, char **err)
 {
+    return test_run_program(test_lrlab_train, args, out, err);
+}
+
+int test_run_program(const char *program, const char *const *args, char **out, char **err)
+{
     g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (gpointer) test_lrlab_train);
+    g_ptr_array_add(argv, (gpointer) program);
     for (int i = 0; args[i]; i++)
         g_ptr_array_add(argv, (gpointer) args[i]);
     g_ptr_array_add(argv, NULL);

@@ -24,6 +24,10 @@ void test_rmdir_recursive(const char *dir);
 /* history.csv's text with the last (seconds) column removed from every line. */
 char *test_history_without_seconds(const char *path);
 
+/* Runs program with args (NULL-terminated) and returns its exit status (-1 when killed);
+ * out and err receive its standard output and error. */
+int test_run_program(const char *program, const char *const *args, char **out, char **err);
+
 /* The lrlab-train executable under test (argv[1] of the CLI tests, via meson). */
 extern const char *test_lrlab_train;
 

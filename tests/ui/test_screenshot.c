@@ -44,7 +44,8 @@ test_screenshots (void)
   g_autofree char *dir = g_dir_make_tmp ("lrlab-shots-XXXXXX", NULL);
   const char *argv[] = { lrlab_path, "--screenshot", dir, NULL };
   const char *names[] = { "screenshot-curves.png", "screenshot-augmentation.png", "screenshot-mistakes.png",
-                          "screenshot-forks.png", "screenshot-update-ratio.png" };
+                          "screenshot-forks.png", "screenshot-update-ratio.png",
+                          "screenshot-gradcam.png", "screenshot-history.png" };
   g_autoptr(GError) error = NULL;
   int status = -1;
 

@@ -1,0 +1,92 @@
+/* train_predictor: normalise, batch, forward (and Grad-CAM) over a loaded model file. */
+#include "train_predictor.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+#include "data_split.h"
+#include "nn_gradcam.h"
+
+TrainPredictor *train_predictor_new(const char *path, int batch, GError **error)
+{
+    g_return_val_if_fail(path != NULL && batch > 0, NULL);
+
+    TrainPredictor *p = g_new0(TrainPredictor, 1);
+    p->model = train_model_load(path, batch, &p->info, NULL, error);
+    if (p->model == NULL) {
+        g_free(p);
+        return NULL;
+    }
+    int h, w, c;
+    nn_model_input_shape(p->model, &h, &w, &c);
+    if (!p->info.has_info || h != w || c != 3) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                    !p->info.has_info
+                        ? "%s is a checkpoint of LR Lab's first version, which does not say "
+                          "how its images were normalised or what its classes are; train the "
+                          "run again to get a model file that can be used on new images"
+                        : "%s takes %dx%dx%d input, not square RGB images", path, h, w, c);
+        train_predictor_free(p);
+        return NULL;
+    }
+    p->size = h;
+    p->batch = batch;
+    return p;
+}
+
+void train_predictor_free(TrainPredictor *p)
+{
+    if (p == NULL)
+        return;
+    nn_model_free(p->model);
+    train_model_info_clear(&p->info);
+    g_free(p);
+}
+
+/* images[first .. first + n) normalised into x (n, size, size, 3). */
+static void
+normalise(const TrainPredictor *p, const guint8 *const *images, int first, int n, float *x)
+{
+    const int n_pixels = p->size * p->size;
+    for (int i = 0; i < n; i++)
+        data_normalize_image(x + (gsize) i * n_pixels * 3, images[first + i], n_pixels,
+                             &p->info.norm);
+}
+
+void train_predictor_predict(TrainPredictor *p, const guint8 *const *images, int n, float *probs)
+{
+    g_return_if_fail(p != NULL && (n == 0 || (images != NULL && probs != NULL)));
+
+    const int K = nn_model_num_classes(p->model);
+    g_autofree float *x = g_new(float, (gsize) p->batch * p->size * p->size * 3);
+    for (int first = 0; first < n; first += p->batch) {
+        const int b = MIN(p->batch, n - first);
+        normalise(p, images, first, b, x);
+        nn_model_forward(p->model, x, NULL, b, 0);
+        memcpy(probs + (gsize) first * K, nn_model_probs(p->model), sizeof(float) * b * K);
+    }
+}
+
+gboolean train_predictor_gradcam(TrainPredictor *p, const guint8 *const *images, int n,
+                                 const int *classes, float *maps, int *used, float *probs,
+                                 GError **error)
+{
+    g_return_val_if_fail(p != NULL && (n == 0 || (images != NULL && maps != NULL)), FALSE);
+
+    const int K = nn_model_num_classes(p->model);
+    const gsize map = (gsize) p->size * p->size;
+    g_autofree float *x = g_new(float, (gsize) p->batch * map * 3);
+    for (int first = 0; first < n; first += p->batch) {
+        const int b = MIN(p->batch, n - first);
+        nn_error err;
+        normalise(p, images, first, b, x);
+        if (nn_gradcam(p->model, x, b, classes ? classes + first : NULL, maps + first * map,
+                       used ? used + first : NULL, &err) != NN_OK) {
+            g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, err.message);
+            return FALSE;
+        }
+        if (probs)
+            memcpy(probs + (gsize) first * K, nn_model_probs(p->model), sizeof(float) * b * K);
+    }
+    return TRUE;
+}
