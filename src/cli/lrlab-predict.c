@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lrlab-predict-onnx.h"
 #include "data_image.h"
 #include "nn_threads.h"
 #include "train_config.h"
@@ -44,6 +45,12 @@ typedef int (*ModeFunc)(const PredictOptions *options, char **args, int n_args);
 
 static int predict_main(const PredictOptions *options, char **args, int n_args);
 
+static int
+onnx_main(const PredictOptions *options, char **args, int n_args)
+{
+    return lrlab_predict_export_onnx(args, n_args);
+}
+
 /* What lrlab-predict does with its arguments: the first row, predicting, when no mode
  * flag is given; another mode (an export, say) is one row here and its function in a
  * file of its own (src/cli/lrlab-predict-<mode>.c). */
@@ -55,6 +62,8 @@ static const struct {
     ModeFunc run;
 } modes[] = {
     { NULL, NULL, "MODEL PATH...", 2, predict_main },
+    { "export-onnx", "write MODEL as an ONNX file (opset 13) and exit: --export-onnx MODEL OUT",
+      "MODEL OUT", 2, onnx_main },
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(modes) <= G_N_ELEMENTS(((PredictOptions *) 0)->modes));

@@ -10,6 +10,7 @@
 #include "data_synthetic.h"
 #include "nn_checkpoint.h"
 #include "train_predictions.h"
+#include "train_onnx.h"
 #include "train_test_util.h"
 
 static const char *lrlab_predict;
@@ -223,6 +224,39 @@ write_bytes(const char *path, const char *data, gsize n)
     g_assert_true(g_file_set_contents(path, data, (gssize) n, NULL));
 }
 
+/* --export-onnx writes the graph train_onnx builds for the run's model, run folder or file. */
+static void
+test_export_onnx(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autoptr(TrainRun) run = folder_run(dir, 8);
+    g_autofree char *run_dir = g_build_filename(dir, "run", NULL);
+    g_autofree char *ckpt = g_build_filename(run_dir, "best.ckpt", NULL);
+    g_autofree char *onnx = g_build_filename(dir, "model.onnx", NULL);
+    g_autofree char *out = NULL, *err = NULL;
+    const char *args[] = { "--export-onnx", run_dir, onnx, NULL };
+
+    g_assert_cmpint(predict(args, &out, &err), ==, 0);
+    g_autofree char *bytes = NULL;
+    gsize n = 0;
+    g_assert_true(g_file_get_contents(onnx, &bytes, &n, NULL));
+    TrainModelInfo info;
+    g_autoptr(GError) error = NULL;
+    nn_model *model = train_model_load(ckpt, 1, &info, NULL, &error);
+    g_assert_no_error(error);
+    g_autoptr(GByteArray) expected = train_onnx_build(model, &info);
+    g_assert_cmpmem(bytes, n, expected->data, expected->len);
+    train_model_info_clear(&info);
+    nn_model_free(model);
+
+    g_clear_pointer(&out, g_free);
+    g_clear_pointer(&err, g_free);
+    const char *missing[] = { "--export-onnx", ckpt, NULL };
+    g_assert_cmpint(predict(missing, &out, &err), ==, 2);
+    g_assert_nonnull(strstr(err, "MODEL OUT"));
+    test_rmdir_recursive(dir);
+}
+
 static void
 test_bad_model_files(void)
 {
@@ -296,5 +330,6 @@ main(int argc, char **argv)
                     test_reproduces_the_builtin_chips);
     g_test_add_func("/train/predict/bad-images", test_bad_images);
     g_test_add_func("/train/predict/bad-model-files", test_bad_model_files);
+    g_test_add_func("/train/predict/export-onnx", test_export_onnx);
     return g_test_run();
 }
