@@ -335,10 +335,16 @@ test_old_config_loads(void)
     g_assert_cmpfloat(c.augment.strength[2], ==, 0.75f);
 
     /* Written again, byte for byte the same file, plus the keys it lacked: split-seed and
-     * the [schedule] group (a constant rate, as every run of that version had). */
+     * the [schedule] group (a constant rate, as every run of that version had), and the
+     * comment above threads (the determinism caveat), from the table. */
     g_autofree char *again = train_config_to_data(&c);
     g_autoptr(GString) expected = g_string_new(old_config_ini);
     g_string_replace(expected, "data-seed=42\n", "data-seed=42\nsplit-seed=7\n", 1);
+    g_autoptr(GString) caveat = g_string_new(train_field_find("threads")->comment);
+    g_string_replace(caveat, "\n", "\n#", 0);   /* GKeyFile's "#" before each line */
+    g_string_prepend(caveat, "\n#");
+    g_string_append(caveat, "\nthreads=1\n");
+    g_string_replace(expected, "\nthreads=1\n", caveat->str, 1);
     g_string_replace(expected, "\n[augment]\n",
                      "\n[schedule]\nschedule=constant\nstep-every=10\nstep-factor=0.1\n"
                      "plateau-factor=0.1\nplateau-patience=10\nplateau-min-delta=0.0001\n"
