@@ -110,7 +110,20 @@ decode_size(int width, int height, const DataFolderOptions *options, int *w, int
     return TRUE;
 }
 
-/* The loader's size-prepared: the first thing it knows, before it allocates the pixels.
+/* The reason an image of that size is refused, or NULL. */
+static char *
+too_large(guint64 width, guint64 height)
+{
+    if (width * height <= DATA_FOLDER_MAX_PIXELS)
+        return NULL;
+    return g_strdup_printf("too large: %" G_GUINT64_FORMAT "x%" G_GUINT64_FORMAT " pixels "
+                           "(%.0f megapixels) is over the %d-megapixel limit for one image; "
+                           "scale it down", width, height, (double) width * height / 1e6,
+                           DATA_FOLDER_MAX_PIXELS / 1000000);
+}
+
+/* The loader's size-prepared: the first thing it knows, before it allocates the pixels
+ * (most loaders; the header was read already, for those that allocate first).
  * A format a folder does not take, or an image over the pixel limit, is refused here
  * (a size of 0 stops the loader); a large one is decoded small. */
 static void
@@ -129,11 +142,8 @@ on_size_prepared(GdkPixbufLoader *loader, int width, int height, gpointer data)
             "not a photo: %s %s file (SVG drawings, icons and the like are not used for "
             "training); convert it to PNG or JPEG", name && strchr("aeiou", name[0]) ? "an" : "a",
             name ? name : "unknown");
-    else if ((guint64) width * (guint64) height > DATA_FOLDER_MAX_PIXELS)
-        header->refusal = g_strdup_printf(
-            "too large: %dx%d pixels (%.0f megapixels) is over the %d-megapixel limit for one "
-            "image; scale it down", width, height, (double) width * height / 1e6,
-            DATA_FOLDER_MAX_PIXELS / 1000000);
+    else
+        header->refusal = too_large(width, height);
     if (header->refusal != NULL)
         gdk_pixbuf_loader_set_size(loader, 0, 0);
     else if (decode_size(width, height, header->options, &w, &h))
@@ -151,6 +161,14 @@ data_folder_decode_image(const char *path, const DataFolderOptions *options, gui
         return g_strdup_printf("unreadable: %s", error->message);
     if (len == 0)
         return g_strdup("empty file (0 bytes)");
+
+    /* The declared size, before any decoder sees the file. */
+    guint32 declared_width, declared_height;
+    char *refusal;
+    if (data_folder_declared_size((const guint8 *) data, len, &declared_width,
+                                  &declared_height) &&
+        (refusal = too_large(declared_width, declared_height)) != NULL)
+        return refusal;
 
     Header header = { .options = options };
     g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new();

@@ -14,6 +14,9 @@ typedef struct {
     const char *gdk_name;          /* GdkPixbufFormat's name: "png", "jpeg" */
     const char *label;             /* for people: "PNG" */
     const char *extensions[2];     /* the file names read as images: ".jpg", ".jpeg" */
+    /* The width and height the header of a file of this format declares; FALSE when the
+     * data is not of this format (or too short to say). */
+    gboolean (*size)(const guint8 *data, gsize len, guint32 *width, guint32 *height);
     /* FALSE when the file (whole, len bytes) ends before its format says it does; NULL
      * when the decoder itself fails on a cut file. */
     gboolean (*is_complete)(const guint8 *data, gsize len);
@@ -22,6 +25,10 @@ typedef struct {
 
 /* The format of that GdkPixbuf name, or NULL when a folder does not take it (SVG...). */
 const DataImageFormat *data_folder_format_find(const char *gdk_name);
+/* The size the header of a file in any taken format declares, FALSE when the contents
+ * are in none of them. */
+gboolean data_folder_declared_size(const guint8 *data, gsize len, guint32 *width,
+                                   guint32 *height);
 /* Whether a file name ends in a taken format's extension, any case. */
 gboolean data_folder_has_image_extension(const char *name);
 /* ".png/.jpg/.jpeg/.bmp/.tif/.tiff/.webp/.gif" and "PNG, JPEG, BMP, TIFF, WebP or GIF",

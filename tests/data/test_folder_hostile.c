@@ -5,6 +5,7 @@
  * reason or refused in words, and costs no more memory than its header. */
 #include <stdint.h>
 #include <sys/resource.h>
+#include "data_folder_private.h"
 #include "data_test_folders.h"
 
 /* Peak resident memory of this process so far, in bytes. */
@@ -147,6 +148,37 @@ test_giant_headers(void)
     g_assert_cmpuint(peak_rss(), <, before + (100u << 20));
     data_folder_report_clear(&report);
     remove_tree(root);
+}
+
+/* The size every taken format's header declares, read without a decoder (a decoder
+ * may allocate it before anyone can refuse it). */
+static void
+test_declared_sizes(void)
+{
+    g_autofree char *dir = make_root();
+    const char *formats[] = { "png", "jpeg", "bmp", "tiff", "webp" };
+    for (guint f = 0; f < G_N_ELEMENTS(formats); f++) {
+        if (!format_writable(formats[f]))
+            continue;
+        g_autofree char *name = g_strdup_printf("x.%s", formats[f]);
+        save_image(dir, name, formats[f], 37, 23, noise);
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        g_autofree char *bytes = NULL;
+        gsize len;
+        g_assert_true(g_file_get_contents(path, &bytes, &len, NULL));
+        guint32 w = 0, h = 0;
+        g_assert_true(data_folder_declared_size((const guint8 *) bytes, len, &w, &h));
+        g_test_message("%s: %ux%u", formats[f], w, h);
+        g_assert_cmpuint(w, ==, 37);
+        g_assert_cmpuint(h, ==, 23);
+    }
+    g_autoptr(GByteArray) gif = gif_bytes(40, 30);
+    guint32 w = 0, h = 0;
+    g_assert_true(data_folder_declared_size(gif->data, gif->len, &w, &h));
+    g_assert_cmpuint(w, ==, 40);
+    g_assert_cmpuint(h, ==, 30);
+    g_assert_false(data_folder_declared_size((const guint8 *) "<svg/>", 6, &w, &h));
+    remove_tree(dir);
 }
 
 /* A photo far larger than the network's input decodes small, with the same content: a
@@ -360,6 +392,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/data/folder-hostile/giant-headers", test_giant_headers);
+    g_test_add_func("/data/folder-hostile/declared-sizes", test_declared_sizes);
     g_test_add_func("/data/folder-hostile/large-photos", test_large_photos);
     g_test_add_func("/data/folder-hostile/truncated-formats", test_truncated_formats);
     g_test_add_func("/data/folder-hostile/links-between-classes", test_links_between_classes);
