@@ -41,6 +41,28 @@ typedef struct {
     gboolean *field_on;
 } Options;
 
+static void
+options_clear(Options *o)
+{
+    guint n;
+    train_fields(&n);
+    for (guint i = 0; o->field_text != NULL && i < n; i++)
+        g_free(o->field_text[i]);
+    g_clear_pointer(&o->field_text, g_free);
+    g_clear_pointer(&o->field_on, g_free);
+    g_clear_pointer(&o->config, g_free);
+    g_clear_pointer(&o->data, g_free);
+    g_clear_pointer(&o->lr, g_free);
+    g_clear_pointer(&o->augment, g_free);
+    g_clear_pointer(&o->out, g_free);
+    g_clear_pointer(&o->export_synthetic, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Options, options_clear)
+
+/* main's options, for exit() to leave reachable: a usage error ends the program from deep
+ * inside the parsing, and what it held is not lost memory. */
+static Options *live_options;
+
 static G_NORETURN void
 usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
@@ -50,9 +72,12 @@ usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    g_autofree char *message = g_strdup_vprintf(fmt, ap);
+    /* Straight to stderr: exit() frees nothing, and a message left allocated would be a
+     * leak to LeakSanitizer. */
+    fputs("lrlab-train: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
     va_end(ap);
-    fprintf(stderr, "lrlab-train: %s\n", message);
     exit(EXIT_USAGE);
 }
 
@@ -126,8 +151,10 @@ config_from_options(const Options *o, TrainConfig *config)
     GArray *rates = g_array_new(FALSE, FALSE, sizeof(double));
     g_autoptr(GError) error = NULL;
 
-    train_config_init(config);
-    if (o->config && !train_config_load(config, o->config, &error))
+    /* load starts from the defaults itself (and does not free what config held). */
+    if (o->config == NULL)
+        train_config_init(config);
+    else if (!train_config_load(config, o->config, &error))
         usage_error("--config: %s", error->message);
     if (o->data)
         apply_data(o->data, config);
@@ -497,7 +524,8 @@ export_synthetic(const TrainConfig *config, const char *dir)
 int main(int argc, char **argv)
 {
     train_process_init(argv);
-    Options o = { 0 };
+    g_auto(Options) o = { 0 };
+    live_options = &o;
     g_autoptr(GPtrArray) help = g_ptr_array_new_with_free_func(g_free);
     const TrainField *per_class = train_field_find("images-per-class");
     const TrainField *lr = train_field_find("lr");
