@@ -162,13 +162,17 @@ data_folder_decode_image(const char *path, const DataFolderOptions *options, gui
     if (len == 0)
         return g_strdup("empty file (0 bytes)");
 
-    /* The declared size, before any decoder sees the file. */
+    /* The declared size and the container's bookkeeping, before any decoder sees the
+     * file: a decoder may allocate what a header claims before it can be refused. */
     guint32 declared_width, declared_height;
+    const DataImageFormat *sniffed = data_folder_format_sniff((const guint8 *) data, len,
+                                                              &declared_width, &declared_height);
     char *refusal;
-    if (data_folder_declared_size((const guint8 *) data, len, &declared_width,
-                                  &declared_height) &&
-        (refusal = too_large(declared_width, declared_height)) != NULL)
+    if (sniffed != NULL && (refusal = too_large(declared_width, declared_height)) != NULL)
         return refusal;
+    if (sniffed != NULL && sniffed->is_complete != NULL &&
+        !sniffed->is_complete((const guint8 *) data, len))
+        return g_strdup_printf("truncated: %s", sniffed->truncated);
 
     Header header = { .options = options };
     g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new();
@@ -188,8 +192,9 @@ data_folder_decode_image(const char *path, const DataFolderOptions *options, gui
     if (pixbuf == NULL || header.format == NULL)
         return g_strdup("corrupt or truncated: no picture in the file");
 
-    /* The decoder may have made rows up for a cut file: the container says. */
-    if (header.format->is_complete != NULL &&
+    /* The decoder may have made rows up for a cut file: the container says (checked
+     * above already when the header was recognised as this format). */
+    if (header.format != sniffed && header.format->is_complete != NULL &&
         !header.format->is_complete((const guint8 *) data, len))
         return g_strdup_printf("truncated: %s", header.format->truncated);
 

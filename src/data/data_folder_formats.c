@@ -79,6 +79,10 @@ bmp_is_complete(const guint8 *data, gsize len)
     if (len < 26 || data[0] != 'B' || data[1] != 'M')
         return FALSE;
     guint32 file_size = le32(data + 2), offset = le32(data + 10), header = le32(data + 14);
+    /* GdkPixbuf's loader allocates the header's size before reading it: 2.4 GB for a
+     * 35-byte file that claims so (found by fuzz_image). */
+    if ((guint64) header + 14 > len)
+        return FALSE;
     gint64 width, height;
     guint32 bpp, compression = 0;
     if (header == 12) {                      /* OS/2 BITMAPCOREHEADER */
@@ -239,13 +243,13 @@ static const DataImageFormat formats[] = {
     { "gif", "GIF", { ".gif" }, gif_size, NULL, NULL },
 };
 
-gboolean
-data_folder_declared_size(const guint8 *data, gsize len, guint32 *width, guint32 *height)
+const DataImageFormat *
+data_folder_format_sniff(const guint8 *data, gsize len, guint32 *width, guint32 *height)
 {
     for (guint i = 0; i < G_N_ELEMENTS(formats); i++)
         if (formats[i].size(data, len, width, height))
-            return TRUE;
-    return FALSE;
+            return &formats[i];
+    return NULL;
 }
 
 const DataImageFormat *

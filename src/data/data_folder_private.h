@@ -25,10 +25,10 @@ typedef struct {
 
 /* The format of that GdkPixbuf name, or NULL when a folder does not take it (SVG...). */
 const DataImageFormat *data_folder_format_find(const char *gdk_name);
-/* The size the header of a file in any taken format declares, FALSE when the contents
- * are in none of them. */
-gboolean data_folder_declared_size(const guint8 *data, gsize len, guint32 *width,
-                                   guint32 *height);
+/* The taken format the contents are in, by their header, and the size it declares; NULL
+ * when they are in none of them (GdkPixbuf may still know them: SVG, icons...). */
+const DataImageFormat *data_folder_format_sniff(const guint8 *data, gsize len,
+                                                guint32 *width, guint32 *height);
 /* Whether a file name ends in a taken format's extension, any case. */
 gboolean data_folder_has_image_extension(const char *name);
 /* ".png/.jpg/.jpeg/.bmp/.tif/.tiff/.webp/.gif" and "PNG, JPEG, BMP, TIFF, WebP or GIF",

@@ -591,9 +591,12 @@ char *train_field_format(const TrainField *field, const TrainConfig *config)
     case TRAIN_FIELD_STRING: {
         const char *text = *MEMBER(char *, field, config);
         /* A file name need not be UTF-8 (a Latin-1 disk), a key file's text must be: such
-         * a name is written as a file:// URI, which escapes every byte. */
+         * a name is written as a file:// URI, which escapes every byte and reads back as
+         * the same bytes. A URI names an absolute path: a relative one is taken from the
+         * current folder, which is what it meant here. */
         if (field->filename && text != NULL && !g_utf8_validate(text, -1, NULL)) {
-            g_autofree char *absolute = g_canonicalize_filename(text, NULL);
+            g_autofree char *cwd = g_path_is_absolute(text) ? NULL : g_get_current_dir();
+            g_autofree char *absolute = cwd ? g_build_filename(cwd, text, NULL) : g_strdup(text);
             char *uri = g_filename_to_uri(absolute, NULL, NULL);
             if (uri != NULL)
                 return uri;

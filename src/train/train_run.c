@@ -532,6 +532,16 @@ GArray *train_run_dup_epochs(TrainRun *run)
     return copy;
 }
 
+GArray *train_run_dup_epochs_from(TrainRun *run, guint from)
+{
+    g_return_val_if_fail(run != NULL, NULL);
+
+    g_mutex_lock(&run->mutex);
+    GArray *copy = copy_array_from(run->epochs, from);
+    g_mutex_unlock(&run->mutex);
+    return copy;
+}
+
 GArray *train_run_dup_batches(TrainRun *run, guint from)
 {
     g_return_val_if_fail(run != NULL, NULL);

@@ -130,6 +130,12 @@ test_giant_headers(void)
     save_png_header(a, "huge.png", 20000, 20000);
     save_png_header(b, "wide.png", 12000, 9000);   /* 108 MP: just over the limit */
     save_webp_header(b, "huge.webp", 16384, 16384);   /* only a header: no encoder needed */
+    /* fuzz_image's find: a 35-byte BMP whose info header claims 2.4 GB, which GdkPixbuf's
+     * loader allocated before reading it (fuzz/regressions/fuzz_image/bmp-offset-4gb). */
+    const guint8 bmp[] = { 'B', 'M', 0xc6, 0, 0, 0, 0, 0, 0, 1, 0, 0x18, 0, 0, 0, 0, 0, 0x90,
+                           0, 0, 0, 0, 0, 0, 0, 0xce, 0, 0, 0, 0x4c, 0x27, 0xfc, 0x02, 0x84,
+                           0x5f };
+    save_bytes(b, "hostile.bmp", (const char *) bmp, sizeof bmp);
 
     guint64 before = peak_rss();
     DataFolderReport report = {0};
@@ -143,6 +149,7 @@ test_giant_headers(void)
     assert_skipped(&report, "huge.png", "too large: 20000x20000 pixels");
     assert_skipped(&report, "wide.png", "too large: 12000x9000");
     assert_skipped(&report, "huge.webp", "too large: 16384x16384");
+    assert_skipped(&report, "hostile.bmp", "shorter than its header says");
     /* Headers cost no pixels: far below one of those images (1.2 GB for huge.png). */
     g_test_message("peak RSS %.1f MB, before the load %.1f MB", peak_rss() / 1e6, before / 1e6);
     g_assert_cmpuint(peak_rss(), <, before + (100u << 20));
@@ -167,17 +174,17 @@ test_declared_sizes(void)
         gsize len;
         g_assert_true(g_file_get_contents(path, &bytes, &len, NULL));
         guint32 w = 0, h = 0;
-        g_assert_true(data_folder_declared_size((const guint8 *) bytes, len, &w, &h));
+        g_assert_true(data_folder_format_sniff((const guint8 *) bytes, len, &w, &h) != NULL);
         g_test_message("%s: %ux%u", formats[f], w, h);
         g_assert_cmpuint(w, ==, 37);
         g_assert_cmpuint(h, ==, 23);
     }
     g_autoptr(GByteArray) gif = gif_bytes(40, 30);
     guint32 w = 0, h = 0;
-    g_assert_true(data_folder_declared_size(gif->data, gif->len, &w, &h));
+    g_assert_true(data_folder_format_sniff(gif->data, gif->len, &w, &h) != NULL);
     g_assert_cmpuint(w, ==, 40);
     g_assert_cmpuint(h, ==, 30);
-    g_assert_false(data_folder_declared_size((const guint8 *) "<svg/>", 6, &w, &h));
+    g_assert_false(data_folder_format_sniff((const guint8 *) "<svg/>", 6, &w, &h) != NULL);
     remove_tree(dir);
 }
 
