@@ -524,12 +524,7 @@ copy_array_from(GArray *array, guint from)
 
 GArray *train_run_dup_epochs(TrainRun *run)
 {
-    g_return_val_if_fail(run != NULL, NULL);
-
-    g_mutex_lock(&run->mutex);
-    GArray *copy = copy_array_from(run->epochs, 0);
-    g_mutex_unlock(&run->mutex);
-    return copy;
+    return train_run_dup_epochs_from(run, 0);
 }
 
 GArray *train_run_dup_epochs_from(TrainRun *run, guint from)

@@ -35,6 +35,15 @@ run_cli(const char *const *args, char **out, char **err)
     return g_subprocess_get_if_exited(p) ? g_subprocess_get_exit_status(p) : -1;
 }
 
+/* run_cli that must succeed: the output, or the error with stderr. */
+static void
+run_cli_ok(const char *const *args, char **out, char **err)
+{
+    int status = run_cli(args, out, err);
+    if (status != 0)
+        g_error("exit %d: %s", status, *err);
+}
+
 static void
 test_help(void)
 {
@@ -203,22 +212,34 @@ test_config_file(void)
     test_rmdir_recursive(dir);
 }
 
+/* One epoch of the tiny network on 16 synthetic chips with the flags of extra
+ * (NULL-terminated), into dir; what its config.ini says into ran. */
+static void
+train_tiny(const char *dir, const char *const *extra, TrainConfig *ran)
+{
+    g_autofree char *out = NULL, *err = NULL;
+    g_autoptr(GPtrArray) args = g_ptr_array_new();
+    const char *base[] = { "--model", "tiny", "--size", "16", "--data", "synthetic:8",
+                           "--epochs", "1", "--batch", "8", "--out", dir };
+    for (guint i = 0; i < G_N_ELEMENTS(base); i++)
+        g_ptr_array_add(args, (gpointer) base[i]);
+    for (int i = 0; extra[i] != NULL; i++)
+        g_ptr_array_add(args, (gpointer) extra[i]);
+    g_ptr_array_add(args, NULL);
+    run_cli_ok((const char *const *) args->pdata, &out, &err);
+    load_run_config(dir, ran);
+}
+
 /* --seed is the training seed only, as the app's seed row: the images and the split keep
  * their own seeds (1 unless --data-seed and --split-seed say otherwise). */
 static void
 test_seeds(void)
 {
     g_autofree char *dir = test_tmpdir();
-    g_autofree char *out = NULL, *err = NULL;
     TrainConfig ran;
 
-    const char *args[] = { "--model", "tiny", "--size", "16", "--data", "synthetic:8",
-                           "--epochs", "1", "--batch", "8", "--threads", "1", "--seed", "5",
-                           "--split-seed", "6", "--out", dir, NULL };
-    int status = run_cli(args, &out, &err);
-    if (status != 0)
-        g_error("exit %d: %s", status, err);
-    load_run_config(dir, &ran);
+    train_tiny(dir, (const char *const[]) { "--threads", "1", "--seed", "5", "--split-seed",
+                                            "6", NULL }, &ran);
     g_assert_cmpuint(ran.seed, ==, 5);
     g_assert_cmpuint(ran.split_seed, ==, 6);
     g_assert_cmpuint(ran.synthetic.seed, ==, 1);
@@ -226,28 +247,38 @@ test_seeds(void)
     test_rmdir_recursive(dir);
 }
 
-/* Starts a long run with --out, reads its stdout until n_epochs epoch lines, sends sig,
- * and returns the exit status (or -signal). */
-static int
-interrupt_after_epochs(const char *dir, int n_epochs, int sig)
+/* Starts a long run with --out and reads its stdout until n_epochs epoch lines; *in is
+ * that stdout, for more. */
+static GSubprocess *
+start_long_run(const char *dir, int n_epochs, GDataInputStream **in)
 {
     const char *argv[] = { test_lrlab_train, "--model", "c8-p-f32-f2", "--size", "16",
                            "--data", "synthetic:60", "--batch", "8", "--epochs", "100000",
                            "--threads", "1", "--out", dir, NULL };
     GError *error = NULL;
-    g_autoptr(GSubprocess) p = g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                           G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                                 &error);
+    GSubprocess *p = g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                 G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                       &error);
     g_assert_no_error(error);
-    g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(p));
+    *in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(p));
     int seen = 0;
     while (seen < n_epochs) {
-        g_autofree char *line = g_data_input_stream_read_line_utf8(in, NULL, NULL, &error);
+        g_autofree char *line = g_data_input_stream_read_line_utf8(*in, NULL, NULL, &error);
         g_assert_no_error(error);
         g_assert_nonnull(line);   /* it must not end on its own */
         if (g_str_has_prefix(line, "Epoch "))
             seen++;
     }
+    return p;
+}
+
+/* The same, then sends sig and returns the exit status (or -signal). */
+static int
+interrupt_after_epochs(const char *dir, int n_epochs, int sig)
+{
+    GError *error = NULL;
+    g_autoptr(GDataInputStream) in = NULL;
+    g_autoptr(GSubprocess) p = start_long_run(dir, n_epochs, &in);
     g_subprocess_send_signal(p, sig);
     g_assert_true(g_subprocess_wait(p, NULL, &error));
     if (g_subprocess_get_if_signaled(p))
@@ -325,23 +356,10 @@ static void
 test_closed_stdout_stops_cleanly(void)
 {
     g_autofree char *dir = test_tmpdir();
-    const char *argv[] = { test_lrlab_train, "--model", "c8-p-f32-f2", "--size", "16",
-                           "--data", "synthetic:60", "--batch", "8", "--epochs", "100000",
-                           "--threads", "1", "--out", dir, NULL };
     GError *error = NULL;
-    g_autoptr(GSubprocess) p = g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                           G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                                 &error);
-    g_assert_no_error(error);
+    g_autoptr(GDataInputStream) in = NULL;
+    g_autoptr(GSubprocess) p = start_long_run(dir, 1, &in);
     GInputStream *out = g_subprocess_get_stdout_pipe(p);
-    g_autoptr(GDataInputStream) in = g_data_input_stream_new(out);
-    for (;;) {
-        g_autofree char *line = g_data_input_stream_read_line_utf8(in, NULL, NULL, &error);
-        g_assert_no_error(error);
-        g_assert_nonnull(line);
-        if (g_str_has_prefix(line, "Epoch "))
-            break;
-    }
     g_assert_true(g_input_stream_close(G_INPUT_STREAM(in), NULL, &error));
     g_assert_true(g_input_stream_close(out, NULL, &error));
     g_assert_true(g_subprocess_wait(p, NULL, &error));
@@ -362,9 +380,7 @@ test_min_delta_best_epoch(void)
     const char *args[] = { "--model", "c8-p-f32-f2", "--size", "16", "--data", "synthetic:30",
                            "--epochs", "4", "--batch", "8", "--lr", "3e-3", "--threads", "1",
                            "--min-delta", "100", "--out", dir, NULL };
-    int status = run_cli(args, &out, &err);
-    if (status != 0)
-        g_error("exit %d: %s", status, err);
+    run_cli_ok(args, &out, &err);
     g_autoptr(TrainRun) run = load_only_run(dir);
     TrainProgress p = train_run_get_progress(run);
     g_assert_cmpint(p.best_epoch, ==, 0);   /* no epoch beats the first by 100 */
@@ -426,9 +442,7 @@ test_skipped_files_listed(void)
     make_image_folder(data, 25);
     const char *args[] = { "--model", "c4-p-f2", "--size", "16", "--data", data, "--epochs",
                            "1", "--batch", "4", "--threads", "1", "--out", runs, NULL };
-    int status = run_cli(args, &out, &err);
-    if (status != 0)
-        g_error("exit %d: %s", status, err);
+    run_cli_ok(args, &out, &err);
     g_assert_nonnull(strstr(err, "Skipped 25 files"));
     for (int i = 0; i < 25; i++) {
         g_autofree char *name = g_strdup_printf("bad%02d.png", i);
@@ -492,20 +506,12 @@ test_threads_recorded(void)
 {
     g_autofree char *dir = test_tmpdir();
     g_autofree char *out = NULL, *err = NULL;
-    const char *args[] = { "--model", "tiny", "--size", "16", "--data", "synthetic:8",
-                           "--epochs", "1", "--batch", "8", "--threads", "0", "--out", dir,
-                           NULL };
-    int status = run_cli(args, &out, &err);
-    if (status != 0)
-        g_error("exit %d: %s", status, err);
     TrainConfig ran;
-    load_run_config(dir, &ran);
+    train_tiny(dir, (const char *const[]) { "--threads", "0", NULL }, &ran);
     g_assert_cmpint(ran.threads, ==, nn_threads_resolve(0));
     g_assert_cmpint(ran.threads, >, 0);
     train_config_clear(&ran);
 
-    g_free(out);
-    g_free(err);
     const char *help[] = { "--help", NULL };
     g_assert_cmpint(run_cli(help, &out, &err), ==, 0);
     g_assert_nonnull(strstr(out, "another thread count or another CPU"));

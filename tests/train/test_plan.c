@@ -47,8 +47,20 @@ test_counts_the_batchers(void)
     train_config_clear(&c);
 }
 
-/* A limit the network fits in but not the network and its batches: refused, with the
- * usual words and both parts named. */
+/* A run at 64 px and batch 256 with a memory limit its network fits in but not the
+ * network and its batches together. */
+static void
+config_just_too_big(TrainConfig *c)
+{
+    TrainPlan plan;
+    test_config_init(c, "c4-p-f2", 1);
+    c->size = 64;
+    c->batch_size = 256;
+    plan_ok(c, &plan);
+    c->memory_limit = plan.model.total_bytes + plan.batcher_bytes / 2;
+}
+
+/* Refused, with the usual words and both parts named. */
 static void
 test_refuses_over_the_limit(void)
 {
@@ -56,11 +68,7 @@ test_refuses_over_the_limit(void)
     TrainPlan plan;
     nn_spec spec;
     g_autoptr(GError) error = NULL;
-    test_config_init(&c, "c4-p-f2", 1);
-    c.size = 64;
-    c.batch_size = 256;
-    plan_ok(&c, &plan);
-    c.memory_limit = plan.model.total_bytes + plan.batcher_bytes / 2;
+    config_just_too_big(&c);
     g_assert_true(train_config_build_spec(&c, 2, &spec, NULL));
     g_assert_false(train_plan_memory(&c, &spec, &plan, &error));
     g_assert_error(error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
@@ -88,12 +96,7 @@ test_run_refuses_before_allocating(void)
     g_autofree char *dir = test_tmpdir();
     g_autoptr(DataSet) set = test_dataset_new(64, 64, 2, 1);
     TrainConfig c;
-    TrainPlan plan;
-    test_config_init(&c, "c4-p-f2", 1);
-    c.size = 64;
-    c.batch_size = 256;
-    plan_ok(&c, &plan);
-    c.memory_limit = plan.model.total_bytes + plan.batcher_bytes / 2;
+    config_just_too_big(&c);
     g_autoptr(TrainRun) run = train_run_new(&c, set);
     train_run_set_output_dir(run, dir);
     test_run_to_end(run);
