@@ -448,8 +448,11 @@ print_plan(const TrainConfig *config, const DataSet *set, int n_rates, GError **
         n_val += (int) round(config->val_split * counts[c]);
     }
     g_autofree char *memory = g_format_size(plan.total_bytes);
-    printf("Network %s: %s (%zu parameters, about %s of memory while training)\n",
-           config->model, text, sized ? estimate.num_parameters : (size_t) 0, memory);
+    if (sized)
+        printf("Network %s: %s (%zu parameters, about %s of memory while training)\n",
+               config->model, text, estimate.num_parameters, memory);
+    else   /* the run says why */
+        printf("Network %s: %s\n", config->model, text);
     printf("Data: %d images of %d classes at %dx%d (about %d for validation)\n", set->count,
            set->num_classes, config->size, config->size, n_val);
     printf("%s, batch %d, %d epochs%s%s, seed %" G_GUINT64_FORMAT "%s\n",
