@@ -3,7 +3,11 @@
 BUILD ?= build
 MESON_SETUP_ARGS ?=
 
-.PHONY: all deps setup build run test bench clean
+# make fuzz: the fuzz targets (fuzz/README.md), SECONDS each, in their own clang build.
+FUZZ_BUILD ?= build-fuzz
+SECONDS ?= 60
+
+.PHONY: all deps setup build run test bench fuzz clean
 
 all: build
 
@@ -43,5 +47,15 @@ bench: deps build
 	  xvfb-run -a -s "-screen 0 1600x1000x24" meson test -C $(BUILD) --benchmark --verbose; \
 	fi
 
+# libFuzzer is clang's: a build folder of its own, with the sanitizers it runs under.
+fuzz:
+	@tools/install-deps fuzz
+	@if [ ! -f $(FUZZ_BUILD)/build.ninja ]; then \
+	  CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=enabled -Db_sanitize=address,undefined \
+	    -Db_lundef=false -Dapp=disabled; \
+	fi
+	meson compile -C $(FUZZ_BUILD)
+	FUZZ_SECONDS=$(SECONDS) meson test -C $(FUZZ_BUILD) --suite fuzz --print-errorlogs
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD)

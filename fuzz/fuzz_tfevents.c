@@ -1,9 +1,8 @@
 /* fuzz_tfevents: libFuzzer target for the TensorBoard event-file reader
  * (train_tfevents_parse) and what the import makes of its scalars' tags. Any input must
  * give a clean TRUE or FALSE-with-error, never a read out of bounds, a leak or an abort.
- * Seeds in fuzz/seeds/tfevents/: a file LR Lab wrote, one cut mid-record, a Keras-style
- * file with tensor scalars. Build: clang -fsanitize=fuzzer,address with the train library
- * (the lead adds the line to fuzz/meson.build). */
+ * Seeds in fuzz/corpus/fuzz_tfevents/: a file LR Lab wrote, one cut mid-record, a
+ * Keras-style file with tensor scalars. */
 #include <stddef.h>
 #include <stdint.h>
 

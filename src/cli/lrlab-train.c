@@ -15,18 +15,24 @@
 #include "data_synthetic.h"
 #include "lrlab-train-export.h"
 #include "lrlab-train-resume.h"
+#include "lrlab-train-signals.h"
 #include "nn_model.h"
 #include "nn_spec.h"
+#include "train_best.h"
 #include "train_config.h"
 #include "train_dataset.h"
 #include "train_diagnosis.h"
 #include "train_fields.h"
 #include "train_process.h"
+#include "train_plan.h"
+#include "train_record.h"
 #include "train_run.h"
 
 
-/* Exit statuses: 2 for a bad command line (as getopt tools do), 130 after Ctrl-C. */
-enum { EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
+/* Exit statuses: 2 for a bad command line (as getopt tools do), 128 + the signal after
+ * a stop signal (130 after Ctrl-C, 143 after SIGTERM), as a shell reports them. */
+enum { EXIT_USAGE = 2 };
+#define EXIT_INTERRUPTED_BY(signum) (128 + ((signum) ? (signum) : SIGINT))
 
 /* The flags that are not one field each: --data and --lr fill several settings or a list,
  * --augment takes "flip,noise=0.2"; the rest only run the program. The table's flags
@@ -37,6 +43,28 @@ typedef struct {
     gboolean *field_on;
 } Options;
 
+static void
+options_clear(Options *o)
+{
+    guint n;
+    train_fields(&n);
+    for (guint i = 0; o->field_text != NULL && i < n; i++)
+        g_free(o->field_text[i]);
+    g_clear_pointer(&o->field_text, g_free);
+    g_clear_pointer(&o->field_on, g_free);
+    g_clear_pointer(&o->config, g_free);
+    g_clear_pointer(&o->data, g_free);
+    g_clear_pointer(&o->lr, g_free);
+    g_clear_pointer(&o->augment, g_free);
+    g_clear_pointer(&o->out, g_free);
+    g_clear_pointer(&o->export_synthetic, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Options, options_clear)
+
+/* main's options, for exit() to leave reachable: a usage error ends the program from deep
+ * inside the parsing, and what it held is not lost memory. */
+static Options *live_options;
+
 static G_NORETURN void
 usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
@@ -46,9 +74,12 @@ usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    g_autofree char *message = g_strdup_vprintf(fmt, ap);
+    /* Straight to stderr: exit() frees nothing, and a message left allocated would be a
+     * leak to LeakSanitizer. */
+    fputs("lrlab-train: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
     va_end(ap);
-    fprintf(stderr, "lrlab-train: %s\n", message);
     exit(EXIT_USAGE);
 }
 
@@ -122,8 +153,10 @@ config_from_options(const Options *o, TrainConfig *config)
     GArray *rates = g_array_new(FALSE, FALSE, sizeof(double));
     g_autoptr(GError) error = NULL;
 
-    train_config_init(config);
-    if (o->config && !train_config_load(config, o->config, &error))
+    /* load starts from the defaults itself (and does not free what config held). */
+    if (o->config == NULL)
+        train_config_init(config);
+    else if (!train_config_load(config, o->config, &error))
         usage_error("--config: %s", error->message);
     if (o->data)
         apply_data(o->data, config);
@@ -171,6 +204,7 @@ typedef struct {
     DataSet *set;
     GError *error;
     DataFolderReport report;
+    int signum;                /* the stop signal that cancelled it, or 0 */
 } Loading;
 
 static void
@@ -197,16 +231,44 @@ on_loaded(GObject *source, GAsyncResult *result, gpointer user_data)
     g_main_loop_quit(l->loop);
 }
 
-static gboolean
-cancel_loading(gpointer user_data)
+static void
+cancel_loading(int signum, gpointer user_data)
 {
-    g_cancellable_cancel(user_data);
-    return G_SOURCE_CONTINUE;
+    Loading *l = user_data;
+
+    if (l->signum == 0)
+        l->signum = signum;
+    g_cancellable_cancel(l->cancellable);
 }
 
-/* NULL with the error, G_IO_ERROR_CANCELLED after Ctrl-C. */
+/* The skipped files of a folder, as many as a terminal shows (the panel lists them all):
+ * the first SKIPPED_SHOWN, then where the whole list is. */
+#define SKIPPED_SHOWN 20
+
+static void
+print_skipped(const DataFolderReport *report, gboolean kept_in_run_folders)
+{
+    guint n = report->skipped ? report->skipped->len : 0;
+
+    if (n == 0)
+        return;
+    fprintf(stderr, "Skipped %u file%s that could not be used:\n", n, n == 1 ? "" : "s");
+    for (guint i = 0; i < MIN(n, SKIPPED_SHOWN); i++) {
+        const DataSkippedFile *file = g_ptr_array_index(report->skipped, i);
+        fprintf(stderr, "  %s: %s\n", file->path, file->reason);
+    }
+    if (n > SKIPPED_SHOWN)
+        fprintf(stderr, "  ... and %u more%s\n", n - SKIPPED_SHOWN,
+                kept_in_run_folders ? ": every run folder lists them all in "
+                                      TRAIN_RECORD_SKIPPED_FILES
+                                    : " (with --out DIR, every run folder lists them all in "
+                                      TRAIN_RECORD_SKIPPED_FILES ")");
+}
+
+/* NULL with the error, G_IO_ERROR_CANCELLED after a stop signal (its number in
+ * *signum). report (may be NULL) receives the files a folder skipped. */
 static DataSet *
-load_dataset(const TrainConfig *config, GError **error)
+load_dataset(const TrainConfig *config, DataFolderReport *report, int *signum, GError **error)
 {
     Loading l = {
         .loop = g_main_loop_new(NULL, FALSE),
@@ -219,23 +281,24 @@ load_dataset(const TrainConfig *config, GError **error)
 
     train_notifier_set_func(l.notifier, print_load_progress, &l, NULL);
     train_dataset_load_async(config, l.notifier, l.cancellable, on_loaded, &l);
-    guint sigint = g_unix_signal_add(SIGINT, cancel_loading, l.cancellable);
+    LrlabSignals *signals = lrlab_signals_watch(cancel_loading, &l);
     g_main_loop_run(l.loop);
-    g_source_remove(sigint);
+    lrlab_signals_unwatch(signals);
+    if (signum)
+        *signum = l.signum;
     print_load_progress(&l);   /* the last news may still be waiting in its idle */
     train_notifier_set_func(l.notifier, NULL, NULL, NULL);
     if (isatty(STDERR_FILENO))
         fputc('\n', stderr);
 
-    if (l.report.skipped && l.report.skipped->len > 0) {
-        const DataSkippedFile *first = g_ptr_array_index(l.report.skipped, 0);
-        fprintf(stderr, "Skipped %u file%s that could not be read, e.g. %s (%s)\n",
-                l.report.skipped->len, l.report.skipped->len == 1 ? "" : "s", first->path,
-                first->reason);
-    }
     if (l.report.imbalance_warning)
         fprintf(stderr, "Warning: %s\n", l.report.imbalance_warning);
-    data_folder_report_clear(&l.report);
+    if (report) {
+        data_folder_report_clear(report);
+        *report = l.report;
+    } else {
+        data_folder_report_clear(&l.report);
+    }
     if (l.error)
         g_propagate_error(error, l.error);
     train_notifier_unref(l.notifier);
@@ -256,6 +319,7 @@ typedef struct {
     double loss_sum, accuracy_sum;
     int n_batches;
     int interrupts;
+    int signum;               /* the first stop signal, for the exit status */
 } Watch;
 
 static void
@@ -274,6 +338,8 @@ print_bar(Watch *w, const TrainProgress *p)
            w->n_batches ? w->accuracy_sum / w->n_batches : 0.0, p->images_per_second, eta);
     fflush(stdout);
 }
+
+static void on_stop_signal(int signum, gpointer user_data);
 
 static void
 on_news(TrainRun *run, gpointer user_data)
@@ -305,7 +371,10 @@ on_news(TrainRun *run, gpointer user_data)
                e->val_loss, e->val_accuracy, e->seconds, e->images_per_second);
         w->epochs_printed = i + 1;
     }
-    fflush(stdout);
+    /* Output into a closed pipe (lrlab-train | head): SIGPIPE is ignored (main), so the
+     * run stops as for a signal instead of dying with status.ini still "running". */
+    if ((fflush(stdout) != 0 || ferror(stdout)) && w->interrupts == 0)
+        on_stop_signal(SIGPIPE, w);
 
     if (w->tty && p.status == TRAIN_STATUS_RUNNING && p.batch > 0 &&
         (p.batch < p.batches_per_epoch))
@@ -314,20 +383,27 @@ on_news(TrainRun *run, gpointer user_data)
         g_main_loop_quit(w->loop);
 }
 
-static gboolean
-on_sigint(gpointer user_data)
+/* A stop signal (lrlab-train-signals.h), or stdout gone (SIGPIPE's case, see on_news):
+ * the first stops after the current batch, the next at once. */
+static void
+on_stop_signal(int signum, gpointer user_data)
 {
     Watch *w = user_data;
 
     w->interrupts++;
     if (w->interrupts == 1) {
-        fprintf(stderr, "%sStopping after the current batch; finished epochs are kept "
-                        "(Ctrl-C again to stop at once).\n", w->tty ? "\n" : "");
-        train_run_stop(w->run);
-    } else {
+        w->signum = signum;
+        if (signum == SIGINT)
+            fprintf(stderr, "%sStopping after the current batch; finished epochs are kept "
+                            "(Ctrl-C again to stop at once).\n", w->tty ? "\n" : "");
+        else
+            fprintf(stderr, "%s%s: stopping after the current batch; finished epochs are "
+                            "kept.\n", w->tty ? "\n" : "", lrlab_signal_name(signum));
+        if (w->run)
+            train_run_stop(w->run);
+    } else if (w->run) {
         train_run_cancel(w->run);
     }
-    return G_SOURCE_CONTINUE;
 }
 
 /* "lr_1e-03", or "lr_1e-03-2" when a run of that name is already there: a sweep never
@@ -346,26 +422,36 @@ run_folder(const char *out, double lr)
     return path;
 }
 
-static void
-print_plan(const TrainConfig *config, const DataSet *set, int n_rates)
+/* What will train, and what it needs (train_plan.h, as the worker counts it). FALSE
+ * with the error when it cannot fit in memory: refused before any run starts. */
+static gboolean
+print_plan(const TrainConfig *config, const DataSet *set, int n_rates, GError **error)
 {
     nn_spec spec;
-    nn_memory_estimate estimate;
+    TrainPlan plan;
     char text[NN_SPEC_MAX_TEXT];
-    g_autoptr(GError) error = NULL;
+    g_autoptr(GError) local_error = NULL;
 
-    if (!train_config_build_spec(config, set->num_classes, &spec, &error))
-        return;   /* the run reports it */
+    if (!train_config_build_spec(config, set->num_classes, &spec, &local_error))
+        return TRUE;   /* the run reports it */
     nn_spec_format(&spec, text, sizeof text);
-    gboolean sized = nn_model_estimate(&spec, config->size, config->size, 3, config->batch_size,
-                                       config->optimizer, &estimate, NULL) == NN_OK;
+    gboolean sized = train_plan_memory(config, &spec, &plan, &local_error);
+    if (g_error_matches(local_error, G_IO_ERROR, G_IO_ERROR_NO_SPACE)) {
+        g_propagate_error(error, g_steal_pointer(&local_error));
+        return FALSE;
+    }
+    const nn_memory_estimate estimate = plan.model;
     int n_val = 0;
     g_autofree int *counts = g_new(int, set->num_classes);
     data_set_class_counts(set, counts);
     for (int c = 0; c < set->num_classes; c++)
         n_val += (int) round(config->val_split * counts[c]);
-    printf("Network %s: %s (%zu parameters)\n", config->model, text,
-           sized ? estimate.num_parameters : (size_t) 0);
+    g_autofree char *memory = g_format_size(plan.total_bytes);
+    if (sized)
+        printf("Network %s: %s (%zu parameters, about %s of memory while training)\n",
+               config->model, text, estimate.num_parameters, memory);
+    else   /* the run says why */
+        printf("Network %s: %s\n", config->model, text);
     printf("Data: %d images of %d classes at %dx%d (about %d for validation)\n", set->count,
            set->num_classes, config->size, config->size, n_val);
     printf("%s, batch %d, %d epochs%s%s, seed %" G_GUINT64_FORMAT "%s\n",
@@ -373,10 +459,12 @@ print_plan(const TrainConfig *config, const DataSet *set, int n_rates)
            config->epochs, config->dropout ? "" : ", dropout off",
            config->weight_decay_on ? ", weight decay" : "", config->seed,
            n_rates > 1 ? ", one run per learning rate" : "");
+    return TRUE;
 }
 
 typedef struct {
     double lr;
+    double min_delta;         /* what makes an epoch the best (train_best.h) */
     TrainStatus status;
     int num_classes;
     GArray *epochs;
@@ -400,10 +488,8 @@ print_table(const RunResult *results, int n)
     for (int i = 0; i < n; i++) {
         const RunResult *r = &results[i];
         const TrainEpoch *e = (const TrainEpoch *) r->epochs->data;
-        int n_epochs = (int) r->epochs->len, best = -1;
-        for (int k = 0; k < n_epochs; k++)
-            if (best < 0 || e[k].val_loss < e[best].val_loss)
-                best = k;
+        int n_epochs = (int) r->epochs->len;
+        int best = train_best_epoch(e, n_epochs, r->min_delta);   /* best.ckpt's epoch */
         TrainVerdict v = train_diagnose(e, n_epochs, r->status, r->num_classes);
         g_autofree char *lr = train_format_lr(r->lr);
         g_autofree char *verdict = r->status == TRAIN_STATUS_FAILED
@@ -427,7 +513,7 @@ static int
 export_synthetic(const TrainConfig *config, const char *dir)
 {
     g_autoptr(GError) error = NULL;
-    g_autoptr(DataSet) set = load_dataset(config, &error);
+    g_autoptr(DataSet) set = load_dataset(config, NULL, NULL, &error);
 
     if (set == NULL || !data_synthetic_export(set, dir, &error)) {
         fprintf(stderr, "lrlab-train: %s\n", error->message);
@@ -440,7 +526,8 @@ export_synthetic(const TrainConfig *config, const char *dir)
 int main(int argc, char **argv)
 {
     train_process_init(argv);
-    Options o = { 0 };
+    g_auto(Options) o = { 0 };
+    live_options = &o;
     g_autoptr(GPtrArray) help = g_ptr_array_new_with_free_func(g_free);
     const TrainField *per_class = train_field_find("images-per-class");
     const TrainField *lr = train_field_find("lr");
@@ -462,7 +549,8 @@ int main(int argc, char **argv)
         { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config,
           "start from the settings in FILE, e.g. a run folder's config.ini; the other flags "
           "override them (default: the defaults shown here)", "FILE" },
-        { "data", 0, 0, G_OPTION_ARG_STRING, &o.data, data_help, "synthetic[:N]|DIR" },
+        /* A file name, not UTF-8 text: any folder the system can name (LC_ALL=C, Latin-1). */
+        { "data", 0, 0, G_OPTION_ARG_FILENAME, &o.data, data_help, "synthetic[:N]|DIR" },
         { "lr", 0, 0, G_OPTION_ARG_STRING, &o.lr, lr_help, "LR[,LR...]" },
         { "augment", 0, 0, G_OPTION_ARG_STRING, &o.augment, augment_help, "LIST" },
         { "out", 0, 0, G_OPTION_ARG_FILENAME, &o.out,
@@ -526,18 +614,29 @@ int main(int argc, char **argv)
     }
 
     setvbuf(stdout, NULL, _IOLBF, 0);
-    g_autoptr(DataSet) set = load_dataset(&config, &error);
+    /* A closed stdout is seen as a failed write (on_news), not as a kill. */
+    signal(SIGPIPE, SIG_IGN);
+    int load_signal = 0;
+    DataFolderReport report = { 0 };
+    g_autoptr(DataSet) set = load_dataset(&config, &report, &load_signal, &error);
+    print_skipped(&report, o.out != NULL);
     if (set == NULL) {
         gboolean interrupted = g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
         fprintf(stderr, "lrlab-train: %s\n",
                 interrupted ? "stopped while preparing the images" : error->message);
+        data_folder_report_clear(&report);
         train_config_clear(&config);
-        return interrupted ? EXIT_INTERRUPTED : 1;
+        return interrupted ? EXIT_INTERRUPTED_BY(load_signal) : 1;
     }
-    print_plan(&config, set, (int) rates->len);
+    if (!print_plan(&config, set, (int) rates->len, &error)) {
+        fprintf(stderr, "lrlab-train: %s\n", error->message);
+        data_folder_report_clear(&report);
+        train_config_clear(&config);
+        return 1;
+    }
 
     Watch watch = { .loop = g_main_loop_new(NULL, FALSE), .tty = isatty(STDOUT_FILENO) };
-    guint sigint = g_unix_signal_add(SIGINT, on_sigint, &watch);
+    LrlabSignals *signals = lrlab_signals_watch(on_stop_signal, &watch);
     g_autofree RunResult *results = g_new0(RunResult, rates->len);
     int n_done = 0, exit_status = 0;
 
@@ -552,6 +651,7 @@ int main(int argc, char **argv)
         g_autoptr(TrainRun) run = train_run_new(&rc, set);
         RunResult *r = &results[n_done++];
         r->lr = rc.lr;
+        r->min_delta = rc.early_stop_min_delta;
         if (o.out) {
             r->folder = run_folder(o.out, rc.lr);
             train_run_set_output_dir(run, r->folder);
@@ -575,6 +675,12 @@ int main(int argc, char **argv)
             r->message = g_strdup(error->message);
             g_clear_error(&error);
             break;
+        }
+        /* The folder exists now: the whole list of what the dataset skipped goes in it. */
+        if (r->folder && report.skipped &&
+            !train_record_write_skipped_files(r->folder, report.skipped, &error)) {
+            fprintf(stderr, "lrlab-train: %s\n", error->message);
+            g_clear_error(&error);
         }
         g_main_loop_run(watch.loop);
         train_run_wait(run);
@@ -600,7 +706,7 @@ int main(int argc, char **argv)
         train_config_clear(&rc);
         watch.run = NULL;
     }
-    g_source_remove(sigint);
+    lrlab_signals_unwatch(signals);
 
     print_table(results, n_done);
     if (o.out)
@@ -610,6 +716,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < n_done; i++)
         run_result_clear(&results[i]);
     g_main_loop_unref(watch.loop);
+    data_folder_report_clear(&report);
     train_config_clear(&config);
-    return watch.interrupts ? EXIT_INTERRUPTED : exit_status;
+    return watch.interrupts ? EXIT_INTERRUPTED_BY(watch.signum) : exit_status;
 }

@@ -12,6 +12,8 @@ typedef enum {
     SLOT_HELD,      /* handed to the caller, valid until its next call */
 } SlotState;
 
+#define N_SLOTS 2
+
 typedef struct {
     SlotState state;
     int batch;          /* position of the batch in the epoch */
@@ -38,7 +40,7 @@ struct _DataBatcher {
     GThread *thread;
     GMutex mutex;             /* guards everything below */
     GCond cond;               /* any change of slot state, epoch, stop or abort */
-    Slot slots[2];
+    Slot slots[N_SLOTS];
     int epoch;                /* -1 until the first start_epoch */
     int next_to_prepare;
     int next_to_deliver;
@@ -51,7 +53,7 @@ struct _DataBatcher {
 static int
 find_slot(const DataBatcher *b, SlotState state, int batch)
 {
-    for (int s = 0; s < 2; s++)
+    for (int s = 0; s < N_SLOTS; s++)
         if (b->slots[s].state == state && (batch < 0 || b->slots[s].batch == batch))
             return s;
     return -1;
@@ -122,6 +124,16 @@ producer_thread(gpointer data)
     return NULL;
 }
 
+gsize
+data_batcher_bytes(int height, int width, int batch_size)
+{
+    g_return_val_if_fail(height > 0 && width > 0 && batch_size > 0, 0);
+
+    gsize values = (gsize) height * width * 3;
+    gsize slot = values * batch_size * sizeof(float) + 2 * (gsize) batch_size * sizeof(int);
+    return N_SLOTS * slot + values;
+}
+
 DataBatcher *
 data_batcher_new(DataSet *set, const int *indices, int n, int batch_size, gboolean shuffle,
                  const DataAugmentConfig *augment, const DataNormalization *norm, guint64 seed)
@@ -149,7 +161,7 @@ data_batcher_new(DataSet *set, const int *indices, int n, int batch_size, gboole
 
     gsize values = (gsize) set->height * set->width * 3;
     b->scratch = g_malloc(values);
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < N_SLOTS; s++) {   /* what data_batcher_bytes counts */
         b->slots[s].images = g_new(float, values * batch_size);
         b->slots[s].labels = g_new(int, batch_size);
         b->slots[s].indices = g_new(int, batch_size);
@@ -176,7 +188,7 @@ data_batcher_free(DataBatcher *b)
 
     g_mutex_clear(&b->mutex);
     g_cond_clear(&b->cond);
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < N_SLOTS; s++) {
         g_free(b->slots[s].images);
         g_free(b->slots[s].labels);
         g_free(b->slots[s].indices);
@@ -207,10 +219,12 @@ data_batcher_start_epoch(DataBatcher *b, int epoch)
     g_atomic_int_set(&b->abort_fill, 1);
     while (find_slot(b, SLOT_FILLING, -1) >= 0)
         g_cond_wait(&b->cond, &b->mutex);
-    for (int s = 0; s < 2; s++)
+    for (int s = 0; s < N_SLOTS; s++)
         b->slots[s].state = SLOT_FREE;
 
-    memcpy(b->order, b->indices, sizeof(int) * b->n);
+    /* n is 0 for an empty split; memcpy's pointers must be valid even for 0 bytes. */
+    if (b->n > 0)
+        memcpy(b->order, b->indices, sizeof(int) * b->n);
     if (b->shuffle) {
         nn_rng rng;
         nn_rng_seed(&rng, nn_rng_mix(b->seed, (guint64) epoch, G_MAXUINT64));

@@ -26,6 +26,11 @@ typedef struct _DataBatcher DataBatcher;
 DataBatcher *data_batcher_new(DataSet *set, const int *indices, int n, int batch_size,
                               gboolean shuffle, const DataAugmentConfig *augment,
                               const DataNormalization *norm, guint64 seed);
+/* The bytes a batcher of images height x width in batches of batch_size allocates: its
+ * slots of normalised floats, labels and indices, and one image of scratch. What a run
+ * counts before it makes one (train_plan.h). */
+gsize data_batcher_bytes(int height, int width, int batch_size);
+
 /* Stops the background thread (at once, even mid-batch) and frees everything. */
 void data_batcher_free(DataBatcher *batcher);
 

@@ -11,11 +11,6 @@
 
 #define MAX_DEPTH 16   /* folders inside a class folder */
 
-static const char *const image_extensions[] = {
-    ".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", NULL,
-};
-#define EXTENSION_LIST ".png/.jpg/.jpeg/.bmp/.tif/.tiff/.webp"
-
 /* Phase 1's answer: where the classes are. */
 typedef struct {
     GPtrArray *split_dirs;    /* the split folders' names in ROOT (train, val, test),
@@ -28,6 +23,7 @@ typedef struct {
     char *path;
     int label;
     DataSplitKind split;
+    guint64 dev, ino;   /* the file itself, whatever links led to it */
     gboolean ok;        /* set by the decoder */
     char *reason;       /* set by the decoder when !ok */
 } Candidate;
@@ -97,18 +93,6 @@ compare_strings(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-static gboolean
-has_image_extension(const char *name)
-{
-    const char *dot = strrchr(name, '.');
-    if (dot == NULL)
-        return FALSE;
-    for (int i = 0; image_extensions[i] != NULL; i++)
-        if (g_ascii_strcasecmp(dot, image_extensions[i]) == 0)
-            return TRUE;
-    return FALSE;
-}
-
 /* Files a file manager or an OS leaves behind: never the user's data, never worth a line
  * in the skipped list. */
 static gboolean
@@ -121,7 +105,7 @@ is_ignored_name(const char *name)
 gboolean
 data_image_is_image_name(const char *name)
 {
-    return !is_ignored_name(name) && has_image_extension(name);
+    return !is_ignored_name(name) && data_folder_has_image_extension(name);
 }
 
 static DataSplitKind
@@ -154,7 +138,7 @@ list_subfolders(const char *dir, int *n_images, GError **error)
         g_autofree char *path = g_build_filename(dir, name, NULL);
         if (g_file_test(path, G_FILE_TEST_IS_DIR))
             g_ptr_array_add(names, g_strdup(name));
-        else if (n_images != NULL && has_image_extension(name))
+        else if (n_images != NULL && data_folder_has_image_extension(name))
             (*n_images)++;
     }
     g_dir_close(d);
@@ -162,20 +146,26 @@ list_subfolders(const char *dir, int *n_images, GError **error)
     return names;
 }
 
-/* Appends dir's image files (recursively, sorted by path) to files; lists the rest.
- * visited holds the folders already read ("device:inode"), so a link back up the tree
- * (class/all -> class) does not load every image again at each level. */
+/* "device:inode" of a stat: one file or folder however many links lead to it. */
+static char *
+identity_key(const GStatBuf *st)
+{
+    return g_strdup_printf("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, (guint64) st->st_dev,
+                           (guint64) st->st_ino);
+}
+
+/* Appends dir's image files (recursively, sorted by path) to candidates as copies of
+ * proto (its label and split); lists the rest in skipped. Links are followed, each folder
+ * once per class: visited holds the folders this class has read, so a link back up the
+ * tree (class/all -> class) does not load every image again at each level, while a link
+ * into another class is read, and phase 2 sees its images in both. */
 static void
-collect_files(const char *dir, int depth, GHashTable *visited, GPtrArray *files,
-              GPtrArray *skipped)
+collect_files(const char *dir, int depth, GHashTable *visited, GArray *candidates,
+              const Candidate *proto, GPtrArray *skipped)
 {
     GStatBuf dir_st;
-    if (g_stat(dir, &dir_st) == 0) {
-        char *key = g_strdup_printf("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT,
-                                    (guint64) dir_st.st_dev, (guint64) dir_st.st_ino);
-        if (!g_hash_table_add(visited, key))
-            return;
-    }
+    if (g_stat(dir, &dir_st) == 0 && !g_hash_table_add(visited, identity_key(&dir_st)))
+        return;
     GDir *d = g_dir_open(dir, 0, NULL);
     if (d == NULL) {
         report_skip(skipped, dir, g_strdup("folder could not be read"));
@@ -191,28 +181,31 @@ collect_files(const char *dir, int depth, GHashTable *visited, GPtrArray *files,
 
     for (guint i = 0; i < names->len; i++) {
         const char *entry = names->pdata[i];
-        char *path = g_build_filename(dir, entry, NULL);
+        g_autofree char *path = g_build_filename(dir, entry, NULL);
         GStatBuf st;
         if (g_stat(path, &st) != 0) {
             report_skip(skipped, path, g_strdup("unreadable: broken link or no permission"));
-            g_free(path);
         } else if (S_ISDIR(st.st_mode)) {
             if (depth < MAX_DEPTH)
-                collect_files(path, depth + 1, visited, files, skipped);
-            g_free(path);
-        } else if (!has_image_extension(entry)) {
+                collect_files(path, depth + 1, visited, candidates, proto, skipped);
+        } else if (!data_folder_has_image_extension(entry)) {
             report_skip(skipped, path,
-                        g_strdup("not an image file: only " EXTENSION_LIST " files are loaded"));
-            g_free(path);
+                        g_strdup_printf("not an image file: only %s files are loaded",
+                                        data_folder_extension_list()));
         } else if (st.st_size == 0) {
             report_skip(skipped, path, g_strdup("empty file (0 bytes)"));
-            g_free(path);
         } else {
-            g_ptr_array_add(files, path);
+            Candidate c = *proto;
+            c.path = g_steal_pointer(&path);
+            c.dev = (guint64) st.st_dev;
+            c.ino = (guint64) st.st_ino;
+            g_array_append_val(candidates, c);
         }
     }
     g_ptr_array_unref(names);
-}/* Describes where a class's images were looked for, for error messages. */
+}
+
+/* Describes where a class's images were looked for, for error messages. */
 static char *
 class_folders_text(const char *root, GPtrArray *split_dirs, const char *class_name)
 {
@@ -419,39 +412,165 @@ layout_read(const char *root, FolderLayout *layout, GError **error)
 
 /* ---- 2. every candidate file ---- */
 
-/* Why a class has no image: no image file was found (phase 2), or none of its files
- * could be decoded (phase 5). */
-typedef enum {
-    CLASS_HAS_NO_FILES,
-    CLASS_HAS_NO_READABLE_FILES,
-} EmptyClass;
+/* What a phase found of each class (n_classes each). */
+typedef struct {
+    int *images;         /* usable image files (phase 2), decoded images (phase 5) */
+    int *training;       /* of them, in a train/ folder (a split layout only) */
+    int *shared;         /* files refused because another class has them too */
+    int *shared_with;    /* that other class, for the first of them */
+} ClassCounts;
 
-/* Sets the error for the first class without an image in per_class (n_classes), saying
- * where its images were looked for. */
-static gboolean
-check_every_class_has_images(const char *root, const FolderLayout *layout,
-                             const int *per_class, EmptyClass why, GError **error)
+static void
+class_counts_init(ClassCounts *counts, int n_classes)
 {
-    for (guint c = 0; c < layout->class_names->len; c++) {
-        if (per_class[c] > 0)
+    counts->images = g_new0(int, n_classes);
+    counts->training = g_new0(int, n_classes);
+    counts->shared = g_new0(int, n_classes);
+    counts->shared_with = g_new0(int, n_classes);
+}
+
+static void
+class_counts_clear(ClassCounts *counts)
+{
+    g_clear_pointer(&counts->images, g_free);
+    g_clear_pointer(&counts->training, g_free);
+    g_clear_pointer(&counts->shared, g_free);
+    g_clear_pointer(&counts->shared_with, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ClassCounts, class_counts_clear)
+
+/* Counts the candidates (those that decoded, when only_ok) into images and training. */
+static void
+class_counts_add(ClassCounts *counts, GArray *candidates, gboolean only_ok)
+{
+    for (guint i = 0; i < candidates->len; i++) {
+        const Candidate *c = &g_array_index(candidates, Candidate, i);
+        if (only_ok && !c->ok)
+            continue;
+        counts->images[c->label]++;
+        /* ROOT/<class>/ beside test/ (DATA_SPLIT_NONE) is split into training and
+         * validation images later: it trains too. */
+        counts->training[c->label] += c->split == DATA_SPLIT_TRAIN || c->split == DATA_SPLIT_NONE;
+    }
+}
+
+/* Which phase checks the classes: after collecting (are there image files) or after
+ * decoding (did any of them decode). */
+typedef enum {
+    CHECK_FILES,
+    CHECK_DECODED,
+} ClassCheck;
+
+/* Sets the error for the first class a classifier cannot learn: one without an image
+ * (saying where its images were looked for, or which class has them all too), or, with
+ * train/val/test folders, one without a training image, which the network would never
+ * see in training and could only ever get wrong. */
+static gboolean
+check_classes(const char *root, const FolderLayout *layout, const ClassCounts *counts,
+              ClassCheck check, GError **error)
+{
+    guint n_classes = layout->class_names->len;
+    for (guint c = 0; c < n_classes; c++) {
+        if (counts->images[c] > 0)
             continue;
         const char *name = layout->class_names->pdata[c];
         g_autofree char *where = class_folders_text(root, layout->split_dirs, name);
+        if (counts->shared[c] > 0)
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                        "Every image of class '%s' (%d) is also in class '%s', through a "
+                        "link or a second copy, and an image can have only one label. Remove "
+                        "the link or the copies in %s.", name, counts->shared[c],
+                        (char *) layout->class_names->pdata[counts->shared_with[c]], where);
+        else if (check == CHECK_FILES)
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                        "Class folder '%s' has no images. Put %s files in %s or remove the "
+                        "folder.", name, data_folder_extension_list(), where);
+        else
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                        "No image of class '%s' could be read (see the skipped files). Replace "
+                        "the broken files in %s or remove the folder.", name, where);
+        return FALSE;
+    }
+    for (guint c = 0; layout->split_dirs != NULL && c < n_classes; c++) {
+        if (counts->training[c] > 0)
+            continue;
+        const char *name = layout->class_names->pdata[c];
+        g_autofree char *where = class_folders_text(root, layout->split_dirs, name);
+        g_autofree char *train = g_build_filename(root, "train", name, NULL);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                    why == CLASS_HAS_NO_FILES
-                        ? "Class folder '%s' has no images. Put " EXTENSION_LIST " files in %s or "
-                          "remove the folder."
-                        : "No image of class '%s' could be read (see the skipped files). Replace "
-                          "the broken files in %s or remove the folder.",
-                    name, where);
+                    "Class '%s' has %d image%s in %s but %s in train/: the network would "
+                    "never see it in training and could only get it wrong. Add training "
+                    "images of it to %s, or remove the class.", name, counts->images[c],
+                    counts->images[c] == 1 ? "" : "s", where,
+                    check == CHECK_FILES ? "none" : "no readable one", train);
         return FALSE;
     }
     return TRUE;
 }
 
+/* The same file reached from two classes (a link from one class into another, a hard
+ * link, a class folder that is a link to another) would train under two labels at once:
+ * every copy of it is refused and listed, naming both. The same file twice in one class
+ * and split (a hard link) is kept once. candidates keeps the rest, in order. */
+static void
+refuse_shared_files(GArray *candidates, const FolderLayout *layout, ClassCounts *counts,
+                    GPtrArray *skipped)
+{
+    g_autoptr(GHashTable) first = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autofree int *other = g_new(int, MAX(candidates->len, 1));   /* -1: keep; -2: drop */
+    for (guint i = 0; i < candidates->len; i++) {
+        Candidate *c = &g_array_index(candidates, Candidate, i);
+        GStatBuf st = { .st_dev = (dev_t) c->dev, .st_ino = (ino_t) c->ino };
+        char *key = identity_key(&st);
+        gpointer found;
+        other[i] = -1;
+        if (!g_hash_table_lookup_extended(first, key, NULL, &found)) {
+            g_hash_table_insert(first, key, GINT_TO_POINTER(i));
+            continue;
+        }
+        g_free(key);
+        int j = GPOINTER_TO_INT(found);
+        Candidate *d = &g_array_index(candidates, Candidate, j);
+        if (d->label == c->label && d->split == c->split) {
+            other[i] = -2;
+        } else if (d->label != c->label) {
+            other[i] = j;
+            if (other[j] == -1)
+                other[j] = (int) i;
+        }
+    }
+    /* Every refusal is worded before any candidate moves: it names the other copy. */
+    for (guint i = 0; i < candidates->len; i++) {
+        if (other[i] < 0)
+            continue;
+        const Candidate *c = &g_array_index(candidates, Candidate, i);
+        const Candidate *d = &g_array_index(candidates, Candidate, other[i]);
+        report_skip(skipped, c->path,
+                    g_strdup_printf("in two classes: it is also %s, in class '%s', and an "
+                                    "image can have only one label (a link between the "
+                                    "classes?)", d->path,
+                                    (char *) layout->class_names->pdata[d->label]));
+        if (counts->shared[c->label]++ == 0)
+            counts->shared_with[c->label] = d->label;
+    }
+    guint kept = 0;
+    for (guint i = 0; i < candidates->len; i++) {
+        Candidate *c = &g_array_index(candidates, Candidate, i);
+        if (other[i] == -1)
+            g_array_index(candidates, Candidate, kept++) = *c;
+        else
+            candidate_clear(c);
+    }
+    /* The refused ones' paths are freed: the array must not clear them again. */
+    g_array_set_clear_func(candidates, NULL);
+    g_array_set_size(candidates, kept);
+    g_array_set_clear_func(candidates, candidate_clear);
+}
+
 /* The image files of every class folder, ordered by split, class, then path (a GArray of
  * Candidate that owns them); the other files go to skipped with the reason. Fails when
- * a class has no image file, or when cancelled. */
+ * a class has no usable image file or no training one (check_classes), or when
+ * cancelled. */
 static GArray *
 candidates_collect(const char *root, const FolderLayout *layout, GPtrArray *skipped,
                    GCancellable *cancellable, GError **error)
@@ -459,9 +578,8 @@ candidates_collect(const char *root, const FolderLayout *layout, GPtrArray *skip
     g_autoptr(GArray) candidates = g_array_new(FALSE, TRUE, sizeof(Candidate));
     g_array_set_clear_func(candidates, candidate_clear);
     int n_classes = (int) layout->class_names->len;
-    g_autofree int *per_class = g_new0(int, n_classes);
-    /* Folders already read, see collect_files(). */
-    g_autoptr(GHashTable) visited = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_auto(ClassCounts) counts = { 0 };
+    class_counts_init(&counts, n_classes);
     GPtrArray *split_dirs = layout->split_dirs;
     int n_splits = split_dirs != NULL ? (int) split_dirs->len : 1;
     for (int s = 0; s < n_splits; s++) {
@@ -475,18 +593,18 @@ candidates_collect(const char *root, const FolderLayout *layout, GPtrArray *skip
                     : g_build_filename(root, class_name, NULL);
             if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
                 continue;
-            g_autoptr(GPtrArray) files = g_ptr_array_new();   /* paths move to candidates */
-            collect_files(dir, 0, visited, files, skipped);
-            for (guint k = 0; k < files->len; k++) {
-                Candidate cand = { .path = files->pdata[k], .label = c, .split = kind };
-                g_array_append_val(candidates, cand);
-            }
-            per_class[c] += (int) files->len;
+            /* Folders this class read already, see collect_files(). */
+            g_autoptr(GHashTable) visited =
+                g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+            Candidate proto = { .label = c, .split = kind };
+            collect_files(dir, 0, visited, candidates, &proto, skipped);
         }
         if (g_cancellable_set_error_if_cancelled(cancellable, error))
             return NULL;
     }
-    if (!check_every_class_has_images(root, layout, per_class, CLASS_HAS_NO_FILES, error))
+    refuse_shared_files(candidates, layout, &counts, skipped);
+    class_counts_add(&counts, candidates, FALSE);
+    if (!check_classes(root, layout, &counts, CHECK_FILES, error))
         return NULL;
     return g_steal_pointer(&candidates);
 }
@@ -586,19 +704,18 @@ assemble(const char *root, const FolderLayout *layout, GArray *candidates, DataS
 {
     int n = (int) candidates->len, n_classes = (int) layout->class_names->len;
     int n_ok = 0;
-    g_autofree int *per_class = g_new0(int, n_classes);
+    g_auto(ClassCounts) counts = { 0 };
+    class_counts_init(&counts, n_classes);
     for (int i = 0; i < n; i++) {
         Candidate *c = &g_array_index(candidates, Candidate, i);
-        if (c->ok) {
+        if (c->ok)
             n_ok++;
-            per_class[c->label]++;
-        } else {
+        else
             report_skip(report->skipped, c->path, g_steal_pointer(&c->reason));
-        }
     }
     g_ptr_array_sort(report->skipped, compare_skipped);
-    if (!check_every_class_has_images(root, layout, per_class, CLASS_HAS_NO_READABLE_FILES,
-                                      error))
+    class_counts_add(&counts, candidates, TRUE);
+    if (!check_classes(root, layout, &counts, CHECK_DECODED, error))
         return NULL;
 
     gsize image_bytes = (gsize) staging->height * staging->width * 3;

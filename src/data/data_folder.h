@@ -1,5 +1,5 @@
-/* data_folder: a user's own images, ROOT/<class>/<name>.{png,jpg,jpeg,bmp,tif,tiff,webp}
- * (torchvision ImageFolder layout) or ROOT/{train,val,test}/<class>/..., decoded with
+/* data_folder: a user's own images, ROOT/<class>/<name>.{png,jpg,jpeg,bmp,tif,tiff,webp,
+ * gif} (torchvision ImageFolder layout) or ROOT/{train,val,test}/<class>/..., decoded with
  * GdkPixbuf in parallel, converted to RGB and resized to the network input. */
 #pragma once
 #include <gio/gio.h>
@@ -11,6 +11,12 @@ typedef enum {
     DATA_RESIZE_SQUASH,           /* scale both sides, ignore aspect */
     DATA_RESIZE_LETTERBOX,        /* scale the long side, pad with black */
 } DataResizeMode;
+
+/* The most pixels one image may declare: 100 megapixels (a 61 MP camera's photos pass).
+ * Judged from the file's header before its pixels are allocated, so a few bytes that
+ * claim 30000x30000 cost nothing; it bounds what one decoding thread holds at once (an
+ * image is decoded at no more than twice the size it is resized to when it is larger). */
+#define DATA_FOLDER_MAX_PIXELS 100000000
 
 typedef struct {
     int size;                 /* output side (square), 8..2048, e.g. 64 */
@@ -49,8 +55,14 @@ void data_folder_report_clear(DataFolderReport *report);
  * random). Class folders are searched recursively; names starting with '.' (.DS_Store,
  * AppleDouble ._x.jpg, .git) and Thumbs.db/desktop.ini are ignored silently. Other files
  * without an image extension are listed in report->skipped ("not an image file"), so a
- * user sees that e.g. their .gif files were not used; image files that fail (empty,
- * truncated, not decodable, unreadable) are listed with the reason. The load goes on.
+ * user sees that e.g. their .heic files were not used; image files that fail are listed
+ * with the reason: empty, unreadable, not decodable, truncated (PNG, JPEG, WebP, BMP,
+ * TIFF, GIF: a cut file is never trained on as a grey one), over DATA_FOLDER_MAX_PIXELS,
+ * or in a format a folder does not take whatever its name (SVG drawings, icons: see
+ * data_folder_formats.c). The load goes on. An animated GIF gives its first frame.
+ * Symbolic links are followed, each folder once per class; a file reachable from two
+ * classes (a link from one class into another) is refused in both and listed, naming
+ * both, since it cannot have two labels.
  * Pixels: EXIF orientation applied; grayscale and 16-bit come out as 8-bit RGB (GdkPixbuf);
  * alpha is composited over black, the letterbox colour, so colour hidden under
  * transparent pixels (often junk from editors) never reaches the network.
@@ -58,8 +70,10 @@ void data_folder_report_clear(DataFolderReport *report);
  * time, with done increasing by one each call.
  * On failure returns NULL and a G_IO_ERROR whose message says what to fix:
  * NOT_FOUND / NOT_DIRECTORY (root), INVALID_DATA (no class folders, a class without
- * images, one class only, mixed split and class folders), NO_SPACE (over memory_limit:
- * the bytes needed are in the message), INVALID_ARGUMENT (options), CANCELLED. */
+ * images or whose images are all another class's too, one class only, mixed split and
+ * class folders, a class with images in val/ or test/ but none in train/), NO_SPACE (over
+ * memory_limit: the bytes needed are in the message), INVALID_ARGUMENT (options),
+ * CANCELLED. */
 DataSet *data_folder_load(const char *root, const DataFolderOptions *options,
                           DataFolderReport *report, DataProgressFunc progress,
                           gpointer progress_data, GCancellable *cancellable, GError **error);

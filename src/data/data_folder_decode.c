@@ -1,29 +1,12 @@
 /* data_folder_decode: one image file of a user's folder -> RGB pixels at the network's
  * input size, or the reason it cannot be used. Runs on the loader's decoding threads, one
- * call per file, so every check of a single file (is it complete, is it an image at all,
- * what does it hold) lives here and nowhere else. */
+ * call per file, so every check of a single file (is it an image at all, in a format a
+ * folder takes, within the pixel limit, complete, what does it hold) starts here; what
+ * each format's completeness means is data_folder_formats.c. A hostile file costs no
+ * more than its header: its declared size is judged before the pixels are allocated. */
 #include <string.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include "data_folder_private.h"
-
-/* A JPEG that ends early still decodes (libjpeg pads it with grey and only warns), so
- * truncation is detected here: the end-of-image marker FF D9 must follow the last
- * start-of-scan marker FF DA. Neither can occur inside entropy-coded data (FF is
- * stuffed as FF 00), and an EXIF thumbnail's markers come before the image's own scans. */
-static gboolean
-jpeg_is_complete(const guint8 *data, gsize len)
-{
-    gssize last_sos = -1;
-    for (gsize i = 0; i + 1 < len; i++)
-        if (data[i] == 0xFF && data[i + 1] == 0xDA)
-            last_sos = (gssize) i;
-    if (last_sos < 0)
-        return FALSE;
-    for (gsize i = (gsize) last_sos + 2; i + 1 < len; i++)
-        if (data[i] == 0xFF && data[i + 1] == 0xD9)
-            return TRUE;
-    return FALSE;
-}
 
 /* An 8-bit RGB copy of pixbuf (which has any channels), alpha composited over black. */
 static GdkPixbuf *
@@ -101,6 +84,72 @@ resize_into(guint8 *dst, int size, DataResizeMode mode, GdkPixbuf *rgb)
     return TRUE;
 }
 
+/* What size-prepared learnt of the file before any pixel was decoded: the format, the
+ * declared size, and the reason to stop right there. */
+typedef struct {
+    const DataFolderOptions *options;
+    const DataImageFormat *format;
+    int width, height;
+    char *refusal;
+} Header;
+
+/* The decoded size to ask for: twice what the resize keeps of the image (the short side
+ * for a crop or a squash, the long one for a letterbox), so the box filter that follows
+ * still has two pixels per output pixel. Only for an image at least 4x larger than that:
+ * JPEG then decodes at 1/2, 1/4 or 1/8 straight from its DCT, and a folder of 24 MP photos
+ * costs a fraction of their full size; smaller images decode as they are. FALSE: as is. */
+static gboolean
+decode_size(int width, int height, const DataFolderOptions *options, int *w, int *h)
+{
+    int side = options->resize == DATA_RESIZE_LETTERBOX ? MAX(width, height) : MIN(width, height);
+    double scale = 2.0 * options->size / side;
+    if (scale > 0.25)
+        return FALSE;
+    *w = MAX(1, (int) (width * scale + 0.5));
+    *h = MAX(1, (int) (height * scale + 0.5));
+    return TRUE;
+}
+
+/* The reason an image of that size is refused, or NULL. */
+static char *
+too_large(guint64 width, guint64 height)
+{
+    if (width * height <= DATA_FOLDER_MAX_PIXELS)
+        return NULL;
+    return g_strdup_printf("too large: %" G_GUINT64_FORMAT "x%" G_GUINT64_FORMAT " pixels "
+                           "(%.0f megapixels) is over the %d-megapixel limit for one image; "
+                           "scale it down", width, height, (double) width * height / 1e6,
+                           DATA_FOLDER_MAX_PIXELS / 1000000);
+}
+
+/* The loader's size-prepared: the first thing it knows, before it allocates the pixels
+ * (most loaders; the header was read already, for those that allocate first).
+ * A format a folder does not take, or an image over the pixel limit, is refused here
+ * (a size of 0 stops the loader); a large one is decoded small. */
+static void
+on_size_prepared(GdkPixbufLoader *loader, int width, int height, gpointer data)
+{
+    Header *header = data;
+    GdkPixbufFormat *format = gdk_pixbuf_loader_get_format(loader);
+    g_autofree char *name = format != NULL ? gdk_pixbuf_format_get_name(format) : NULL;
+    int w, h;
+
+    header->width = width;
+    header->height = height;
+    header->format = data_folder_format_find(name);
+    if (header->format == NULL)
+        header->refusal = g_strdup_printf(
+            "not a photo: %s %s file (SVG drawings, icons and the like are not used for "
+            "training); convert it to PNG or JPEG", name && strchr("aeiou", name[0]) ? "an" : "a",
+            name ? name : "unknown");
+    else
+        header->refusal = too_large(width, height);
+    if (header->refusal != NULL)
+        gdk_pixbuf_loader_set_size(loader, 0, 0);
+    else if (decode_size(width, height, header->options, &w, &h))
+        gdk_pixbuf_loader_set_size(loader, w, h);
+}
+
 char *
 data_folder_decode_image(const char *path, const DataFolderOptions *options, guint8 *dst)
 {
@@ -113,10 +162,26 @@ data_folder_decode_image(const char *path, const DataFolderOptions *options, gui
     if (len == 0)
         return g_strdup("empty file (0 bytes)");
 
+    /* The declared size and the container's bookkeeping, before any decoder sees the
+     * file: a decoder may allocate what a header claims before it can be refused. */
+    guint32 declared_width, declared_height;
+    const DataImageFormat *sniffed = data_folder_format_sniff((const guint8 *) data, len,
+                                                              &declared_width, &declared_height);
+    char *refusal;
+    if (sniffed != NULL && (refusal = too_large(declared_width, declared_height)) != NULL)
+        return refusal;
+    if (sniffed != NULL && sniffed->is_complete != NULL &&
+        !sniffed->is_complete((const guint8 *) data, len))
+        return g_strdup_printf("truncated: %s", sniffed->truncated);
+
+    Header header = { .options = options };
     g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new();
+    g_signal_connect(loader, "size-prepared", G_CALLBACK(on_size_prepared), &header);
     gboolean ok = gdk_pixbuf_loader_write(loader, (const guchar *) data, len, &error);
     /* Always close: a loader finalised unclosed warns; the first error is the one kept. */
     ok = gdk_pixbuf_loader_close(loader, ok ? &error : NULL) && ok;
+    if (header.refusal != NULL)
+        return header.refusal;
     if (!ok) {
         if (g_error_matches(error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
             return g_strdup("not an image: the contents are in no format GdkPixbuf knows");
@@ -124,13 +189,14 @@ data_folder_decode_image(const char *path, const DataFolderOptions *options, gui
                                error != NULL ? error->message : "the decoder gave up");
     }
     GdkPixbuf *pixbuf = gdk_pixbuf_loader_get_pixbuf(loader);
-    if (pixbuf == NULL)
+    if (pixbuf == NULL || header.format == NULL)
         return g_strdup("corrupt or truncated: no picture in the file");
 
-    GdkPixbufFormat *format = gdk_pixbuf_loader_get_format(loader);
-    g_autofree char *format_name = format != NULL ? gdk_pixbuf_format_get_name(format) : NULL;
-    if (g_strcmp0(format_name, "jpeg") == 0 && !jpeg_is_complete((const guint8 *) data, len))
-        return g_strdup("truncated: the JPEG data ends before its end-of-image marker");
+    /* The decoder may have made rows up for a cut file: the container says (checked
+     * above already when the header was recognised as this format). */
+    if (header.format != sniffed && header.format->is_complete != NULL &&
+        !header.format->is_complete((const guint8 *) data, len))
+        return g_strdup_printf("truncated: %s", header.format->truncated);
 
     g_autoptr(GdkPixbuf) oriented = gdk_pixbuf_apply_embedded_orientation(pixbuf);
     g_autoptr(GdkPixbuf) rgb = oriented != NULL ? flatten_to_rgb(oriented) : NULL;

@@ -124,7 +124,9 @@ synthetic_draw_bad_marking(cairo_t *cr, const Scene *sc, Defect *df, Extent *ext
     } else {
         /* Smeared: the print dragged sideways before it cured, as a trail of copies. */
         double s, c;
-        synthetic_sincos(rnd_range(r, -0.6, 0.6) + (rnd_chance(r, 0.5) ? 0 : G_PI), &s, &c);
+        double angle = rnd_range(r, -0.6, 0.6);
+        angle += rnd_chance(r, 0.5) ? 0 : G_PI;
+        synthetic_sincos(angle, &s, &c);
         double len = rnd_range(r, 0.04, 0.09) * df->size / sc->scale;
         int steps = 6;
         for (int k = steps; k >= 0; k--) {
@@ -248,7 +250,9 @@ draw_particle(cairo_t *cr, const Scene *sc, Defect *df, Extent *ext)
     if (type == 0) {
         const Lead *l = &sc->leads[rnd_int(r, sc->n_leads)];
         /* Between two leads, where a bridge shorts them. */
-        synthetic_lead_point(l, sc->lead_len * rnd_range(r, 0.3, 0.9), (rnd_chance(r, 0.5) ? 0.5 : -0.5) * sc->pitch, &x, &y);
+        double side = (rnd_chance(r, 0.5) ? 0.5 : -0.5) * sc->pitch;
+        double along = sc->lead_len * rnd_range(r, 0.3, 0.9);
+        synthetic_lead_point(l, along, side, &x, &y);
         rad = MAX(rad * 0.7, sc->pitch * 0.55);
         synthetic_ellipse_path(cr, x, y, rad, rad);
         synthetic_extent_add_fill(ext, cr);
@@ -261,8 +265,10 @@ draw_particle(cairo_t *cr, const Scene *sc, Defect *df, Extent *ext)
         double s, c, len = rad * rnd_range(r, 4, 7);
         synthetic_sincos(rnd(r) * 2 * G_PI, &s, &c);
         cairo_move_to(cr, x - c * len / 2, y - s * len / 2);
-        cairo_curve_to(cr, x + s * len * rnd_range(r, -0.6, 0.6), y - c * len * rnd_range(r, -0.6, 0.6),
-                       x - s * len * rnd_range(r, -0.6, 0.6), y + c * len * rnd_range(r, -0.6, 0.6),
+        double bend[4];
+        for (int k = 3; k >= 0; k--)
+            bend[k] = rnd_range(r, -0.6, 0.6) * len;
+        cairo_curve_to(cr, x + s * bend[0], y - c * bend[1], x - s * bend[2], y + c * bend[3],
                        x + c * len / 2, y + s * len / 2);
         cairo_set_line_width(cr, rad * 0.35);
         synthetic_extent_add_stroke(ext, cr);

@@ -266,7 +266,8 @@ draw_pcb(cairo_t *cr, const Scene *sc, nn_rng *r)
         cairo_line_to(cr, x, y);
     }
     for (int k = rnd_int(r, 4); k > 0; k--) {   /* traces passing by */
-        double off = (rnd_chance(r, 0.5) ? 1 : -1) * (hy + L + rnd_range(r, 1.5, 0.5 / sc->scale));
+        double sign = rnd_chance(r, 0.5) ? 1 : -1;
+        double off = sign * (hy + L + rnd_range(r, 1.5, 0.5 / sc->scale));
         cairo_move_to(cr, -far, off);
         cairo_line_to(cr, far, off);
     }
@@ -348,8 +349,9 @@ synthetic_draw_backdrop(cairo_t *cr, Canvas *cv, const Scene *sc)
     nn_rng_seed(&rng, sc->backdrop_seed);
     double mottle = sc->backdrop == BACKDROP_STAGE ? 0.06 : 0.12;
     double grain = sc->backdrop == BACKDROP_DARK ? 0.25 : 0.06;
-    texture_fill(cv->backdrop_texture, nn_rng_next(&rng), sc->backdrop_color, mottle, grain,
-                 4 + rnd_int(&rng, 6));
+    int blobs = 4 + rnd_int(&rng, 6);
+    guint64 texture_seed = nn_rng_next(&rng);
+    texture_fill(cv->backdrop_texture, texture_seed, sc->backdrop_color, mottle, grain, blobs);
     cairo_rectangle(cr, 0, 0, cv->size, cv->size);
     synthetic_fill_with_texture(cr, cv->backdrop_texture, 1.0);
 

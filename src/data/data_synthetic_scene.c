@@ -45,7 +45,9 @@ mark_line(nn_rng *r, char *out, int line)
         /* Date code (year, week) and a lot letter, or an alphanumeric lot code. */
         int len = 0;
         if (line == 1) {
-            len = g_snprintf(buf, sizeof buf, "%02d%02d", 10 + rnd_int(r, 15), 1 + rnd_int(r, 52));
+            int week = 1 + rnd_int(r, 52);
+            int year = 10 + rnd_int(r, 15);
+            len = g_snprintf(buf, sizeof buf, "%02d%02d", year, week);
         }
         int extra = 1 + rnd_int(r, 4);
         for (int k = 0; k < extra; k++)
@@ -179,7 +181,9 @@ synthetic_scene_sample(Scene *sc, guint64 seed, int index, double difficulty)
 
     /* Materials: black epoxy with a slight cast, tin or (rarely) gold leads. */
     double g = rnd_range(r, 0.07, 0.19);
-    sc->body = rgb(g * rnd_range(r, 0.92, 1.08), g * rnd_range(r, 0.92, 1.08), g * rnd_range(r, 0.92, 1.12));
+    double body_b = g * rnd_range(r, 0.92, 1.12);
+    double body_g = g * rnd_range(r, 0.92, 1.08);
+    sc->body = rgb(g * rnd_range(r, 0.92, 1.08), body_g, body_b);
     double lv = rnd_range(r, 0.62, 0.86);
     sc->lead = rnd_chance(r, 0.12) ? rgb(lv, lv * 0.8, lv * 0.45) : rgb(lv, lv, lv * rnd_range(r, 0.94, 1.02));
     double mv = rnd_range(r, 0.52, 0.82);
@@ -197,7 +201,8 @@ synthetic_scene_sample(Scene *sc, guint64 seed, int index, double difficulty)
     for (int k = 0; k < sc->n_ejectors; k++) {
         sc->ejector[k][2] = rnd_range(r, 0.08, 0.16) * sc->body_h;
         sc->ejector[k][0] = (k == 0 ? 1 : -1) * (sc->body_w / 2 - sc->ejector[k][2] * rnd_range(r, 1.5, 2.5));
-        sc->ejector[k][1] = (rnd_chance(r, 0.5) ? 1 : -1) * rnd_range(r, 0, 0.25) * sc->body_h;
+        double sign = rnd_chance(r, 0.5) ? 1 : -1;
+        sc->ejector[k][1] = sign * rnd_range(r, 0, 0.25) * sc->body_h;
     }
     synthetic_sincos(rnd(r) * 2 * G_PI, &sc->sheen_y, &sc->sheen_x);
     sc->sheen = rnd_range(r, 0.02, 0.10);
@@ -211,23 +216,29 @@ synthetic_scene_sample(Scene *sc, guint64 seed, int index, double difficulty)
     switch (sc->backdrop) {
     case BACKDROP_TRAY: {
         static const Rgb trays[] = { { 0.13, 0.13, 0.14 }, { 0.14, 0.18, 0.30 }, { 0.22, 0.22, 0.22 }, { 0.30, 0.12, 0.10 } };
-        sc->backdrop_color = rgb_scale(trays[rnd_int(r, G_N_ELEMENTS(trays))], rnd_range(r, 0.85, 1.25));
+        double shade = rnd_range(r, 0.85, 1.25);
+        sc->backdrop_color = rgb_scale(trays[rnd_int(r, G_N_ELEMENTS(trays))], shade);
         break;
     }
     case BACKDROP_PCB: {
         static const Rgb masks[] = { { 0.08, 0.36, 0.16 }, { 0.10, 0.30, 0.12 }, { 0.05, 0.26, 0.20 }, { 0.08, 0.16, 0.40 } };
-        sc->backdrop_color = rgb_scale(masks[rnd_chance(r, 0.8) ? rnd_int(r, 3) : 3], rnd_range(r, 0.85, 1.2));
+        double shade = rnd_range(r, 0.85, 1.2);
+        sc->backdrop_color = rgb_scale(masks[rnd_chance(r, 0.8) ? rnd_int(r, 3) : 3], shade);
         sc->pad = rnd_chance(r, 0.7) ? rgb(0.78, 0.78, 0.74) : rgb(0.86, 0.70, 0.38);
         break;
     }
-    case BACKDROP_DARK:
+    case BACKDROP_DARK: {
         g = rnd_range(r, 0.03, 0.08);
-        sc->backdrop_color = rgb(g, g * rnd_range(r, 0.95, 1.05), g * rnd_range(r, 0.95, 1.2));
+        double blue = g * rnd_range(r, 0.95, 1.2);
+        sc->backdrop_color = rgb(g, g * rnd_range(r, 0.95, 1.05), blue);
         break;
-    default:
+    }
+    default: {
         g = rnd_range(r, 0.45, 0.75);
-        sc->backdrop_color = rgb(g, g * rnd_range(r, 0.97, 1.02), g * rnd_range(r, 0.95, 1.05));
+        double blue = g * rnd_range(r, 0.95, 1.05);
+        sc->backdrop_color = rgb(g, g * rnd_range(r, 0.97, 1.02), blue);
         break;
+    }
     }
     synthetic_sincos(rnd(r) * 2 * G_PI, &sc->shadow_dy, &sc->shadow_dx);
     double shadow_len = rnd_range(r, 0.004, 0.02);

@@ -56,6 +56,46 @@ static int parse_count(const char *s, const char *end, int max)
     return (int)v;
 }
 
+/* Whether [s, s+n) is a plain decimal: digits with at most one '.', at least one digit,
+ * then optionally e or E, an optional sign and digits. */
+static int is_decimal(const char *s, size_t n)
+{
+    size_t i = 0, digits = 0, dots = 0;
+    for (; i < n && (isdigit((unsigned char)s[i]) || s[i] == '.'); i++) {
+        digits += s[i] != '.';
+        dots += s[i] == '.';
+    }
+    if (digits == 0 || dots > 1)
+        return 0;
+    if (i == n)
+        return 1;
+    if (s[i] != 'e' && s[i] != 'E')
+        return 0;
+    if (++i < n && (s[i] == '-' || s[i] == '+'))
+        i++;
+    if (i == n)
+        return 0;
+    for (; i < n; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* Where the token starting at tok ends (its '-' or end). A '-' is the separator except
+ * inside a dropout rate's exponent, "d1e-05": after an 'e' that follows d and a digit or
+ * '.', and before a digit. No other token can hold an 'e', so this reads nothing else
+ * differently. */
+static const char *token_end(const char *tok, const char *end)
+{
+    const char *dash = memchr(tok, '-', (size_t)(end - tok));
+    while (dash && (tok[0] == 'd' || tok[0] == 'D') && dash - tok >= 3 &&
+           (dash[-1] == 'e' || dash[-1] == 'E') &&
+           (isdigit((unsigned char)dash[-2]) || dash[-2] == '.') && dash + 1 < end &&
+           isdigit((unsigned char)dash[1]))
+        dash = memchr(dash + 1, '-', (size_t)(end - dash - 1));
+    return dash ? dash : end;
+}
+
 /* One token (not NUL-terminated: [tok, tok+len)) into layer. pos is 1-based. */
 static nn_status parse_token(nn_spec_layer *layer, const char *tok, size_t len, int pos,
                              nn_error *err)
@@ -121,11 +161,9 @@ static nn_status parse_token(nn_spec_layer *layer, const char *tok, size_t len, 
         size_t n = (size_t)(end - num);
         char *stop = NULL;
         double rate = -1.0;
-        /* strtod would also take "inf", "0x1p-1" or a leading space: allow only a plain
-         * decimal such as 0.5, .25 or 0. */
-        int plain = n > 0 && n < sizeof buf;
-        for (size_t i = 0; plain && i < n; i++)
-            plain = isdigit((unsigned char)num[i]) || num[i] == '.';
+        /* strtod would also take "inf", "0x1p-1" or a leading space: allow only a decimal
+         * such as 0.5, .25, 0 or 1e-05 (what the canonical form writes below 1e-4). */
+        int plain = n > 0 && n < sizeof buf && is_decimal(num, n);
         if (plain) {
             memcpy(buf, num, n);
             buf[n] = '\0';
@@ -174,7 +212,14 @@ static void format_layer(const nn_spec_layer *l, char *buf, size_t n)
         break;
     case NN_LAYER_DROPOUT: {
         /* The shortest decimal that reads back as the same float, so format -> parse is
-         * exact and the text stays what a person would type (0.1, not 0.100000001). */
+         * exact and the text stays what a person would type (0.1, not 0.100000001). %g
+         * writes a rate below 1e-4 with an exponent (1e-05), which the parser reads
+         * (token_end); 9 digits always suffice for a float, so the loop ends there. -0
+         * is written 0: its '-' would be a separator. */
+        if (l->rate == 0.0f) {
+            snprintf(buf, n, "d0");
+            break;
+        }
         for (int prec = 1; prec <= 9; prec++) {
             snprintf(buf, n, "d%.*g", prec, (double)l->rate);
             if ((float)strtod(buf + 1, NULL) == l->rate)
@@ -249,8 +294,8 @@ nn_status nn_spec_parse(nn_spec *spec, const char *text, nn_error *err)
     const char *tok = text;
     int pos = 1;
     for (;;) {
-        const char *dash = memchr(tok, '-', (size_t)(end - tok));
-        const char *tok_end = dash ? dash : end;
+        const char *tok_end = token_end(tok, end);
+        const char *dash = tok_end < end ? tok_end : NULL;
         if (parsed.n_layers == NN_SPEC_MAX_LAYERS)
             return nn_error_set(err, NN_ERR_SPEC,
                                 "token %d '%.*s': too many layers (at most %d)", pos,

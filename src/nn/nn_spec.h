@@ -5,7 +5,8 @@
  *   cNkK   the same with an odd KxK kernel (c32k5)
  *   p      2x2 max pooling, stride 2
  *   fN     dense layer with N units; ReLU after it unless it is the last layer
- *   dR     dropout with rate R in [0,1) (inverted; off in evaluation)
+ *   dR     dropout with rate R in [0,1) (inverted; off in evaluation); R is a decimal,
+ *          with an exponent if need be (d0.5, d.25, d1e-05)
  * The last token must be fN: N is the number of classes, followed by softmax +
  * cross-entropy. A flatten is implied before the first dense layer. */
 #pragma once
@@ -13,7 +14,9 @@
 #include "nn_error.h"
 
 #define NN_SPEC_MAX_LAYERS 64
-#define NN_SPEC_MAX_TEXT 512
+/* The longest canonical text and its NUL: 64 tokens of at most 15 characters
+ * ("d1.40129846e-45", the longest rate; "c65536k31" is 9) and 63 '-'. */
+#define NN_SPEC_MAX_TEXT 1024
 
 typedef enum {
     NN_LAYER_CONV,
@@ -44,7 +47,9 @@ const char *nn_preset_spec(const char *name);
 /* NULL-terminated list of preset names, for --help and the app's menu. */
 const char *const *nn_preset_names(void);
 
-/* Writes the canonical text of spec into buf (at most n bytes, NUL-terminated). */
+/* Writes the canonical text of spec into buf (at most n bytes, NUL-terminated; n =
+ * NN_SPEC_MAX_TEXT always suffices). Every spec parse accepts formats to a text that
+ * parses back to the same layers, bit for bit. */
 void nn_spec_format(const nn_spec *spec, char *buf, size_t n);
 
 /* Sets every dropout layer's rate to `rate` (0 disables dropout: the "dropout off" toggle

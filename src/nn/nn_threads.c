@@ -5,10 +5,14 @@
 #include <cblas.h>
 #include <omp.h>
 
+int nn_threads_resolve(int n)
+{
+    return n > 0 ? n : omp_get_num_procs();
+}
+
 void nn_set_threads(int n)
 {
-    if (n <= 0)
-        n = omp_get_num_procs();
+    n = nn_threads_resolve(n);
     /* OpenMP's thread count is a per-thread setting: call this from the thread that runs
      * the engine (the training worker), not only from the UI thread. */
     omp_set_num_threads(n);

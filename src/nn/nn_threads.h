@@ -21,3 +21,7 @@ size_t nn_chunk_items(size_t total, size_t budget_floats, size_t floats_per_item
  * the engine (the training worker). */
 void nn_set_threads(int n);
 int nn_get_threads(void);
+/* The thread count nn_set_threads(n) sets: n, or the cores when n <= 0. A run records
+ * this, not 0: with the same seeds, results differ between thread counts (each thread
+ * sums its own chunk, so the rounding changes). */
+int nn_threads_resolve(int n);

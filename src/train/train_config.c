@@ -98,6 +98,8 @@ char *train_config_to_data(const TrainConfig *config)
             g_key_file_set_string(kf, fields[i].group, fields[i].key, text);
         else
             g_key_file_set_value(kf, fields[i].group, fields[i].key, text);
+        if (fields[i].comment)
+            g_key_file_set_comment(kf, fields[i].group, fields[i].key, fields[i].comment, NULL);
     }
     return g_key_file_to_data(kf, NULL, NULL);
 }

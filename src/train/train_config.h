@@ -65,7 +65,9 @@ gboolean train_config_validate(const TrainConfig *config, GError **error);
 
 /* config.ini round trip. Load starts from the defaults: a missing key keeps its default,
  * a malformed or out-of-range one is an error naming the key (config is then the
- * defaults). */
+ * defaults). config is an out parameter, uninitialised memory is fine: what it held is
+ * overwritten, not freed, so clear a config (even after a failed load) before loading
+ * into it again. */
 gboolean train_config_save(const TrainConfig *config, const char *path, GError **error);
 gboolean train_config_load(TrainConfig *config, const char *path, GError **error);
 /* The same as text (the app keeps its panel's setup this way). origin names the text

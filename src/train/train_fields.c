@@ -157,7 +157,8 @@ static const TrainField fields[] = {
     { "data", "kind", TRAIN_FIELD_ENUM, AT(data_kind), .def = TRAIN_DATA_SYNTHETIC,
       .choices = data_kind_choices, .noun = "a kind of dataset",
       .legend_rank = 9, .legend = legend_data },
-    { "data", "folder", TRAIN_FIELD_STRING, AT(folder), .noun = "an image folder" },
+    { "data", "folder", TRAIN_FIELD_STRING, AT(folder), .noun = "an image folder",
+      .filename = TRUE },
     { "data", "resize", TRAIN_FIELD_ENUM, AT(resize), .def = DATA_RESIZE_CENTER_CROP,
       .choices = resize_choices, .noun = "a resize mode",
       .flag = "resize", .metavar = "MODE",
@@ -250,7 +251,12 @@ static const TrainField fields[] = {
     { "training", "restore-best", TRAIN_FIELD_BOOL, AT(restore_best), .def = TRUE },
     { "training", "threads", TRAIN_FIELD_INT, AT(threads), .min = 0, .max = 1024,
       .noun = "a thread count", .flag = "threads", .metavar = "N",
-      .help = "CPU threads, 0 = all cores" },
+      .help = "CPU threads, 0 = all cores; the same seeds give slightly different results "
+              "with another thread count or another CPU",
+      .comment = " The thread count the run used. With the same seeds, results differ between\n"
+                 " thread counts (each thread rounds its own sums) and between CPUs (the engine\n"
+                 " is built for the CPU it runs on): repeat a run with this count on the same\n"
+                 " kind of machine. 0 = all cores." },
     { "training", "memory-limit", TRAIN_FIELD_BYTES, AT(memory_limit), .min = 0,
       .max = INFINITY, .noun = "a memory limit in bytes (0: 75% of physical memory)" },
 
@@ -593,8 +599,21 @@ char *train_field_format(const TrainField *field, const TrainConfig *config)
     g_return_val_if_fail(field != NULL && config != NULL, NULL);
 
     switch (field->type) {
-    case TRAIN_FIELD_STRING:
-        return g_strdup(*MEMBER(char *, field, config));
+    case TRAIN_FIELD_STRING: {
+        const char *text = *MEMBER(char *, field, config);
+        /* A file name need not be UTF-8 (a Latin-1 disk), a key file's text must be: such
+         * a name is written as a file:// URI, which escapes every byte and reads back as
+         * the same bytes. A URI names an absolute path: a relative one is taken from the
+         * current folder, which is what it meant here. */
+        if (field->filename && text != NULL && !g_utf8_validate(text, -1, NULL)) {
+            g_autofree char *cwd = g_path_is_absolute(text) ? NULL : g_get_current_dir();
+            g_autofree char *absolute = cwd ? g_build_filename(cwd, text, NULL) : g_strdup(text);
+            char *uri = g_filename_to_uri(absolute, NULL, NULL);
+            if (uri != NULL)
+                return uri;
+        }
+        return g_strdup(text);
+    }
     case TRAIN_FIELD_INT:
         return g_strdup_printf("%d", *MEMBER(int, field, config));
     case TRAIN_FIELD_UINT64:
@@ -687,12 +706,17 @@ gboolean train_field_parse(const TrainField *field, TrainConfig *config, const c
     g_return_val_if_fail(field != NULL && config != NULL && text != NULL, FALSE);
 
     switch (field->type) {
-    case TRAIN_FIELD_STRING:
+    case TRAIN_FIELD_STRING: {
+        g_autofree char *name = NULL;
+        if (field->filename && g_str_has_prefix(text, "file://") &&
+            (name = g_filename_from_uri(text, NULL, NULL)) == NULL)
+            return fail(error, field, "%s", text);
         if (field->check && !field->check(text, error))
             return FALSE;
         g_free(*MEMBER(char *, field, config));
-        *MEMBER(char *, field, config) = g_strdup(text);
+        *MEMBER(char *, field, config) = name ? g_steal_pointer(&name) : g_strdup(text);
         return TRUE;
+    }
     case TRAIN_FIELD_BOOL: {
         gboolean on;
         if (!parse_bool(text, &on))

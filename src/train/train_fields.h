@@ -73,6 +73,9 @@ typedef struct {
     const char *(*word_at)(int i);  /* FLAGS, FLOATS: the word of bit or slot i */
     int n_words;
     TrainFieldCheck check;          /* STRING, optional */
+    gboolean filename;              /* STRING: a file name in the system's encoding, not
+                                     * always UTF-8; config.ini has such a one as a
+                                     * file:// URI */
     const char *missing_from;       /* numbers: a file without this key takes that key's value */
 
     const char *noun;               /* "an image side in pixels", for errors */
@@ -86,6 +89,7 @@ typedef struct {
 
     int legend_rank;                /* order in legends, 1 first; 0: never named */
     TrainFieldLegend legend;
+    const char *comment;            /* written above the key in config.ini; NULL: none */
 } TrainField;
 
 /* The table, in config.ini order. */

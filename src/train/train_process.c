@@ -1,6 +1,8 @@
 /* train_process: process-wide set-up for training programs (see train_process.h). */
 #include "train_process.h"
 
+#include <errno.h>
+#include <glib.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -16,12 +18,29 @@ train_process_init(char **argv)
     /* exec failed (no /proc?): keep running with the spinning default */
 }
 
-/* nice 10: under contention a nice-0 thread gets ~10x the CPU share of a nice-10 one. */
-#define TRAIN_WORKER_NICE 10
+/* 10 steps lower: under contention a thread gets ~10x the CPU share of one 10 nice
+ * steps below it. 19 is the lowest priority there is. */
+#define TRAIN_WORKER_NICE_STEPS 10
+#define TRAIN_NICE_LOWEST 19
+
+int
+train_process_lowered_nice(int current)
+{
+    return current >= TRAIN_NICE_LOWEST ? current
+                                        : MIN(current + TRAIN_WORKER_NICE_STEPS,
+                                              TRAIN_NICE_LOWEST);
+}
 
 void
 train_process_lower_thread_priority(void)
 {
     pid_t tid = (pid_t) syscall(SYS_gettid);
-    (void) setpriority(PRIO_PROCESS, (id_t) tid, TRAIN_WORKER_NICE);
+    /* getpriority returns -1 both for nice -1 and for an error: errno tells them apart. */
+    errno = 0;
+    int current = getpriority(PRIO_PROCESS, (id_t) tid);
+    if (current == -1 && errno != 0)
+        return;
+    int lowered = train_process_lowered_nice(current);
+    if (lowered != current)
+        (void) setpriority(PRIO_PROCESS, (id_t) tid, lowered);
 }

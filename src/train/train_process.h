@@ -15,5 +15,10 @@ void train_process_init(char **argv);
 /* Lowers the calling thread's scheduling priority (Linux: nice is per thread, and the
  * OpenMP threads it starts inherit it). A training worker calls it so that, when training
  * keeps every core busy, the UI thread still gets the CPU it needs to draw at display
- * rate; with nothing else to run, training keeps the cores and loses no speed. */
+ * rate; with nothing else to run, training keeps the cores and loses no speed.
+ * Relative to the thread's nice value: a program started with `nice -n 19` stays at 19
+ * (an absolute 10 would raise its priority, which root is allowed to do). */
 void train_process_lower_thread_priority(void);
+/* The nice value train_process_lower_thread_priority moves a thread at current to: 10
+ * steps lower, at most 19, never higher than current. */
+int train_process_lowered_nice(int current);

@@ -4,8 +4,12 @@
  * the files belong together. */
 #include "train_record.h"
 
+#include <errno.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "train_history.h"
 #include "train_predictions.h"
@@ -102,7 +106,144 @@ gboolean train_record_write_status(const char *dir, const TrainProgress *progres
                                    (const char *const *) split->class_names,
                                    g_strv_length(split->class_names));
     g_key_file_set_string(kf, "status", "updated", stamp);
+    /* Who writes the folder: a reader leaves a live writer's temporary files alone. */
+    g_key_file_set_int64(kf, "status", "pid", getpid());
+    g_key_file_set_string(kf, "status", "host", g_get_host_name());
     return g_key_file_save_to_file(kf, path, error);
+}
+
+gboolean train_record_write_skipped_files(const char *dir, const GPtrArray *skipped,
+                                          GError **error)
+{
+    g_autofree char *path = g_build_filename(dir, TRAIN_RECORD_SKIPPED_FILES, NULL);
+    g_autoptr(GString) text = g_string_new(NULL);
+
+    for (guint i = 0; skipped != NULL && i < skipped->len; i++) {
+        const DataSkippedFile *file = g_ptr_array_index(skipped, i);
+        g_string_append_printf(text, "%s\t%s\n", file->path, file->reason);
+    }
+    return g_file_set_contents(path, text->str, (gssize) text->len, error);
+}
+
+/* The names of a run folder's files: theirs are the temporaries removed below. */
+static const char *const record_files[] = {
+    "config.ini", "status.ini", "history.csv", "predictions.bin", TRAIN_RECORD_SKIPPED_FILES,
+    NULL,
+};
+
+/* mkstemp's six characters (g_file_set_contents: "history.csv.XXXXXX"). Six lower-case
+ * letters are never taken for one: "config.ini.backup" is a person's copy, and a random
+ * name is all lower case once in 180. */
+static gboolean
+is_mkstemp_suffix(const char *s)
+{
+    gboolean upper_or_digit = FALSE;
+    if (strlen(s) != 6)
+        return FALSE;
+    for (int i = 0; i < 6; i++) {
+        if (!g_ascii_isalnum(s[i]))
+            return FALSE;
+        upper_or_digit |= !g_ascii_islower(s[i]);
+    }
+    return upper_or_digit;
+}
+
+/* A temporary file one of our writers makes beside the file it replaces: a record file's
+ * "NAME.XXXXXX" (g_file_set_contents) or a checkpoint's "NAME.ckpt.tmpXXXXXX"
+ * (nn_checkpoint_save). */
+static gboolean
+is_our_temporary(const char *name)
+{
+    /* best.ckpt shared with its epoch's checkpoint goes through a link of this name
+     * (train_checkpoints_share) */
+    static const char link_prefix[] = "best.ckpt.tmp-link-";
+    if (g_str_has_prefix(name, link_prefix)) {
+        const char *pid = name + strlen(link_prefix);
+        gboolean digits = *pid != '\0';
+        for (const char *c = pid; *c; c++)
+            digits = digits && g_ascii_isdigit(*c);
+        if (digits)
+            return TRUE;
+    }
+    const char *tmp = strstr(name, ".ckpt.tmp");
+    if (tmp != NULL && tmp > name && is_mkstemp_suffix(tmp + strlen(".ckpt.tmp")))
+        return TRUE;
+    for (int i = 0; record_files[i] != NULL; i++) {
+        gsize n = strlen(record_files[i]);
+        if (strncmp(name, record_files[i], n) == 0 && name[n] == '.' &&
+            is_mkstemp_suffix(name + n + 1))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* Whether the program that status.ini names is still writing the folder: its status is
+ * not final, and it runs on this machine (or status.ini does not say who wrote it, which
+ * an older folder's does not: then the temporaries' age decides, see below). */
+typedef enum { WRITER_GONE, WRITER_ALIVE, WRITER_UNKNOWN } Writer;
+
+static Writer
+folder_writer(const char *dir)
+{
+    g_autofree char *path = g_build_filename(dir, "status.ini", NULL);
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+        return WRITER_UNKNOWN;
+    g_autofree char *text = g_key_file_get_string(kf, "status", "status", NULL);
+    TrainStatus status;
+    if (train_status_from_string(text, &status) && !train_status_is_active(status) &&
+        status != TRAIN_STATUS_READY)
+        return WRITER_GONE;
+    g_autoptr(GError) error = NULL;
+    gint64 pid = g_key_file_get_int64(kf, "status", "pid", &error);
+    g_autofree char *host = g_key_file_get_string(kf, "status", "host", NULL);
+    if (error != NULL || host == NULL || pid <= 0 || pid > G_MAXINT)
+        return WRITER_UNKNOWN;
+    if (g_strcmp0(host, g_get_host_name()) != 0)
+        return WRITER_ALIVE;   /* another machine's (a shared folder): never ours to judge */
+    /* EPERM: someone else's process, alive. A reused pid only keeps the files longer. */
+    return kill((pid_t) pid, 0) == 0 || errno == EPERM ? WRITER_ALIVE : WRITER_GONE;
+}
+
+/* Without a writer to ask: a temporary untouched this long belongs to no live write
+ * (writers write their whole file in one go, seconds at most). */
+#define STALE_TEMPORARY_SECONDS (10 * 60)
+
+/* The temporaries of ours in one folder of a run (the run folder, its checkpoints/). */
+static guint
+remove_temporaries_in(const char *dir, Writer writer, gint64 now)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    if (d == NULL)
+        return 0;
+    guint removed = 0;
+    const char *name;
+    while ((name = g_dir_read_name(d)) != NULL) {
+        if (!is_our_temporary(name))
+            continue;
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        GStatBuf st;
+        if (g_lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (writer == WRITER_UNKNOWN && now - (gint64) st.st_mtime < STALE_TEMPORARY_SECONDS)
+            continue;
+        if (g_unlink(path) == 0)
+            removed++;
+    }
+    return removed;
+}
+
+guint train_record_remove_stale_temporaries(const char *dir)
+{
+    g_return_val_if_fail(dir != NULL, 0);
+
+    Writer writer = folder_writer(dir);
+    if (writer == WRITER_ALIVE)
+        return 0;
+    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+    g_autofree char *checkpoints = g_build_filename(dir, "checkpoints", NULL);
+    return remove_temporaries_in(dir, writer, now) +
+           remove_temporaries_in(checkpoints, writer, now);
 }
 
 /* The error for a file that would not read: names the folder and the file; the cause's

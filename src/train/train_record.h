@@ -5,6 +5,7 @@
  * order, what a killed run leaves, and how a folder is read back. */
 #pragma once
 #include <glib.h>
+#include "data_folder.h"
 #include "train_config.h"
 #include "train_types.h"
 
@@ -60,6 +61,21 @@ gboolean train_record_write_epochs(const char *dir, const TrainRecordSplit *spli
 gboolean train_record_write_status(const char *dir, const TrainProgress *progress,
                                    const char *message, int epochs_done,
                                    const TrainRecordSplit *split, GError **error);
+
+/* skipped-files.txt: the files a folder dataset could not use, one "PATH<TAB>REASON"
+ * line each (DataFolderReport's skipped, may be NULL: an empty file). lrlab-train writes
+ * it; nothing reads it back. */
+#define TRAIN_RECORD_SKIPPED_FILES "skipped-files.txt"
+gboolean train_record_write_skipped_files(const char *dir, const GPtrArray *skipped,
+                                          GError **error);
+
+/* Removes the temporary files our writers leave beside a record file when the program
+ * dies mid-write (SIGKILL, SIGPIPE, a crash): "history.csv.XXXXXX", "best.ckpt.tmpXXXXXX"
+ * (docs/run-folder.md). Only while no live program writes the folder: status.ini says the
+ * run ended, or the process it names is gone from this machine (a folder of an older
+ * version names none: then only temporaries older than 10 minutes go). Returns how many
+ * were removed. train_run_load calls it, so opening a run or a session cleans up. */
+guint train_record_remove_stale_temporaries(const char *dir);
 
 /* Reads and checks every file of dir. On failure folder is left cleared and the error
  * names the folder and the file ("run-003: history.csv: line 4: loss is not a number"). */

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "nn_threads.h"
+#include "train_best.h"
 #include "train_notifier.h"
 #include "train_record.h"
 #include "train_resume.h"
@@ -16,7 +18,8 @@
 
 struct _TrainRun {
     gatomicrefcount ref;
-    TrainConfig config;              /* copied at creation, never changed (name aside) */
+    TrainConfig config;              /* copied at creation, never changed but for the name
+                                      * and, at start, threads 0 (all cores) made the count */
 
     /* Everything below mutex is read by the consumer and written by the worker's host
      * functions (publish_*). */
@@ -486,6 +489,9 @@ gboolean train_run_start(TrainRun *run, GError **error)
     }
     if (!train_config_validate(&run->config, error))
         return FALSE;
+    /* The count the run uses, not "all cores": it changes the results (nn_threads.h), so
+     * config.ini keeps it and --config repeats the run exactly on a larger machine. */
+    run->config.threads = nn_threads_resolve(run->config.threads);
     if (run->dataset && (run->dataset->height != run->config.size ||
                          run->dataset->width != run->config.size)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -634,10 +640,15 @@ copy_array_from(GArray *array, guint from)
 
 GArray *train_run_dup_epochs(TrainRun *run)
 {
+    return train_run_dup_epochs_from(run, 0);
+}
+
+GArray *train_run_dup_epochs_from(TrainRun *run, guint from)
+{
     g_return_val_if_fail(run != NULL, NULL);
 
     g_mutex_lock(&run->mutex);
-    GArray *copy = copy_array_from(run->epochs, 0);
+    GArray *copy = copy_array_from(run->epochs, from);
     g_mutex_unlock(&run->mutex);
     return copy;
 }
@@ -801,22 +812,20 @@ gboolean train_run_evaluate(TrainRun *run, double *val_loss, double *val_accurac
     return train_worker_evaluate(worker, val_loss, val_accuracy, error);
 }
 
-/* The progress a folder's epochs imply: the best epoch by the run's own rule (an
- * improvement must beat min_delta), the time they took. */
+/* The progress a folder's epochs imply: the best epoch by the run's own rule
+ * (train_best.h: an improvement must beat min_delta), the time they took. */
 static void
 progress_from_epochs(TrainProgress *p, const TrainEpoch *epochs, int n, double min_delta)
 {
     p->epoch = MAX(n - 1, 0);
     p->batch = 0;
     p->eta_seconds = 0;
-    for (int i = 0; i < n; i++) {
-        const TrainEpoch *e = &epochs[i];
-        p->elapsed += e->seconds;
-        if (e->val_loss < p->best_val_loss - min_delta || p->best_epoch < 0) {
-            p->best_epoch = i;
-            p->best_val_loss = e->val_loss;
-            p->best_val_accuracy = e->val_accuracy;
-        }
+    for (int i = 0; i < n; i++)
+        p->elapsed += epochs[i].seconds;
+    p->best_epoch = train_best_epoch(epochs, n, min_delta);
+    if (p->best_epoch >= 0) {
+        p->best_val_loss = epochs[p->best_epoch].val_loss;
+        p->best_val_accuracy = epochs[p->best_epoch].val_accuracy;
     }
 }
 
@@ -825,6 +834,8 @@ TrainRun *train_run_load(const char *dir, GError **error)
     g_return_val_if_fail(dir != NULL, NULL);
 
     TrainRecordFolder folder;
+    /* What a killed writer left half-written is of no use to anyone. */
+    train_record_remove_stale_temporaries(dir);
     if (!train_record_read(dir, &folder, error))
         return NULL;
 

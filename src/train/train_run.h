@@ -72,6 +72,9 @@ char *train_run_dup_message(TrainRun *run);
  * index wanted, so a consumer fetches only what is new. */
 GArray *train_run_dup_epochs(TrainRun *run);
 GArray *train_run_dup_batches(TrainRun *run, guint from);
+/* The epochs from index `from` on: what a consumer that holds the first `from` lacks
+ * (the app's LabRun, whose every notify would otherwise copy the whole history). */
+GArray *train_run_dup_epochs_from(TrainRun *run, guint from);
 
 /* The dataset and validation split (for galleries); NULL before loading finished, and for
  * a run read back until train_run_attach_images. */

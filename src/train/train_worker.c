@@ -20,7 +20,9 @@
 #include "nn_rng.h"
 #include "nn_threads.h"
 #include "train_checkpoints.h"
+#include "train_best.h"
 #include "train_dataset.h"
+#include "train_plan.h"
 #include "train_process.h"
 #include "train_tfevents.h"
 
@@ -295,10 +297,10 @@ prepare(TrainWorker *w)
         goto failed;
     }
 
-    nn_memory_estimate estimate;
-    if (nn_model_estimate(&spec, c->size, c->size, 3, c->batch_size, c->optimizer, &estimate,
-                          &err) != NN_OK) {
-        message = g_strdup(err.message);
+    /* The network and the batchers, counted together before either is allocated. */
+    TrainPlan plan;
+    if (!train_plan_memory(c, &spec, &plan, &error)) {
+        message = g_strdup(error->message);
         goto failed;
     }
     w->chunk = c->batch_size;
@@ -625,7 +627,8 @@ train(TrainWorker *w)
         const double epoch_lr = w->optimizer.config.lr;
         train_schedule_end_epoch(&c->schedule, &w->schedule_state, val_loss);
 
-        gboolean improved = val_loss < best_val_loss - c->early_stop_min_delta;
+        gboolean improved = train_best_improves(best_val_loss, val_loss,
+                                                c->early_stop_min_delta);
         if (improved) {
             best_val_loss = val_loss;
             epochs_without_improvement = 0;

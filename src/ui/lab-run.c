@@ -1,6 +1,7 @@
 /* LabRun: the main-loop side of a TrainRun. The worker's notify (at most one pending) lands
- * here; the run copies what is new (epochs, batches from where it stopped, progress) and
- * emits "updated" once, so every view redraws from the same snapshot. */
+ * here; the run copies what is new (epochs and batches from where it stopped, progress)
+ * and emits "updated" once, so every view redraws from the same snapshot. A notify costs
+ * what arrived since the last one, whatever the length of the run. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -50,14 +51,13 @@ lab_run_refresh (LabRun *self)
 
   g_return_if_fail (LAB_IS_RUN (self));
 
+  /* Only what is new: a run's record only grows, and a 2000-epoch run of 50 batches an
+   * epoch would otherwise copy its whole history at every notify. */
   old_status = self->progress.status;
   self->progress = train_run_get_progress (self->train_run);
-  epochs = train_run_dup_epochs (self->train_run);
-  if (epochs != NULL)
-    {
-      g_array_set_size (self->epochs, 0);
-      g_array_append_vals (self->epochs, epochs->data, epochs->len);
-    }
+  epochs = train_run_dup_epochs_from (self->train_run, self->epochs->len);
+  if (epochs != NULL && epochs->len > 0)
+    g_array_append_vals (self->epochs, epochs->data, epochs->len);
   batches = train_run_dup_batches (self->train_run, self->batches->len);
   if (batches != NULL && batches->len > 0)
     g_array_append_vals (self->batches, batches->data, batches->len);

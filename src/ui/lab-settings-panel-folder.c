@@ -201,7 +201,11 @@ lab_settings_panel_load_folder (LabSettingsPanel *self,
   gtk_progress_bar_set_fraction (self->load_progress, 0);
   adw_action_row_set_subtitle (self->load_row, "");
   lab_settings_panel_set_data_kind (self, TRAIN_DATA_FOLDER);
-  adw_action_row_set_subtitle (self->folder_row, path);
+  {
+    /* A file name need not be UTF-8; a label's text must be. */
+    g_autofree char *shown = g_filename_display_name (path);
+    adw_action_row_set_subtitle (self->folder_row, shown);
+  }
   lab_settings_panel_changed (self);
 }
 

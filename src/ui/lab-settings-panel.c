@@ -10,6 +10,7 @@
 #include "lab-settings-panel-private.h"
 #include "nn_model.h"
 #include "nn_spec.h"
+#include "train_plan.h"
 
 enum {
   PROP_0,
@@ -64,18 +65,21 @@ update_estimate (LabSettingsPanel  *self,
 {
   nn_spec spec;
   nn_error err;
-  nn_memory_estimate estimate;
+  TrainPlan plan;
+  g_autoptr(GError) error = NULL;
   g_autofree char *problem = NULL;
-  double budget;
 
   g_assert (LAB_IS_SETTINGS_PANEL (self));
 
+  /* The worker's own count (train_plan.h): what fits here fits when the run starts. */
   nn_error_clear (&err);
   if (nn_spec_parse (&spec, config->model, &err) != NN_OK ||
-      nn_model_estimate (&spec, config->size, config->size, 3, config->batch_size, config->optimizer,
-                         &estimate, &err) != NN_OK)
+      (!train_plan_memory (config, &spec, &plan, &error) &&
+       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE)))
     {
-      problem = g_strdup (err.message[0] ? err.message : _("This network does not fit the images"));
+      const char *why = error != NULL ? error->message : err.message;
+
+      problem = g_strdup (why[0] ? why : _("This network does not fit the images"));
       gtk_label_set_text (self->estimate_label, problem);
       gtk_widget_add_css_class (GTK_WIDGET (self->estimate_label), "error");
       gtk_widget_remove_css_class (GTK_WIDGET (self->estimate_label), "dim-label");
@@ -84,17 +88,16 @@ update_estimate (LabSettingsPanel  *self,
   else
     {
       g_autofree char *params = NULL;
-      g_autofree char *bytes = g_format_size (estimate.total_bytes);
+      g_autofree char *bytes = g_format_size (plan.total_bytes);
       g_autofree char *text = NULL;
 
-      if (estimate.num_parameters >= 1000000)
-        params = g_strdup_printf (_("%.2f million parameters"), estimate.num_parameters / 1e6);
+      if (plan.model.num_parameters >= 1000000)
+        params = g_strdup_printf (_("%.2f million parameters"), plan.model.num_parameters / 1e6);
       else
-        params = g_strdup_printf (_("%'zu parameters"), estimate.num_parameters);
-      budget = train_config_memory_limit (config);
-      if (budget > 0 && estimate.total_bytes > budget)
+        params = g_strdup_printf (_("%'zu parameters"), plan.model.num_parameters);
+      if (error != NULL)   /* G_IO_ERROR_NO_SPACE: in the user's language */
         {
-          g_autofree char *limit = g_format_size ((guint64) budget);
+          g_autofree char *limit = g_format_size (plan.limit_bytes);
           problem = g_strdup_printf (_("Too big for this computer: training needs %s at batch size %d, "
                                        "but only %s can be used. Choose a smaller batch, image size "
                                        "or network."), bytes, config->batch_size, limit);

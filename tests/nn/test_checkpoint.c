@@ -487,6 +487,27 @@ static void test_atomic_replace(void)
     g_free(path);
 }
 
+/* A network whose dropout rate is below 1e-4 (written "d1e-05") saves a checkpoint that
+ * loads back: its spec text once split at the exponent's '-' and named no network. */
+static void test_tiny_dropout_rate(void)
+{
+    char *path = path_of("tiny-rate.ckpt");
+    nn_error err;
+    nn_model *a = make_model("c4-p-f8-d0.00001-f2", 8, 1);
+    nn_model *b = make_model("c4-p-f8-d1e-5-f2", 8, 2);
+    g_assert_cmpint(nn_checkpoint_save(path, a, NULL, &err), ==, NN_OK);
+    char text[NN_SPEC_MAX_TEXT];
+    int H, W, C;
+    g_assert_cmpint(nn_checkpoint_peek(path, text, sizeof text, &H, &W, &C, &err), ==, NN_OK);
+    g_assert_cmpstr(text, ==, "c4-p-f8-d1e-05-f2");
+    g_assert_cmpint(nn_checkpoint_load(path, b, NULL, &err), ==, NN_OK);
+    size_t n = nn_model_num_parameters(a);
+    g_assert_true(memcmp(nn_model_params(a), nn_model_params(b), n * sizeof(float)) == 0);
+    nn_model_free(a), nn_model_free(b);
+    g_unlink(path);
+    g_free(path);
+}
+
 static void remove_tmpdir(void)
 {
     GDir *dir = g_dir_open(tmpdir, 0, NULL);
@@ -517,6 +538,7 @@ int main(int argc, char **argv)
     g_test_add_func("/nn/checkpoint/wrong-network", test_wrong_network);
     g_test_add_func("/nn/checkpoint/missing", test_missing_and_io);
     g_test_add_func("/nn/checkpoint/atomic-replace", test_atomic_replace);
+    g_test_add_func("/nn/checkpoint/tiny-dropout-rate", test_tiny_dropout_rate);
     int rc = g_test_run();
     remove_tmpdir();
     g_free(tmpdir);

@@ -2,6 +2,7 @@
  * canonical text round-trips, and every kind of bad spec is refused with a message
  * that names the offending token and its position. */
 #include <glib.h>
+#include <math.h>
 #include <string.h>
 
 #include "nn_model.h"
@@ -82,6 +83,121 @@ static void test_round_trip(void)
         g_assert_cmpstr(again, ==, text);
         g_assert_true(memcmp(&a.layers, &b.layers, sizeof(nn_spec_layer) * (size_t)a.n_layers) == 0);
     }
+}
+
+static void expect_bad(const char *text, const char *frag1, const char *frag2);
+
+/* Compares two specs layer by layer, field by field (a memcmp would also compare the
+ * padding after each layer's fields). */
+static void assert_same_layers(const nn_spec *a, const nn_spec *b, const char *text)
+{
+    if (a->n_layers != b->n_layers)
+        g_error("'%s': %d layers, read back as %d", text, a->n_layers, b->n_layers);
+    for (int i = 0; i < a->n_layers; i++) {
+        const nn_spec_layer *x = &a->layers[i], *y = &b->layers[i];
+        if (x->kind != y->kind || x->units != y->units || x->kernel != y->kernel ||
+            memcmp(&x->rate, &y->rate, sizeof x->rate) != 0)
+            g_error("'%s': layer %d (kind %d units %d kernel %d rate %a) read back as "
+                    "(kind %d units %d kernel %d rate %a)", text, i + 1, x->kind, x->units,
+                    x->kernel, (double)x->rate, y->kind, y->units, y->kernel, (double)y->rate);
+    }
+}
+
+/* A dropout rate of the whole float range [0, 1): uniform, any decade down to the
+ * subnormals, the raw bits of a subnormal, the ends. */
+static float random_rate(GRand *rand)
+{
+    switch (g_rand_int_range(rand, 0, 6)) {
+    case 0: return (float)g_rand_double(rand);
+    case 1: return (float)pow(10.0, -g_rand_double_range(rand, 0, 45));
+    case 2: {
+        guint32 bits = g_rand_int(rand) & 0x007fffffu;   /* exponent 0: subnormal */
+        float f;
+        memcpy(&f, &bits, sizeof f);
+        return f;
+    }
+    case 3: return nextafterf(1.0f, 0.0f);
+    case 4: return 0.0f;
+    default: return (float)g_rand_int_range(rand, 1, 100) / 100.0f;
+    }
+}
+
+/* Any spec the engine can hold (convolutions and pooling, then dense and dropout, ending
+ * in a dense layer of at least 2 units) is written as a text that parses back to the same
+ * layers: what a run's config, best.ckpt and --help show is what it trained. */
+static void test_random_round_trip(void)
+{
+    GRand *rand = g_rand_new_with_seed(16);
+    for (int trial = 0; trial < 20000; trial++) {
+        nn_spec a;
+        memset(&a, 0, sizeof a);
+        a.n_layers = g_rand_int_range(rand, 1, NN_SPEC_MAX_LAYERS + 1);
+        int first_dense = g_rand_int_range(rand, 0, a.n_layers);
+        for (int i = 0; i < a.n_layers; i++) {
+            nn_spec_layer *l = &a.layers[i];
+            gboolean last = i == a.n_layers - 1;
+            if (last) {
+                l->kind = NN_LAYER_DENSE;
+                l->units = g_rand_int_range(rand, 2, 65537);
+            } else if (i < first_dense) {
+                l->kind = g_rand_boolean(rand) ? NN_LAYER_CONV : NN_LAYER_POOL;
+                if (g_rand_int_range(rand, 0, 4) == 0)
+                    l->kind = NN_LAYER_DROPOUT;
+            } else {
+                l->kind = g_rand_boolean(rand) ? NN_LAYER_DENSE : NN_LAYER_DROPOUT;
+            }
+            if (l->kind == NN_LAYER_CONV) {
+                l->units = g_rand_int_range(rand, 1, 65537);
+                l->kernel = 2 * g_rand_int_range(rand, 0, 16) + 1;
+            } else if (l->kind == NN_LAYER_DENSE && !last) {
+                l->units = g_rand_int_range(rand, 1, 65537);
+            } else if (l->kind == NN_LAYER_DROPOUT) {
+                l->rate = random_rate(rand);
+            }
+        }
+        char text[NN_SPEC_MAX_TEXT], again[NN_SPEC_MAX_TEXT];
+        nn_spec_format(&a, text, sizeof text);
+        g_assert_cmpuint(strlen(text), <, sizeof text);   /* never truncated */
+        nn_spec b;
+        nn_error err;
+        if (nn_spec_parse(&b, text, &err) != NN_OK)
+            g_error("the engine wrote '%s', which does not parse: %s", text, err.message);
+        assert_same_layers(&a, &b, text);
+        nn_spec_format(&b, again, sizeof again);
+        g_assert_cmpstr(again, ==, text);
+    }
+    g_rand_free(rand);
+}
+
+/* A rate below 1e-4 is written with an exponent ("d1e-05"), whose '-' is not a layer
+ * separator: --dropout-rate 1e-5 once made a best.ckpt that could not be read back. */
+static void test_tiny_dropout_rates(void)
+{
+    nn_spec spec;
+    nn_error err;
+    char buf[NN_SPEC_MAX_TEXT];
+    g_assert_cmpint(nn_spec_parse(&spec, "c8-d0.5-f16-d0.5-f2", &err), ==, NN_OK);
+    nn_spec_set_dropout(&spec, 1e-5f);
+    nn_spec_format(&spec, buf, sizeof buf);
+    g_assert_cmpstr(buf, ==, "c8-d1e-05-f16-d1e-05-f2");
+    g_assert_cmpint(nn_spec_parse(&spec, buf, &err), ==, NN_OK);
+    g_assert_cmpint(spec.n_layers, ==, 5);
+    g_assert_cmpfloat(spec.layers[1].rate, ==, 1e-5f);
+    g_assert_cmpfloat(spec.layers[3].rate, ==, 1e-5f);
+    /* What a person may type for it, and the exponent's other spellings. */
+    const char *same[] = { "c8-d0.00001-f2", "c8-D1E-5-f2", "c8-d1e-05-f2", "c8-d.1e-4-f2" };
+    for (size_t i = 0; i < G_N_ELEMENTS(same); i++) {
+        g_assert_cmpint(nn_spec_parse(&spec, same[i], &err), ==, NN_OK);
+        g_assert_cmpint(spec.n_layers, ==, 3);
+        g_assert_cmpfloat(spec.layers[1].rate, ==, 1e-5f);
+    }
+    /* -0 is 0, without a '-' that would split the token. */
+    nn_spec_set_dropout(&spec, -0.0f);
+    nn_spec_format(&spec, buf, sizeof buf);
+    g_assert_cmpstr(buf, ==, "c8-d0-f2");
+    expect_bad("c8-d1e-f2", "token 2 'd1e'", "rate");
+    expect_bad("c8-de-5-f2", "token 2 'de'", "rate");
+    expect_bad("c8-d1e5-f2", "token 2 'd1e5'", "out of range");
 }
 
 static void test_set_dropout(void)
@@ -187,6 +303,8 @@ int main(int argc, char **argv)
     g_test_add_func("/nn/spec/preset-costs", test_preset_costs);
     g_test_add_func("/nn/spec/round-trip", test_round_trip);
     g_test_add_func("/nn/spec/set-dropout", test_set_dropout);
+    g_test_add_func("/nn/spec/random-round-trip", test_random_round_trip);
+    g_test_add_func("/nn/spec/tiny-dropout-rates", test_tiny_dropout_rates);
     g_test_add_func("/nn/spec/bad", test_bad_specs);
     g_test_add_func("/nn/spec/too-many-pools", test_too_many_pools);
     return g_test_run();

@@ -2,15 +2,28 @@
  * one line naming the flag and exit status 2, a sweep writes one folder per rate,
  * --config starts from a run folder's settings, Ctrl-C stops cleanly, and a SIGKILL
  * mid-run leaves every finished epoch readable. */
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gio/gio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "nn_threads.h"
 
 #include "train_fields.h"
 #include "train_run.h"
 #include "train_session.h"
 #include "train_test_util.h"
 
+
+/* run_cli that must succeed: the output, or the error with stderr. */
+static void
+run_cli_ok(const char *const *args, char **out, char **err)
+{
+    int status = test_run_cli(args, out, err);
+    if (status != 0)
+        g_error("exit %d: %s", status, *err);
+}
 
 static void
 test_help(void)
@@ -180,22 +193,34 @@ test_config_file(void)
     test_rmdir_recursive(dir);
 }
 
+/* One epoch of the tiny network on 16 synthetic chips with the flags of extra
+ * (NULL-terminated), into dir; what its config.ini says into ran. */
+static void
+train_tiny(const char *dir, const char *const *extra, TrainConfig *ran)
+{
+    g_autofree char *out = NULL, *err = NULL;
+    g_autoptr(GPtrArray) args = g_ptr_array_new();
+    const char *base[] = { "--model", "tiny", "--size", "16", "--data", "synthetic:8",
+                           "--epochs", "1", "--batch", "8", "--out", dir };
+    for (guint i = 0; i < G_N_ELEMENTS(base); i++)
+        g_ptr_array_add(args, (gpointer) base[i]);
+    for (int i = 0; extra[i] != NULL; i++)
+        g_ptr_array_add(args, (gpointer) extra[i]);
+    g_ptr_array_add(args, NULL);
+    run_cli_ok((const char *const *) args->pdata, &out, &err);
+    load_run_config(dir, ran);
+}
+
 /* --seed is the training seed only, as the app's seed row: the images and the split keep
  * their own seeds (1 unless --data-seed and --split-seed say otherwise). */
 static void
 test_seeds(void)
 {
     g_autofree char *dir = test_tmpdir();
-    g_autofree char *out = NULL, *err = NULL;
     TrainConfig ran;
 
-    const char *args[] = { "--model", "tiny", "--size", "16", "--data", "synthetic:8",
-                           "--epochs", "1", "--batch", "8", "--threads", "1", "--seed", "5",
-                           "--split-seed", "6", "--out", dir, NULL };
-    int status = test_run_cli(args, &out, &err);
-    if (status != 0)
-        g_error("exit %d: %s", status, err);
-    load_run_config(dir, &ran);
+    train_tiny(dir, (const char *const[]) { "--threads", "1", "--seed", "5", "--split-seed",
+                                            "6", NULL }, &ran);
     g_assert_cmpuint(ran.seed, ==, 5);
     g_assert_cmpuint(ran.split_seed, ==, 6);
     g_assert_cmpuint(ran.synthetic.seed, ==, 1);
@@ -203,28 +228,38 @@ test_seeds(void)
     test_rmdir_recursive(dir);
 }
 
-/* Starts a long run with --out, reads its stdout until n_epochs epoch lines, sends sig,
- * and returns the exit status (or -signal). */
-static int
-interrupt_after_epochs(const char *dir, int n_epochs, int sig)
+/* Starts a long run with --out and reads its stdout until n_epochs epoch lines; *in is
+ * that stdout, for more. */
+static GSubprocess *
+start_long_run(const char *dir, int n_epochs, GDataInputStream **in)
 {
     const char *argv[] = { test_lrlab_train, "--model", "c8-p-f32-f2", "--size", "16",
                            "--data", "synthetic:60", "--batch", "8", "--epochs", "100000",
                            "--threads", "1", "--out", dir, NULL };
     GError *error = NULL;
-    g_autoptr(GSubprocess) p = g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                           G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                                 &error);
+    GSubprocess *p = g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                 G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                       &error);
     g_assert_no_error(error);
-    g_autoptr(GDataInputStream) in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(p));
+    *in = g_data_input_stream_new(g_subprocess_get_stdout_pipe(p));
     int seen = 0;
     while (seen < n_epochs) {
-        g_autofree char *line = g_data_input_stream_read_line_utf8(in, NULL, NULL, &error);
+        g_autofree char *line = g_data_input_stream_read_line_utf8(*in, NULL, NULL, &error);
         g_assert_no_error(error);
         g_assert_nonnull(line);   /* it must not end on its own */
         if (g_str_has_prefix(line, "Epoch "))
             seen++;
     }
+    return p;
+}
+
+/* The same, then sends sig and returns the exit status (or -signal). */
+static int
+interrupt_after_epochs(const char *dir, int n_epochs, int sig)
+{
+    GError *error = NULL;
+    g_autoptr(GDataInputStream) in = NULL;
+    g_autoptr(GSubprocess) p = start_long_run(dir, n_epochs, &in);
     g_subprocess_send_signal(p, sig);
     g_assert_true(g_subprocess_wait(p, NULL, &error));
     if (g_subprocess_get_if_signaled(p))
@@ -278,6 +313,192 @@ test_ctrl_c_stops_cleanly(void)
     test_rmdir_recursive(dir);
 }
 
+/* kill's default and a closed terminal stop a run as Ctrl-C does: status.ini says
+ * "stopped", not "running", and the exit status is 128 + the signal. */
+static void
+test_term_and_hup_stop_cleanly(void)
+{
+    static const int signals[] = { SIGTERM, SIGHUP };
+    for (guint i = 0; i < G_N_ELEMENTS(signals); i++) {
+        g_autofree char *dir = test_tmpdir();
+        g_assert_cmpint(interrupt_after_epochs(dir, 1, signals[i]), ==, 128 + signals[i]);
+        g_autoptr(TrainRun) run = load_only_run(dir);
+        g_assert_cmpint(train_run_get_status(run), ==, TRAIN_STATUS_STOPPED);
+        g_assert_null(train_run_dup_message(run));   /* stopped, not killed */
+        g_autoptr(GArray) epochs = train_run_dup_epochs(run);
+        g_assert_cmpuint(epochs->len, >=, 1);
+        test_rmdir_recursive(dir);
+    }
+}
+
+/* lrlab-train | head: once the reader is gone the run stops as for a signal (SIGPIPE
+ * would have killed it with status.ini "running"). */
+static void
+test_closed_stdout_stops_cleanly(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    GError *error = NULL;
+    g_autoptr(GDataInputStream) in = NULL;
+    g_autoptr(GSubprocess) p = start_long_run(dir, 1, &in);
+    GInputStream *out = g_subprocess_get_stdout_pipe(p);
+    g_assert_true(g_input_stream_close(G_INPUT_STREAM(in), NULL, &error));
+    g_assert_true(g_input_stream_close(out, NULL, &error));
+    g_assert_true(g_subprocess_wait(p, NULL, &error));
+    g_assert_false(g_subprocess_get_if_signaled(p));
+    g_assert_cmpint(g_subprocess_get_exit_status(p), ==, 128 + SIGPIPE);
+    g_autoptr(TrainRun) run = load_only_run(dir);
+    g_assert_cmpint(train_run_get_status(run), ==, TRAIN_STATUS_STOPPED);
+    test_rmdir_recursive(dir);
+}
+
+/* The summary table names the epoch best.ckpt and status.ini hold: with --min-delta, the
+ * first of a run of small improvements, not the plain minimum. */
+static void
+test_min_delta_best_epoch(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *out = NULL, *err = NULL;
+    const char *args[] = { "--model", "c8-p-f32-f2", "--size", "16", "--data", "synthetic:30",
+                           "--epochs", "4", "--batch", "8", "--lr", "3e-3", "--threads", "1",
+                           "--min-delta", "100", "--out", dir, NULL };
+    run_cli_ok(args, &out, &err);
+    g_autoptr(TrainRun) run = load_only_run(dir);
+    TrainProgress p = train_run_get_progress(run);
+    g_assert_cmpint(p.best_epoch, ==, 0);   /* no epoch beats the first by 100 */
+    g_autofree char *run_dir = g_strdup(train_run_get_output_dir(run));
+    g_autofree char *status_path = g_build_filename(run_dir, "status.ini", NULL);
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    g_assert_true(g_key_file_load_from_file(kf, status_path, G_KEY_FILE_NONE, NULL));
+    g_assert_cmpint(g_key_file_get_integer(kf, "status", "best-epoch", NULL), ==, 0);
+    /* The table's row: lr, best val loss, best val acc, at epoch, epochs, verdict. */
+    const char *row = g_strrstr(out, "\n3e-3 ");
+    g_assert_nonnull(row);
+    g_auto(GStrv) words = g_strsplit_set(row + 1, " \n", -1);
+    int column = 0, at_epoch = -1;
+    for (int i = 0; words[i] && column <= 3; i++)
+        if (words[i][0] != '\0' && column++ == 3)
+            at_epoch = atoi(words[i]);
+    g_assert_cmpint(at_epoch, ==, p.best_epoch + 1);
+    test_rmdir_recursive(dir);
+}
+
+static void
+save_png(const char *dir, const char *name, guint8 level)
+{
+    g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new(GDK_COLORSPACE_RGB, FALSE, 8, 20, 20);
+    gdk_pixbuf_fill(pixbuf, (guint32) level << 24 | 0x40ff);
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_assert_true(gdk_pixbuf_save(pixbuf, path, "png", NULL, NULL));
+}
+
+/* A two-class folder under root: six images of each, and n_bad broken files in "a". */
+static void
+make_image_folder(const char *root, int n_bad)
+{
+    g_autofree char *a = g_build_filename(root, "a", NULL);
+    g_autofree char *b = g_build_filename(root, "b", NULL);
+    g_assert_cmpint(g_mkdir_with_parents(a, 0755), ==, 0);
+    g_assert_cmpint(g_mkdir_with_parents(b, 0755), ==, 0);
+    for (int i = 0; i < 6; i++) {
+        g_autofree char *name = g_strdup_printf("%d.png", i);
+        save_png(a, name, 40);
+        save_png(b, name, 200);
+    }
+    for (int i = 0; i < n_bad; i++) {
+        g_autofree char *name = g_strdup_printf("bad%02d.png", i);
+        g_autofree char *path = g_build_filename(a, name, NULL);
+        g_assert_true(g_file_set_contents(path, "not a picture", -1, NULL));
+    }
+}
+
+/* Every skipped file is accounted for: the first 20 on stderr, all of them in each run
+ * folder's skipped-files.txt (the app's panel lists them all). */
+static void
+test_skipped_files_listed(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *data = g_build_filename(dir, "data", NULL);
+    g_autofree char *runs = g_build_filename(dir, "runs", NULL);
+    g_autofree char *out = NULL, *err = NULL;
+    make_image_folder(data, 25);
+    const char *args[] = { "--model", "c4-p-f2", "--size", "16", "--data", data, "--epochs",
+                           "1", "--batch", "4", "--threads", "1", "--out", runs, NULL };
+    run_cli_ok(args, &out, &err);
+    g_assert_nonnull(strstr(err, "Skipped 25 files"));
+    for (int i = 0; i < 25; i++) {
+        g_autofree char *name = g_strdup_printf("bad%02d.png", i);
+        g_assert_true((strstr(err, name) != NULL) == (i < 20));
+    }
+    g_assert_nonnull(strstr(err, "and 5 more"));
+    g_assert_nonnull(strstr(err, "skipped-files.txt"));
+    g_autoptr(TrainRun) run = load_only_run(runs);
+    g_autofree char *list_path = g_build_filename(train_run_get_output_dir(run),
+                                                  "skipped-files.txt", NULL);
+    g_autofree char *list = NULL;
+    g_assert_true(g_file_get_contents(list_path, &list, NULL, NULL));
+    g_auto(GStrv) lines = g_strsplit(list, "\n", -1);
+    g_assert_cmpuint(g_strv_length(lines), ==, 26);   /* 25 and the empty rest */
+    g_assert_nonnull(strstr(lines[24], "bad24.png\t"));
+    test_rmdir_recursive(dir);
+}
+
+/* --data takes any folder the system can name: not UTF-8 (a Latin-1 name), and UTF-8
+ * under LC_ALL=C, where it is not text of the locale. config.ini gives it back. */
+static void
+test_data_any_file_name(void)
+{
+    static const char *const names[] = { "caf\xe9", "caf\xc3\xa9" };
+    for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_autofree char *dir = test_tmpdir();
+        g_autofree char *data = g_build_filename(dir, names[i], NULL);
+        g_autofree char *runs = g_build_filename(dir, "runs", NULL);
+        make_image_folder(data, 0);
+        const char *argv[] = { test_lrlab_train, "--model", "c4-p-f2", "--size", "16",
+                               "--data", data, "--epochs", "1", "--batch", "4", "--threads",
+                               "1", "--out", runs, NULL };
+        g_autoptr(GSubprocessLauncher) launcher =
+            g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                      G_SUBPROCESS_FLAGS_STDERR_PIPE);
+        g_subprocess_launcher_setenv(launcher, "LC_ALL", "C", TRUE);
+        GError *error = NULL;
+        g_autoptr(GSubprocess) p = g_subprocess_launcher_spawnv(launcher, argv, &error);
+        g_assert_no_error(error);
+        g_autoptr(GBytes) err = NULL;
+        g_assert_true(g_subprocess_communicate(p, NULL, NULL, NULL, &err, &error));
+        g_assert_no_error(error);
+        g_assert_true(g_subprocess_get_if_exited(p));
+        if (g_subprocess_get_exit_status(p) != 0)
+            g_error("--data with a %s name: exit %d: %.*s", i == 0 ? "Latin-1" : "UTF-8",
+                    g_subprocess_get_exit_status(p), (int) g_bytes_get_size(err),
+                    (const char *) g_bytes_get_data(err, NULL));
+        TrainConfig ran;
+        load_run_config(runs, &ran);
+        g_assert_cmpint(ran.data_kind, ==, TRAIN_DATA_FOLDER);
+        g_assert_cmpstr(ran.folder, ==, data);
+        train_config_clear(&ran);
+        test_rmdir_recursive(dir);
+    }
+}
+
+/* --threads 0 ("all cores") is recorded as the count the run used, which --config then
+ * repeats: results differ between thread counts, and --help says so. */
+static void
+test_threads_recorded(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *out = NULL, *err = NULL;
+    TrainConfig ran;
+    train_tiny(dir, (const char *const[]) { "--threads", "0", NULL }, &ran);
+    g_assert_cmpint(ran.threads, ==, nn_threads_resolve(0));
+    g_assert_cmpint(ran.threads, >, 0);
+    train_config_clear(&ran);
+
+    const char *help[] = { "--help", NULL };
+    g_assert_cmpint(test_run_cli(help, &out, &err), ==, 0);
+    g_assert_nonnull(strstr(out, "another thread count or another CPU"));
+    test_rmdir_recursive(dir);
+}
+
 static void
 test_export_synthetic(void)
 {
@@ -311,5 +532,11 @@ int main(int argc, char **argv)
     g_test_add_func("/train/cli/sigkill-keeps-finished-epochs", test_sigkill_keeps_finished_epochs);
     g_test_add_func("/train/cli/ctrl-c-stops-cleanly", test_ctrl_c_stops_cleanly);
     g_test_add_func("/train/cli/export-synthetic", test_export_synthetic);
+    g_test_add_func("/train/cli/term-and-hup-stop-cleanly", test_term_and_hup_stop_cleanly);
+    g_test_add_func("/train/cli/closed-stdout-stops-cleanly", test_closed_stdout_stops_cleanly);
+    g_test_add_func("/train/cli/min-delta-best-epoch", test_min_delta_best_epoch);
+    g_test_add_func("/train/cli/skipped-files-listed", test_skipped_files_listed);
+    g_test_add_func("/train/cli/data-any-file-name", test_data_any_file_name);
+    g_test_add_func("/train/cli/threads-recorded", test_threads_recorded);
     return g_test_run();
 }

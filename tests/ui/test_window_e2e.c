@@ -83,6 +83,39 @@ wait_until_done (LabRun *run)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* The loss chart's curves of run hold every epoch and batch of its record, in order: the
+ * window feeds only what is new at each notify, and nothing may go missing. */
+static void
+assert_charts_hold_record (LabWindow *window,
+                           LabRun    *run)
+{
+  LabChart *chart = lab_window_get_loss_chart (window);
+  guint id = lab_run_get_chart_id (run, 0), n_epochs_shown, n_batches_shown, n_val_shown, n, nb;
+  const TrainEpoch *epochs = lab_run_get_epochs (run, &n);
+  const TrainBatchPoint *batches = lab_run_get_batches (run, &nb);
+  const LabChartPoint *train = lab_chart_get_run_points (chart, id, LAB_CHART_CURVE_TRAIN, &n_epochs_shown);
+  const LabChartPoint *val = lab_chart_get_run_points (chart, id, LAB_CHART_CURVE_VAL, &n_val_shown);
+  const LabChartPoint *batch = lab_chart_get_run_points (chart, id, LAB_CHART_CURVE_BATCH, &n_batches_shown);
+  double seconds = 0;
+
+  g_assert_cmpuint (n_epochs_shown, ==, n);
+  g_assert_cmpuint (n_val_shown, ==, n);
+  g_assert_cmpuint (n_batches_shown, ==, nb);
+  for (guint i = 0; i < n; i++)
+    {
+      seconds += epochs[i].seconds;
+      g_assert_cmpfloat (train[i].epoch, ==, epochs[i].epoch + 1);
+      g_assert_cmpfloat (train[i].value, ==, epochs[i].loss);
+      g_assert_cmpfloat (val[i].value, ==, epochs[i].val_loss);
+      g_assert_cmpfloat_with_epsilon (train[i].seconds, seconds, 1e-9);
+    }
+  for (guint i = 0; i < nb; i++)
+    {
+      g_assert_cmpfloat (batch[i].value, ==, batches[i].loss);
+      g_assert_cmpfloat (batch[i].seconds, ==, batches[i].elapsed);
+    }
+}
+
 static void
 test_two_runs (void)
 {
@@ -179,6 +212,9 @@ test_two_runs (void)
   g_assert_cmpuint (lab_chart_get_n_runs (lab_window_get_accuracy_chart (window)), ==, 2);
   g_assert_nonnull (gtk_list_box_get_row_at_index (runs_list, 1));
   g_assert_cmpuint (n_epochs (first), ==, epochs_when_stopped);
+  /* The charts got each run's whole record, one notify's news at a time. */
+  assert_charts_hold_record (window, first);
+  assert_charts_hold_record (window, second);
   /* Each run keeps its own colour; legends say what differs. */
   g_assert_false (gdk_rgba_equal (lab_run_get_color (first), lab_run_get_color (second)));
   g_assert_nonnull (strstr (lab_run_get_label (first), "lr"));

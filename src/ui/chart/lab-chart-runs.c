@@ -174,6 +174,26 @@ lab_chart_append_run_points (LabChart            *self,
   take_points (self, run_id, curve, points, n_points, TRUE, G_STRFUNC);
 }
 
+const LabChartPoint *
+lab_chart_get_run_points (LabChart      *self,
+                          guint          run_id,
+                          LabChartCurve  curve,
+                          guint         *n_points)
+{
+  LabChartRun *run;
+
+  g_return_val_if_fail (LAB_IS_CHART (self), NULL);
+  g_return_val_if_fail (curve < LAB_CHART_N_CURVES, NULL);
+
+  if ((run = lookup_run (self, run_id, G_STRFUNC)) == NULL)
+    {
+      if (n_points != NULL)
+        *n_points = 0;
+      return NULL;
+    }
+  return lab_series_get_points (run->series[curve], n_points);
+}
+
 /* Moves a marker of a run (the best epoch; the divergence, which has a time too): an
  * epoch < 0 or NaN is none. One that appears or goes adds or drops the legend's key. */
 static void

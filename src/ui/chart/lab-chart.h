@@ -114,6 +114,12 @@ void           lab_chart_append_run_points   (LabChart            *self,
                                               LabChartCurve        curve,
                                               const LabChartPoint *points,
                                               guint                n_points);
+/* A curve's points as the chart holds them (borrowed, valid until the curve changes):
+ * what a feed that only appends has handed over already. */
+const LabChartPoint *lab_chart_get_run_points (LabChart           *self,
+                                              guint                run_id,
+                                              LabChartCurve        curve,
+                                              guint               *n_points);
 /* A marker on the validation curve at the best epoch (early stopping's choice); <0 none. */
 void           lab_chart_set_run_best_epoch  (LabChart            *self,
                                               guint                run_id,

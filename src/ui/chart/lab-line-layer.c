@@ -1,7 +1,10 @@
 /* LabLineLayer: one curve drawn with Cairo. A dense curve becomes a min/max band of one box
  * per pixel column, filled once: a translucent stroke over thousands of self-crossing
- * segments makes Cairo tessellate every crossing (about 0.1 s per trace), boxes do not. Values far off the area are pinned just outside it (the chart clips), so a diverged
- * loss of 1e30 leaves the top edge instead of overflowing Cairo's fixed-point coordinates. */
+ * segments makes Cairo tessellate every crossing (about 0.1 s per trace), boxes do not. A
+ * line with more points than columns (dashed, or not dense enough for a band) keeps the
+ * four of each column that can be seen. Values far off the area are pinned just outside
+ * it (the chart clips), so a diverged loss of 1e30 leaves the top edge instead of
+ * overflowing Cairo's fixed-point coordinates. */
 #include "lab-line-layer.h"
 #include "lab-series.h"
 
@@ -141,29 +144,96 @@ draw_band (const Trace *trace)
   cairo_surface_destroy (surface);
 }
 
+/* The points of one pixel column a polyline passes through: only the first, the highest,
+ * the lowest and the last can be seen (M4 aggregation), the rest are inside the strokes
+ * between them. */
+typedef struct {
+  int    column;
+  guint  n;              /* points met in the column */
+  double first[2], last[2], top[2], bottom[2];
+  guint  top_at, bottom_at;   /* which came first, top or bottom */
+} ColumnPath;
+
+/* Adds the column's visible points to the path, in the order the curve met them. */
+static void
+column_flush (cairo_t    *cr,
+              ColumnPath *c,
+              gboolean   *pen_down)
+{
+  const double *order[4];
+  guint n = 0;
+
+  if (c->n == 0)
+    return;
+  order[n++] = c->first;
+  if (c->n > 2)
+    {
+      gboolean top_first = c->top_at <= c->bottom_at;
+      order[n++] = top_first ? c->top : c->bottom;
+      order[n++] = top_first ? c->bottom : c->top;
+    }
+  if (c->n > 1)
+    order[n++] = c->last;
+  for (guint i = 0; i < n; i++)
+    {
+      if (*pen_down)
+        cairo_line_to (cr, order[i][0], order[i][1]);
+      else
+        cairo_move_to (cr, order[i][0], order[i][1]);
+      *pen_down = TRUE;
+    }
+  c->n = 0;
+}
+
+/* Strokes the polyline. A curve with more points than the plot has pixel columns (a
+ * 2000-epoch validation curve, dashed so not a band) keeps four points a column, so the
+ * stroke costs the chart's width, not the run's length; the picture is the same, since
+ * the dropped points lie inside the strokes between the kept ones. */
 static void
 draw_line (const Trace *trace)
 {
   cairo_t *cr = trace->cr;
   const LabLineStyle *style = trace->style;
   gboolean pen_down = FALSE;
+  gboolean decimate = trace->n_points > trace->proj->area.width;
+  ColumnPath c = { .column = G_MININT };
 
   cairo_new_path (cr);
   for (guint i = 0; i < trace->n_points; i++)
     {
       double x, y;
+      int column;
 
       if (!point_to_pixel (trace->proj, &trace->points[i], 4 * style->line_width, &x, &y))
         {
+          column_flush (cr, &c, &pen_down);
           pen_down = FALSE;
           continue;
         }
-      if (pen_down)
-        cairo_line_to (cr, x, y);
-      else
-        cairo_move_to (cr, x, y);
-      pen_down = TRUE;
+      if (!decimate)
+        {
+          if (pen_down)
+            cairo_line_to (cr, x, y);
+          else
+            cairo_move_to (cr, x, y);
+          pen_down = TRUE;
+          continue;
+        }
+      column = (int) floor (x);
+      if (column != c.column || c.n == 0)
+        {
+          column_flush (cr, &c, &pen_down);
+          c = (ColumnPath) { column, 1, { x, y }, { x, y }, { x, y }, { x, y }, 0, 0 };
+          continue;
+        }
+      c.last[0] = x, c.last[1] = y;
+      if (y < c.top[1])
+        c.top[0] = x, c.top[1] = y, c.top_at = c.n;
+      if (y > c.bottom[1])
+        c.bottom[0] = x, c.bottom[1] = y, c.bottom_at = c.n;
+      c.n++;
     }
+  column_flush (cr, &c, &pen_down);
 
   gdk_cairo_set_source_rgba (cr, &style->color);
   cairo_set_line_width (cr, style->line_width);
