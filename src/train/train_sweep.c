@@ -28,7 +28,9 @@ struct _TrainSweep {
     DataSet *set;                    /* shared by the members once known */
     GPtrArray *runs;                 /* TrainRun, members created so far */
     TrainRun *current;               /* the member running now, or NULL */
+    int n_ended;                     /* members whose run has ended */
     gboolean stop_requested, done, releases_models;
+    char *error;                     /* why a member could not start; the sweep stopped */
     TrainNotifier *notifier;
     GThread *thread;
 };
@@ -110,6 +112,7 @@ void train_sweep_unref(TrainSweep *s)
     g_clear_pointer(&s->notifier, train_notifier_unref);
     g_clear_pointer(&s->runs, g_ptr_array_unref);
     g_clear_pointer(&s->set, data_set_unref);
+    g_free(s->error);
     g_array_unref(s->rates);
     g_array_unref(s->seeds);
     train_config_clear(&s->base);
@@ -243,15 +246,19 @@ sweep_thread(gpointer data)
         if (!go)
             break;
 
-        /* A failed start is the member's own record (status failed, the reason); the
-         * next member tries again, as a sweep of lrlab-train always has. */
+        /* A run that cannot start (its folder cannot be made) stops the sweep: the next
+         * would fail the same way. */
         g_autoptr(GError) error = NULL;
-        if (!train_run_start(run, &error))
-            g_warning("A sweep member could not start: %s", error->message);
+        gboolean started = train_run_start(run, &error);
         train_run_wait(run);
 
         g_mutex_lock(&s->mutex);
         s->current = NULL;
+        s->n_ended++;
+        if (!started) {
+            s->error = g_strdup(error->message);
+            s->stop_requested = TRUE;
+        }
         /* The first member loaded the dataset: the others share it. */
         if (s->set == NULL && train_run_get_dataset(run))
             s->set = data_set_ref(train_run_get_dataset(run));
@@ -350,6 +357,16 @@ int train_sweep_get_n_created(TrainSweep *s)
     return n;
 }
 
+int train_sweep_get_n_ended(TrainSweep *s)
+{
+    g_return_val_if_fail(s != NULL, 0);
+
+    g_mutex_lock(&s->mutex);
+    int n = s->n_ended;
+    g_mutex_unlock(&s->mutex);
+    return n;
+}
+
 TrainRun *train_sweep_dup_run(TrainSweep *s, int i, int *rate_index, int *seed_index)
 {
     g_return_val_if_fail(s != NULL, NULL);
@@ -373,6 +390,16 @@ gboolean train_sweep_is_done(TrainSweep *s)
     gboolean done = s->done;
     g_mutex_unlock(&s->mutex);
     return done;
+}
+
+char *train_sweep_dup_error(TrainSweep *s)
+{
+    g_return_val_if_fail(s != NULL, NULL);
+
+    g_mutex_lock(&s->mutex);
+    char *error = g_strdup(s->error);
+    g_mutex_unlock(&s->mutex);
+    return error;
 }
 
 gboolean train_sweep_releases_models(TrainSweep *s)

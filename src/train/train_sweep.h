@@ -69,10 +69,15 @@ guint64 train_sweep_get_seed(TrainSweep *sweep, int seed_index);
  * as soon as it is created, unless the sweep was stopped). */
 int train_sweep_get_n_members(TrainSweep *sweep);
 int train_sweep_get_n_created(TrainSweep *sweep);
+/* Members whose run has ended (the first n_ended of those created). */
+int train_sweep_get_n_ended(TrainSweep *sweep);
 /* Member i (a new reference), NULL before it was created; its rate and seed indices. */
 TrainRun *train_sweep_dup_run(TrainSweep *sweep, int i, int *rate_index, int *seed_index);
 /* Every member ended (or the sweep was stopped and the current one ended). */
 gboolean train_sweep_is_done(TrainSweep *sweep);
+/* Why a member could not start (e.g. its folder cannot be created), newly allocated, or
+ * NULL; the sweep stopped there. */
+char *train_sweep_dup_error(TrainSweep *sweep);
 /* TRUE once the members turned out too big to be kept in memory together: each run's
  * network is freed when it ends. */
 gboolean train_sweep_releases_models(TrainSweep *sweep);

@@ -15,20 +15,7 @@
 static int
 run_cli(const char *const *args, char **out, char **err)
 {
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (gpointer) test_lrlab_train);
-    for (int i = 0; args[i]; i++)
-        g_ptr_array_add(argv, (gpointer) args[i]);
-    g_ptr_array_add(argv, NULL);
-    GError *error = NULL;
-    g_autoptr(GSubprocess) p = g_subprocess_newv((const char *const *) argv->pdata,
-                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                     G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                                 &error);
-    g_assert_no_error(error);
-    g_assert_true(g_subprocess_communicate_utf8(p, NULL, NULL, out, err, &error));
-    g_assert_no_error(error);
-    return g_subprocess_get_if_exited(p) ? g_subprocess_get_exit_status(p) : -1;
+    return test_run_cli(args, out, err);
 }
 
 static void

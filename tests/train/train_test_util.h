@@ -26,3 +26,7 @@ char *test_history_without_seconds(const char *path);
 
 /* The lrlab-train executable under test (argv[1] of the CLI tests, via meson). */
 extern const char *test_lrlab_train;
+
+/* Runs test_lrlab_train with args (NULL-terminated) to its end; its output in out and
+ * err; the exit status, or -1 when it did not exit. */
+int test_run_cli(const char *const *args, char **out, char **err);
