@@ -225,7 +225,8 @@ sweep_thread(gpointer data)
     const int n_rates = (int) s->rates->len, n_seeds = (int) s->seeds->len;
 
     for (int k = 0; k < n_rates * n_seeds; k++) {
-        const int seed_index = k / n_rates, rate_index = k % n_rates;
+        int rate_index, seed_index;
+        train_sweep_member_indices(s, k, &rate_index, &seed_index);
         TrainConfig c;
         member_config(s, rate_index, seed_index, &c);
         g_autofree char *folder =
@@ -375,11 +376,18 @@ TrainRun *train_sweep_dup_run(TrainSweep *s, int i, int *rate_index, int *seed_i
     TrainRun *run = i >= 0 && i < (int) s->runs->len
                         ? train_run_ref(g_ptr_array_index(s->runs, i)) : NULL;
     g_mutex_unlock(&s->mutex);
-    if (rate_index)
-        *rate_index = i % (int) s->rates->len;
-    if (seed_index)
-        *seed_index = i / (int) s->rates->len;
+    train_sweep_member_indices(s, i, rate_index, seed_index);
     return run;
+}
+
+void train_sweep_member_indices(TrainSweep *s, int i, int *rate_index, int *seed_index)
+{
+    g_return_if_fail(s != NULL);
+
+    if (rate_index)
+        *rate_index = i / (int) s->seeds->len;
+    if (seed_index)
+        *seed_index = i % (int) s->seeds->len;
 }
 
 gboolean train_sweep_is_done(TrainSweep *s)
@@ -508,6 +516,10 @@ void train_sweep_row_compute(TrainSweepRow *row, double lr, const TrainEpoch *co
     TrainGroupSummary g = train_group_summary(members, n);
     TrainVerdict v = train_diagnose_group(runs, n_epochs, statuses, n, num_classes,
                                           epochs_planned);
+    /* A loss that exploded without becoming NaN is a divergence too (the verdict's
+     * reading): the U-curve draws such a rate as diverged, not as a point off the top. */
+    if (v.kind == TRAIN_VERDICT_DIVERGED && g.n_diverged == 0)
+        g.n_diverged = n;
     *row = (TrainSweepRow) {
         .lr = lr,
         .seeds = n,

@@ -5,10 +5,10 @@
  * done), "repeat with N seeds" (one rate, N initial weights), or both. The app and
  * lrlab-train run their sweeps through it.
  *
- * Order: every rate with the first seed, then every rate with the next, so a stopped sweep
- * has a whole U-curve as early as possible and the error bars fill in after. Stopping ends
- * the current run after its batch (its finished epochs are kept, as any run's) and starts
- * no more. Runs that would not all fit in memory together still run: each run's network
+ * Order: rate after rate, each with all its seeds, so the runs of a rate (a group of
+ * seeds) follow one another in the runs table and a stopped sweep keeps whole rates: a
+ * finished rate has all its seeds. Stopping ends the current run after its batch (its
+ * finished epochs are kept, as any run's) and starts no more. Runs that would not all fit in memory together still run: each run's network
  * is freed when it ends (train_run_release_model), its record stays.
  *
  * Threads: a sweep has one thread of its own that creates, starts and waits for each
@@ -73,6 +73,8 @@ int train_sweep_get_n_created(TrainSweep *sweep);
 int train_sweep_get_n_ended(TrainSweep *sweep);
 /* Member i (a new reference), NULL before it was created; its rate and seed indices. */
 TrainRun *train_sweep_dup_run(TrainSweep *sweep, int i, int *rate_index, int *seed_index);
+/* Which rate and seed member i has (either pointer may be NULL). */
+void train_sweep_member_indices(TrainSweep *sweep, int i, int *rate_index, int *seed_index);
 /* Every member ended (or the sweep was stopped and the current one ended). */
 gboolean train_sweep_is_done(TrainSweep *sweep);
 /* Why a member could not start (e.g. its folder cannot be created), newly allocated, or

@@ -22,6 +22,8 @@ _lab_window_update_actions (LabWindow *self)
   if (self->stopping)
     valid = active = FALSE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start", valid);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sweep", valid);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.find-lr", valid);
   /* A disabled Start says why, where the user is looking. */
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button),
                                lab_settings_panel_get_valid (self->settings_panel)
@@ -29,7 +31,7 @@ _lab_window_update_actions (LabWindow *self)
                                : lab_settings_panel_get_problem (self->settings_panel));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.pause",
                                  active && status != TRAIN_STATUS_LOADING);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", active);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", active || _lab_window_sweep_active (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete-run", !self->stopping);
   gtk_button_set_icon_name (self->pause_button, status == TRAIN_STATUS_PAUSED
                                                 ? "media-playback-start-symbolic"
@@ -72,8 +74,19 @@ start_action (GtkWidget  *widget,
 
   /* Two runs would share two cores and both crawl: the one before stops here, keeping
    * every epoch it finished, and stays on the charts for comparison. */
+  _lab_window_sweep_stop (self);
   if (self->active_run && train_status_is_active (lab_run_get_progress (self->active_run).status))
     train_run_stop (lab_run_get_train_run (self->active_run));
+
+  /* "Repeat with N seeds": the same run N times, one after another, as a group. */
+  if (lab_settings_panel_get_n_seeds (self->settings_panel) > 1)
+    {
+      dataset = lab_settings_panel_dup_dataset (self->settings_panel);
+      _lab_window_sweep_start (self, &config, dataset, &config.lr, 1,
+                               lab_settings_panel_get_n_seeds (self->settings_panel));
+      train_config_clear (&config);
+      return;
+    }
 
   session = train_session_dir ();
   dir = train_session_next_run_dir (session, NULL);
@@ -127,8 +140,52 @@ stop_action (GtkWidget  *widget,
 
   g_assert (LAB_IS_WINDOW (self));
 
+  /* A sweep stops with its run: the runs after it never start. */
+  _lab_window_sweep_stop (self);
   if (self->active_run != NULL)
     train_run_stop (lab_run_get_train_run (self->active_run));
+}
+
+static void
+sweep_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+  TrainConfig config;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) rates = NULL;
+  g_autoptr(DataSet) dataset = NULL;
+
+  g_assert (LAB_IS_WINDOW (self));
+
+  if (!lab_settings_panel_get_valid (self->settings_panel))
+    {
+      _lab_window_toast (self, "%s", lab_settings_panel_get_problem (self->settings_panel));
+      return;
+    }
+  rates = lab_settings_panel_dup_sweep_rates (self->settings_panel, &error);
+  if (rates == NULL)
+    {
+      _lab_window_toast (self, "%s", error->message);
+      return;
+    }
+  train_config_init (&config);
+  lab_settings_panel_get_config (self->settings_panel, &config);
+  if (self->active_run && train_status_is_active (lab_run_get_progress (self->active_run).status))
+    train_run_stop (lab_run_get_train_run (self->active_run));
+  dataset = lab_settings_panel_dup_dataset (self->settings_panel);
+  _lab_window_sweep_start (self, &config, dataset, (const double *) (gpointer) rates->data, (int) rates->len,
+                           lab_settings_panel_get_n_seeds (self->settings_panel));
+  train_config_clear (&config);
+}
+
+static void
+find_lr_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  _lab_window_find_lr (LAB_WINDOW (widget));
 }
 
 static void
@@ -227,6 +284,8 @@ _lab_window_class_actions_init (LabWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export-chart", NULL, export_chart_action);
   gtk_widget_class_install_action (widget_class, "win.export-csv", NULL, export_csv_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
+  gtk_widget_class_install_action (widget_class, "win.sweep", NULL, sweep_action);
+  gtk_widget_class_install_action (widget_class, "win.find-lr", NULL, find_lr_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.start", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "win.start", NULL);

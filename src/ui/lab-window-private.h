@@ -1,5 +1,6 @@
 /* lab-window-private.h: what the files of LabWindow share, split by job the way GNOME Text
- * Editor splits its window:
+ * Editor splits its window (lab-window-sweep.c: sweeps, groups of seeds, the U-curve and
+ * the learning-rate finder):
  *   lab-window.c          the template, life cycle and public API; the runs, the status
  *                         line, the session it opens with, and a close that waits for them
  *   lab-window-actions.c  the win.* actions and their shortcuts
@@ -8,7 +9,9 @@
 #pragma once
 
 #include "lab-augment-page.h"
+#include "lab-lr-finder-dialog.h"
 #include "lab-mistakes-page.h"
+#include "lab-u-curve.h"
 #include "lab-window.h"
 
 G_BEGIN_DECLS
@@ -19,6 +22,7 @@ G_BEGIN_DECLS
 typedef enum {
   LAB_WINDOW_CHART_LOSS,
   LAB_WINDOW_CHART_ACCURACY,
+  LAB_WINDOW_CHART_LR,         /* the rate of every batch: the schedule beside its effect */
   LAB_WINDOW_N_CHARTS
 } LabWindowChart;
 
@@ -45,6 +49,14 @@ struct _LabWindow
   GtkProgressBar       *status_progress;
   LabAugmentPage       *augment_page;
   LabMistakesPage      *mistakes_page;
+  LabUCurve            *u_curve;
+  GtkToggleButton      *band_toggle;
+
+  /* lab-window-sweep.c's: the latest sweep, every group of seeds. */
+  struct _LabWindowSweeps *sweeps;
+  /* The chance lines (ln C on the loss chart, 1/C on the accuracy chart) for C classes. */
+  int                   chance_classes;
+  guint                 chance_lines[2];
 
   GSettings            *settings;
   GListStore           *runs;          /* of LabRun */
@@ -65,6 +77,13 @@ void      _lab_window_toast                (LabWindow      *self,
  * the charts. Returns the LabRun (borrowed: the list holds it). */
 LabRun   *_lab_window_add_train_run        (LabWindow      *self,
                                             TrainRun       *train_run);
+/* The same in a given colour (the members of a group of seeds share theirs); NULL: the
+ * next palette colour. */
+LabRun   *_lab_window_add_train_run_with_color (LabWindow     *self,
+                                                TrainRun      *train_run,
+                                                const GdkRGBA *color);
+/* While closing: closes the window once nothing is training any more. */
+void      _lab_window_close_if_stopped     (LabWindow      *self);
 /* Takes the run at index out of the list, the table and the charts. */
 void      _lab_window_remove_run           (LabWindow      *self,
                                             guint           index);
@@ -93,6 +112,38 @@ void      _lab_window_charts_set_legend    (LabWindow      *self,
                                             const char     *legend);
 /* What a chart's file name gets after the first chart's ("" for it, "-accuracy"...). */
 const char *_lab_window_chart_file_suffix  (LabWindowChart  chart);
+
+/* lab-window-sweep.c */
+typedef struct _LabWindowSweeps LabWindowSweeps;
+void      _lab_window_class_sweep_init     (LabWindowClass *klass);
+void      _lab_window_sweep_init           (LabWindow      *self);
+void      _lab_window_sweep_dispose        (LabWindow      *self);
+/* Runs config at each rate with n_seeds seeds (from config->seed) one after another; a
+ * running sweep stops first. FALSE (toasted) when the plan is refused. */
+gboolean  _lab_window_sweep_start          (LabWindow         *self,
+                                            const TrainConfig *config,
+                                            DataSet           *set,
+                                            const double      *rates,
+                                            int                n_rates,
+                                            int                n_seeds);
+/* A sweep still has runs to train. */
+gboolean  _lab_window_sweep_active         (LabWindow      *self);
+/* Stops it after the current batch; TRUE if one was running. */
+gboolean  _lab_window_sweep_stop           (LabWindow      *self);
+void      _lab_window_sweep_run_updated    (LabWindow      *self,
+                                            LabRun         *run);
+void      _lab_window_sweep_run_removed    (LabWindow      *self,
+                                            LabRun         *run);
+/* Appends each group's verdict ("lr 1e-3, 3 seeds: learning") to the verdict line. */
+void      _lab_window_sweep_describe       (LabWindow      *self,
+                                            GString        *text);
+/* Opens the learning-rate finder on the panel's settings (NULL with a toast when they
+ * cannot run). */
+LabLrFinderDialog *_lab_window_find_lr     (LabWindow      *self);
+
+/* lab-window-charts.c: the chance lines for the classes of the runs' data. */
+void      _lab_window_charts_set_chance    (LabWindow      *self,
+                                            int             num_classes);
 
 /* lab-window-export.c: each asks where with a file chooser, writes, and toasts the result. */
 void      _lab_window_ask_save_session     (LabWindow      *self);

@@ -63,7 +63,8 @@ update_labels (LabWindow *self)
           others[n_others++] = configs[j];
       difference = train_config_describe_difference (configs[i], (const TrainConfig *const *) others, n_others);
       lab_run_set_label (run, difference);
-      if (difference != NULL && difference[0] != '\0')
+      /* A sweep's runs are named by what they vary ("lr 1e-3"): said once. */
+      if (difference != NULL && difference[0] != '\0' && g_strcmp0 (difference, lab_run_get_name (run)) != 0)
         legend = g_strdup_printf ("%s: %s", lab_run_get_name (run), difference);
       else
         legend = g_strdup (lab_run_get_name (run));
@@ -93,11 +94,15 @@ update_verdicts (LabWindow *self)
 
       if (!lab_run_get_shown (run))
         continue;
-      verdict = train_diagnose (epochs, n_epochs, lab_run_get_progress (run).status, classes);
+      /* A young run's verdict waits for evidence ("at chance so far, epoch 2 of 30"). */
+      verdict = train_diagnose_live (epochs, n_epochs, lab_run_get_progress (run).status, classes,
+                                     lab_run_get_progress (run).epochs);
       if (verdict.text != NULL && verdict.text[0] != '\0')
         g_string_append_printf (text, "%s%s: %s", text->len ? " · " : "", lab_run_get_name (run), verdict.text);
       train_verdict_clear (&verdict);
     }
+  /* Groups of seeds are read as one (their members are hidden from the charts). */
+  _lab_window_sweep_describe (self, text);
   gtk_label_set_text (self->verdict_label, text->str);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->verdict_label), text->str);
 }
@@ -179,6 +184,9 @@ any_run_active (LabWindow *self)
 
   g_assert (LAB_IS_WINDOW (self));
 
+  /* A sweep between two runs is still training. */
+  if (self->sweeps && _lab_window_sweep_active (self))
+    return TRUE;
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LabRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
@@ -200,6 +208,9 @@ stop_active_runs (LabWindow *self)
 
   g_assert (LAB_IS_WINDOW (self));
 
+  /* A sweep starts no further run. */
+  if (self->sweeps)
+    _lab_window_sweep_stop (self);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LabRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
@@ -321,7 +332,16 @@ on_run_updated (LabWindow *self,
       update_verdicts (self);
       _lab_window_update_actions (self);
     }
-  /* From an idle, not from here: closing disposes the runs, and this one is emitting. */
+  _lab_window_sweep_run_updated (self, run);
+  _lab_window_close_if_stopped (self);
+}
+
+void
+_lab_window_close_if_stopped (LabWindow *self)
+{
+  g_assert (LAB_IS_WINDOW (self));
+
+  /* From an idle, not from here: closing disposes the runs, and one may be emitting. */
   if (self->stopping && self->close_source == 0 && !any_run_active (self))
     self->close_source = g_idle_add (close_when_stopped, self);
 }
@@ -379,12 +399,20 @@ LabRun *
 _lab_window_add_train_run (LabWindow *self,
                            TrainRun  *train_run)
 {
+  return _lab_window_add_train_run_with_color (self, train_run, NULL);
+}
+
+LabRun *
+_lab_window_add_train_run_with_color (LabWindow     *self,
+                                      TrainRun      *train_run,
+                                      const GdkRGBA *color)
+{
   g_autoptr(LabRun) run = NULL;
 
   g_assert (LAB_IS_WINDOW (self));
   g_assert (train_run != NULL);
 
-  run = lab_run_new (train_run, lab_chart_palette_color (self->n_colors_used++));
+  run = lab_run_new (train_run, color ? color : lab_chart_palette_color (self->n_colors_used++));
   g_signal_connect_object (run, "notify::shown", G_CALLBACK (on_run_shown_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (run, "notify::name", G_CALLBACK (on_run_name_changed), self, G_CONNECT_SWAPPED);
   /* A run read from disk meets the table and the charts with its record already there. */
@@ -411,6 +439,7 @@ _lab_window_remove_run (LabWindow *self,
   /* Late news from a cancelled worker must not reach charts that no longer have it. */
   g_signal_handlers_disconnect_by_data (run, self);
   _lab_window_charts_remove_run (self, run);
+  _lab_window_sweep_run_removed (self, run);
   if (run == self->active_run)
     g_clear_object (&self->active_run);
   g_list_store_remove (self->runs, index);
@@ -506,6 +535,7 @@ lab_window_dispose (GObject *object)
    * batch; what it finished is on disk. */
   if (self->runs)
     stop_active_runs (self);
+  _lab_window_sweep_dispose (self);
   g_clear_handle_id (&self->close_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_WINDOW);
   g_clear_object (&self->active_run);
@@ -554,6 +584,7 @@ lab_window_class_init (LabWindowClass *klass)
 
   _lab_window_class_charts_init (klass);
   _lab_window_class_actions_init (klass);
+  _lab_window_class_sweep_init (klass);
 }
 
 static void
@@ -585,6 +616,7 @@ lab_window_init (LabWindow *self)
   gtk_widget_set_margin_bottom (placeholder, 12);
   gtk_list_box_set_placeholder (self->runs_list, placeholder);
   lab_mistakes_page_set_runs (self->mistakes_page, G_LIST_MODEL (self->runs));
+  _lab_window_sweep_init (self);
 
   on_settings_changed (self);
   _lab_window_update_status (self);
@@ -637,6 +669,14 @@ lab_window_get_accuracy_chart (LabWindow *self)
   g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
 
   return self->charts[LAB_WINDOW_CHART_ACCURACY];
+}
+
+LabChart *
+lab_window_get_lr_chart (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+
+  return self->charts[LAB_WINDOW_CHART_LR];
 }
 
 void

@@ -1,5 +1,6 @@
-/* test_sweep: runs over rates and seeds, one after another: a plan is checked in words a
- * user understands, every rate starts from its seed's weights (the first batch's loss,
+/* test_sweep: runs over rates and seeds, one after another (rate after rate, each with
+ * all its seeds): a plan is checked in words a user understands, every rate starts from
+ * its seed's weights (the first batch's loss,
  * computed before any step, is the same for every rate of a seed and differs between
  * seeds), a stopped sweep keeps what finished and starts nothing more, members that would
  * not fit in memory together still all run (each freed when it ends), and the table of
@@ -92,14 +93,14 @@ test_rates_and_seeds(void)
     g_assert_cmpint(train_sweep_get_n_created(sweep), ==, 4);
     g_assert_false(train_sweep_releases_models(sweep));
     double loss[4];
-    /* Every rate with the first seed, then with the next. */
-    static const char *const names[] = { "lr 1e-2, seed 5", "lr 1e-3, seed 5",
-                                         "lr 1e-2, seed 6", "lr 1e-3, seed 6" };
+    /* Rate after rate, each with all its seeds. */
+    static const char *const names[] = { "lr 1e-2, seed 5", "lr 1e-2, seed 6",
+                                         "lr 1e-3, seed 5", "lr 1e-3, seed 6" };
     for (int i = 0; i < 4; i++) {
         int rate_index, seed_index;
         g_autoptr(TrainRun) run = train_sweep_dup_run(sweep, i, &rate_index, &seed_index);
-        g_assert_cmpint(rate_index, ==, i % 2);
-        g_assert_cmpint(seed_index, ==, i / 2);
+        g_assert_cmpint(rate_index, ==, i / 2);
+        g_assert_cmpint(seed_index, ==, i % 2);
         const TrainConfig *rc = train_run_get_config(run);
         g_assert_cmpfloat(rc->lr, ==, rates[rate_index]);
         g_assert_cmpuint(rc->seed, ==, seeds[seed_index]);
@@ -108,9 +109,10 @@ test_rates_and_seeds(void)
         g_assert_cmpint(train_run_get_status(run), ==, TRAIN_STATUS_FINISHED);
         loss[i] = first_batch_loss(run);
     }
-    g_assert_cmpfloat(loss[0], ==, loss[1]);
-    g_assert_cmpfloat(loss[2], ==, loss[3]);
-    g_assert_cmpfloat(loss[0], !=, loss[2]);
+    /* Same seed, same first loss whatever the rate; another seed, another one. */
+    g_assert_cmpfloat(loss[0], ==, loss[2]);
+    g_assert_cmpfloat(loss[1], ==, loss[3]);
+    g_assert_cmpfloat(loss[0], !=, loss[1]);
     g_assert_null(train_sweep_dup_run(sweep, 4, NULL, NULL));
 
     g_autofree char *plan = train_sweep_describe_plan(sweep);

@@ -175,6 +175,34 @@ test_axis_ticks (void)
   }
 }
 
+/* What a newcomer saw: four epochs at chance, 0.6931 to 0.6935, zoomed to fill the whole
+ * height. A flat curve must look flat: the range spans at least a quarter of its values,
+ * the curve in its middle; a constant learning rate on a log axis lies inside it. */
+static void
+test_autorange_flat (void)
+{
+  g_autoptr(LabChart) chart = new_chart ();
+  double flat[4] = { 0.6935, 0.6931, 0.6933, 0.6932 };
+  double rate[4] = { 1e-3, 1e-3, 1e-3, 1e-3 };
+  double min, max;
+  guint run = lab_chart_add_run (chart, "lr 1e-3", NULL);
+
+  set_curve (chart, run, LAB_CHART_CURVE_TRAIN, flat, 4);
+  lab_chart_get_y_range (chart, &min, &max);
+  g_assert_cmpfloat (max - min, >=, 0.25 * 0.6935);
+  g_assert_cmpfloat (min, <, 0.6931 - 0.05);
+  g_assert_cmpfloat (max, >, 0.6935 + 0.05);
+  /* The curve's wiggle is a few pixels, not the plot's height. */
+  g_assert_cmpfloat (fabs (lab_chart_value_to_pixel_y (chart, 0.6935, W, H) -
+                           lab_chart_value_to_pixel_y (chart, 0.6931, W, H)), <, 3);
+
+  set_curve (chart, run, LAB_CHART_CURVE_TRAIN, rate, 4);
+  lab_chart_set_log_y (chart, TRUE);
+  lab_chart_get_y_range (chart, &min, &max);
+  g_assert_cmpfloat (min, <, 1e-3 / 1.5);
+  g_assert_cmpfloat (max, >, 1e-3 * 1.5);
+}
+
 static void
 test_autorange_diverged (void)
 {
@@ -1072,6 +1100,7 @@ main (int   argc,
   g_test_add_func ("/chart/mapping/log-x", test_mapping_log_x);
   g_test_add_func ("/chart/axis/ticks", test_axis_ticks);
   g_test_add_func ("/chart/autorange/diverged", test_autorange_diverged);
+  g_test_add_func ("/chart/autorange/flat", test_autorange_flat);
   g_test_add_func ("/chart/visibility", test_visibility);
   g_test_add_func ("/chart/smoothing", test_smoothing);
   g_test_add_func ("/chart/describe", test_describe);

@@ -43,7 +43,9 @@ test_screenshots (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("lrlab-shots-XXXXXX", NULL);
   const char *argv[] = { lrlab_path, "--screenshot", dir, NULL };
-  const char *names[] = { "screenshot-curves.png", "screenshot-augmentation.png", "screenshot-mistakes.png" };
+  const char *names[] = { "screenshot-curves.png", "screenshot-augmentation.png", "screenshot-mistakes.png",
+                          "screenshot-lr-finder.png", "screenshot-sweep.png", "screenshot-seeds.png",
+                          "screenshot-schedule.png" };
   g_autoptr(GError) error = NULL;
   int status = -1;
 

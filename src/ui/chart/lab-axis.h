@@ -29,7 +29,9 @@ void      lab_axis_set_limits    (LabAxis      *self,
                                   double        min,
                                   double        max);
 /* Sets the range to hold data_min..data_max, widened to round tick values; the limits
- * win over the data. A non-finite or empty data range gives 0..1 (1..10 on a log axis). */
+ * win over the data. A non-finite or empty data range gives 0..1 (1..10 on a log axis).
+ * Without limits the range spans at least a quarter of its largest magnitude (a factor
+ * of about 3 on a log axis), centred on the data: a flat curve looks flat. */
 void      lab_axis_fit           (LabAxis      *self,
                                   double        data_min,
                                   double        data_max);
