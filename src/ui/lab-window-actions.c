@@ -40,6 +40,28 @@ _lab_window_update_actions (LabWindow *self)
                                status == TRAIN_STATUS_PAUSED ? _("Resume (Ctrl+P)") : _("Pause (Ctrl+P)"));
 }
 
+gboolean
+_lab_window_settings_ready (LabWindow *self)
+{
+  g_assert (LAB_IS_WINDOW (self));
+
+  if (lab_settings_panel_get_valid (self->settings_panel))
+    return TRUE;
+  _lab_window_toast (self, "%s", lab_settings_panel_get_problem (self->settings_panel));
+  return FALSE;
+}
+
+/* Two runs would share two cores and both crawl: the one training stops (keeping every
+ * epoch it finished, and staying on the charts for comparison), and a sweep starts no
+ * more. */
+static void
+stop_training (LabWindow *self)
+{
+  _lab_window_sweep_stop (self);
+  if (self->active_run && train_status_is_active (lab_run_get_progress (self->active_run).status))
+    train_run_stop (lab_run_get_train_run (self->active_run));
+}
+
 static void
 start_action (GtkWidget  *widget,
               const char *action_name,
@@ -57,11 +79,8 @@ start_action (GtkWidget  *widget,
 
   g_assert (LAB_IS_WINDOW (self));
 
-  if (!lab_settings_panel_get_valid (self->settings_panel))
-    {
-      _lab_window_toast (self, "%s", lab_settings_panel_get_problem (self->settings_panel));
-      return;
-    }
+  if (!_lab_window_settings_ready (self))
+    return;
 
   train_config_init (&config);
   lab_settings_panel_get_config (self->settings_panel, &config);
@@ -72,11 +91,7 @@ start_action (GtkWidget  *widget,
       return;
     }
 
-  /* Two runs would share two cores and both crawl: the one before stops here, keeping
-   * every epoch it finished, and stays on the charts for comparison. */
-  _lab_window_sweep_stop (self);
-  if (self->active_run && train_status_is_active (lab_run_get_progress (self->active_run).status))
-    train_run_stop (lab_run_get_train_run (self->active_run));
+  stop_training (self);
 
   /* "Repeat with N seeds": the same run N times, one after another, as a group. */
   if (lab_settings_panel_get_n_seeds (self->settings_panel) > 1)
@@ -159,11 +174,8 @@ sweep_action (GtkWidget  *widget,
 
   g_assert (LAB_IS_WINDOW (self));
 
-  if (!lab_settings_panel_get_valid (self->settings_panel))
-    {
-      _lab_window_toast (self, "%s", lab_settings_panel_get_problem (self->settings_panel));
-      return;
-    }
+  if (!_lab_window_settings_ready (self))
+    return;
   rates = lab_settings_panel_dup_sweep_rates (self->settings_panel, &error);
   if (rates == NULL)
     {
@@ -172,8 +184,7 @@ sweep_action (GtkWidget  *widget,
     }
   train_config_init (&config);
   lab_settings_panel_get_config (self->settings_panel, &config);
-  if (self->active_run && train_status_is_active (lab_run_get_progress (self->active_run).status))
-    train_run_stop (lab_run_get_train_run (self->active_run));
+  stop_training (self);
   dataset = lab_settings_panel_dup_dataset (self->settings_panel);
   _lab_window_sweep_start (self, &config, dataset, (const double *) (gpointer) rates->data, (int) rates->len,
                            lab_settings_panel_get_n_seeds (self->settings_panel));

@@ -91,6 +91,8 @@ void      _lab_window_update_status        (LabWindow      *self);
 
 /* lab-window-actions.c */
 void      _lab_window_class_actions_init   (LabWindowClass *klass);
+/* TRUE when the panel's settings can run; else FALSE, the reason toasted. */
+gboolean  _lab_window_settings_ready       (LabWindow      *self);
 /* Enables the actions that make sense now; a disabled Start says why in its tooltip. */
 void      _lab_window_update_actions       (LabWindow      *self);
 

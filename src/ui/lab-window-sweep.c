@@ -623,11 +623,8 @@ _lab_window_find_lr (LabWindow *self)
 
   g_assert (LAB_IS_WINDOW (self));
 
-  if (!lab_settings_panel_get_valid (self->settings_panel))
-    {
-      _lab_window_toast (self, "%s", lab_settings_panel_get_problem (self->settings_panel));
-      return NULL;
-    }
+  if (!_lab_window_settings_ready (self))
+    return NULL;
   train_config_init (&config);
   lab_settings_panel_get_config (self->settings_panel, &config);
   set = lab_settings_panel_dup_dataset (self->settings_panel);

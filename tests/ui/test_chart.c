@@ -203,6 +203,27 @@ test_autorange_flat (void)
   g_assert_cmpfloat (max, >, 1e-3 * 1.5);
 }
 
+/* A chart under others that name the same runs (the learning rate's) has no legend: its
+ * plot starts right under the title. */
+static void
+test_no_legend (void)
+{
+  g_autoptr(LabChart) chart = new_chart ();
+  double values[3] = { 1e-3, 1e-3, 1e-3 };
+  cairo_rectangle_t with, without;
+  guint run = lab_chart_add_run (chart, "a run with a long name", NULL);
+
+  set_curve (chart, run, LAB_CHART_CURVE_TRAIN, values, 3);
+  lab_chart_get_plot_area (chart, W, H, &with);
+  lab_chart_set_legend_visible (chart, FALSE);
+  lab_chart_get_plot_area (chart, W, H, &without);
+  g_assert_cmpfloat (without.y, <, with.y - 10);
+  g_assert_cmpfloat (without.y + without.height, ==, with.y + with.height);
+  lab_chart_set_legend_visible (chart, TRUE);
+  lab_chart_get_plot_area (chart, W, H, &without);
+  g_assert_cmpfloat (without.y, ==, with.y);
+}
+
 static void
 test_autorange_diverged (void)
 {
@@ -1101,6 +1122,7 @@ main (int   argc,
   g_test_add_func ("/chart/axis/ticks", test_axis_ticks);
   g_test_add_func ("/chart/autorange/diverged", test_autorange_diverged);
   g_test_add_func ("/chart/autorange/flat", test_autorange_flat);
+  g_test_add_func ("/chart/no-legend", test_no_legend);
   g_test_add_func ("/chart/visibility", test_visibility);
   g_test_add_func ("/chart/smoothing", test_smoothing);
   g_test_add_func ("/chart/describe", test_describe);

@@ -130,6 +130,44 @@ test_sweep_rates (void)
   g_object_unref (panel);
 }
 
+/* Three rates, the highest diverged: every point, the cross included, can be pointed at,
+ * and the drawing completes. */
+static void
+test_u_curve (void)
+{
+  LabUCurve *u = LAB_U_CURVE (g_object_ref_sink (lab_u_curve_new ()));
+  const LabUCurvePoint points[] = {
+    { .lr = 1e-1, .color = { 1, 0, 0, 1 }, .seeds = 1, .diverged = 1, .best_val_loss = NAN,
+      .final_loss = NAN, .best_val_accuracy = NAN },
+    { .lr = 1e-5, .color = { 0, 0, 1, 1 }, .seeds = 3, .best_val_loss = 0.69, .best_val_loss_std = 0.01,
+      .final_loss = 0.69, .best_val_accuracy = 0.5, .best_val_accuracy_std = 0.01 },
+    { .lr = 1e-3, .color = { 0, 1, 0, 1 }, .seeds = 3, .best_val_loss = 0.3, .best_val_loss_std = 0.05,
+      .final_loss = 0.1, .best_val_accuracy = 0.9, .best_val_accuracy_std = 0.02 },
+  };
+  gboolean seen[3] = { FALSE };
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 700, 240);
+  cairo_t *cr = cairo_create (surface);
+
+  lab_u_curve_set_points (u, points, 3);
+  g_assert_cmpuint (lab_u_curve_get_n_points (u), ==, 3);
+  for (int y = 0; y < 240; y += 2)
+    for (int x = 0; x < 700; x += 2)
+      {
+        int i = lab_u_curve_pick (u, x, y, 700, 240);
+        if (i >= 0)
+          seen[i] = TRUE;
+      }
+  /* Sorted by rate: 1e-5, 1e-3, then the diverged 1e-1. */
+  g_assert_true (seen[0] && seen[1] && seen[2]);
+  g_assert_cmpint (lab_u_curve_pick (u, 1, 1, 700, 240), ==, -1);
+  lab_u_curve_set_hover (u, 2);
+  lab_u_curve_draw (u, cr, 700, 240);
+  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  g_object_unref (u);
+}
+
 static gboolean
 all_ended (LabWindow *window,
            guint      wanted)
@@ -270,6 +308,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/instruments/schedule-panel", test_schedule_panel);
   g_test_add_func ("/ui/instruments/sweep-rates", test_sweep_rates);
+  g_test_add_func ("/ui/instruments/u-curve", test_u_curve);
   g_test_add_func ("/ui/instruments/sweep-with-seeds", test_sweep_with_seeds);
   g_test_add_func ("/ui/instruments/finder", test_finder);
   return g_test_run ();
