@@ -66,14 +66,16 @@ print_rule(const char *name, double lr, const char *why)
     printf("  %-9s %-8s %s\n", name, text, why);
 }
 
-int lrlab_train_find_lr(const TrainConfig *config, DataSet *set, const char *out)
+int lrlab_train_find_lr(const TrainConfig *config, DataSet *set, int steps, const char *out)
 {
     Finding f = {
         .loop = g_main_loop_new(NULL, FALSE),
         .notifier = train_notifier_new(NULL, sizeof(TrainLrFinderState)),
         .cancellable = g_cancellable_new(),
     };
-    const TrainLrFinderOptions options = train_lr_finder_options_default();
+    TrainLrFinderOptions options = train_lr_finder_options_default();
+    if (steps > 0)
+        options.steps = steps;
     g_autofree char *start = train_format_lr(options.start_lr);
     g_autofree char *end = train_format_lr(options.end_lr);
     int status = 0;
@@ -119,7 +121,10 @@ int lrlab_train_find_lr(const TrainConfig *config, DataSet *set, const char *out
         print_rule("valley", s->valley_lr, valley);
         print_rule("steep", s->steep_lr, steep);
         print_rule("minimum", s->minimum_lr, minimum);
-        printf("Train with it: --lr %s\n", lr);
+        if (s->clear)
+            printf("Train with it: --lr %s\n", lr);
+        else
+            printf("But: %s\n", f.result.message);
     } else {
         printf("\nNo suggestion: %s\n", f.result.message);
         status = 1;

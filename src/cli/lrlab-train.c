@@ -34,6 +34,7 @@ enum { EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 typedef struct {
     char *config, *data, *lr, *augment, *out, *export_synthetic, *seeds;
     gboolean find_lr;
+    int find_lr_steps;
     char **field_text;
     gboolean *field_on;
 } Options;
@@ -613,6 +614,8 @@ int main(int argc, char **argv)
         { "find-lr", 0, 0, G_OPTION_ARG_NONE, &o.find_lr,
           "find a learning rate (fastai's range test from the run's initial weights) and "
           "exit; with --out, every batch goes to lr_find.csv", NULL },
+        { "find-lr-steps", 0, 0, G_OPTION_ARG_INT, &o.find_lr_steps,
+          "batches of the --find-lr test, 6 to 400 (default 100, fastai's)", "N" },
         { NULL },
     };
     g_autoptr(GArray) field_options = field_entries(&o, help);
@@ -645,6 +648,9 @@ int main(int argc, char **argv)
     GArray *seeds_list = NULL;
     g_autoptr(GArray) rates = config_from_options(&o, &config, &seeds_list);
     g_autoptr(GArray) seeds = seeds_list;
+    if (o.find_lr_steps != 0 && (o.find_lr_steps < 6 || o.find_lr_steps > 400))
+        usage_error("--find-lr-steps: '%d' is not a number of batches (an integer from 6 to "
+                    "400)", o.find_lr_steps);
     if (!train_config_validate(&config, &error) ||
         !train_sweep_check((const double *) rates->data, (int) rates->len,
                            (const guint64 *) seeds->data, (int) seeds->len, &error))
@@ -668,7 +674,7 @@ int main(int argc, char **argv)
         return interrupted ? EXIT_INTERRUPTED : 1;
     }
     if (o.find_lr) {
-        int status = lrlab_train_find_lr(&config, set, o.out);
+        int status = lrlab_train_find_lr(&config, set, o.find_lr_steps, o.out);
         train_config_clear(&config);
         return status;
     }

@@ -163,6 +163,20 @@ void train_lr_finder_suggest(const TrainLrFinderPoint *points, int n, int steps,
         return;
     }
 
+    /* fastai suggests whatever the curve; a fall within the noise is a guess, and the
+     * user is told so rather than handed a rate as if it had been measured. */
+    double lowest = losses[train_lr_rule_minimum(losses, m)];
+    s->clear = losses[0] - lowest >= TRAIN_LR_FINDER_CLEAR_FALL * fabs(losses[0]);
+    if (!s->clear) {
+        g_autofree char *lo = train_format_lr(lrs[0]);
+        g_autofree char *hi = train_format_lr(lrs[m - 1]);
+        *message = g_strdup_printf(
+            "The loss hardly fell at any rate from %s to %s (by %.1f%% at most) before it "
+            "blew up: this network sits near chance for more batches than the test has, "
+            "whatever the rate, so the suggestion below is a guess. Start from a usual rate "
+            "(1e-3 for Adam) and compare a few with Sweep.",
+            lo, hi, 100 * (losses[0] - lowest) / fabs(losses[0]));
+    }
     s->valley = first + train_lr_rule_valley(losses, m);
     s->steep = first + train_lr_rule_steep(lrs, losses, m);
     s->minimum = first + train_lr_rule_minimum(losses, m);

@@ -79,8 +79,14 @@ int train_lr_rule_steep(const double *lrs, const double *losses, int n);
 /* The index of the lowest loss (the suggestion is a tenth of its rate). */
 int train_lr_rule_minimum(const double *losses, int n);
 
+/* A fall of the smoothed loss smaller than this fraction of where the kept points start
+ * is within the batches' noise: no rate really made it fall. */
+#define TRAIN_LR_FINDER_CLEAR_FALL 0.03
+
 typedef struct {
     gboolean found;             /* FALSE: no suggestion, see the result's message */
+    gboolean clear;             /* the loss fell clearly (TRAIN_LR_FINDER_CLEAR_FALL); when
+                                 * not, the suggestion is a guess and the message says why */
     double lr;                  /* the valley's rate: what the app offers to set */
     int valley, steep, minimum; /* indices into the points */
     double valley_lr, steep_lr, minimum_lr;  /* minimum_lr: a tenth of the lowest loss' rate */
@@ -106,7 +112,9 @@ void train_lr_finder_result_clear(TrainLrFinderResult *result);
 
 /* Step 4 on points (n) of a test planned for steps: fills suggestion, or says in message
  * (newly allocated) why no rate can be suggested: a loss that was not a number from the
- * start, one that rose at every rate, too few points before it blew up. */
+ * start, one that rose at every rate, too few points before it blew up. A suggestion
+ * whose loss barely fell (a network that sits at chance for more batches than the test
+ * has, whatever the rate) comes with clear FALSE and a message saying so. */
 void train_lr_finder_suggest(const TrainLrFinderPoint *points, int n, int steps,
                              TrainLrSuggestion *suggestion, char **message);
 

@@ -158,7 +158,15 @@ show_result (LabLrFinderDialog         *self,
                               "<span foreground=\"#9141ac\">●</span> It is lowest at %s; a tenth of that is "
                               "%s. Much higher rates make it jump, much lower ones crawl."),
                             valley, steep, lowest, minimum);
-    gtk_label_set_markup (self->result_label, text);
+    if (!s->clear)
+      {
+        /* A guess, said before the rate. */
+        g_autofree char *warning = g_markup_escape_text (r->message, -1);
+        g_autofree char *both = g_strdup_printf ("<b>%s</b>\n%s", warning, text);
+        gtk_label_set_markup (self->result_label, both);
+      }
+    else
+      gtk_label_set_markup (self->result_label, text);
     button = g_strdup_printf (_("_Use %s"), valley);
     gtk_button_set_label (self->use_button, button);
     gtk_widget_set_sensitive (GTK_WIDGET (self->use_button), TRUE);

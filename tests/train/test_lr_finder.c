@@ -113,6 +113,7 @@ test_suggest(void)
     train_lr_finder_suggest(p, 100, 100, &s, &message);
     g_assert_null(message);
     g_assert_true(s.found);
+    g_assert_true(s.clear);
     /* Kept: points 10 to 94. The valley runs from step 40 (the last flat point) to 70;
      * 31 points, fastai's start at 70 - 31 = 39: sections 31/3 = 10.33, so 39 + 10 + 5 =
      * 54, a little under half way down. */
@@ -129,6 +130,8 @@ test_suggest(void)
 }
 
 static double flat(int i) { return 0.6931 + 0.001 * (i % 2); }
+/* What the default preset gives: at chance, a dip of 0.3% near 5e-3, then the blow-up. */
+static double at_chance(int i) { return i < 90 ? 0.6931 - (i > 60 ? 0.0001 * (i - 60) : 0) : 0.69 * pow(1.5, i - 89); }
 
 static void
 test_nothing_to_suggest(void)
@@ -150,6 +153,15 @@ test_nothing_to_suggest(void)
     g_assert_false(s.found);
     g_assert_nonnull(strstr(message, "blew up after 12 batches"));
     g_assert_nonnull(strstr(message, "too high"));
+    g_clear_pointer(&message, g_free);
+
+    /* A fall within the noise: a rate, but said to be a guess. */
+    g_autofree TrainLrFinderPoint *guess = finder_curve(100, at_chance);
+    train_lr_finder_suggest(guess, 100, 100, &s, &message);
+    g_assert_true(s.found);
+    g_assert_false(s.clear);
+    g_assert_nonnull(strstr(message, "hardly fell"));
+    g_assert_nonnull(strstr(message, "is a guess"));
     g_clear_pointer(&message, g_free);
 
     /* Never fell at any rate. */
