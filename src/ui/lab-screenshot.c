@@ -495,7 +495,7 @@ lab_screenshot_start (LabWindow  *window,
   script->window = g_object_ref (window);
   script->dir = g_strdup (dir);
   script->deadline = g_get_monotonic_time () +
-                     (g_getenv ("LRLAB_SCREENSHOT_QUICK") ? TIMEOUT_SECONDS : TIMEOUT_SECONDS_FULL) * G_USEC_PER_SEC;
+                     (gint64) (g_getenv ("LRLAB_SCREENSHOT_QUICK") ? TIMEOUT_SECONDS : TIMEOUT_SECONDS_FULL) * G_USEC_PER_SEC;
   g_timeout_add_full (G_PRIORITY_DEFAULT, 100, tick, script, script_free);
 }
 

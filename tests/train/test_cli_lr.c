@@ -37,7 +37,10 @@ test_find_lr(void)
     g_assert_nonnull(strstr(out, "  valley "));
     g_assert_nonnull(strstr(out, "  steep "));
     g_assert_nonnull(strstr(out, "  minimum "));
-    g_assert_nonnull(strstr(out, "Train with it: --lr "));
+    /* Then the rate to train with, or (these few tiny chips hardly learn in 100 batches)
+     * why the suggestion is only a guess. */
+    g_assert_true(strstr(out, "Train with it: --lr ") != NULL ||
+                  strstr(out, "But: The loss hardly fell") != NULL);
     /* No run: the finder trains nothing that stays. */
     g_assert_null(strstr(out, "Epoch 1/"));
     g_autofree char *csv = g_build_filename(dir, "lr_find.csv", NULL);
