@@ -395,6 +395,8 @@ tick (gpointer user_data)
                                           "1e-1, 1e-2, 1e-3, 1e-4, 1e-5");
       lab_settings_panel_set_n_seeds (lab_window_get_settings_panel (script->window), 1);
       gtk_widget_activate_action (GTK_WIDGET (script->window), "win.sweep", NULL);
+      /* The sidebar where the sweep was set up: the schedule, then Compare. */
+      lab_settings_panel_reveal_schedule (lab_window_get_settings_panel (script->window));
       next (script, STEP_HOVER_SWEEP);
       break;
 

@@ -201,6 +201,21 @@ test_autorange_flat (void)
   lab_chart_get_y_range (chart, &min, &max);
   g_assert_cmpfloat (min, <, 1e-3 / 1.5);
   g_assert_cmpfloat (max, >, 1e-3 * 1.5);
+
+  /* A sweep's 1e-1 whose first epoch exploded (14000, then chance): the other rates'
+   * curves keep the height; the initial losses near 0.7 still show. */
+  {
+    double good[10] = { 0.69, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2, 0.18, 0.16, 0.15 };
+    double exploded[10] = { 14000, 0.7, 0.69, 0.7, 0.69, 0.7, 0.69, 0.7, 0.69, 0.7 };
+    guint other = lab_chart_add_run (chart, "lr 1e-1", NULL);
+
+    lab_chart_set_log_y (chart, FALSE);
+    set_curve (chart, run, LAB_CHART_CURVE_TRAIN, good, 10);
+    set_curve (chart, other, LAB_CHART_CURVE_TRAIN, exploded, 10);
+    lab_chart_get_y_range (chart, &min, &max);
+    g_assert_cmpfloat (max, >=, 0.7);
+    g_assert_cmpfloat (max, <=, 2);
+  }
 }
 
 /* A chart under others that name the same runs (the learning rate's) has no legend: its

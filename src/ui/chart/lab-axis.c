@@ -427,6 +427,10 @@ lab_axis_robust_range (const double *values,
       if (!isfinite (v) || (log && v <= 0))
         continue;
       v = log ? log10 (v) : v;
+      /* A first value far beyond the fence is no initial loss but a first epoch that
+       * exploded (a sweep's 1e-1 at 14000): kept, it would flatten every other curve. */
+      if (n > 0 && v > fence_hi + (fence_hi - fence_lo))
+        continue;
       lo = MIN (lo, v);
       hi = MAX (hi, v);
     }
