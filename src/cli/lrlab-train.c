@@ -27,7 +27,9 @@
 #include "train_plan.h"
 #include "train_record.h"
 #include "train_run.h"
-
+#include "train_sweep.h"
+#include "lrlab-train-find-lr.h"
+#include "lrlab-train-sweep.h"
 
 /* Exit statuses: 2 for a bad command line (as getopt tools do), 128 + the signal after
  * a stop signal (130 after Ctrl-C, 143 after SIGTERM), as a shell reports them. */
@@ -38,7 +40,9 @@ enum { EXIT_USAGE = 2 };
  * --augment takes "flip,noise=0.2"; the rest only run the program. The table's flags
  * keep their text in field_text (or field_on for a switch), one slot per field. */
 typedef struct {
-    char *config, *data, *lr, *augment, *out, *export_synthetic;
+    char *config, *data, *lr, *augment, *out, *export_synthetic, *seeds;
+    gboolean find_lr;
+    int find_lr_steps;
     char **field_text;
     gboolean *field_on;
 } Options;
@@ -58,6 +62,7 @@ options_clear(Options *o)
     g_clear_pointer(&o->augment, g_free);
     g_clear_pointer(&o->out, g_free);
     g_clear_pointer(&o->export_synthetic, g_free);
+    g_clear_pointer(&o->seeds, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Options, options_clear)
 
@@ -143,10 +148,42 @@ apply_data(const char *text, TrainConfig *config)
     config->folder = g_strdup(text);
 }
 
+/* The seeds of the runs: a list "--seed 1,2,3" (kept out of the table's parser, which
+ * takes one number), or --seeds N counted from --seed (N = 1 without it). A list takes
+ * the place of --seed, whose text is cleared. */
+static GArray *
+seeds_from_options(const Options *o, char **seed_text, guint64 *first)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (*seed_text == NULL || strchr(*seed_text, ',') == NULL)
+        return NULL;
+    if (o->seeds)
+        usage_error("--seeds: give either --seeds N or a list --seed 1,2,3, not both");
+    GArray *seeds = train_sweep_parse_seeds(*seed_text, &error);
+    if (seeds == NULL)
+        usage_error("--seed: %s", error->message);
+    if (seeds->len == 0)
+        usage_error("--seed: no seed given (a number or a comma-separated list)");
+    g_clear_pointer(seed_text, g_free);
+    *first = g_array_index(seeds, guint64, 0);
+    return seeds;
+}
+
+static GArray *
+count_seeds(const Options *o, guint64 first)
+{
+    gint64 n = 1;
+    if (o->seeds && !g_ascii_string_to_signed(o->seeds, 10, 1, 1000, &n, NULL))
+        usage_error("--seeds: '%s' is not a number of seeds (an integer from 1 to 1000)",
+                    o->seeds);
+    return train_sweep_seeds_from(first, (int) n);
+}
+
 /* Fills config (and the list of rates) from the flags; exits 2 on a bad value. The
  * defaults, then --config's file, then every other flag given, wherever it stands. */
 static GArray *
-config_from_options(const Options *o, TrainConfig *config)
+config_from_options(Options *o, TrainConfig *config, GArray **seeds_out)
 {
     guint n;
     const TrainField *fields = train_fields(&n);
@@ -158,6 +195,9 @@ config_from_options(const Options *o, TrainConfig *config)
         train_config_init(config);
     else if (!train_config_load(config, o->config, &error))
         usage_error("--config: %s", error->message);
+    guint64 first_seed = 0;
+    GArray *seeds = seeds_from_options(o, &o->field_text[train_field_find("seed") - fields],
+                                       &first_seed);
     if (o->data)
         apply_data(o->data, config);
     for (guint i = 0; i < n; i++) {
@@ -176,6 +216,9 @@ config_from_options(const Options *o, TrainConfig *config)
         if (!data_augment_config_parse(&config->augment, o->augment, &error))
             usage_error("--augment: %s", error->message);   /* it lists the known words */
     }
+    if (seeds)
+        config->seed = first_seed;
+    *seeds_out = seeds ? seeds : count_seeds(o, config->seed);
 
     if (o->lr) {
         g_auto(GStrv) words = g_strsplit(o->lr, ",", -1);
@@ -309,8 +352,15 @@ load_dataset(const TrainConfig *config, DataFolderReport *report, int *signum, G
 
 /* ---- one run, shown as it trains ---- */
 
+/* The sweep being run and the member being shown (one at a time: they run in turn). */
 typedef struct {
     GMainLoop *loop;
+    TrainSweep *sweep;
+    const char *out;
+    const GPtrArray *skipped;   /* DataSkippedFile: what the dataset left out */
+    RunResult *results;       /* one per member, as they end */
+    int n_collected;          /* members whose result is in */
+    int current;              /* the member shown, -1 none */
     TrainRun *run;
     gboolean tty;
     guint batches_seen;       /* batch points already read */
@@ -342,7 +392,7 @@ print_bar(Watch *w, const TrainProgress *p)
 static void on_stop_signal(int signum, gpointer user_data);
 
 static void
-on_news(TrainRun *run, gpointer user_data)
+print_news(TrainRun *run, gpointer user_data)
 {
     Watch *w = user_data;
     TrainProgress p = train_run_get_progress(run);
@@ -379,12 +429,10 @@ on_news(TrainRun *run, gpointer user_data)
     if (w->tty && p.status == TRAIN_STATUS_RUNNING && p.batch > 0 &&
         (p.batch < p.batches_per_epoch))
         print_bar(w, &p);
-    if (!train_status_is_active(p.status))
-        g_main_loop_quit(w->loop);
 }
 
-/* A stop signal (lrlab-train-signals.h), or stdout gone (SIGPIPE's case, see on_news):
- * the first stops after the current batch, the next at once. */
+/* A stop signal (lrlab-train-signals.h), or stdout gone (SIGPIPE's case, see print_news):
+ * the first stops the sweep after the current batch, the next at once. */
 static void
 on_stop_signal(int signum, gpointer user_data)
 {
@@ -399,20 +447,20 @@ on_stop_signal(int signum, gpointer user_data)
         else
             fprintf(stderr, "%s%s: stopping after the current batch; finished epochs are "
                             "kept.\n", w->tty ? "\n" : "", lrlab_signal_name(signum));
-        if (w->run)
-            train_run_stop(w->run);
-    } else if (w->run) {
-        train_run_cancel(w->run);
+        train_sweep_stop(w->sweep);
+    } else {
+        train_sweep_cancel(w->sweep);
     }
 }
 
-/* "lr_1e-03", or "lr_1e-03-2" when a run of that name is already there: a sweep never
- * overwrites an earlier one. */
+/* "lr_1e-03" ("lr_1e-03_seed2" in a group of seeds), or "lr_1e-03-2" when a run of that
+ * name is already there: a sweep never overwrites an earlier one. */
 static char *
-run_folder(const char *out, double lr)
+run_folder(const char *out, double lr, const guint64 *seed)
 {
     g_autofree char *rate = train_format_lr_padded(lr);
-    g_autofree char *base = g_strdup_printf("lr_%s", rate);
+    g_autofree char *base = seed ? g_strdup_printf("lr_%s_seed%" G_GUINT64_FORMAT, rate, *seed)
+                                 : g_strdup_printf("lr_%s", rate);
     char *path = g_build_filename(out, base, NULL);
     for (int i = 2; g_file_test(path, G_FILE_TEST_EXISTS); i++) {
         g_free(path);
@@ -462,16 +510,6 @@ print_plan(const TrainConfig *config, const DataSet *set, int n_rates, GError **
     return TRUE;
 }
 
-typedef struct {
-    double lr;
-    double min_delta;         /* what makes an epoch the best (train_best.h) */
-    TrainStatus status;
-    int num_classes;
-    GArray *epochs;
-    char *message;
-    char *folder;
-} RunResult;
-
 static void
 run_result_clear(RunResult *r)
 {
@@ -507,6 +545,122 @@ print_table(const RunResult *results, int n)
             g_autofree char *lr = train_format_lr(results[i].lr);
             printf("lr %s: %s\n", lr, results[i].message);
         }
+}
+
+/* ---- the sweep's members, shown one after another ---- */
+
+/* On the sweep's thread, for each member just made: its folder under --out, the resume or
+ * fork it is (--resume, --fork), and the whole list of what the dataset skipped in it. */
+static char *
+member_folder(TrainRun *run, const TrainConfig *member, int rate_index, int seed_index,
+              gpointer user_data)
+{
+    Watch *w = user_data;
+    g_autoptr(GError) error = NULL;
+    char *folder = w->out ? run_folder(w->out, member->lr,
+                                       train_sweep_get_n_seeds(w->sweep) > 1 ? &member->seed
+                                                                             : NULL)
+                          : NULL;
+    if (lrlab_train_branch_wanted())
+        lrlab_train_branch_setup_run(run, member, (guint) train_sweep_get_n_rates(w->sweep),
+                                     &folder);
+    if (folder && w->skipped && w->skipped->len > 0 &&
+        (g_mkdir_with_parents(folder, 0755) != 0 ||
+         !train_record_write_skipped_files(folder, w->skipped, &error)))
+        fprintf(stderr, "lrlab-train: cannot list the skipped files in %s: %s\n", folder,
+                error ? error->message : g_strerror(errno));
+    return folder;
+}
+
+static void advance(Watch *w);
+
+static void
+on_run_news(TrainRun *run, gpointer user_data)
+{
+    print_news(run, user_data);
+    advance(user_data);
+}
+
+static void
+on_sweep_news(TrainSweep *sweep, gpointer user_data)
+{
+    advance(user_data);
+}
+
+static void
+show_member(Watch *w, int i)
+{
+    const int n = train_sweep_get_n_members(w->sweep);
+    RunResult *r = &w->results[i];
+    int rate_index, seed_index;
+
+    w->run = train_sweep_dup_run(w->sweep, i, &rate_index, &seed_index);
+    w->current = i;
+    const TrainConfig *c = train_run_get_config(w->run);
+    *r = (RunResult) { .lr = c->lr, .rate_index = rate_index, .seed = c->seed,
+                       .min_delta = c->early_stop_min_delta, .status = TRAIN_STATUS_READY };
+    r->folder = g_strdup(train_run_get_output_dir(w->run));
+    if (n > 1) {
+        g_autofree char *name = train_run_dup_name(w->run);
+        printf("\n== %s (%d/%d)%s%s ==\n", name, i + 1, n, r->folder ? " -> " : "",
+               r->folder ? r->folder : "");
+    }
+    w->batches_seen = 0;
+    w->epochs_printed = 0;
+    w->bar_epoch = -1;
+    w->loss_sum = w->accuracy_sum = 0;
+    w->n_batches = 0;
+    train_run_set_notify(w->run, NULL, on_run_news, w, NULL);
+}
+
+/* The member has ended: what finished after its last notification, then its result. */
+static void
+collect_member(Watch *w)
+{
+    RunResult *r = &w->results[w->current];
+    TrainRun *run = w->run;
+
+    train_run_set_notify(run, NULL, NULL, NULL, NULL);
+    print_news(run, w);
+    r->status = train_run_get_status(run);
+    r->epochs = train_run_dup_epochs(run);
+    r->num_classes = train_run_get_num_classes(run);
+    r->message = train_run_dup_message(run);
+    TrainTestScore test = train_run_get_progress(run).test;
+    if (test.images > 0)
+        printf("Test split: %d images, loss %.4f, accuracy %.4f (the best weights, epoch "
+               "%d)\n", test.images, test.loss, test.accuracy, test.epoch + 1);
+    if (r->status == TRAIN_STATUS_EARLY_STOPPED) {
+        const TrainConfig *c = train_run_get_config(run);
+        TrainProgress p = train_run_get_progress(run);
+        printf("Early stopping: no lower validation loss for %d epochs; %s the weights "
+               "of epoch %d.\n", c->early_stop_patience,
+               c->restore_best ? "restored" : "kept", p.best_epoch + 1);
+    }
+    g_clear_pointer(&w->run, train_run_unref);
+    w->current = -1;
+    w->n_collected++;
+}
+
+/* Called at every news of the sweep or its member: shows the next member once the one
+ * before has ended, and ends the main loop with the sweep. */
+static void
+advance(Watch *w)
+{
+    for (;;) {
+        if (w->current >= 0) {
+            if (w->current >= train_sweep_get_n_ended(w->sweep))
+                return;
+            collect_member(w);
+        } else if (w->n_collected < train_sweep_get_n_created(w->sweep)) {
+            show_member(w, w->n_collected);
+            print_news(w->run, w);
+        } else {
+            if (train_sweep_is_done(w->sweep))
+                g_main_loop_quit(w->loop);
+            return;
+        }
+    }
 }
 
 static int
@@ -558,6 +712,15 @@ int main(int argc, char **argv)
           "status.ini) under DIR, named like lr_1e-03 (default: keep nothing)", "DIR" },
         { "export-synthetic", 0, 0, G_OPTION_ARG_FILENAME, &o.export_synthetic,
           "write the synthetic images as PNG under DIR/<class>/ and exit", "DIR" },
+        { "seeds", 0, 0, G_OPTION_ARG_STRING, &o.seeds,
+          "repeat every run with N seeds from --seed (or list them: --seed 1,2,3): only the "
+          "initial weights, batch order, augmentation and dropout differ, the images and "
+          "the split stay; the table gives mean \u00b1 std per rate (default 1)", "N" },
+        { "find-lr", 0, 0, G_OPTION_ARG_NONE, &o.find_lr,
+          "find a learning rate (fastai's range test from the run's initial weights) and "
+          "exit; with --out, every batch goes to lr_find.csv", NULL },
+        { "find-lr-steps", 0, 0, G_OPTION_ARG_INT, &o.find_lr_steps,
+          "batches of the --find-lr test, 6 to 400 (default 100, fastai's)", "N" },
         { NULL },
     };
     g_autoptr(GArray) field_options = field_entries(&o, help);
@@ -592,13 +755,21 @@ int main(int argc, char **argv)
         usage_error("unexpected argument '%s' (see --help)", argv[1]);
 
     if (lrlab_train_branch_wanted())
-        o.config = (char *) lrlab_train_branch_config(o.config);
+        o.config = g_strdup(lrlab_train_branch_config(o.config));
+
     TrainConfig config;
-    g_autoptr(GArray) rates = config_from_options(&o, &config);
+    GArray *seeds_list = NULL;
+    g_autoptr(GArray) rates = config_from_options(&o, &config, &seeds_list);
+    g_autoptr(GArray) seeds = seeds_list;
     if (lrlab_train_branch_wanted())
         lrlab_train_branch_check(&config, rates->len, o.out,
                                  o.field_text[train_field_find("epochs") - train_fields(NULL)]);
-    if (!train_config_validate(&config, &error))
+    if (o.find_lr_steps != 0 && (o.find_lr_steps < 6 || o.find_lr_steps > 400))
+        usage_error("--find-lr-steps: '%d' is not a number of batches (an integer from 6 to "
+                    "400)", o.find_lr_steps);
+    if (!train_config_validate(&config, &error) ||
+        !train_sweep_check((const double *) rates->data, (int) rates->len,
+                           (const guint64 *) seeds->data, (int) seeds->len, &error))
         usage_error("%s", error->message);
 
     if ((mode_status = lrlab_train_export_run_modes(&config, rates->len)) >= 0) {
@@ -614,7 +785,7 @@ int main(int argc, char **argv)
     }
 
     setvbuf(stdout, NULL, _IOLBF, 0);
-    /* A closed stdout is seen as a failed write (on_news), not as a kill. */
+    /* A closed stdout is seen as a failed write (print_news), not as a kill. */
     signal(SIGPIPE, SIG_IGN);
     int load_signal = 0;
     DataFolderReport report = { 0 };
@@ -628,6 +799,12 @@ int main(int argc, char **argv)
         train_config_clear(&config);
         return interrupted ? EXIT_INTERRUPTED_BY(load_signal) : 1;
     }
+    if (o.find_lr) {
+        int status = lrlab_train_find_lr(&config, set, o.find_lr_steps, o.out);
+        data_folder_report_clear(&report);
+        train_config_clear(&config);
+        return status;
+    }
     if (!print_plan(&config, set, (int) rates->len, &error)) {
         fprintf(stderr, "lrlab-train: %s\n", error->message);
         data_folder_report_clear(&report);
@@ -635,86 +812,66 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    Watch watch = { .loop = g_main_loop_new(NULL, FALSE), .tty = isatty(STDOUT_FILENO) };
-    LrlabSignals *signals = lrlab_signals_watch(on_stop_signal, &watch);
-    g_autofree RunResult *results = g_new0(RunResult, rates->len);
-    int n_done = 0, exit_status = 0;
-
-    for (guint i = 0; i < rates->len && watch.interrupts == 0; i++) {
-        TrainConfig rc;
-        train_config_copy(&rc, &config);
-        rc.lr = g_array_index(rates, double, i);
-        g_autofree char *lr_text = train_format_lr(rc.lr);
-        g_free(rc.name);
-        rc.name = g_strdup_printf("lr %s", lr_text);
-
-        g_autoptr(TrainRun) run = train_run_new(&rc, set);
-        RunResult *r = &results[n_done++];
-        r->lr = rc.lr;
-        r->min_delta = rc.early_stop_min_delta;
-        if (o.out) {
-            r->folder = run_folder(o.out, rc.lr);
-            train_run_set_output_dir(run, r->folder);
-        }
-        if (lrlab_train_branch_wanted())
-            lrlab_train_branch_setup_run(run, &rc, rates->len, &r->folder);
-        if (rates->len > 1)
-            printf("\n== lr %s (%u/%u)%s%s ==\n", lr_text, i + 1, rates->len,
-                   r->folder ? " -> " : "", r->folder ? r->folder : "");
-        watch.run = run;
-        watch.batches_seen = 0;
-        watch.epochs_printed = 0;
-        watch.bar_epoch = -1;
-        train_run_set_notify(run, NULL, on_news, &watch, NULL);
-        if (!train_run_start(run, &error)) {
-            fprintf(stderr, "lrlab-train: %s\n", error->message);
-            train_config_clear(&rc);
-            exit_status = 1;
-            r->epochs = g_array_new(FALSE, TRUE, sizeof(TrainEpoch));
-            r->status = TRAIN_STATUS_FAILED;
-            r->message = g_strdup(error->message);
-            g_clear_error(&error);
-            break;
-        }
-        /* The folder exists now: the whole list of what the dataset skipped goes in it. */
-        if (r->folder && report.skipped &&
-            !train_record_write_skipped_files(r->folder, report.skipped, &error)) {
-            fprintf(stderr, "lrlab-train: %s\n", error->message);
-            g_clear_error(&error);
-        }
-        g_main_loop_run(watch.loop);
-        train_run_wait(run);
-        on_news(run, &watch);   /* epochs that finished after the last notification */
-        train_run_set_notify(run, NULL, NULL, NULL, NULL);
-
-        r->status = train_run_get_status(run);
-        r->epochs = train_run_dup_epochs(run);
-        r->num_classes = train_run_get_num_classes(run);
-        r->message = train_run_dup_message(run);
-        if (r->status == TRAIN_STATUS_FAILED)
-            exit_status = 1;
-        TrainTestScore test = train_run_get_progress(run).test;
-        if (test.images > 0)
-            printf("Test split: %d images, loss %.4f, accuracy %.4f (the best weights, epoch "
-                   "%d)\n", test.images, test.loss, test.accuracy, test.epoch + 1);
-        if (r->status == TRAIN_STATUS_EARLY_STOPPED) {
-            TrainProgress p = train_run_get_progress(run);
-            printf("Early stopping: no lower validation loss for %d epochs; %s the weights "
-                   "of epoch %d.\n", rc.early_stop_patience,
-                   rc.restore_best ? "restored" : "kept", p.best_epoch + 1);
-        }
-        train_config_clear(&rc);
-        watch.run = NULL;
+    g_autoptr(TrainSweep) sweep = train_sweep_new(&config, set, (const double *) rates->data,
+                                                  (int) rates->len,
+                                                  (const guint64 *) seeds->data,
+                                                  (int) seeds->len, &error);
+    if (sweep == NULL)
+        usage_error("%s", error->message);
+    const int n_members = train_sweep_get_n_members(sweep);
+    Watch watch = {
+        .loop = g_main_loop_new(NULL, FALSE),
+        .sweep = sweep,
+        .out = o.out,
+        .skipped = report.skipped,
+        .results = g_new0(RunResult, n_members),
+        .current = -1,
+        .tty = isatty(STDOUT_FILENO),
+    };
+    int exit_status = 0;
+    if (seeds->len > 1) {
+        g_autofree char *plan = train_sweep_describe_plan(sweep);
+        printf("%s; only the initial weights, batch order, augmentation and dropout differ\n",
+               plan);
     }
+    train_sweep_set_folder_func(sweep, member_folder, &watch);
+    train_sweep_set_notify(sweep, NULL, on_sweep_news, &watch, NULL);
+    LrlabSignals *signals = lrlab_signals_watch(on_stop_signal, &watch);
+    if (!train_sweep_start(sweep, &error))
+        usage_error("%s", error->message);
+    g_main_loop_run(watch.loop);
+    train_sweep_wait(sweep);
+    advance(&watch);   /* news that came after the loop ended */
     lrlab_signals_unwatch(signals);
+    train_sweep_set_notify(sweep, NULL, NULL, NULL, NULL);
 
-    print_table(results, n_done);
-    if (o.out)
+    g_autofree char *start_error = train_sweep_dup_error(sweep);
+    if (start_error) {
+        fprintf(stderr, "lrlab-train: %s\n", start_error);
+        exit_status = 1;
+    }
+    /* A member that could not start has no record to show. */
+    int n_done = 0;
+    for (int i = 0; i < watch.n_collected; i++)
+        if (watch.results[i].status != TRAIN_STATUS_READY)
+            watch.results[n_done++] = watch.results[i];
+        else
+            run_result_clear(&watch.results[i]);
+    for (int i = 0; i < n_done; i++)
+        if (watch.results[i].status == TRAIN_STATUS_FAILED)
+            exit_status = 1;
+    if (seeds->len == 1)
+        print_table(watch.results, n_done);
+    if (!lrlab_train_report_sweep(watch.results, n_done, (int) rates->len, (int) seeds->len,
+                      config.epochs, o.out))
+        exit_status = 1;
+    if (o.out && n_done > 0)
         printf("Runs saved under %s\n", o.out);
-    if (rates->len == 1 && watch.interrupts == 0)
+    if (n_members == 1 && watch.interrupts == 0)
         printf("Compare learning rates from the same start: --lr 1e-2,1e-3,1e-4\n");
     for (int i = 0; i < n_done; i++)
-        run_result_clear(&results[i]);
+        run_result_clear(&watch.results[i]);
+    g_free(watch.results);
     g_main_loop_unref(watch.loop);
     data_folder_report_clear(&report);
     train_config_clear(&config);

@@ -6,6 +6,8 @@
 
 #include <math.h>
 
+#include "train_group.h"
+
 /* "Stuck at chance": the training loss ends no lower than this fraction below ln(classes),
  * the loss of a network that always answers 1/classes. */
 #define STUCK_BAND 0.10
@@ -115,4 +117,61 @@ void train_verdict_clear(TrainVerdict *verdict)
 {
     g_return_if_fail(verdict != NULL);
     g_clear_pointer(&verdict->text, g_free);
+}
+
+TrainVerdict train_diagnose_live(const TrainEpoch *epochs, int n, TrainStatus status,
+                                 int num_classes, int epochs_planned)
+{
+    TrainVerdict v = train_diagnose(epochs, n, status, num_classes);
+
+    if (!train_status_is_active(status) || n < 1)
+        return v;
+    const int wait = MAX(TRAIN_DIAGNOSIS_WAIT_EPOCHS, epochs_planned / 5);
+    if (n >= wait || epochs_planned <= n)
+        return v;
+    const double chance_loss = log(MAX(num_classes, 2));
+    /* A jump above chance in the first epoch is a too-high rate's mark: said at once. */
+    gboolean jumped = epochs[0].loss > STUCK_JUMP * chance_loss;
+    gboolean at_chance = epochs[n - 1].loss > (1 - STUCK_BAND) * chance_loss;
+    if ((v.kind == TRAIN_VERDICT_STUCK && !jumped) || v.kind == TRAIN_VERDICT_TOO_SLOW ||
+        (v.kind == TRAIN_VERDICT_NONE && at_chance)) {
+        train_verdict_clear(&v);
+        return verdict(TRAIN_VERDICT_WAITING, -1,
+                       g_strdup_printf("%s so far, epoch %d of %d",
+                                       at_chance ? "at chance" : "slow", n, epochs_planned));
+    }
+    return v;
+}
+
+TrainVerdict train_diagnose_group(const TrainEpoch *const *runs, const int *n_epochs,
+                                  const TrainStatus *statuses, int n_runs, int num_classes,
+                                  int epochs_planned)
+{
+    g_return_val_if_fail(n_runs == 0 || (runs && n_epochs && statuses),
+                         verdict(TRAIN_VERDICT_NONE, -1, NULL));
+
+    if (n_runs == 0)
+        return verdict(TRAIN_VERDICT_NONE, -1, g_strdup("too early to tell"));
+    if (n_runs == 1)
+        return train_diagnose_live(runs[0], n_epochs[0], statuses[0], num_classes,
+                                   epochs_planned);
+
+    int n_diverged = 0;
+    gboolean active = FALSE;
+    for (int i = 0; i < n_runs; i++) {
+        TrainRunSummary s = train_run_summary(runs[i], n_epochs[i], statuses[i]);
+        n_diverged += s.diverged;
+        active = active || train_status_is_active(statuses[i]);
+    }
+    if (n_diverged == n_runs)
+        return verdict(TRAIN_VERDICT_DIVERGED, -1,
+                       g_strdup_printf("diverged with all %d seeds", n_runs));
+    if (n_diverged > 0)
+        return verdict(TRAIN_VERDICT_DIVERGED, -1,
+                       g_strdup_printf("diverged with %d of %d seeds", n_diverged, n_runs));
+
+    g_autoptr(GArray) mean = train_group_mean_epochs(runs, n_epochs, n_runs);
+    return train_diagnose_live((const TrainEpoch *) mean->data, (int) mean->len,
+                               active ? TRAIN_STATUS_RUNNING : TRAIN_STATUS_FINISHED,
+                               num_classes, epochs_planned);
 }

@@ -579,7 +579,8 @@ void train_run_cancel(TrainRun *run)
     g_mutex_lock(&run->mutex);
     run->cancel_requested = TRUE;
     run->stop_requested = TRUE;
-    TrainWorker *worker = run->worker;
+    /* An ended worker has nothing to cancel (and train_run_release_model may free it). */
+    TrainWorker *worker = run->worker_done ? NULL : run->worker;
     g_cond_broadcast(&run->cond);
     g_mutex_unlock(&run->mutex);
     /* Outside the lock: cancelling the loader runs its handlers synchronously. */
@@ -812,8 +813,20 @@ gboolean train_run_evaluate(TrainRun *run, double *val_loss, double *val_accurac
     return train_worker_evaluate(worker, val_loss, val_accuracy, error);
 }
 
-/* The progress a folder's epochs imply: the best epoch by the run's own rule
- * (train_best.h: an improvement must beat min_delta), the time they took. */
+void train_run_release_model(TrainRun *run)
+{
+    g_return_if_fail(run != NULL);
+
+    g_mutex_lock(&run->mutex);
+    TrainWorker *worker = run->worker_done ? run->worker : NULL;
+    if (worker)
+        run->worker = NULL;
+    g_mutex_unlock(&run->mutex);
+    train_worker_free(worker);
+}
+
+/* The progress a folder's epochs imply: the best epoch by the run's own rule (train_best.h: an
+ * improvement must beat min_delta), the time they took. */
 static void
 progress_from_epochs(TrainProgress *p, const TrainEpoch *epochs, int n, double min_delta)
 {

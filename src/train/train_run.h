@@ -121,6 +121,11 @@ TrainRatioLog *train_run_dup_update_ratios(TrainRun *run);
  * it, or read from disk). */
 gboolean train_run_evaluate(TrainRun *run, double *val_loss, double *val_accuracy,
                             GError **error);
+/* Frees the trained model of a run whose worker has ended (its record stays: epochs,
+ * predictions, best.ckpt on disk); train_run_evaluate then says there is no model. For
+ * runs that follow one another and would not all fit in memory (a sweep, seeds). Not
+ * while another thread evaluates the run. No-op while the worker runs. */
+void train_run_release_model(TrainRun *run);
 
 /* A run read back from its folder (no worker; status as saved). A run whose program died
  * mid-run (status still "running" on disk) comes back STOPPED with its finished epochs.

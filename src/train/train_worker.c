@@ -25,10 +25,7 @@
 #include "train_plan.h"
 #include "train_process.h"
 #include "train_tfevents.h"
-
-/* Streams of the run's seed (nn_rng_mix) so that model init, dropout masks, shuffling and
- * the split each get their own independent randomness. */
-#define TRAIN_STREAM_DROPOUT 0xd7009u
+#include "train_setup.h"
 
 struct _TrainWorker {
     /* Fixed at creation. */
@@ -304,24 +301,15 @@ prepare(TrainWorker *w)
         goto failed;
     }
     w->chunk = c->batch_size;
-    gsize limit = train_config_memory_limit(c);
-    if (nn_model_create(&w->model, &spec, c->size, c->size, 3, w->chunk, c->seed, limit,
-                        c->optimizer, &err) != NN_OK) {
+    /* Weights come from the seed alone (identical for every lr of a sweep, and for the
+     * learning-rate finder); dropout masks from a stream derived from it. */
+    if (train_setup_model(&w->model, c, &spec, &err) != NN_OK) {
         message = g_strdup(err.message);
         goto failed;
     }
     nn_model_set_cancel_flag(w->model, &w->cancel);
-    /* Weights come from the seed alone (identical for every lr of a sweep); dropout
-     * masks from a stream derived from it. */
-    nn_model_set_dropout_seed(w->model, nn_rng_mix(c->seed, TRAIN_STREAM_DROPOUT, 0));
 
-    nn_optimizer_config oc = nn_optimizer_config_default(c->optimizer);
-    oc.lr = c->lr;
-    oc.momentum = c->momentum;
-    oc.nesterov = c->nesterov;
-    oc.weight_decay = c->weight_decay_on ? c->weight_decay : 0.0;
-    oc.decoupled = c->decoupled;
-    if (nn_optimizer_init(&w->optimizer, &oc, nn_model_num_parameters(w->model), &err)
+    if (train_setup_optimizer(&w->optimizer, c, nn_model_num_parameters(w->model), &err)
         != NN_OK) {
         message = g_strdup(err.message);
         goto failed;

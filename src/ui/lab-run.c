@@ -21,6 +21,8 @@ struct _LabRun
   GArray        *epochs;         /* of TrainEpoch */
   GArray        *batches;        /* of TrainBatchPoint */
   guint          chart_ids[LAB_RUN_MAX_CHARTS];
+  guint          group;          /* 0: none */
+  char          *group_label;
 };
 
 enum {
@@ -245,6 +247,34 @@ lab_run_get_status_text (LabRun *self)
 }
 
 guint
+lab_run_get_group (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), 0);
+
+  return self->group;
+}
+
+const char *
+lab_run_get_group_label (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+
+  return self->group_label;
+}
+
+void
+lab_run_set_group (LabRun     *self,
+                   guint       group,
+                   const char *label)
+{
+  g_return_if_fail (LAB_IS_RUN (self));
+
+  self->group = group;
+  g_free (self->group_label);
+  self->group_label = g_strdup (label);
+}
+
+guint
 lab_run_get_chart_id (LabRun *self,
                       guint   chart)
 {
@@ -285,6 +315,7 @@ lab_run_finalize (GObject *object)
 
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->label, g_free);
+  g_clear_pointer (&self->group_label, g_free);
   g_clear_pointer (&self->epochs, g_array_unref);
   g_clear_pointer (&self->batches, g_array_unref);
 

@@ -42,6 +42,13 @@ const TrainBatchPoint *lab_run_get_batches (LabRun       *self,
 const char    *lab_run_get_status_text    (LabRun        *self);
 /* Fetches the news now (the worker's notify does it by itself; tests and loaded runs call it). */
 void           lab_run_refresh            (LabRun        *self);
+/* The group of seeds the run belongs to (runs that differ only in their training seed,
+ * drawn as one mean and band), 0 for none, and the group's name for the runs table. */
+guint          lab_run_get_group          (LabRun        *self);
+const char    *lab_run_get_group_label    (LabRun        *self);
+void           lab_run_set_group          (LabRun        *self,
+                                           guint          group,
+                                           const char    *label);
 /* Chart run ids (one per chart of the window, in its order), kept by the window. */
 #define LAB_RUN_MAX_CHARTS 4
 guint          lab_run_get_chart_id       (LabRun        *self,

@@ -3,18 +3,26 @@
  * another learning rate, wait, then show each page, let it paint, and save it; then the
  * mistakes with where the network looked, and the chips' learned/forgotten history. With
  * LRLAB_SCREENSHOT_IMPORT=PATH it then imports PATH (another tool's history: the exported
- * train.py's history.csv for docs/) and saves the curves with it. Last, it forks run 1
- * twice with other rates (the branches) and shows its update ratios. */
+ * train.py's history.csv for docs/) and saves the curves with it. Then it forks run 1
+ * twice with other rates (the branches) and shows its update ratios. Last, the
+ * learning-rate instruments: the finder's dialog when it has its suggestion, a sweep with
+ * its U-curve (one rate hovered), a rate repeated with three seeds (its band), and a
+ * one-cycle schedule beside its effect. */
 #include "config.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
 
 #include "lab-mistakes-page.h"
+#include "lab-chart-private.h"   /* lab_chart_set_hover: no stray pointer's box in docs/ */
+#include "lab-lr-finder-dialog.h"
 #include "lab-screenshot.h"
+#include "lab-u-curve.h"
 
-/* Generous: two tiny runs take seconds; a loaded CI machine may take a minute. */
+/* Generous: the test's tiny runs take seconds, a loaded CI machine a minute or two; the
+ * full set for docs/ trains a dozen real runs, which on a busy machine takes an hour. */
 #define TIMEOUT_SECONDS 600
+#define TIMEOUT_SECONDS_FULL 7200
 
 typedef enum {
   STEP_CONFIGURE,
@@ -37,6 +45,15 @@ typedef enum {
   STEP_SAVE_FORKS,
   STEP_SHOW_RATIOS,
   STEP_SAVE_RATIOS,
+  STEP_OPEN_FINDER,
+  STEP_SAVE_FINDER,
+  STEP_START_SWEEP,
+  STEP_HOVER_SWEEP,
+  STEP_SAVE_SWEEP,
+  STEP_START_SEEDS,
+  STEP_SAVE_SEEDS,
+  STEP_START_SCHEDULE,
+  STEP_SAVE_SCHEDULE,
   STEP_DONE,
 } Step;
 
@@ -49,6 +66,7 @@ typedef struct
   int        forks_started;
   int        ticks;          /* in the current step */
   gint64     deadline;
+  GtkWindow *finder;         /* the finder's dialog while it is open */
 } Script;
 
 static int exit_status;
@@ -98,6 +116,13 @@ lab_screenshot_save_window (GtkWidget  *window,
   if (node == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "nothing to render");
+      return FALSE;
+    }
+  /* Only our background: a window whose layout is pending draws nothing until its next
+   * frame. The caller may try again then. */
+  if (gsk_render_node_get_node_type (node) == GSK_COLOR_NODE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, "the window has not been laid out yet");
       return FALSE;
     }
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
@@ -168,6 +193,69 @@ mistakes_page (Script *script)
                                                            "mistakes_page"));
 }
 
+/* The instruments' runs: what docs/ shows (the default preset, ten epochs a run, dropout
+ * off so a good rate can also be seen overfitting) or, for the test, tiny ones. */
+static void
+configure_instruments (Script *script,
+                       int     epochs)
+{
+  LabSettingsPanel *panel = lab_window_get_settings_panel (script->window);
+  gboolean quick = g_getenv ("LRLAB_SCREENSHOT_QUICK") != NULL;
+  TrainConfig config;
+
+  configure (script, 1e-3);
+  train_config_init (&config);
+  lab_settings_panel_get_config (panel, &config);
+  config.augment.flags = 0;
+  config.size = quick ? 32 : 64;
+  config.synthetic.size = config.size;
+  config.epochs = quick ? 2 : epochs;
+  config.dropout = TRUE;
+  lab_settings_panel_set_config (panel, &config);
+  train_config_clear (&config);
+}
+
+/* Each instrument's picture starts from a clean slate: the runs before are deleted. */
+static void
+delete_all_runs (Script *script)
+{
+  GListModel *runs = lab_window_get_runs (script->window);
+
+  while (g_list_model_get_n_items (runs) > 0)
+    gtk_widget_activate_action (GTK_WIDGET (script->window), "win.delete-run", "u", 0);
+}
+
+/* Every run the window has is done, and something ran. */
+static gboolean
+all_runs_ended (Script *script)
+{
+  GListModel *runs = lab_window_get_runs (script->window);
+  guint n = g_list_model_get_n_items (runs);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LabRun) run = g_list_model_get_item (runs, i);
+      TrainStatus status = lab_run_get_progress (run).status;
+      if (train_status_is_active (status) || status == TRAIN_STATUS_READY)
+        return FALSE;
+    }
+  return n > 0;
+}
+
+static GtkWindow *
+find_finder (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* GTK's own: not ours to unref */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+      if (LAB_IS_LR_FINDER_DIALOG (window))
+        return window;
+    }
+  return NULL;
+}
+
 static gboolean
 fail (Script     *script,
       const char *message)
@@ -178,21 +266,51 @@ fail (Script     *script,
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-save (Script     *script,
-      const char *name)
+typedef enum { SAVE_DONE, SAVE_NOT_YET, SAVE_FAILED } SaveResult;
+
+/* In a step: saved, go on; not painted yet, the same step again at the next tick; failed
+ * (the window is gone), stop. */
+#define SAVE_OR_WAIT(call)                                                              \
+  G_STMT_START {                                                                         \
+    SaveResult result_ = (call);                                                         \
+    if (result_ != SAVE_DONE)                                                            \
+      return result_ == SAVE_FAILED ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;               \
+  } G_STMT_END
+
+static SaveResult
+save_window (Script     *script,
+             GtkWindow  *window,
+             const char *name)
 {
   g_autofree char *path = g_build_filename (script->dir, name, NULL);
   g_autoptr(GError) error = NULL;
 
-  if (!lab_screenshot_save_window (GTK_WIDGET (script->window), path, &error))
+  if (!lab_screenshot_save_window (GTK_WIDGET (window), path, &error))
     {
-      g_autofree char *message = g_strdup_printf ("%s: %s", path, error->message);
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
+        return SAVE_NOT_YET;
+      message = g_strdup_printf ("%s: %s", path, error->message);
       fail (script, message);
-      return FALSE;
+      return SAVE_FAILED;
     }
   g_print ("%s\n", path);
-  return TRUE;
+  return SAVE_DONE;
+}
+
+static SaveResult
+save (Script     *script,
+      const char *name)
+{
+  LabChart *charts[] = { lab_window_get_loss_chart (script->window), lab_window_get_accuracy_chart (script->window),
+                         lab_window_get_lr_chart (script->window) };
+
+  /* Xvfb's pointer rests wherever the layout put a chart: its hover box is no part of
+   * what the picture shows. */
+  for (guint i = 0; i < G_N_ELEMENTS (charts); i++)
+    lab_chart_set_hover (charts[i], NAN);
+  return save_window (script, GTK_WINDOW (script->window), name);
 }
 
 static void
@@ -249,8 +367,7 @@ tick (gpointer user_data)
       /* A few frames for layout and paint after the last change. */
       if (script->ticks < 5)
         break;
-      if (!save (script, "screenshot-curves.png"))
-        return G_SOURCE_REMOVE;
+      SAVE_OR_WAIT (save (script, "screenshot-curves.png"));
       next (script, STEP_SHOW_AUGMENT);
       break;
 
@@ -263,8 +380,7 @@ tick (gpointer user_data)
     case STEP_SAVE_AUGMENT:
       if (script->ticks < 5)
         break;
-      if (!save (script, "screenshot-augmentation.png"))
-        return G_SOURCE_REMOVE;
+      SAVE_OR_WAIT (save (script, "screenshot-augmentation.png"));
       next (script, STEP_SHOW_MISTAKES);
       break;
 
@@ -281,8 +397,7 @@ tick (gpointer user_data)
     case STEP_SAVE_MISTAKES:
       if (script->ticks < 5)
         break;
-      if (!save (script, "screenshot-mistakes.png"))
-        return G_SOURCE_REMOVE;
+      SAVE_OR_WAIT (save (script, "screenshot-mistakes.png"));
       next (script, STEP_SHOW_GRADCAM);
       break;
 
@@ -297,8 +412,7 @@ tick (gpointer user_data)
         break;
       if (lab_mistakes_page_get_n_heatmaps (mistakes_page (script)) == 0)
         return fail (script, "no Grad-CAM maps were computed");
-      if (!save (script, "screenshot-gradcam.png"))
-        return G_SOURCE_REMOVE;
+      SAVE_OR_WAIT (save (script, "screenshot-gradcam.png"));
       next (script, STEP_SHOW_HISTORY);
       break;
 
@@ -315,8 +429,7 @@ tick (gpointer user_data)
     case STEP_SAVE_HISTORY:
       if (script->ticks < 5)
         break;
-      if (!save (script, "screenshot-history.png"))
-        return G_SOURCE_REMOVE;
+      SAVE_OR_WAIT (save (script, "screenshot-history.png"));
       lab_mistakes_page_show_history (mistakes_page (script), FALSE);
       next (script, g_getenv ("LRLAB_SCREENSHOT_IMPORT") ? STEP_IMPORT : STEP_FORK);
       break;
@@ -335,8 +448,7 @@ tick (gpointer user_data)
     case STEP_SAVE_IMPORTED:
       if (script->ticks < 5)
         break;
-      if (!save (script, "screenshot-imported.png"))
-        return G_SOURCE_REMOVE;
+      SAVE_OR_WAIT (save (script, "screenshot-imported.png"));
       next (script, STEP_FORK);
       break;
 
@@ -389,8 +501,7 @@ tick (gpointer user_data)
     case STEP_SAVE_FORKS:
       if (script->ticks < 5)
         break;
-      if (!save (script, "screenshot-forks.png"))
-        return G_SOURCE_REMOVE;
+      SAVE_OR_WAIT (save (script, "screenshot-forks.png"));
       next (script, STEP_SHOW_RATIOS);
       break;
 
@@ -406,8 +517,100 @@ tick (gpointer user_data)
     case STEP_SAVE_RATIOS:
       if (script->ticks < 5)
         break;
-      if (!save (script, "screenshot-update-ratio.png"))
-        return G_SOURCE_REMOVE;
+      SAVE_OR_WAIT (save (script, "screenshot-update-ratio.png"));
+      next (script, STEP_OPEN_FINDER);
+      break;
+
+    case STEP_OPEN_FINDER:
+      lab_window_set_page (script->window, "curves");
+      delete_all_runs (script);
+      configure_instruments (script, 10);
+      gtk_widget_activate_action (GTK_WIDGET (script->window), "win.find-lr", NULL);
+      script->finder = find_finder ();
+      if (script->finder == NULL)
+        return fail (script, "Find did not open the finder");
+      next (script, STEP_SAVE_FINDER);
+      break;
+
+    case STEP_SAVE_FINDER:
+      if (lab_lr_finder_dialog_get_running (LAB_LR_FINDER_DIALOG (script->finder)) || script->ticks < 10)
+        break;
+      if (!isfinite (lab_lr_finder_dialog_get_suggestion (LAB_LR_FINDER_DIALOG (script->finder))))
+        return fail (script, "the finder suggested no rate");
+      SAVE_OR_WAIT (save_window (script, script->finder, "screenshot-lr-finder.png"));
+      gtk_window_destroy (script->finder);
+      script->finder = NULL;
+      next (script, STEP_START_SWEEP);
+      break;
+
+    case STEP_START_SWEEP:
+      lab_settings_panel_set_sweep_rates (lab_window_get_settings_panel (script->window),
+                                          "1e-1, 1e-2, 1e-3, 1e-4, 1e-5");
+      lab_settings_panel_set_n_seeds (lab_window_get_settings_panel (script->window), 1);
+      gtk_widget_activate_action (GTK_WIDGET (script->window), "win.sweep", NULL);
+      /* The sidebar where the sweep was set up: the schedule, then Compare. */
+      lab_settings_panel_reveal_schedule (lab_window_get_settings_panel (script->window));
+      next (script, STEP_HOVER_SWEEP);
+      break;
+
+    case STEP_HOVER_SWEEP:
+      if (lab_u_curve_get_n_points (lab_window_get_u_curve (script->window)) < 5 || !all_runs_ended (script))
+        break;
+      /* 1e-3, the third rate, stands out on the charts as the pointer over it would make it. */
+      lab_u_curve_set_hover (lab_window_get_u_curve (script->window), 2);
+      next (script, STEP_SAVE_SWEEP);
+      break;
+
+    case STEP_SAVE_SWEEP:
+      /* A few frames: a window with a layout pending renders nothing. */
+      if (script->ticks < 5)
+        break;
+      SAVE_OR_WAIT (save (script, "screenshot-sweep.png"));
+      lab_u_curve_set_hover (lab_window_get_u_curve (script->window), -1);
+      next (script, STEP_START_SEEDS);
+      break;
+
+    case STEP_START_SEEDS:
+      delete_all_runs (script);
+      configure_instruments (script, 15);
+      lab_settings_panel_set_n_seeds (lab_window_get_settings_panel (script->window), 3);
+      gtk_widget_activate_action (GTK_WIDGET (script->window), "win.start", NULL);
+      lab_settings_panel_set_n_seeds (lab_window_get_settings_panel (script->window), 1);
+      next (script, STEP_SAVE_SEEDS);
+      break;
+
+    case STEP_SAVE_SEEDS:
+      if (g_list_model_get_n_items (lab_window_get_runs (script->window)) < 3 || !all_runs_ended (script))
+        break;
+      if (script->ticks < 5)
+        break;
+      SAVE_OR_WAIT (save (script, "screenshot-seeds.png"));
+      next (script, STEP_START_SCHEDULE);
+      break;
+
+    case STEP_START_SCHEDULE:
+      /* One-cycle at 1e-3: its preview in the panel, its rates in the chart under the loss. */
+      delete_all_runs (script);
+      configure_instruments (script, 12);
+      {
+        LabSettingsPanel *panel = lab_window_get_settings_panel (script->window);
+        TrainConfig config;
+
+        train_config_init (&config);
+        lab_settings_panel_get_config (panel, &config);
+        config.schedule.kind = TRAIN_SCHEDULE_ONE_CYCLE;
+        lab_settings_panel_set_config (panel, &config);
+        train_config_clear (&config);
+        gtk_widget_activate_action (GTK_WIDGET (script->window), "win.start", NULL);
+        lab_settings_panel_reveal_schedule (panel);
+      }
+      next (script, STEP_SAVE_SCHEDULE);
+      break;
+
+    case STEP_SAVE_SCHEDULE:
+      if (!all_runs_ended (script) || script->ticks < 5)
+        break;
+      SAVE_OR_WAIT (save (script, "screenshot-schedule.png"));
       next (script, STEP_DONE);
       break;
 
@@ -446,7 +649,8 @@ lab_screenshot_start (LabWindow  *window,
   script = g_new0 (Script, 1);
   script->window = g_object_ref (window);
   script->dir = g_strdup (dir);
-  script->deadline = g_get_monotonic_time () + TIMEOUT_SECONDS * G_USEC_PER_SEC;
+  script->deadline = g_get_monotonic_time () +
+                     (gint64) (g_getenv ("LRLAB_SCREENSHOT_QUICK") ? TIMEOUT_SECONDS : TIMEOUT_SECONDS_FULL) * G_USEC_PER_SEC;
   g_timeout_add_full (G_PRIORITY_DEFAULT, 100, tick, script, script_free);
 }
 

@@ -62,9 +62,21 @@ void          lab_settings_panel_set_data_kind (LabSettingsPanel *self,
                                                 TrainDataKind     kind);
 
 /* lab-settings-panel.c */
+/* Scrolls the panel so that group's title is a little below the top. */
+void          lab_settings_panel_reveal        (LabSettingsPanel *self,
+                                                GtkWidget        *group);
 /* After any edit: rows shown for the dataset kind and optimizer, the estimate and the
  * problem, then the "changed" signal. Nothing while set_config writes its widgets. */
 void          lab_settings_panel_changed       (LabSettingsPanel *self);
+
+/* lab-settings-panel-lr.c */
+/* The schedule's rows for its kind, its preview and its problem. */
+void          lab_settings_panel_update_lr     (LabSettingsPanel  *self,
+                                                const TrainConfig *config);
+/* Why config's schedule cannot run, a sentence (newly allocated), or NULL. */
+char         *lab_settings_panel_check_schedule (const TrainConfig *config);
+void          lab_settings_panel_class_init_lr (GtkWidgetClass   *widget_class);
+void          lab_settings_panel_init_lr       (LabSettingsPanel *self);
 
 /* lab-settings-panel-folder.c */
 /* A folder is decoded at the input size and resize mode: a new one needs a new load. */

@@ -119,6 +119,10 @@ update_estimate (LabSettingsPanel  *self,
         }
     }
 
+  /* The schedule's own problem shows under its rows (lab-settings-panel-lr.c) and blocks
+   * Start with the same words. */
+  if (problem == NULL)
+    problem = lab_settings_panel_check_schedule (config);
   if (problem == NULL && config->data_kind == TRAIN_DATA_FOLDER)
     {
       if (self->load_cancellable != NULL)
@@ -195,6 +199,7 @@ lab_settings_panel_changed (LabSettingsPanel *self)
   train_config_init (&config);
   lab_settings_panel_get_config (self, &config);
   update_visibility (self, &config);
+  lab_settings_panel_update_lr (self, &config);
   update_estimate (self, &config);
   train_config_clear (&config);
   g_signal_emit (self, signals[CHANGED], 0);
@@ -299,16 +304,24 @@ lr_action (GtkWidget  *widget,
 void
 lab_settings_panel_reveal_augmentation (LabSettingsPanel *self)
 {
+  g_return_if_fail (LAB_IS_SETTINGS_PANEL (self));
+
+  lab_settings_panel_reveal (self, GTK_WIDGET (self->augment_group));
+}
+
+void
+lab_settings_panel_reveal (LabSettingsPanel *self,
+                           GtkWidget        *group)
+{
   GtkWidget *scrolled;
   GtkAdjustment *adjustment;
   graphene_point_t top;
 
-  g_return_if_fail (LAB_IS_SETTINGS_PANEL (self));
+  g_assert (LAB_IS_SETTINGS_PANEL (self));
 
-  scrolled = gtk_widget_get_ancestor (GTK_WIDGET (self->augment_group), GTK_TYPE_SCROLLED_WINDOW);
+  scrolled = gtk_widget_get_ancestor (group, GTK_TYPE_SCROLLED_WINDOW);
   if (scrolled == NULL ||
-      !gtk_widget_compute_point (GTK_WIDGET (self->augment_group), scrolled,
-                                 &GRAPHENE_POINT_INIT (0, 0), &top))
+      !gtk_widget_compute_point (group, scrolled, &GRAPHENE_POINT_INIT (0, 0), &top))
     return;
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
   /* The group's title a little below the top edge, as if the user had scrolled there. */
@@ -408,6 +421,7 @@ lab_settings_panel_class_init (LabSettingsPanelClass *klass)
 #undef BIND
 
   lab_settings_panel_class_init_fields (widget_class);
+  lab_settings_panel_class_init_lr (widget_class);
   gtk_widget_class_install_action (widget_class, "settings.lr", "d", lr_action);
   lab_settings_panel_class_init_folder (widget_class);
 }
@@ -421,6 +435,7 @@ lab_settings_panel_init (LabSettingsPanel *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   build_augment_rows (self);
   lab_settings_panel_init_fields (self);
+  lab_settings_panel_init_lr (self);
 
   train_config_init (&defaults);
   lab_settings_panel_set_config (self, &defaults);

@@ -32,7 +32,20 @@ void        lab_settings_panel_bind_settings  (LabSettingsPanel  *self,
 void        lab_settings_panel_load_folder    (LabSettingsPanel  *self,
                                                const char        *path);
 
+/* How many seeds each run is repeated with (1: no repeat); Start and Sweep read it. */
+int         lab_settings_panel_get_n_seeds    (LabSettingsPanel  *self);
+void        lab_settings_panel_set_n_seeds    (LabSettingsPanel  *self,
+                                               int                n_seeds);
+/* The rates a sweep tries (a new GArray of double), or NULL with the reason for the user
+ * (a rate that does not parse, fewer than two). */
+GArray     *lab_settings_panel_dup_sweep_rates (LabSettingsPanel *self,
+                                                GError          **error);
+void        lab_settings_panel_set_sweep_rates (LabSettingsPanel *self,
+                                                const char       *text);
+
 /* Scrolls the panel to the augmentation switches (shown beside the augmentation page). */
 void        lab_settings_panel_reveal_augmentation (LabSettingsPanel *self);
+/* Scrolls the panel to the learning-rate schedule and its preview. */
+void        lab_settings_panel_reveal_schedule (LabSettingsPanel *self);
 
 G_END_DECLS

@@ -22,6 +22,8 @@ _lab_window_update_actions (LabWindow *self)
   if (self->stopping)
     valid = active = FALSE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start", valid);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sweep", valid);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.find-lr", valid);
   /* A disabled Start says why, where the user is looking. */
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button),
                                lab_settings_panel_get_valid (self->settings_panel)
@@ -29,7 +31,7 @@ _lab_window_update_actions (LabWindow *self)
                                : lab_settings_panel_get_problem (self->settings_panel));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.pause",
                                  active && status != TRAIN_STATUS_LOADING);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", active);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", active || _lab_window_sweep_active (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete-run", !self->stopping);
   _lab_window_branch_update_actions (self);
   gtk_button_set_icon_name (self->pause_button, status == TRAIN_STATUS_PAUSED
@@ -37,6 +39,28 @@ _lab_window_update_actions (LabWindow *self)
                                                 : "media-playback-pause-symbolic");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->pause_button),
                                status == TRAIN_STATUS_PAUSED ? _("Resume (Ctrl+P)") : _("Pause (Ctrl+P)"));
+}
+
+gboolean
+_lab_window_settings_ready (LabWindow *self)
+{
+  g_assert (LAB_IS_WINDOW (self));
+
+  if (lab_settings_panel_get_valid (self->settings_panel))
+    return TRUE;
+  _lab_window_toast (self, "%s", lab_settings_panel_get_problem (self->settings_panel));
+  return FALSE;
+}
+
+/* Two runs would share two cores and both crawl: the one training stops (keeping every
+ * epoch it finished, and staying on the charts for comparison), and a sweep starts no
+ * more. */
+static void
+stop_training (LabWindow *self)
+{
+  _lab_window_sweep_stop (self);
+  if (self->active_run && train_status_is_active (lab_run_get_progress (self->active_run).status))
+    train_run_stop (lab_run_get_train_run (self->active_run));
 }
 
 static void
@@ -56,11 +80,8 @@ start_action (GtkWidget  *widget,
 
   g_assert (LAB_IS_WINDOW (self));
 
-  if (!lab_settings_panel_get_valid (self->settings_panel))
-    {
-      _lab_window_toast (self, "%s", lab_settings_panel_get_problem (self->settings_panel));
-      return;
-    }
+  if (!_lab_window_settings_ready (self))
+    return;
 
   train_config_init (&config);
   lab_settings_panel_get_config (self->settings_panel, &config);
@@ -71,10 +92,17 @@ start_action (GtkWidget  *widget,
       return;
     }
 
-  /* Two runs would share two cores and both crawl: the one before stops here, keeping
-   * every epoch it finished, and stays on the charts for comparison. */
-  if (self->active_run && train_status_is_active (lab_run_get_progress (self->active_run).status))
-    train_run_stop (lab_run_get_train_run (self->active_run));
+  stop_training (self);
+
+  /* "Repeat with N seeds": the same run N times, one after another, as a group. */
+  if (lab_settings_panel_get_n_seeds (self->settings_panel) > 1)
+    {
+      dataset = lab_settings_panel_dup_dataset (self->settings_panel);
+      _lab_window_sweep_start (self, &config, dataset, &config.lr, 1,
+                               lab_settings_panel_get_n_seeds (self->settings_panel));
+      train_config_clear (&config);
+      return;
+    }
 
   session = train_session_dir ();
   dir = train_session_next_run_dir (session, NULL);
@@ -137,8 +165,48 @@ stop_action (GtkWidget  *widget,
 
   g_assert (LAB_IS_WINDOW (self));
 
+  /* A sweep stops with its run: the runs after it never start. */
+  _lab_window_sweep_stop (self);
   if (self->active_run != NULL)
     train_run_stop (lab_run_get_train_run (self->active_run));
+}
+
+static void
+sweep_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+  TrainConfig config;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) rates = NULL;
+  g_autoptr(DataSet) dataset = NULL;
+
+  g_assert (LAB_IS_WINDOW (self));
+
+  if (!_lab_window_settings_ready (self))
+    return;
+  rates = lab_settings_panel_dup_sweep_rates (self->settings_panel, &error);
+  if (rates == NULL)
+    {
+      _lab_window_toast (self, "%s", error->message);
+      return;
+    }
+  train_config_init (&config);
+  lab_settings_panel_get_config (self->settings_panel, &config);
+  stop_training (self);
+  dataset = lab_settings_panel_dup_dataset (self->settings_panel);
+  _lab_window_sweep_start (self, &config, dataset, (const double *) (gpointer) rates->data, (int) rates->len,
+                           lab_settings_panel_get_n_seeds (self->settings_panel));
+  train_config_clear (&config);
+}
+
+static void
+find_lr_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  _lab_window_find_lr (LAB_WINDOW (widget));
 }
 
 static void
@@ -264,6 +332,8 @@ _lab_window_class_actions_init (LabWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export-pytorch", NULL, export_pytorch_action);
   gtk_widget_class_install_action (widget_class, "win.export-onnx", NULL, export_onnx_action);
   gtk_widget_class_install_action (widget_class, "win.import", "s", import_action);
+  gtk_widget_class_install_action (widget_class, "win.sweep", NULL, sweep_action);
+  gtk_widget_class_install_action (widget_class, "win.find-lr", NULL, find_lr_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.start", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "win.start", NULL);

@@ -18,12 +18,15 @@ typedef struct {
   double      y_min;       /* NAN: from the data */
   double      y_max;
   gboolean    log_toggle;  /* the "Log scale" button applies (to a loss, not to 0..1) */
+  gboolean    rate;        /* a learning rate: always log y, never smoothed */
 } ChartSpec;
 
 static const ChartSpec chart_specs[LAB_WINDOW_N_CHARTS] = {
   [LAB_WINDOW_CHART_LOSS]     = { "loss_chart", "", N_("Loss"), N_("cross-entropy"), NAN, NAN, TRUE },
   [LAB_WINDOW_CHART_ACCURACY] = { "accuracy_chart", "-accuracy", N_("Accuracy"), N_("fraction correct"),
                                   0, 1, FALSE },
+  [LAB_WINDOW_CHART_LR]       = { "lr_chart", "-lr", N_("Learning rate"), N_("rate per batch"),
+                                  NAN, NAN, FALSE, TRUE },
 };
 
 /* Where a curve's points come from: one per finished epoch, or one per trained batch. */
@@ -46,6 +49,8 @@ static const CurveFeed curve_feeds[] = {
   { LAB_WINDOW_CHART_ACCURACY, LAB_CHART_CURVE_TRAIN, FROM_EPOCHS,  offsetof (TrainEpoch, accuracy) },
   { LAB_WINDOW_CHART_ACCURACY, LAB_CHART_CURVE_VAL,   FROM_EPOCHS,  offsetof (TrainEpoch, val_accuracy) },
   { LAB_WINDOW_CHART_ACCURACY, LAB_CHART_CURVE_BATCH, FROM_BATCHES, offsetof (TrainBatchPoint, accuracy) },
+  /* Solid, not the faint batch trace: here the batches are the curve. */
+  { LAB_WINDOW_CHART_LR,       LAB_CHART_CURVE_TRAIN, FROM_BATCHES, offsetof (TrainBatchPoint, lr) },
 };
 
 /* Epoch 3, batch 15 of 32 ends at x = 3.5. */
@@ -132,11 +137,17 @@ _lab_window_charts_update_run (LabWindow *self,
         lab_chart_append_run_points (chart, id, feed->curve, points, added);
     }
 
+  if (train_run_get_num_classes (lab_run_get_train_run (run)) > 0)
+    _lab_window_charts_set_chance (self, train_run_get_num_classes (lab_run_get_train_run (run)));
+
   /* The markers belong to the run, so every chart shows them. */
   for (guint c = 0; c < LAB_WINDOW_N_CHARTS; c++)
     {
       guint id = lab_run_get_chart_id (run, c);
 
+      /* A learning rate has no best epoch to mark. */
+      if (chart_specs[c].rate)
+        continue;
       lab_chart_set_run_best_epoch (self->charts[c], id,
                                     progress.best_epoch >= 0 ? progress.best_epoch + 1 : -1);
       if (progress.status == TRAIN_STATUS_DIVERGED && progress.diverged_epoch >= 0)
@@ -147,6 +158,33 @@ _lab_window_charts_update_run (LabWindow *self,
       else
         lab_chart_set_run_diverged (self->charts[c], id, -1, 0);
     }
+}
+
+/* A network that has learnt nothing answers 1/C for each of C classes: its loss is ln C
+ * and its accuracy 1/C. Drawn as labelled lines, a curve sitting on them reads as "at
+ * chance" at a glance. The latest run's classes decide (runs of one session share them). */
+void
+_lab_window_charts_set_chance (LabWindow *self,
+                               int        num_classes)
+{
+  g_autofree char *loss = NULL;
+  g_autofree char *accuracy = NULL;
+
+  g_assert (LAB_IS_WINDOW (self));
+
+  if (num_classes < 2 || num_classes == self->chance_classes)
+    return;
+  if (self->chance_classes > 0)
+    {
+      lab_chart_remove_reference_line (self->charts[LAB_WINDOW_CHART_LOSS], self->chance_lines[0]);
+      lab_chart_remove_reference_line (self->charts[LAB_WINDOW_CHART_ACCURACY], self->chance_lines[1]);
+    }
+  self->chance_classes = num_classes;
+  loss = g_strdup_printf (_("chance: ln %d = %.3f"), num_classes, log (num_classes));
+  accuracy = g_strdup_printf (_("chance: 1/%d"), num_classes);
+  self->chance_lines[0] = lab_chart_add_reference_line (self->charts[LAB_WINDOW_CHART_LOSS], log (num_classes), loss);
+  self->chance_lines[1] = lab_chart_add_reference_line (self->charts[LAB_WINDOW_CHART_ACCURACY], 1.0 / num_classes,
+                                                        accuracy);
 }
 
 void
@@ -231,7 +269,14 @@ _lab_window_charts_init (LabWindow *self)
       lab_chart_set_y_label (chart, _(spec->y_label));
       if (!isnan (spec->y_min) || !isnan (spec->y_max))
         lab_chart_set_y_limits (chart, spec->y_min, spec->y_max);
-      g_object_bind_property (smoothing, "value", chart, "smoothing", G_BINDING_SYNC_CREATE);
+      if (spec->rate)
+        {
+          /* Small, under the two that name the runs: no legend of its own. */
+          lab_chart_set_log_y (chart, TRUE);
+          lab_chart_set_legend_visible (chart, FALSE);
+        }
+      else
+        g_object_bind_property (smoothing, "value", chart, "smoothing", G_BINDING_SYNC_CREATE);
       g_object_bind_property (self->batches_toggle, "active", chart, "show-batches", G_BINDING_SYNC_CREATE);
       if (spec->log_toggle)
         g_object_bind_property (self->log_toggle, "active", chart, "log-y", G_BINDING_SYNC_CREATE);

@@ -1,5 +1,6 @@
 /* lab-window-private.h: what the files of LabWindow share, split by job the way GNOME Text
- * Editor splits its window:
+ * Editor splits its window (lab-window-sweep.c: sweeps, groups of seeds, the U-curve and
+ * the learning-rate finder):
  *   lab-window.c          the template, life cycle and public API; the runs, the status
  *                         line, the session it opens with, and a close that waits for them
  *   lab-window-actions.c  the win.* actions and their shortcuts
@@ -10,8 +11,10 @@
 #pragma once
 
 #include "lab-augment-page.h"
+#include "lab-lr-finder-dialog.h"
 #include "lab-mistakes-page.h"
 #include "lab-ratio-page.h"
+#include "lab-u-curve.h"
 #include "lab-window.h"
 
 G_BEGIN_DECLS
@@ -22,6 +25,7 @@ G_BEGIN_DECLS
 typedef enum {
   LAB_WINDOW_CHART_LOSS,
   LAB_WINDOW_CHART_ACCURACY,
+  LAB_WINDOW_CHART_LR,         /* the rate of every batch: the schedule beside its effect */
   LAB_WINDOW_N_CHARTS
 } LabWindowChart;
 
@@ -49,6 +53,14 @@ struct _LabWindow
   LabAugmentPage       *augment_page;
   LabMistakesPage      *mistakes_page;
   LabRatioPage         *ratio_page;
+  LabUCurve            *u_curve;
+  GtkToggleButton      *band_toggle;
+
+  /* lab-window-sweep.c's: the latest sweep, every group of seeds. */
+  struct _LabWindowSweeps *sweeps;
+  /* The chance lines (ln C on the loss chart, 1/C on the accuracy chart) for C classes. */
+  int                   chance_classes;
+  guint                 chance_lines[2];
 
   GSettings            *settings;
   GListStore           *runs;          /* of LabRun */
@@ -74,6 +86,13 @@ LabRun   *_lab_window_add_train_run        (LabWindow      *self,
 LabRun   *_lab_window_replace_train_run    (LabWindow      *self,
                                             guint           index,
                                             TrainRun       *train_run);
+/* The same in a given colour (the members of a group of seeds share theirs); NULL: the
+ * next palette colour. */
+LabRun   *_lab_window_add_train_run_with_color (LabWindow     *self,
+                                                TrainRun      *train_run,
+                                                const GdkRGBA *color);
+/* While closing: closes the window once nothing is training any more. */
+void      _lab_window_close_if_stopped     (LabWindow      *self);
 /* Takes the run at index out of the list, the table and the charts. */
 void      _lab_window_remove_run           (LabWindow      *self,
                                             guint           index);
@@ -81,6 +100,8 @@ void      _lab_window_update_status        (LabWindow      *self);
 
 /* lab-window-actions.c */
 void      _lab_window_class_actions_init   (LabWindowClass *klass);
+/* TRUE when the panel's settings can run; else FALSE, the reason toasted. */
+gboolean  _lab_window_settings_ready       (LabWindow      *self);
 /* Enables the actions that make sense now; a disabled Start says why in its tooltip. */
 void      _lab_window_update_actions       (LabWindow      *self);
 /* run becomes the one Pause and Stop act on, shown in the status line and on the pages. */
@@ -123,6 +144,37 @@ gboolean  _lab_window_branch_on_failed     (LabWindow      *self,
                                             LabRun         *run);
 /* Once a session is loaded: offers to resume the runs a crash interrupted. */
 void      _lab_window_branch_offer_resume  (LabWindow      *self);
+/* lab-window-sweep.c */
+typedef struct _LabWindowSweeps LabWindowSweeps;
+void      _lab_window_class_sweep_init     (LabWindowClass *klass);
+void      _lab_window_sweep_init           (LabWindow      *self);
+void      _lab_window_sweep_dispose        (LabWindow      *self);
+/* Runs config at each rate with n_seeds seeds (from config->seed) one after another; a
+ * running sweep stops first. FALSE (toasted) when the plan is refused. */
+gboolean  _lab_window_sweep_start          (LabWindow         *self,
+                                            const TrainConfig *config,
+                                            DataSet           *set,
+                                            const double      *rates,
+                                            int                n_rates,
+                                            int                n_seeds);
+/* A sweep still has runs to train. */
+gboolean  _lab_window_sweep_active         (LabWindow      *self);
+/* Stops it after the current batch; TRUE if one was running. */
+gboolean  _lab_window_sweep_stop           (LabWindow      *self);
+void      _lab_window_sweep_run_updated    (LabWindow      *self,
+                                            LabRun         *run);
+void      _lab_window_sweep_run_removed    (LabWindow      *self,
+                                            LabRun         *run);
+/* Appends each group's verdict ("lr 1e-3, 3 seeds: learning") to the verdict line. */
+void      _lab_window_sweep_describe       (LabWindow      *self,
+                                            GString        *text);
+/* Opens the learning-rate finder on the panel's settings (NULL with a toast when they
+ * cannot run). */
+LabLrFinderDialog *_lab_window_find_lr     (LabWindow      *self);
+
+/* lab-window-charts.c: the chance lines for the classes of the runs' data. */
+void      _lab_window_charts_set_chance    (LabWindow      *self,
+                                            int             num_classes);
 
 /* lab-window-export.c: each asks where with a file chooser, writes, and toasts the result. */
 void      _lab_window_ask_save_session     (LabWindow      *self);

@@ -66,7 +66,8 @@ update_labels (LabWindow *self)
       if (difference == NULL)
         difference = train_config_describe_difference (configs[i], (const TrainConfig *const *) others, n_others);
       lab_run_set_label (run, difference);
-      if (difference != NULL && difference[0] != '\0')
+      /* A sweep's runs are named by what they vary ("lr 1e-3"): said once. */
+      if (difference != NULL && difference[0] != '\0' && g_strcmp0 (difference, lab_run_get_name (run)) != 0)
         legend = g_strdup_printf ("%s: %s", lab_run_get_name (run), difference);
       else
         legend = g_strdup (lab_run_get_name (run));
@@ -97,7 +98,9 @@ update_verdicts (LabWindow *self)
 
       if (!lab_run_get_shown (run))
         continue;
-      verdict = train_diagnose (epochs, n_epochs, lab_run_get_progress (run).status, classes);
+      /* A young run's verdict waits for evidence ("at chance so far, epoch 2 of 30"). */
+      verdict = train_diagnose_live (epochs, n_epochs, lab_run_get_progress (run).status, classes,
+                                     lab_run_get_progress (run).epochs);
       if (verdict.text != NULL && verdict.text[0] != '\0')
         g_string_append_printf (text, "%s%s: %s", text->len ? " · " : "", lab_run_get_name (run), verdict.text);
       train_verdict_clear (&verdict);
@@ -107,6 +110,8 @@ update_verdicts (LabWindow *self)
           g_string_append_printf (text, "%s%s: %s", text->len ? " · " : "", lab_run_get_name (run), updates);
       }
     }
+  /* Groups of seeds are read as one (their members are hidden from the charts). */
+  _lab_window_sweep_describe (self, text);
   gtk_label_set_text (self->verdict_label, text->str);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->verdict_label), text->str);
 }
@@ -188,6 +193,9 @@ any_run_active (LabWindow *self)
 
   g_assert (LAB_IS_WINDOW (self));
 
+  /* A sweep between two runs is still training. */
+  if (self->sweeps && _lab_window_sweep_active (self))
+    return TRUE;
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LabRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
@@ -209,6 +217,9 @@ stop_active_runs (LabWindow *self)
 
   g_assert (LAB_IS_WINDOW (self));
 
+  /* A sweep starts no further run. */
+  if (self->sweeps)
+    _lab_window_sweep_stop (self);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LabRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
@@ -330,7 +341,16 @@ on_run_updated (LabWindow *self,
       update_verdicts (self);
       _lab_window_update_actions (self);
     }
-  /* From an idle, not from here: closing disposes the runs, and this one is emitting. */
+  _lab_window_sweep_run_updated (self, run);
+  _lab_window_close_if_stopped (self);
+}
+
+void
+_lab_window_close_if_stopped (LabWindow *self)
+{
+  g_assert (LAB_IS_WINDOW (self));
+
+  /* From an idle, not from here: closing disposes the runs, and one may be emitting. */
   if (self->stopping && self->close_source == 0 && !any_run_active (self))
     self->close_source = g_idle_add (close_when_stopped, self);
 }
@@ -430,9 +450,18 @@ LabRun *
 _lab_window_add_train_run (LabWindow *self,
                            TrainRun  *train_run)
 {
+  return _lab_window_add_train_run_with_color (self, train_run, NULL);
+}
+
+LabRun *
+_lab_window_add_train_run_with_color (LabWindow     *self,
+                                      TrainRun      *train_run,
+                                      const GdkRGBA *color)
+{
   g_assert (LAB_IS_WINDOW (self));
 
-  return insert_train_run (self, train_run, lab_chart_palette_color (self->n_colors_used++),
+  return insert_train_run (self, train_run,
+                           color ? color : lab_chart_palette_color (self->n_colors_used++),
                            g_list_model_get_n_items (G_LIST_MODEL (self->runs)), FALSE);
 }
 
@@ -461,6 +490,7 @@ _lab_window_remove_run (LabWindow *self,
   /* Late news from a cancelled worker must not reach charts that no longer have it. */
   g_signal_handlers_disconnect_by_data (run, self);
   _lab_window_charts_remove_run (self, run);
+  _lab_window_sweep_run_removed (self, run);
   if (run == self->active_run)
     g_clear_object (&self->active_run);
   g_list_store_remove (self->runs, index);
@@ -557,6 +587,7 @@ lab_window_dispose (GObject *object)
    * batch; what it finished is on disk. */
   if (self->runs)
     stop_active_runs (self);
+  _lab_window_sweep_dispose (self);
   g_clear_handle_id (&self->close_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_WINDOW);
   g_clear_object (&self->active_run);
@@ -608,6 +639,7 @@ lab_window_class_init (LabWindowClass *klass)
   _lab_window_class_charts_init (klass);
   _lab_window_class_actions_init (klass);
   _lab_window_class_branch_init (klass);
+  _lab_window_class_sweep_init (klass);
 }
 
 static void
@@ -641,6 +673,7 @@ lab_window_init (LabWindow *self)
   lab_mistakes_page_set_runs (self->mistakes_page, G_LIST_MODEL (self->runs));
   lab_ratio_page_set_runs (self->ratio_page, G_LIST_MODEL (self->runs));
   _lab_window_branch_init (self);
+  _lab_window_sweep_init (self);
 
   on_settings_changed (self);
   _lab_window_update_status (self);
@@ -693,6 +726,14 @@ lab_window_get_accuracy_chart (LabWindow *self)
   g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
 
   return self->charts[LAB_WINDOW_CHART_ACCURACY];
+}
+
+LabChart *
+lab_window_get_lr_chart (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+
+  return self->charts[LAB_WINDOW_CHART_LR];
 }
 
 void

@@ -21,6 +21,10 @@ GListModel       *lab_window_get_runs           (LabWindow      *self);
 LabRun           *lab_window_get_active_run     (LabWindow      *self);
 LabChart         *lab_window_get_loss_chart     (LabWindow      *self);
 LabChart         *lab_window_get_accuracy_chart (LabWindow      *self);
+/* The learning rate of every batch, under the other two. */
+LabChart         *lab_window_get_lr_chart       (LabWindow      *self);
+/* The latest sweep's best losses and accuracy against the rate (hidden without one). */
+struct _LabUCurve *lab_window_get_u_curve       (LabWindow      *self);
 /* "curves", "augmentation", "mistakes", "updates". */
 void              lab_window_set_page           (LabWindow      *self,
                                                  const char     *name);

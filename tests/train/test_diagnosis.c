@@ -1,6 +1,7 @@
 /* test_diagnosis: each verdict on made-up curves shaped like the lessons: a run that
  * diverged, one stuck at chance after a too-high rate, a too-low rate that crawls, a
- * network that overfits from a known epoch, and a healthy one. */
+ * network that overfits from a known epoch, and a healthy one; a young run's verdict
+ * waiting for evidence, and a group of seeds read as one. */
 #include <math.h>
 
 #include "train_diagnosis.h"
@@ -170,6 +171,105 @@ test_learning(void)
     train_verdict_clear(&v);
 }
 
+/* A young run: a rate that will learn (as 1e-3 on the chips, at chance for its first
+ * epochs) and one that crawls look alike for a few epochs, so the verdict waits, then
+ * says what the whole run shows. */
+static void
+test_waits_for_evidence(void)
+{
+    g_autofree TrainEpoch *e = curves(30, flat_chance, flat_chance, 0.5);
+    TrainVerdict v = train_diagnose_live(e, 2, TRAIN_STATUS_RUNNING, 2, 30);
+    check(v, TRAIN_VERDICT_WAITING, "at chance so far, epoch 2 of 30");
+    train_verdict_clear(&v);
+    /* Epoch 6 of 30 (a fifth): waited long enough. */
+    v = train_diagnose_live(e, 6, TRAIN_STATUS_RUNNING, 2, 30);
+    g_assert_cmpint(v.kind, !=, TRAIN_VERDICT_WAITING);
+    train_verdict_clear(&v);
+    /* A long run waits a fifth of it: 10 epochs of 50. */
+    v = train_diagnose_live(e, 9, TRAIN_STATUS_RUNNING, 2, 50);
+    check(v, TRAIN_VERDICT_WAITING, "at chance so far, epoch 9 of 50");
+    train_verdict_clear(&v);
+    /* Ended: no more waiting, the same curves read as before. */
+    v = train_diagnose_live(e, 2, TRAIN_STATUS_FINISHED, 2, 2);
+    g_assert_cmpint(v.kind, ==, train_diagnose(e, 2, TRAIN_STATUS_FINISHED, 2).kind);
+    train_verdict_clear(&v);
+    /* The first epoch alone, at chance. */
+    v = train_diagnose_live(e, 1, TRAIN_STATUS_RUNNING, 2, 30);
+    check(v, TRAIN_VERDICT_WAITING, "at chance so far, epoch 1 of 30");
+    train_verdict_clear(&v);
+
+    /* Above chance but hardly falling yet: slow so far. */
+    g_autofree TrainEpoch *f = curves(10, crawl, crawl, 0.8);
+    for (int i = 0; i < 10; i++)
+        f[i].loss = 0.4 - 0.001 * i;
+    v = train_diagnose_live(f, 3, TRAIN_STATUS_RUNNING, 2, 30);
+    check(v, TRAIN_VERDICT_WAITING, "slow so far, epoch 3 of 30");
+    train_verdict_clear(&v);
+
+    /* A first-epoch jump is a too-high rate's mark: said at once. */
+    g_autofree TrainEpoch *j = curves(10, jumped_then_chance, flat_chance, 0.5);
+    v = train_diagnose_live(j, 3, TRAIN_STATUS_RUNNING, 2, 30);
+    check(v, TRAIN_VERDICT_STUCK, "stuck at chance");
+    train_verdict_clear(&v);
+    /* A run that learns is said to, however young. */
+    g_autofree TrainEpoch *l = curves(15, falling, noisy_falling, 0.9);
+    v = train_diagnose_live(l, 3, TRAIN_STATUS_RUNNING, 2, 30);
+    check(v, TRAIN_VERDICT_LEARNING, "learning");
+    train_verdict_clear(&v);
+}
+
+static void
+test_group(void)
+{
+    g_autofree TrainEpoch *a = curves(15, falling, noisy_falling, 0.9);
+    g_autofree TrainEpoch *b = curves(15, falling, falling, 0.8);
+    g_autofree TrainEpoch *d = curves(3, falling, falling, 0.9);
+    d[2].loss = NAN;
+    const TrainEpoch *runs[] = { a, b, d };
+    const int n[] = { 15, 15, 3 };
+    const TrainStatus statuses[] = { TRAIN_STATUS_FINISHED, TRAIN_STATUS_FINISHED,
+                                     TRAIN_STATUS_DIVERGED };
+
+    /* One member is that member. */
+    TrainVerdict v = train_diagnose_group(runs, n, statuses, 1, 2, 15);
+    check(v, TRAIN_VERDICT_LEARNING, "learning");
+    train_verdict_clear(&v);
+    /* Two learning members: the mean learns. */
+    v = train_diagnose_group(runs, n, statuses, 2, 2, 15);
+    check(v, TRAIN_VERDICT_LEARNING, "learning");
+    train_verdict_clear(&v);
+    /* A member that diverged puts the rate on the edge. */
+    v = train_diagnose_group(runs, n, statuses, 3, 2, 15);
+    check(v, TRAIN_VERDICT_DIVERGED, "diverged with 1 of 3 seeds");
+    train_verdict_clear(&v);
+    const TrainEpoch *all_diverged[] = { d, d };
+    const TrainStatus both[] = { TRAIN_STATUS_DIVERGED, TRAIN_STATUS_DIVERGED };
+    const int nd[] = { 3, 3 };
+    v = train_diagnose_group(all_diverged, nd, both, 2, 2, 15);
+    check(v, TRAIN_VERDICT_DIVERGED, "diverged with all 2 seeds");
+    train_verdict_clear(&v);
+
+    /* Overfitting members: the mean overfits from the same epoch. */
+    g_autofree TrainEpoch *o1 = curves(20, falling, u_shaped, 0.8);
+    g_autofree TrainEpoch *o2 = curves(20, falling, u_shaped, 0.8);
+    for (int i = 0; i < 20; i++)
+        o2[i].val_loss += 0.01;
+    const TrainEpoch *over[] = { o1, o2 };
+    const int no[] = { 20, 20 };
+    v = train_diagnose_group(over, no, statuses, 2, 2, 20);
+    check(v, TRAIN_VERDICT_OVERFITTING, "overfitting from epoch 10");
+    train_verdict_clear(&v);
+
+    /* Three seeds at chance, the second still training: the group waits. */
+    g_autofree TrainEpoch *c = curves(3, flat_chance, flat_chance, 0.5);
+    const TrainEpoch *young[] = { c, c };
+    const int ny[] = { 3, 2 };
+    const TrainStatus live[] = { TRAIN_STATUS_FINISHED, TRAIN_STATUS_RUNNING };
+    v = train_diagnose_group(young, ny, live, 2, 2, 30);
+    check(v, TRAIN_VERDICT_WAITING, "at chance so far, epoch 2 of 30");
+    train_verdict_clear(&v);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -179,5 +279,7 @@ int main(int argc, char **argv)
     g_test_add_func("/train/diagnosis/too-slow", test_too_slow);
     g_test_add_func("/train/diagnosis/overfitting", test_overfitting);
     g_test_add_func("/train/diagnosis/learning", test_learning);
+    g_test_add_func("/train/diagnosis/waits-for-evidence", test_waits_for_evidence);
+    g_test_add_func("/train/diagnosis/group", test_group);
     return g_test_run();
 }

@@ -175,6 +175,70 @@ test_axis_ticks (void)
   }
 }
 
+/* What a newcomer saw: four epochs at chance, 0.6931 to 0.6935, zoomed to fill the whole
+ * height. A flat curve must look flat: the range spans at least a quarter of its values,
+ * the curve in its middle; a constant learning rate on a log axis lies inside it. */
+static void
+test_autorange_flat (void)
+{
+  g_autoptr(LabChart) chart = new_chart ();
+  double flat[4] = { 0.6935, 0.6931, 0.6933, 0.6932 };
+  double rate[4] = { 1e-3, 1e-3, 1e-3, 1e-3 };
+  double min, max;
+  guint run = lab_chart_add_run (chart, "lr 1e-3", NULL);
+
+  set_curve (chart, run, LAB_CHART_CURVE_TRAIN, flat, 4);
+  lab_chart_get_y_range (chart, &min, &max);
+  g_assert_cmpfloat (max - min, >=, 0.25 * 0.6935);
+  g_assert_cmpfloat (min, <, 0.6931 - 0.05);
+  g_assert_cmpfloat (max, >, 0.6935 + 0.05);
+  /* The curve's wiggle is a few pixels, not the plot's height. */
+  g_assert_cmpfloat (fabs (lab_chart_value_to_pixel_y (chart, 0.6935, W, H) -
+                           lab_chart_value_to_pixel_y (chart, 0.6931, W, H)), <, 3);
+
+  set_curve (chart, run, LAB_CHART_CURVE_TRAIN, rate, 4);
+  lab_chart_set_log_y (chart, TRUE);
+  lab_chart_get_y_range (chart, &min, &max);
+  g_assert_cmpfloat (min, <, 1e-3 / 1.5);
+  g_assert_cmpfloat (max, >, 1e-3 * 1.5);
+
+  /* A sweep's 1e-1 whose first epoch exploded (14000, then chance): the other rates'
+   * curves keep the height; the initial losses near 0.7 still show. */
+  {
+    double good[10] = { 0.69, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2, 0.18, 0.16, 0.15 };
+    double exploded[10] = { 14000, 0.7, 0.69, 0.7, 0.69, 0.7, 0.69, 0.7, 0.69, 0.7 };
+    guint other = lab_chart_add_run (chart, "lr 1e-1", NULL);
+
+    lab_chart_set_log_y (chart, FALSE);
+    set_curve (chart, run, LAB_CHART_CURVE_TRAIN, good, 10);
+    set_curve (chart, other, LAB_CHART_CURVE_TRAIN, exploded, 10);
+    lab_chart_get_y_range (chart, &min, &max);
+    g_assert_cmpfloat (max, >=, 0.7);
+    g_assert_cmpfloat (max, <=, 2);
+  }
+}
+
+/* A chart under others that name the same runs (the learning rate's) has no legend: its
+ * plot starts right under the title. */
+static void
+test_no_legend (void)
+{
+  g_autoptr(LabChart) chart = new_chart ();
+  double values[3] = { 1e-3, 1e-3, 1e-3 };
+  cairo_rectangle_t with, without;
+  guint run = lab_chart_add_run (chart, "a run with a long name", NULL);
+
+  set_curve (chart, run, LAB_CHART_CURVE_TRAIN, values, 3);
+  lab_chart_get_plot_area (chart, W, H, &with);
+  lab_chart_set_legend_visible (chart, FALSE);
+  lab_chart_get_plot_area (chart, W, H, &without);
+  g_assert_cmpfloat (without.y, <, with.y - 10);
+  g_assert_cmpfloat (without.y + without.height, ==, with.y + with.height);
+  lab_chart_set_legend_visible (chart, TRUE);
+  lab_chart_get_plot_area (chart, W, H, &without);
+  g_assert_cmpfloat (without.y, ==, with.y);
+}
+
 static void
 test_autorange_diverged (void)
 {
@@ -1072,6 +1136,8 @@ main (int   argc,
   g_test_add_func ("/chart/mapping/log-x", test_mapping_log_x);
   g_test_add_func ("/chart/axis/ticks", test_axis_ticks);
   g_test_add_func ("/chart/autorange/diverged", test_autorange_diverged);
+  g_test_add_func ("/chart/autorange/flat", test_autorange_flat);
+  g_test_add_func ("/chart/no-legend", test_no_legend);
   g_test_add_func ("/chart/visibility", test_visibility);
   g_test_add_func ("/chart/smoothing", test_smoothing);
   g_test_add_func ("/chart/describe", test_describe);

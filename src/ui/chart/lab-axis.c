@@ -20,6 +20,11 @@ struct _LabAxis
   guint log : 1;
 };
 
+/* The smallest span a fitted range has: a quarter of its largest magnitude (linear), a
+ * factor of ~3 (log). */
+#define LAB_AXIS_MIN_SPAN 0.25
+#define LAB_AXIS_MIN_LOG_SPAN 3.2
+
 G_DEFINE_FINAL_TYPE (LabAxis, lab_axis, G_TYPE_OBJECT)
 
 static void
@@ -151,6 +156,16 @@ fit_linear (LabAxis *self,
         hi = lo + 1;
     }
 
+  /* A flat curve must look flat: a loss sitting at chance (0.693) with noise in its
+   * fourth decimal would otherwise fill the whole height and read as a wild curve. The
+   * range spans at least this fraction of its largest magnitude, centred on the data. */
+  if (!fixed_min && !fixed_max && hi - lo < LAB_AXIS_MIN_SPAN * MAX (fabs (lo), fabs (hi)))
+    {
+      double mid = (lo + hi) / 2, half = LAB_AXIS_MIN_SPAN * MAX (fabs (lo), fabs (hi)) / 2;
+      lo = mid - half;
+      hi = mid + half;
+    }
+
   /* Round steps in the unit the labels use: 5 minutes, not 300 s. */
   self->step = nice_step ((hi - lo) / self->unit) * self->unit;
   self->min = fixed_min ? lo : floor (lo / self->step + 1e-9) * self->step;
@@ -179,6 +194,15 @@ fit_log (LabAxis *self,
       hi = t;
     }
 
+  /* The same on a log axis: at least a factor of LAB_AXIS_MIN_LOG_SPAN, so a constant
+   * learning rate is a line across the middle, not along an edge. */
+  if (!(isfinite (self->limit_min) && self->limit_min > 0) &&
+      !(isfinite (self->limit_max) && self->limit_max > 0) && hi / lo < LAB_AXIS_MIN_LOG_SPAN)
+    {
+      double mid = sqrt (lo * hi), half = sqrt (LAB_AXIS_MIN_LOG_SPAN);
+      lo = mid / half;
+      hi = mid * half;
+    }
   self->min = isfinite (self->limit_min) && self->limit_min > 0 ? lo : round_125 (lo, FALSE);
   self->max = isfinite (self->limit_max) && self->limit_max > 0 ? hi : round_125 (hi, TRUE);
   if (self->max <= self->min)
@@ -403,6 +427,10 @@ lab_axis_robust_range (const double *values,
       if (!isfinite (v) || (log && v <= 0))
         continue;
       v = log ? log10 (v) : v;
+      /* A first value far beyond the fence is no initial loss but a first epoch that
+       * exploded (a sweep's 1e-1 at 14000): kept, it would flatten every other curve. */
+      if (n > 0 && v > fence_hi + (fence_hi - fence_lo))
+        continue;
       lo = MIN (lo, v);
       hi = MAX (hi, v);
     }

@@ -29,7 +29,9 @@ void      lab_axis_set_limits    (LabAxis      *self,
                                   double        min,
                                   double        max);
 /* Sets the range to hold data_min..data_max, widened to round tick values; the limits
- * win over the data. A non-finite or empty data range gives 0..1 (1..10 on a log axis). */
+ * win over the data. A non-finite or empty data range gives 0..1 (1..10 on a log axis).
+ * Without limits the range spans at least a quarter of its largest magnitude (a factor
+ * of about 3 on a log axis), centred on the data: a flat curve looks flat. */
 void      lab_axis_fit           (LabAxis      *self,
                                   double        data_min,
                                   double        data_max);
@@ -69,7 +71,9 @@ GArray   *lab_axis_get_ticks     (LabAxis      *self);
 /* The range an autoscaling axis should show for values, robust to a diverged run: values
  * that are non-finite (or <= 0 on a log axis) are ignored, and values above an outlier fence
  * (p90 + 1.5 (p90 - p10), in log space on a log axis) are left out unless listed in keep
- * (each curve's first value: the initial loss must always show). FALSE if no value counts. */
+ * (each curve's first value: the initial loss must always show), unless one lies beyond the
+ * fence by more than the fence's own width (a first epoch that exploded). FALSE if no
+ * value counts. */
 gboolean  lab_axis_robust_range  (const double *values,
                                   guint         n_values,
                                   const double *keep,

@@ -184,6 +184,8 @@ list_legend_items (LabChartLayout      *self,
                    const LabChartModel *model)
 {
   g_array_set_size (self->legend, 0);
+  if (model->hide_legend)
+    return;
   for (guint i = 0; i < model->runs->len; i++)
     {
       const LabChartRun *run = g_ptr_array_index (model->runs, i);

@@ -52,6 +52,7 @@ typedef struct {
   gboolean      log_x;
   gboolean      log_y;
   gboolean      show_batches;
+  gboolean      hide_legend;      /* a chart under another that names the same runs */
   gboolean      ranges_dirty;     /* recomputed at the next ensure_ranges */
   guint         ranges_serial;    /* moves whenever a range, a log flag or the time unit does */
   double        fitted[7];        /* x min, max, y min, max, time unit, log x, log y of that serial */

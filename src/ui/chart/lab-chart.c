@@ -672,6 +672,18 @@ lab_chart_get_show_batches (LabChart *self)
 }
 
 void
+lab_chart_set_legend_visible (LabChart *self,
+                              gboolean  visible)
+{
+  g_return_if_fail (LAB_IS_CHART (self));
+
+  if (self->model.hide_legend == !visible)
+    return;
+  self->model.hide_legend = !visible;
+  lab_chart_changed (self, LAB_CHART_CHANGE_LAYOUT | LAB_CHART_CHANGE_STYLE);
+}
+
+void
 lab_chart_set_y_limits (LabChart *self,
                         double    min,
                         double    max)

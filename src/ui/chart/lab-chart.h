@@ -78,6 +78,10 @@ LabChartXMode  lab_chart_get_x_mode          (LabChart            *self);
 void           lab_chart_set_show_batches    (LabChart            *self,
                                               gboolean             show_batches);
 gboolean       lab_chart_get_show_batches    (LabChart            *self);
+/* No legend (TRUE by default): for a small chart under others that name the same runs,
+ * such as the learning rate under loss and accuracy. */
+void           lab_chart_set_legend_visible  (LabChart            *self,
+                                              gboolean             visible);
 /* Fixes the y range (e.g. 0..1 for accuracy); NAN for either end means automatic. */
 void           lab_chart_set_y_limits        (LabChart            *self,
                                               double               min,
