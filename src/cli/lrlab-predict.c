@@ -92,8 +92,7 @@ model_path(const char *model, int *run_batch)
     if (!g_file_test(model, G_FILE_TEST_IS_DIR))
         return g_strdup(model);
     g_autofree char *config_path = g_build_filename(model, "config.ini", NULL);
-    TrainConfig config;
-    train_config_init(&config);
+    TrainConfig config;   /* load starts from the defaults and leaves them on failure */
     if (train_config_load(&config, config_path, NULL))
         *run_batch = config.batch_size;
     train_config_clear(&config);

@@ -755,7 +755,7 @@ int main(int argc, char **argv)
         usage_error("unexpected argument '%s' (see --help)", argv[1]);
 
     if (lrlab_train_branch_wanted())
-        o.config = g_strdup(lrlab_train_branch_config(o.config));
+        o.config = (char *) lrlab_train_branch_config(o.config);   /* a new string, ours to free */
 
     TrainConfig config;
     GArray *seeds_list = NULL;

@@ -723,8 +723,7 @@ GArray *train_start_fork_points(const char *run_dir)
     g_autofree char *history = g_build_filename(run_dir, "history.csv", NULL);
     g_autofree char *config_path = g_build_filename(run_dir, "config.ini", NULL);
     g_autoptr(GArray) epochs = train_history_load(history, NULL);
-    TrainConfig config;
-    train_config_init(&config);
+    TrainConfig config;   /* load starts from the defaults and leaves them on failure */
     train_config_load(&config, config_path, NULL);
     int best = best_file_epochs(run_dir, epochs, config.early_stop_min_delta);
     train_config_clear(&config);

@@ -275,9 +275,11 @@ lab_settings_panel_bind_settings (LabSettingsPanel *self,
   g_return_if_fail (G_IS_SETTINGS (settings));
 
   text = g_settings_get_string (settings, SETUP_KEY);
-  train_config_init (&config);
-  /* A setup this version cannot read (edited by hand, or from a later one): the defaults. */
-  if (text[0] != '\0' && !train_config_load_data (&config, text, SETUP_KEY, &error))
+  /* A setup this version cannot read (edited by hand, or from a later one): the defaults,
+   * which load_data leaves on failure (it starts from them, so no init before it). */
+  if (text[0] == '\0')
+    train_config_init (&config);
+  else if (!train_config_load_data (&config, text, SETUP_KEY, &error))
     g_debug ("%s", error->message);
   config.augment.flags = 0;
   if (config.data_kind == TRAIN_DATA_FOLDER &&

@@ -110,7 +110,8 @@ test_sweep_csv_and_one_run(void)
     g_autofree char *text = NULL;
     g_assert_true(g_file_get_contents(csv, &text, NULL, NULL));
     g_assert_true(g_str_has_prefix(text, "lr,seeds,diverged,best_val_loss,"));
-    g_assert_cmpint(g_strv_length(g_strsplit(text, "\n", -1)), ==, 5);
+    g_auto(GStrv) csv_lines = g_strsplit(text, "\n", -1);
+    g_assert_cmpint(g_strv_length(csv_lines), ==, 5);
     test_rmdir_recursive(dir);
 
     /* One rate, one seed: a run, not a sweep, so no U-curve. */

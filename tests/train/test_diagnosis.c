@@ -191,7 +191,9 @@ test_waits_for_evidence(void)
     train_verdict_clear(&v);
     /* Ended: no more waiting, the same curves read as before. */
     v = train_diagnose_live(e, 2, TRAIN_STATUS_FINISHED, 2, 2);
-    g_assert_cmpint(v.kind, ==, train_diagnose(e, 2, TRAIN_STATUS_FINISHED, 2).kind);
+    TrainVerdict plain = train_diagnose(e, 2, TRAIN_STATUS_FINISHED, 2);
+    g_assert_cmpint(v.kind, ==, plain.kind);
+    train_verdict_clear(&plain);
     train_verdict_clear(&v);
     /* The first epoch alone, at chance. */
     v = train_diagnose_live(e, 1, TRAIN_STATUS_RUNNING, 2, 30);
