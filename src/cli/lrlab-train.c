@@ -2,7 +2,9 @@
  * shared dataset, split and set of initial weights, and prints what the app would plot,
  * then a table with the teacher's verdict for each rate. Same engine, same run folders,
  * same settings: its flags, their parsing and --help come from the table of fields
- * (train_fields.c), and --config starts from a run folder's config.ini. */
+ * (train_fields.c), and --config starts from a run folder's config.ini. Its other modes
+ * live in lrlab-train-<mode>.c; what stays here (flags, loading with its progress and
+ * signals, showing a sweep's members in turn) is one flow, hence over 800 lines. */
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <locale.h>

@@ -3,7 +3,8 @@
  * class, too much memory) is reported before any decoding, then decodes on every core.
  * data_folder_load is its five phases in order, each a function below with its input and
  * output spelled out: read the layout, collect the files, check the memory, decode (one
- * file at a time: data_folder_decode.c), assemble the set and its report. */
+ * file at a time: data_folder_decode.c), assemble the set and its report. (Formats and
+ * their headers: data_folder_formats.c; a little over 800 lines, the five phases.) */
 #include <string.h>
 #include <glib/gstdio.h>
 #include "data_folder_private.h"

@@ -3,7 +3,8 @@
  * under the run's mutex, the one merged idle notification that tells it of news, and the
  * run read back from its folder. The training loop is train_worker.c, which reports here
  * through the TrainWorkerHost below; the folder's files are train_record.c. This is the
- * only file that knows the struct or takes its lock. */
+ * only file that knows the struct or takes its lock, which is why it is not split though
+ * it is over 800 lines: a second file would have to share the struct again. */
 #include "train_run.h"
 
 #include <errno.h>

@@ -3,7 +3,8 @@
  * through TrainWorkerHost (train_worker.h), which takes the owner's lock on its behalf.
  * Each batch is one forward and one backward over the whole batch (whole-batch GEMMs are
  * what makes the engine fast); a cancel is noticed between layers through the model's
- * cancel flag (nn_model_set_cancel_flag). */
+ * cancel flag (nn_model_set_cancel_flag). Just over 800 lines: its state is private to
+ * it (the owner sees it only through the host), and the loop reads best in one file. */
 #include "train_worker.h"
 
 #include <errno.h>
