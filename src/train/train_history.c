@@ -18,33 +18,73 @@ append_double(GString *s, double value)
     g_string_append(s, train_format_double(buf, value));
 }
 
+static void
+append_line(GString *s, const TrainEpoch *e)
+{
+    char seconds[G_ASCII_DTOSTR_BUF_SIZE];
+    g_string_append_printf(s, "%d", e->epoch);
+    append_double(s, e->accuracy);
+    append_double(s, e->loss);
+    append_double(s, e->val_accuracy);
+    append_double(s, e->val_loss);
+    append_double(s, e->lr);
+    /* Wall time to the millisecond: finer digits are noise, and this is the only column
+     * two identical runs disagree on. */
+    g_string_append_printf(s, ",%s\n", g_ascii_formatd(seconds, sizeof seconds, "%.3f",
+                                                        e->seconds));
+}
+
 char *train_history_format(const TrainEpoch *epochs, int n)
 {
     g_return_val_if_fail(n == 0 || epochs != NULL, NULL);
 
     GString *s = g_string_new(TRAIN_HISTORY_HEADER "\n");
-    for (int i = 0; i < n; i++) {
-        const TrainEpoch *e = &epochs[i];
-        char seconds[G_ASCII_DTOSTR_BUF_SIZE];
-        g_string_append_printf(s, "%d", e->epoch);
-        append_double(s, e->accuracy);
-        append_double(s, e->loss);
-        append_double(s, e->val_accuracy);
-        append_double(s, e->val_loss);
-        append_double(s, e->lr);
-        /* Wall time to the millisecond: finer digits are noise, and this is the only
-         * column two identical runs disagree on. */
-        g_string_append_printf(s, ",%s\n",
-                               g_ascii_formatd(seconds, sizeof seconds, "%.3f", e->seconds));
-    }
+    for (int i = 0; i < n; i++)
+        append_line(s, &epochs[i]);
     return g_string_free(s, FALSE);
 }
 
 gboolean train_history_save(const char *path, const TrainEpoch *epochs, int n,
                             GError **error)
 {
-    g_autofree char *text = train_history_format(epochs, n);
-    return g_file_set_contents(path, text, -1, error);
+    return train_history_save_cached(path, NULL, epochs, n, error);
+}
+
+void train_history_text_clear(TrainHistoryText *cache)
+{
+    g_return_if_fail(cache != NULL);
+
+    if (cache->text)
+        g_string_free(cache->text, TRUE);
+    g_clear_pointer(&cache->line_ends, g_array_unref);
+    cache->text = NULL;
+}
+
+gboolean train_history_save_cached(const char *path, TrainHistoryText *cache,
+                                   const TrainEpoch *epochs, int n, GError **error)
+{
+    g_return_val_if_fail(path != NULL && (n == 0 || epochs != NULL), FALSE);
+
+    if (cache == NULL) {
+        g_autofree char *text = train_history_format(epochs, n);
+        return g_file_set_contents(path, text, -1, error);
+    }
+    if (cache->text == NULL) {
+        cache->text = g_string_new(TRAIN_HISTORY_HEADER "\n");
+        cache->line_ends = g_array_new(FALSE, FALSE, sizeof(gsize));
+    }
+    /* Cut back to n epochs, then format the new ones only. */
+    if (cache->line_ends->len > (guint) n) {
+        gsize end = n > 0 ? g_array_index(cache->line_ends, gsize, n - 1)
+                          : strlen(TRAIN_HISTORY_HEADER "\n");
+        g_string_truncate(cache->text, end);
+        g_array_set_size(cache->line_ends, (guint) n);
+    }
+    for (int i = (int) cache->line_ends->len; i < n; i++) {
+        append_line(cache->text, &epochs[i]);
+        g_array_append_val(cache->line_ends, cache->text->len);
+    }
+    return g_file_set_contents(path, cache->text->str, (gssize) cache->text->len, error);
 }
 
 enum { COL_EPOCH, COL_ACCURACY, COL_LOSS, COL_VAL_ACCURACY, COL_VAL_LOSS, COL_LR,

@@ -17,6 +17,20 @@ char *train_history_format(const TrainEpoch *epochs, int n);
 gboolean train_history_save(const char *path, const TrainEpoch *epochs, int n,
                             GError **error);
 
+/* The text of the epochs saved so far, kept by a writer that saves after every epoch: a
+ * run's record only grows (or is cut back, when a resume falls back), so each save formats
+ * only the lines it has not seen, and a 2000-epoch run does not format 2000 lines at every
+ * epoch. The epochs a cache saw must not change. Zero-initialise; clear when done. */
+typedef struct {
+    GString *text;      /* the header and one line per epoch */
+    GArray *line_ends;  /* gsize: where each epoch's line ends in text */
+} TrainHistoryText;
+
+void train_history_text_clear(TrainHistoryText *cache);
+/* train_history_save through cache (NULL: none). */
+gboolean train_history_save_cached(const char *path, TrainHistoryText *cache,
+                                   const TrainEpoch *epochs, int n, GError **error);
+
 /* Parses a history CSV: columns are found by name (so a Keras CSVLogger file reads too;
  * epoch and loss are required), epochs must count up from 0. Any malformed line is an
  * error naming the file and line. Returns a GArray of TrainEpoch. */

@@ -56,6 +56,15 @@ gboolean train_record_write_epochs(const char *dir, const TrainRecordSplit *spli
                                    const TrainEpoch *epochs, int n_epochs,
                                    const float *probabilities, GError **error)
 {
+    return train_record_write_epochs_cached(dir, split, epochs, n_epochs, probabilities, NULL,
+                                            error);
+}
+
+gboolean train_record_write_epochs_cached(const char *dir, const TrainRecordSplit *split,
+                                          const TrainEpoch *epochs, int n_epochs,
+                                          const float *probabilities,
+                                          TrainHistoryText *cache, GError **error)
+{
     g_return_val_if_fail(split != NULL || n_epochs == 0, FALSE);
 
     g_autofree char *history_path = g_build_filename(dir, "history.csv", NULL);
@@ -69,7 +78,7 @@ gboolean train_record_write_epochs(const char *dir, const TrainRecordSplit *spli
                                 (const char *const *) split->val_sources, probabilities,
                                 n_epochs, error))
         return FALSE;
-    return train_history_save(history_path, epochs, n_epochs, error);
+    return train_history_save_cached(history_path, cache, epochs, n_epochs, error);
 }
 
 gboolean train_record_write_status(const char *dir, const TrainProgress *progress,

@@ -7,6 +7,7 @@
 #include <glib.h>
 #include "data_folder.h"
 #include "train_config.h"
+#include "train_history.h"
 #include "train_types.h"
 
 /* The validation images a run's predictions are about, fixed once its dataset is loaded.
@@ -55,6 +56,12 @@ gboolean train_record_write_config(const char *dir, const TrainConfig *config,
 gboolean train_record_write_epochs(const char *dir, const TrainRecordSplit *split,
                                    const TrainEpoch *epochs, int n_epochs,
                                    const float *probabilities, GError **error);
+/* The same for a writer that saves after every epoch: history.csv's text through cache
+ * (train_history.h), so each save formats only the new epochs. */
+gboolean train_record_write_epochs_cached(const char *dir, const TrainRecordSplit *split,
+                                          const TrainEpoch *epochs, int n_epochs,
+                                          const float *probabilities,
+                                          TrainHistoryText *cache, GError **error);
 
 /* status.ini: how far the run got (progress), the sentence for the user (message, may be
  * NULL), how many epochs history.csv holds, and the class names from split (may be NULL). */

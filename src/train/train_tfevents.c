@@ -147,12 +147,48 @@ io_failed(GError **error, const char *what, const char *path)
 /* The file to append to: the existing one with a tail cut short removed, or a new one
  * (with its file_version record in header) when there is none or the old one is damaged:
  * a damaged file is left as it is, never cut. */
+/* What this process last left each event file at (path -> its size): a file still that
+ * size has no tail a crash cut short, so the next append need not read it all again (a
+ * 2000-epoch run would read its whole log at every epoch). */
+static GMutex appended_lock;
+static GHashTable *appended_sizes;
+
+static gint64
+file_size(const char *path)
+{
+    GStatBuf st;
+    return g_stat(path, &st) == 0 ? (gint64) st.st_size : -1;
+}
+
+static gboolean
+known_whole(const char *path)
+{
+    g_mutex_lock(&appended_lock);
+    gpointer size = appended_sizes ? g_hash_table_lookup(appended_sizes, path) : NULL;
+    g_mutex_unlock(&appended_lock);
+    return size != NULL && *(gint64 *) size == file_size(path);
+}
+
+static void
+remember_size(const char *path)
+{
+    gint64 *size = g_new(gint64, 1);
+    *size = file_size(path);
+    g_mutex_lock(&appended_lock);
+    if (appended_sizes == NULL)
+        appended_sizes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_hash_table_replace(appended_sizes, g_strdup(path), size);
+    g_mutex_unlock(&appended_lock);
+}
+
 static char *
 open_target(const char *dir, double wall_time, GByteArray *header, GError **error)
 {
     g_autofree char *existing = find_own_file(dir);
     if (existing) {
         char *path = g_build_filename(dir, existing, NULL);
+        if (known_whole(path))
+            return path;
         TrainTfEventsFile f;
         gboolean ok = train_tfevents_load(path, &f, NULL);
         if (ok && f.truncated && truncate(path, (off_t) f.valid_length) != 0) {
@@ -207,6 +243,7 @@ gboolean train_tfevents_append(const char *dir, gint64 step, double wall_time,
     }
     if (fclose(f) != 0)
         return io_failed(error, "write", path);
+    remember_size(path);
     return TRUE;
 }
 

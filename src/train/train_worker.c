@@ -52,6 +52,7 @@ struct _TrainWorker {
     float *best_params;              /* the best epoch's weights: restore_best with early
                                       * stopping, and the test split's score at the end */
     GArray *epochs;                  /* TrainEpoch: what history.csv holds */
+    TrainHistoryText history_text;   /* history.csv's text so far (formats new epochs only) */
     GArray *probabilities;           /* float, (n_val, classes) per epoch: predictions.bin */
     TrainProgress progress;          /* what the owner last heard, plus what is new */
     char *message;                   /* for the user, when FAILED or DIVERGED */
@@ -101,6 +102,7 @@ void train_worker_free(TrainWorker *w)
     train_record_split_clear(&w->record_split);
     g_clear_pointer(&w->set, data_set_unref);
     g_array_unref(w->epochs);
+    train_history_text_clear(&w->history_text);
     g_array_unref(w->probabilities);
     g_clear_object(&w->cancellable);
     g_free(w->message);
@@ -511,9 +513,11 @@ save_epoch(TrainWorker *w, const TrainEpoch *record, const float *probabilities,
         message = g_strdup_printf("Cannot save the epoch's checkpoint: %s", error->message);
     else if (!train_ratio_log_save_epochs(w->ratios, w->output_dir, &error) ||
              !train_ratio_log_append_batches(w->ratios, w->output_dir, record->epoch, &error) ||
-             !train_record_write_epochs(w->output_dir, &w->record_split,
-                                        (const TrainEpoch *) w->epochs->data, (int) w->epochs->len,
-                                        (const float *) w->probabilities->data, &error))
+             !train_record_write_epochs_cached(w->output_dir, &w->record_split,
+                                               (const TrainEpoch *) w->epochs->data,
+                                               (int) w->epochs->len,
+                                               (const float *) w->probabilities->data,
+                                               &w->history_text, &error))
         message = g_strdup_printf("Cannot write the run's records: %s", error->message);
     if (message == NULL)
         return TRUE;
@@ -734,9 +738,11 @@ void train_worker_run(TrainWorker *w)
      * resumed or forked run brings (none for a fresh one), and the ratios' files. A resume
      * that fell back to an earlier checkpoint drops the epochs after it here. */
     if (w->output_dir &&
-        (!train_record_write_epochs(w->output_dir, &w->record_split,
-                                    (const TrainEpoch *) w->epochs->data, (int) w->epochs->len,
-                                    (const float *) w->probabilities->data, &error) ||
+        (!train_record_write_epochs_cached(w->output_dir, &w->record_split,
+                                           (const TrainEpoch *) w->epochs->data,
+                                           (int) w->epochs->len,
+                                           (const float *) w->probabilities->data,
+                                           &w->history_text, &error) ||
          !train_ratio_log_save_epochs(w->ratios, w->output_dir, &error) ||
          !train_ratio_log_rewrite_batches(w->ratios, w->output_dir, &error) ||
          !write_status(w, &error))) {

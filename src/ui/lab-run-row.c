@@ -27,6 +27,7 @@ struct _LabRunRow
   /* What the disk label last measured for: measured again when either moves. */
   guint            disk_epochs;
   TrainStatus      disk_status;
+  gint64           disk_measured_us;   /* when (monotonic): at most once a second */
 };
 
 G_DEFINE_FINAL_TYPE (LabRunRow, lab_run_row, GTK_TYPE_LIST_BOX_ROW)
@@ -57,7 +58,11 @@ describe_config (const TrainConfig *config)
 
 /* What the run's folder holds on disk, measured once per epoch (or status) change, with
  * the row actions that depend on it: a run resumes or prunes only when it is not training
- * and has checkpoints. */
+ * and has checkpoints. A fast run (a tiny network, thousands of short epochs) is measured
+ * at most once a second while it trains: each measure lists every checkpoint, and a
+ * 2000-epoch folder holds 2000 of them. */
+#define DISK_MEASURE_INTERVAL_US (G_USEC_PER_SEC)
+
 static void
 update_disk (LabRunRow *self,
              guint      n_epochs,
@@ -70,8 +75,14 @@ update_disk (LabRunRow *self,
   g_autofree char *tooltip = NULL;
   guint64 total, checkpoints = 0;
 
+  gint64 now = g_get_monotonic_time ();
+
   if (self->disk_epochs == n_epochs && self->disk_status == status && self->disk_epochs != G_MAXUINT)
     return;
+  if (active && status == self->disk_status && self->disk_epochs != G_MAXUINT &&
+      now - self->disk_measured_us < DISK_MEASURE_INTERVAL_US)
+    return;
+  self->disk_measured_us = now;
   self->disk_epochs = n_epochs;
   self->disk_status = status;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.fork", dir != NULL && n_epochs > 0);

@@ -537,10 +537,45 @@ test_session_skips_broken_runs(void)
     test_rmdir_recursive(dir);
 }
 
+/* A writer that saves after every epoch through a cache writes the very bytes the plain
+ * writer does, as the record grows, is cut back (a resume that fell back) and grows again. */
+static void
+test_history_cache_writes_the_same(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *plain = g_build_filename(dir, "plain.csv", NULL);
+    g_autofree char *cached = g_build_filename(dir, "cached.csv", NULL);
+    TrainHistoryText cache = { 0 };
+    TrainEpoch epochs[40];
+    GError *error = NULL;
+
+    for (int i = 0; i < 40; i++)
+        epochs[i] = (TrainEpoch) { .epoch = i, .loss = 1.0 / (i + 3), .accuracy = 0.5 + i / 100.0,
+                                   .val_loss = 0.7 - i * 1e-3, .val_accuracy = 1.0 / 3,
+                                   .lr = 1e-3 * (1 + i % 3), .seconds = 0.125 * i };
+    static const int lengths[] = { 0, 1, 2, 10, 25, 7, 0, 40, 33, 40 };
+    for (guint k = 0; k < G_N_ELEMENTS(lengths); k++) {
+        int n = lengths[k];
+        /* a cut-back epoch comes again with other numbers, as retraining gives them */
+        if (k == 8)
+            epochs[33].loss = 0.25;
+        g_assert_true(train_history_save(plain, epochs, n, &error));
+        g_assert_true(train_history_save_cached(cached, &cache, epochs, n, &error));
+        g_assert_no_error(error);
+        g_autofree char *a = NULL, *b = NULL;
+        g_assert_true(g_file_get_contents(plain, &a, NULL, NULL));
+        g_assert_true(g_file_get_contents(cached, &b, NULL, NULL));
+        g_assert_cmpstr(a, ==, b);
+    }
+    train_history_text_clear(&cache);
+    test_rmdir_recursive(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/train/records/history-round-trip", test_history_round_trip);
+    g_test_add_func("/train/records/history-cache", test_history_cache_writes_the_same);
     g_test_add_func("/train/records/history-reads-keras-logs", test_history_reads_keras_logs);
     g_test_add_func("/train/records/history-rejects-garbage", test_history_rejects_garbage);
     g_test_add_func("/train/records/predictions", test_predictions_round_trip_and_truncation);
