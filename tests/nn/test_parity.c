@@ -1,13 +1,13 @@
 /* test_parity: LR Lab's engine against PyTorch on the same weights, batch and dropout
  * masks. Each case trains a network for ten steps here; parity_torch.py (the torch
- * half) redoes them. Teacher-forced (the Adam cases): every step starts from LR Lab's
- * exact state before it (parameters, Adam's moments and step count, the masks, and LR
- * Lab's side of any ReLU or max-pool window that is within rounding of a tie), so each
- * step's loss, gradients and update are held to the strict tolerances and no difference
- * carries over into the next step. Free-running (every case): torch trains on its own
- * from the same initial weights, and the loss curves (for SGD also the last gradients
- * and the final parameters) must agree. This is the test that says "our numbers are
- * torch's numbers". */
+ * half) redoes them. Teacher-forced (every case): every step starts from LR Lab's
+ * exact state before it (parameters, Adam's moments and step count or SGD's momentum
+ * buffer, the masks, and LR Lab's side of any ReLU or max-pool window that is within
+ * rounding of a tie), so each step's loss, gradients and update are held to the strict
+ * tolerances and no difference carries over into the next step. Free-running (every
+ * case): torch trains on its own from the same initial weights, and the loss curves
+ * (for SGD also the final parameters) must agree. This is the test that says "our
+ * numbers are torch's numbers". */
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -435,8 +435,15 @@ torch_run_clear (TorchRun *t)
   g_clear_pointer (&t->params, g_free);
 }
 
-/* Free-running SGD: the loss at every step, the last step's gradients and the final
- * parameters. t64 (torch's float64 run) may be NULL. Returns how many fail. */
+/* Free-running SGD: the loss at every step and the final parameters. t64 (torch's
+ * float64 run) may be NULL. Returns how many fail. Not the gradients: after ten free
+ * steps a max-pool window or ReLU input within rounding of a tie may be decided one way
+ * here and the other in torch (which way depends on the BLAS kernel's summation order:
+ * OpenBLAS's SkylakeX kernels flip one in the paper network's conv5 at step 10, its
+ * Haswell kernels do not), and a tie routes one gradient element elsewhere, ~1e-2 of
+ * the tensor's scale. A weight still moves by only lr times that element, so the
+ * parameters and losses stay strict; the gradients are held strictly step by step in
+ * the teacher-forced run, which follows LR Lab at every tie. */
 static int
 compare_free (nn_model *model, const LrlabRun *run, const TorchRun *t32, const TorchRun *t64)
 {
@@ -450,8 +457,6 @@ compare_free (nn_model *model, const LrlabRun *run, const TorchRun *t32, const T
       bad += !check_loss (what, run->losses[step], t32->losses[step],
                           t64 ? t64->losses[step] : NAN, LOSS_RTOL, TRUE);
     }
-  bad += check_tensors (model, "grad", row (run->grads, n, last), t32->grads,
-                        t64 ? t64->grads : NULL, TRUE);
   bad += check_tensors (model, "param", row (run->after, 3 * n, last), t32->params,
                         t64 ? t64->params : NULL, TRUE);
   return bad;
@@ -636,9 +641,10 @@ test_parity (gconstpointer data)
   write_file (dir, "labels.bin", labels, sizeof labels);
   train_lrlab (dir, model, &opt, input, labels, &run);
 
+  /* Every case teacher-forced: each step's gradients strictly, ties followed. */
+  bad = compare_with_torch (dir, "teacher", model, &run, compare_teacher);
   if (adam)
     {
-      bad = compare_with_torch (dir, "teacher", model, &run, compare_teacher);
       if (run_torch (dir, "free", "float32"))
         {
           g_autofree float *losses = read_floats (dir, "torch_losses.bin", PARITY_STEPS);
@@ -646,7 +652,7 @@ test_parity (gconstpointer data)
         }
     }
   else
-    bad = compare_with_torch (dir, "free", model, &run, compare_free);
+    bad += compare_with_torch (dir, "free", model, &run, compare_free);
   if (!g_test_failed ())
     check_meaningful (dir, model, &run, adam ? FREE_LOSS_RTOL : LOSS_RTOL);
   if (bad > 0)
