@@ -228,9 +228,12 @@ test_rows_and_csv(void)
     g_assert_cmpstr(text, ==,
                     "lr,seeds,diverged,best_val_loss,best_val_loss_std,final_loss,final_loss_std,"
                     "best_val_accuracy,best_val_accuracy_std,verdict\n"
-                    "0.001,2,0,0.5,0.07071067811865478,0.30000000000000004,0.1414213562373095,"
+                    "0.001,2,0,0.5,0.07071067811865477,0.30000000000000004,0.14142135623730953,"
                     "0.75,0.07071067811865482,\"learning\"\n"
                     "1,1,1,,,,,,,\"diverged\"\n");
+    /* Each number reads back as the double it was (the file's promise). */
+    g_assert_cmpfloat(g_ascii_strtod("0.07071067811865477", NULL), ==, rows[0].best_val_loss_std);
+    g_assert_cmpfloat(g_ascii_strtod("0.14142135623730953", NULL), ==, rows[0].final_loss_std);
     test_rmdir_recursive(dir);
     train_sweep_row_clear(&rows[0]);
     train_sweep_row_clear(&rows[1]);
