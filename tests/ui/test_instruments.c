@@ -248,6 +248,36 @@ test_sweep_with_seeds (void)
 
   lab_settings_panel_set_n_seeds (panel, 1);
   gtk_window_destroy (GTK_WINDOW (window));
+
+  /* The app opened again on the same session: the groups are there as the sweep left them. */
+  window = lab_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  lab_window_load_session (window);
+  runs_list = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "runs_list"));
+  verdict = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "verdict_label"));
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (lab_window_get_runs (window)), ==, 4);
+  headers = 0;
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(LabRun) run = g_list_model_get_item (lab_window_get_runs (window), i);
+      g_autoptr(LabRun) first = g_list_model_get_item (lab_window_get_runs (window), i & ~1u);
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (runs_list, (int) i);
+
+      g_assert_cmpuint (lab_run_get_group (run), !=, 0);
+      g_assert_cmpuint (lab_run_get_group (run), ==, lab_run_get_group (first));
+      g_assert_false (lab_run_get_shown (run));
+      headers += gtk_list_box_row_get_header (row) != NULL;
+    }
+  g_assert_cmpuint (headers, ==, 2);
+  g_assert_nonnull (strstr (gtk_label_get_text (verdict), "lr 1e-2, 2 seeds: "));
+  g_assert_nonnull (strstr (gtk_label_get_text (verdict), "lr 1e-3, 2 seeds: "));
+  {
+    g_autofree char *described = lab_chart_describe_at (lab_window_get_loss_chart (window), 1);
+    g_assert_nonnull (strstr (described, "lr 1e-3, 2 seeds"));
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 static void
