@@ -300,7 +300,8 @@ print_skipped(const DataFolderReport *report, gboolean kept_in_run_folders)
     fprintf(stderr, "Skipped %u file%s that could not be used:\n", n, n == 1 ? "" : "s");
     for (guint i = 0; i < MIN(n, SKIPPED_SHOWN); i++) {
         const DataSkippedFile *file = g_ptr_array_index(report->skipped, i);
-        fprintf(stderr, "  %s: %s\n", file->path, file->reason);
+        g_autofree char *shown = g_filename_display_name(file->path);
+        fprintf(stderr, "  %s: %s\n", shown, file->reason);
     }
     if (n > SKIPPED_SHOWN)
         fprintf(stderr, "  ... and %u more%s\n", n - SKIPPED_SHOWN,
