@@ -13,6 +13,7 @@ typedef struct _RunResult {
     int num_classes;
     GArray *epochs;             /* TrainEpoch */
     char *message;
+    char *updates;              /* train_diagnose_updates, or NULL */
     char *folder;
 } RunResult;
 

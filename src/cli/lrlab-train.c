@@ -300,7 +300,8 @@ print_skipped(const DataFolderReport *report, gboolean kept_in_run_folders)
     fprintf(stderr, "Skipped %u file%s that could not be used:\n", n, n == 1 ? "" : "s");
     for (guint i = 0; i < MIN(n, SKIPPED_SHOWN); i++) {
         const DataSkippedFile *file = g_ptr_array_index(report->skipped, i);
-        fprintf(stderr, "  %s: %s\n", file->path, file->reason);
+        g_autofree char *shown = g_filename_display_name(file->path);
+        fprintf(stderr, "  %s: %s\n", shown, file->reason);
     }
     if (n > SKIPPED_SHOWN)
         fprintf(stderr, "  ... and %u more%s\n", n - SKIPPED_SHOWN,
@@ -517,7 +518,23 @@ run_result_clear(RunResult *r)
 {
     g_clear_pointer(&r->epochs, g_array_unref);
     g_clear_pointer(&r->message, g_free);
+    g_clear_pointer(&r->updates, g_free);
     g_clear_pointer(&r->folder, g_free);
+}
+
+/* The update ratios' sentence of each run that has one, as the app's verdict line says it. */
+static void
+print_updates(const RunResult *results, int n, gboolean with_seeds)
+{
+    for (int i = 0; i < n; i++)
+        if (results[i].updates) {
+            g_autofree char *lr = train_format_lr(results[i].lr);
+            if (with_seeds)
+                printf("lr %s, seed %" G_GUINT64_FORMAT ": %s\n", lr, results[i].seed,
+                       results[i].updates);
+            else
+                printf("lr %s: %s\n", lr, results[i].updates);
+        }
 }
 
 static void
@@ -628,6 +645,7 @@ collect_member(Watch *w)
     r->epochs = train_run_dup_epochs(run);
     r->num_classes = train_run_get_num_classes(run);
     r->message = train_run_dup_message(run);
+    r->updates = train_diagnose_updates(run);
     TrainTestScore test = train_run_get_progress(run).test;
     if (test.images > 0)
         printf("Test split: %d images, loss %.4f, accuracy %.4f (the best weights, epoch "
@@ -867,6 +885,7 @@ int main(int argc, char **argv)
     if (!lrlab_train_report_sweep(watch.results, n_done, (int) rates->len, (int) seeds->len,
                       config.epochs, o.out))
         exit_status = 1;
+    print_updates(watch.results, n_done, seeds->len > 1);
     if (o.out && n_done > 0)
         printf("Runs saved under %s\n", o.out);
     if (n_members == 1 && watch.interrupts == 0)

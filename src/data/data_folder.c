@@ -236,13 +236,15 @@ imbalance_warning(const DataSet *set)
     }
     char *text = NULL;
     /* 3x: beyond it, always answering the big class already scores 75% on two classes. */
-    if (counts[lo] > 0 && counts[hi] > 3 * counts[lo])
+    if (counts[lo] > 0 && counts[hi] > 3 * counts[lo]) {
+        g_autofree char *big = g_filename_display_name(set->class_names[hi]);
+        g_autofree char *small = g_filename_display_name(set->class_names[lo]);
         text = g_strdup_printf("The classes are imbalanced: class '%s' has %d images, '%s' "
                                "only %d (%.1fx fewer). Accuracy can look good while the "
                                "model ignores '%s'; add images of it or watch its accuracy.",
-                               set->class_names[hi], counts[hi], set->class_names[lo],
-                               counts[lo], (double) counts[hi] / counts[lo],
-                               set->class_names[lo]);
+                               big, counts[hi], small, counts[lo],
+                               (double) counts[hi] / counts[lo], small);
+    }
     g_free(counts);
     return text;
 }
@@ -261,10 +263,12 @@ class_order_read(const char *root, FolderLayout *layout, GError **error)
     g_autofree char *text = NULL;
     if (!g_file_test(path, G_FILE_TEST_EXISTS))
         return TRUE;
+    /* Paths and folder names are bytes; a message is UTF-8 (here and below). */
+    g_autofree char *shown_path = g_filename_display_name(path);
     g_autoptr(GError) local_error = NULL;
     if (!g_file_get_contents(path, &text, NULL, &local_error)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                    "%s cannot be read: %s.", path, local_error->message);
+                    "%s cannot be read: %s.", shown_path, local_error->message);
         return FALSE;
     }
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
@@ -277,12 +281,13 @@ class_order_read(const char *root, FolderLayout *layout, GError **error)
         gboolean folder = g_ptr_array_find_with_equal_func(layout->class_names, name,
                                                            g_str_equal, NULL);
         if (listed || !folder) {
+            g_autofree char *shown_name = g_filename_display_name(name);
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                         listed ? "%s lists the class '%s' twice. List each class folder once, "
                                  "in the order the classes are numbered."
                                : "%s lists the class '%s', but there is no such class folder. "
                                  "List the class folders, one a line, or delete the file to "
-                                 "number the classes alphabetically.", path, name);
+                                 "number the classes alphabetically.", shown_path, shown_name);
             return FALSE;
         }
         g_ptr_array_add(order, g_strdup(name));
@@ -290,10 +295,11 @@ class_order_read(const char *root, FolderLayout *layout, GError **error)
     for (guint c = 0; c < layout->class_names->len; c++)
         if (!g_ptr_array_find_with_equal_func(order, layout->class_names->pdata[c],
                                               g_str_equal, NULL)) {
+            g_autofree char *shown_name = g_filename_display_name(layout->class_names->pdata[c]);
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                         "The class folder '%s' is not listed in %s. Add it on a line of its "
                         "own where it belongs in the order, or delete the file to number the "
-                        "classes alphabetically.", (char *) layout->class_names->pdata[c], path);
+                        "classes alphabetically.", shown_name, shown_path);
             return FALSE;
         }
     g_ptr_array_unref(layout->class_names);
@@ -307,16 +313,17 @@ class_order_read(const char *root, FolderLayout *layout, GError **error)
 static gboolean
 layout_read(const char *root, FolderLayout *layout, GError **error)
 {
+    g_autofree char *shown_root = g_filename_display_name(root);
     if (!g_file_test(root, G_FILE_TEST_EXISTS)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                     "The folder %s does not exist. Choose a folder that holds one sub-folder "
-                    "of images per class.", root);
+                    "of images per class.", shown_root);
         return FALSE;
     }
     if (!g_file_test(root, G_FILE_TEST_IS_DIR)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
                     "%s is a file, not a folder. Choose the folder that holds one sub-folder "
-                    "of images per class.", root);
+                    "of images per class.", shown_root);
         return FALSE;
     }
     int loose_images = 0;
@@ -324,7 +331,7 @@ layout_read(const char *root, FolderLayout *layout, GError **error)
     g_autoptr(GPtrArray) top = list_subfolders(root, &loose_images, &local_error);
     if (top == NULL) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                    "The folder %s cannot be read: %s.", root, local_error->message);
+                    "The folder %s cannot be read: %s.", shown_root, local_error->message);
         return FALSE;
     }
 
@@ -347,9 +354,11 @@ layout_read(const char *root, FolderLayout *layout, GError **error)
         g_ptr_array_unref(top);
         top = g_steal_pointer(&splits);
     } else if (n_split_named > 0 && (n_split_named < (int) top->len || train_dir < 0)) {
+        g_autofree char *joined = NULL;
         g_autofree char *listing = NULL;
         g_ptr_array_add(top, NULL);
-        listing = g_strjoinv("', '", (char **) top->pdata);
+        joined = g_strjoinv("', '", (char **) top->pdata);
+        listing = g_filename_display_name(joined);
         g_ptr_array_remove_index(top, top->len - 1);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                     train_dir < 0
@@ -359,7 +368,7 @@ layout_read(const char *root, FolderLayout *layout, GError **error)
                         : "%s mixes split folders (train, val, test) with other folders: '%s'. "
                           "Use either %s/<class>/ or %s/train/<class>/ (with optional val/ and "
                           "test/ beside train/).",
-                    root, listing, root, root);
+                    shown_root, listing, shown_root, shown_root);
         return FALSE;
     }
 
@@ -394,18 +403,19 @@ layout_read(const char *root, FolderLayout *layout, GError **error)
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                         "%s holds %d images but no class folders. Put each class's images in "
                         "its own sub-folder: %s%s/<class>/image.png.",
-                        root, loose_images, root, where);
+                        shown_root, loose_images, shown_root, where);
         else
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                         "No class folders in %s. Put each class's images in its own "
-                        "sub-folder: %s%s/<class>/image.png.", root, root, where);
+                        "sub-folder: %s%s/<class>/image.png.", shown_root, shown_root, where);
         return FALSE;
     }
     if (n_classes == 1) {
+        g_autofree char *shown_name = g_filename_display_name(layout->class_names->pdata[0]);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                     "Only one class folder ('%s') in %s. A classifier needs at least two "
                     "classes: add a folder of images for each, e.g. %s/good and %s/defect.",
-                    (char *) layout->class_names->pdata[0], root, root, root);
+                    shown_name, shown_root, shown_root, shown_root);
         return FALSE;
     }
     return class_order_read(root, layout, error);
@@ -474,14 +484,17 @@ check_classes(const char *root, const FolderLayout *layout, const ClassCounts *c
     for (guint c = 0; c < n_classes; c++) {
         if (counts->images[c] > 0)
             continue;
-        const char *name = layout->class_names->pdata[c];
-        g_autofree char *where = class_folders_text(root, layout->split_dirs, name);
+        g_autofree char *name = g_filename_display_name(layout->class_names->pdata[c]);
+        g_autofree char *folders = class_folders_text(root, layout->split_dirs,
+                                                      layout->class_names->pdata[c]);
+        g_autofree char *where = g_filename_display_name(folders);
+        g_autofree char *other =
+            g_filename_display_name(layout->class_names->pdata[counts->shared_with[c]]);
         if (counts->shared[c] > 0)
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                         "Every image of class '%s' (%d) is also in class '%s', through a "
                         "link or a second copy, and an image can have only one label. Remove "
-                        "the link or the copies in %s.", name, counts->shared[c],
-                        (char *) layout->class_names->pdata[counts->shared_with[c]], where);
+                        "the link or the copies in %s.", name, counts->shared[c], other, where);
         else if (check == CHECK_FILES)
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                         "Class folder '%s' has no images. Put %s files in %s or remove the "
@@ -495,9 +508,12 @@ check_classes(const char *root, const FolderLayout *layout, const ClassCounts *c
     for (guint c = 0; layout->split_dirs != NULL && c < n_classes; c++) {
         if (counts->training[c] > 0)
             continue;
-        const char *name = layout->class_names->pdata[c];
-        g_autofree char *where = class_folders_text(root, layout->split_dirs, name);
-        g_autofree char *train = g_build_filename(root, "train", name, NULL);
+        const char *folder = layout->class_names->pdata[c];
+        g_autofree char *name = g_filename_display_name(folder);
+        g_autofree char *folders = class_folders_text(root, layout->split_dirs, folder);
+        g_autofree char *where = g_filename_display_name(folders);
+        g_autofree char *train_path = g_build_filename(root, "train", folder, NULL);
+        g_autofree char *train = g_filename_display_name(train_path);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                     "Class '%s' has %d image%s in %s but %s in train/: the network would "
                     "never see it in training and could only get it wrong. Add training "
@@ -546,11 +562,12 @@ refuse_shared_files(GArray *candidates, const FolderLayout *layout, ClassCounts 
             continue;
         const Candidate *c = &g_array_index(candidates, Candidate, i);
         const Candidate *d = &g_array_index(candidates, Candidate, other[i]);
+        g_autofree char *shown_path = g_filename_display_name(d->path);
+        g_autofree char *shown_class = g_filename_display_name(layout->class_names->pdata[d->label]);
         report_skip(skipped, c->path,
                     g_strdup_printf("in two classes: it is also %s, in class '%s', and an "
                                     "image can have only one label (a link between the "
-                                    "classes?)", d->path,
-                                    (char *) layout->class_names->pdata[d->label]));
+                                    "classes?)", shown_path, shown_class));
         if (counts->shared[c->label]++ == 0)
             counts->shared_with[c->label] = d->label;
     }
@@ -621,10 +638,11 @@ memory_check(const char *root, int n, const DataFolderOptions *options, GError *
         return TRUE;
     g_autofree char *need_text = g_format_size(need);
     g_autofree char *limit_text = g_format_size(options->memory_limit);
+    g_autofree char *shown_root = g_filename_display_name(root);
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
                 "%s has %d images: at %dx%d they need %s (%" G_GUINT64_FORMAT " bytes) of "
                 "memory, more than the limit of %s (%" G_GUINT64_FORMAT " bytes). Choose a "
-                "smaller image size or use fewer images.", root, n, options->size,
+                "smaller image size or use fewer images.", shown_root, n, options->size,
                 options->size, need_text, need, limit_text, (guint64) options->memory_limit);
     return FALSE;
 }

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "train_group.h"
+#include "train_ratios.h"
 
 /* "Stuck at chance": the training loss ends no lower than this fraction below ln(classes),
  * the loss of a network that always answers 1/classes. */
@@ -174,4 +175,14 @@ TrainVerdict train_diagnose_group(const TrainEpoch *const *runs, const int *n_ep
     return train_diagnose_live((const TrainEpoch *) mean->data, (int) mean->len,
                                active ? TRAIN_STATUS_RUNNING : TRAIN_STATUS_FINISHED,
                                num_classes, epochs_planned);
+}
+
+char *train_diagnose_updates(TrainRun *run)
+{
+    g_return_val_if_fail(run != NULL, NULL);
+
+    g_autoptr(TrainRatioLog) log = train_run_dup_update_ratios(run);
+    if (log == NULL)
+        return NULL;
+    return train_ratio_log_diagnose(log, train_run_get_config(run)->optimizer == NN_OPTIMIZER_ADAM);
 }

@@ -45,3 +45,9 @@ TrainVerdict train_diagnose_group(const TrainEpoch *const *runs, const int *n_ep
                                   const TrainStatus *statuses, int n_runs, int num_classes,
                                   int epochs_planned);
 void train_verdict_clear(TrainVerdict *verdict);
+
+/* The update ratios' sentence for a run's last finished epoch (train_ratio_log_diagnose
+ * with the run's optimizer): "conv1 updates 1e-6 of its weights per step: the rate is too
+ * low for this layer", or NULL when every layer is near the band or the run has no ratios.
+ * The app's verdict line and lrlab-train's summary both say it. Newly allocated. */
+char *train_diagnose_updates(TrainRun *run);

@@ -182,7 +182,7 @@ gboolean train_predictions_load(const char *path, TrainPredictionsFile *file, GE
     g_return_val_if_fail(path != NULL && file != NULL, FALSE);
 
     memset(file, 0, sizeof *file);
-    g_autofree char *base = g_path_get_basename(path);
+    g_autofree char *base = g_filename_display_basename(path);   /* for messages */
     g_autofree char *data = NULL;
     g_autofree char *what = NULL;
     gsize length = 0;

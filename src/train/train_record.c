@@ -352,14 +352,16 @@ gboolean train_record_read(const char *dir, TrainRecordFolder *folder, GError **
     g_return_val_if_fail(dir != NULL && folder != NULL, FALSE);
 
     g_autofree char *config_path = g_build_filename(dir, "config.ini", NULL);
-    g_autofree char *base = g_path_get_basename(dir);
+    /* For messages: UTF-8 whatever the folder's name is. */
+    g_autofree char *base = g_filename_display_basename(dir);
     GError *cause = NULL;
 
     memset(folder, 0, sizeof *folder);
     folder->diverged_epoch = folder->diverged_batch = -1;
     folder->test.epoch = -1;
     if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY, "%s is not a folder", dir);
+        g_autofree char *shown = g_filename_display_name(dir);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY, "%s is not a folder", shown);
         return FALSE;
     }
     if (!g_file_test(config_path, G_FILE_TEST_EXISTS)) {

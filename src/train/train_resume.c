@@ -83,7 +83,7 @@ start_read(const char *dir, gboolean fork, GError **error)
     TrainStart *s = g_new0(TrainStart, 1);
     s->fork = fork;
     s->dir = g_strdup(dir);
-    s->base = g_path_get_basename(dir);
+    s->base = g_filename_display_basename(dir);   /* UTF-8, for messages */
     s->candidates = g_ptr_array_new_with_free_func(g_free);
     s->candidate_epochs = g_array_new(FALSE, FALSE, sizeof(int));
     GError *cause = NULL;
@@ -156,6 +156,7 @@ TrainStart *train_start_new_resume(const char *run_dir, GError **error)
     }
     if (s->candidates->len == 0) {
         int best = best_file_epochs(run_dir, s->folder.epochs, s->folder.config.early_stop_min_delta);
+        g_autofree char *shown_dir = g_filename_display_name(run_dir);
         if (n == 0)
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                         "%s has no finished epoch to continue from: start it again instead.",
@@ -165,7 +166,7 @@ TrainStart *train_start_new_resume(const char *run_dir, GError **error)
                         "%s kept only its best weights (epoch %d), as LR Lab did before it "
                         "saved every epoch: it cannot be resumed exactly. Fork it from epoch %d "
                         "instead (lrlab-train --fork %s:%d).",
-                        s->base, best, best, run_dir, best);
+                        s->base, best, best, shown_dir, best);
         else
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                         "%s has no checkpoint to continue from.", s->base);
@@ -554,6 +555,7 @@ gboolean train_start_apply(TrainStart *s, const TrainConfig *config, guint64 dat
                                     "it has no resume state");
         }
         if (cause == NULL && !s->fork && saved.data_hash != data_hash) {
+            g_autofree char *shown_dir = g_filename_display_name(s->dir);
             nn_checkpoint_info_clear(&info);
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                         "The data changed since %s was trained (its images, labels or "
@@ -561,7 +563,7 @@ gboolean train_start_apply(TrainStart *s, const TrainConfig *config, guint64 dat
                         "resuming would mix two datasets in one record, so it is left as it "
                         "is. Fork it instead: lrlab-train --fork %s:%d starts a new run from "
                         "epoch %d's weights on today's data.",
-                        s->base, s->dir, k, k);
+                        s->base, shown_dir, k, k);
             return FALSE;
         }
         /* v1: the weights alone; v2: its optimizer state too, when it has one. */

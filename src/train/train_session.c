@@ -8,12 +8,45 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "train_sweep.h"
+
 static void
 problem_free(TrainSessionProblem *problem)
 {
     g_free(problem->folder);
     g_free(problem->reason);
     g_free(problem);
+}
+
+static void
+group_free(TrainSessionGroup *group)
+{
+    g_free(group->id);
+    g_ptr_array_unref(group->runs);
+    g_free(group);
+}
+
+/* run (just loaded from path) joins the group its group.ini names, made when new. */
+static void
+add_to_group(TrainSession *session, TrainRun *run, const char *path)
+{
+    TrainSweepGroupInfo info;
+    TrainSessionGroup *group = NULL;
+
+    if (!train_sweep_group_info_read(path, &info))
+        return;
+    for (guint i = 0; i < session->groups->len && group == NULL; i++)
+        if (strcmp(((TrainSessionGroup *) session->groups->pdata[i])->id, info.id) == 0)
+            group = session->groups->pdata[i];
+    if (group == NULL) {
+        group = g_new0(TrainSessionGroup, 1);
+        group->id = g_strdup(info.id);
+        group->n_seeds = info.n_seeds;
+        group->runs = g_ptr_array_new();
+        g_ptr_array_add(session->groups, group);
+    }
+    g_ptr_array_add(group->runs, run);
+    train_sweep_group_info_clear(&info);
 }
 
 static int
@@ -43,12 +76,14 @@ TrainSession *train_session_load(const char *dir, GError **error)
     session->dir = g_strdup(dir);
     session->runs = g_ptr_array_new_with_free_func((GDestroyNotify) train_run_unref);
     session->problems = g_ptr_array_new_with_free_func((GDestroyNotify) problem_free);
+    session->groups = g_ptr_array_new_with_free_func((GDestroyNotify) group_free);
     for (guint i = 0; i < names->len; i++) {
         g_autofree char *path = g_build_filename(dir, names->pdata[i], NULL);
         g_autoptr(GError) run_error = NULL;
         TrainRun *run = train_run_load(path, &run_error);
         if (run) {
             g_ptr_array_add(session->runs, run);
+            add_to_group(session, run, path);
         } else {
             TrainSessionProblem *problem = g_new0(TrainSessionProblem, 1);
             problem->folder = g_steal_pointer(&path);
@@ -66,7 +101,22 @@ void train_session_free(TrainSession *session)
     g_free(session->dir);
     g_ptr_array_unref(session->runs);
     g_ptr_array_unref(session->problems);
+    g_ptr_array_unref(session->groups);
     g_free(session);
+}
+
+const TrainSessionGroup *train_session_find_group(const TrainSession *session,
+                                                  const TrainRun *run)
+{
+    g_return_val_if_fail(session != NULL, NULL);
+
+    for (guint i = 0; i < session->groups->len; i++) {
+        const TrainSessionGroup *group = session->groups->pdata[i];
+        for (guint k = 0; k < group->runs->len; k++)
+            if (group->runs->pdata[k] == run)
+                return group;
+    }
+    return NULL;
 }
 
 char *train_session_dir(void)

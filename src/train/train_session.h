@@ -12,16 +12,27 @@ typedef struct {
     char *reason;          /* "history.csv: line 4: loss is not a number (\"abc\")" */
 } TrainSessionProblem;
 
+/* Runs a sweep made with several seeds of one rate (their group.ini: train_sweep.h). */
+typedef struct {
+    char *id;
+    int n_seeds;           /* the seeds the sweep planned (members may have been deleted) */
+    GPtrArray *runs;       /* of TrainRun* (borrowed from the session's runs), in its order */
+} TrainSessionGroup;
+
 typedef struct {
     char *dir;
     GPtrArray *runs;       /* of TrainRun* (owned), sorted by folder name */
     GPtrArray *problems;   /* of TrainSessionProblem* (owned), sorted by folder name */
+    GPtrArray *groups;     /* of TrainSessionGroup* (owned), in the order of their first run */
 } TrainSession;
 
 /* Reads every subfolder of dir as a run. Fails (NULL) only when dir itself cannot be
  * read; an empty dir gives an empty session. */
 TrainSession *train_session_load(const char *dir, GError **error);
 void train_session_free(TrainSession *session);
+/* The group run (one of session's) belongs to, or NULL. */
+const TrainSessionGroup *train_session_find_group(const TrainSession *session,
+                                                  const TrainRun *run);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TrainSession, train_session_free)
 
 /* The app's session folder, where every run autosaves: $LRLAB_SESSION_DIR when set and

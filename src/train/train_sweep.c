@@ -20,6 +20,7 @@ struct _TrainSweep {
     TrainConfig base;
     GArray *rates;                   /* double */
     GArray *seeds;                   /* guint64 */
+    char **group_ids;                /* (rates) group.ini's id per rate; NULL for one seed */
     TrainSweepFolderFunc folder_func;
     gpointer folder_data;
 
@@ -87,6 +88,11 @@ TrainSweep *train_sweep_new(const TrainConfig *base, DataSet *set, const double 
     g_cond_init(&s->cond);
     s->set = set ? data_set_ref(set) : NULL;
     s->runs = g_ptr_array_new_with_free_func((GDestroyNotify) train_run_unref);
+    if (n_seeds > 1) {
+        s->group_ids = g_new0(char *, n_rates + 1);
+        for (int r = 0; r < n_rates; r++)
+            s->group_ids[r] = g_uuid_string_random();
+    }
     return s;
 }
 
@@ -115,6 +121,7 @@ void train_sweep_unref(TrainSweep *s)
     g_free(s->error);
     g_array_unref(s->rates);
     g_array_unref(s->seeds);
+    g_strfreev(s->group_ids);
     train_config_clear(&s->base);
     g_mutex_clear(&s->mutex);
     g_cond_clear(&s->cond);
@@ -218,6 +225,50 @@ members_fit_together(TrainSweep *s, int num_classes)
     return (double) estimate.total_bytes * s->rates->len * s->seeds->len <= (double) limit;
 }
 
+#define GROUP_GROUP "group"
+
+static gboolean
+write_group_ini(TrainSweep *s, const char *dir, int rate_index, int seed_index,
+                GError **error)
+{
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    g_autofree char *path = g_build_filename(dir, TRAIN_SWEEP_GROUP_FILE, NULL);
+
+    g_key_file_set_string(kf, GROUP_GROUP, "id", s->group_ids[rate_index]);
+    g_key_file_set_integer(kf, GROUP_GROUP, "seeds", (int) s->seeds->len);
+    g_key_file_set_integer(kf, GROUP_GROUP, "seed-index", seed_index);
+    return g_key_file_save_to_file(kf, path, error);
+}
+
+gboolean train_sweep_group_info_read(const char *run_dir, TrainSweepGroupInfo *info)
+{
+    g_return_val_if_fail(run_dir != NULL && info != NULL, FALSE);
+
+    memset(info, 0, sizeof *info);
+    g_autofree char *path = g_build_filename(run_dir, TRAIN_SWEEP_GROUP_FILE, NULL);
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+        return FALSE;
+    GError *e = NULL;
+    info->id = g_key_file_get_string(kf, GROUP_GROUP, "id", NULL);
+    info->n_seeds = g_key_file_get_integer(kf, GROUP_GROUP, "seeds", &e);
+    if (e == NULL)
+        info->seed_index = g_key_file_get_integer(kf, GROUP_GROUP, "seed-index", &e);
+    if (e || info->id == NULL || info->id[0] == '\0' || info->n_seeds < 1 ||
+        info->seed_index < 0) {
+        g_clear_error(&e);
+        train_sweep_group_info_clear(info);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+void train_sweep_group_info_clear(TrainSweepGroupInfo *info)
+{
+    g_clear_pointer(&info->id, g_free);
+    memset(info, 0, sizeof *info);
+}
+
 static gpointer
 sweep_thread(gpointer data)
 {
@@ -255,6 +306,16 @@ sweep_thread(gpointer data)
          * would fail the same way. */
         g_autoptr(GError) error = NULL;
         gboolean started = train_run_start(run, &error);
+        /* The folder exists once the run started; the worker never writes group.ini. A
+         * failure here keeps the run and its records, only not its group on reload: the
+         * sweep stops as for a folder that cannot be written at all. */
+        if (started && s->group_ids && train_run_get_output_dir(run) &&
+            !write_group_ini(s, train_run_get_output_dir(run), rate_index, seed_index,
+                             &error)) {
+            g_prefix_error(&error, "Cannot record the run's group of seeds: ");
+            started = FALSE;
+            train_run_stop(run);
+        }
         train_run_wait(run);
 
         g_mutex_lock(&s->mutex);

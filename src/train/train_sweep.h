@@ -85,6 +85,25 @@ char *train_sweep_dup_error(TrainSweep *sweep);
  * network is freed when it ends. */
 gboolean train_sweep_releases_models(TrainSweep *sweep);
 
+/* group.ini, in each member's folder when the sweep runs a rate with several seeds: the
+ * members of one rate form a group (the app draws their mean and band), and the file lets
+ * a session read back (train_session_load) group them again. One group:
+ *   [group] id=<a UUID, one per rate of a sweep>, seeds=<how many the sweep planned>,
+ *           seed-index=<this member's, from 0>
+ * Written once the member's folder exists (after its start); a folder without one (older
+ * versions, a run of its own) is no member. */
+#define TRAIN_SWEEP_GROUP_FILE "group.ini"
+
+typedef struct {
+    char *id;
+    int n_seeds;
+    int seed_index;
+} TrainSweepGroupInfo;
+
+/* FALSE when run_dir has no readable group.ini (info is then cleared). */
+gboolean train_sweep_group_info_read(const char *run_dir, TrainSweepGroupInfo *info);
+void train_sweep_group_info_clear(TrainSweepGroupInfo *info);
+
 /* "6 rates x 3 seeds = 18 runs, one after another", plus, when the runs would not fit in
  * memory together, that each is freed when it ends. Newly allocated. */
 char *train_sweep_describe_plan(TrainSweep *sweep);

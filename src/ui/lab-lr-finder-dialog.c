@@ -116,14 +116,21 @@ mark_rule (LabLrFinderDialog        *self,
   lab_chart_set_run_visible (self->chart, self->series[series], TRUE);
 }
 
-static void
-show_result (LabLrFinderDialog         *self,
-             const TrainLrFinderResult *r)
+void
+lab_lr_finder_dialog_show_result (LabLrFinderDialog         *self,
+                                  const TrainLrFinderResult *r)
 {
-  const TrainLrFinderPoint *p = (const TrainLrFinderPoint *) (gpointer) r->points->data;
-  const TrainLrSuggestion *s = &r->suggestion;
-  g_autofree char *status = g_strdup_printf (ngettext ("%u batch in %.1f s", "%u batches in %.1f s", r->points->len),
-                                             r->points->len, r->seconds);
+  const TrainLrFinderPoint *p;
+  const TrainLrSuggestion *s;
+  g_autofree char *status = NULL;
+
+  g_return_if_fail (LAB_IS_LR_FINDER_DIALOG (self));
+  g_return_if_fail (r != NULL && r->points != NULL);
+
+  p = (const TrainLrFinderPoint *) (gpointer) r->points->data;
+  s = &r->suggestion;
+  status = g_strdup_printf (ngettext ("%u batch in %.1f s", "%u batches in %.1f s", r->points->len),
+                            r->points->len, r->seconds);
 
   show_points (self, p, (int) r->points->len);
   gtk_progress_bar_set_fraction (self->progress, 1);
@@ -132,6 +139,8 @@ show_result (LabLrFinderDialog         *self,
     {
       gtk_label_set_text (self->result_label, r->message);
       gtk_widget_add_css_class (GTK_WIDGET (self->result_label), "error");
+      gtk_widget_set_sensitive (GTK_WIDGET (self->use_button), FALSE);
+      self->suggestion = NAN;
       return;
     }
   {
@@ -158,6 +167,7 @@ show_result (LabLrFinderDialog         *self,
                               "<span foreground=\"#9141ac\">●</span> It is lowest at %s; a tenth of that is "
                               "%s. Much higher rates make it jump, much lower ones crawl."),
                             valley, steep, lowest, minimum);
+    gtk_widget_remove_css_class (GTK_WIDGET (self->result_label), "error");
     if (!s->clear)
       {
         /* A guess, said before the rate. */
@@ -167,8 +177,17 @@ show_result (LabLrFinderDialog         *self,
       }
     else
       gtk_label_set_markup (self->result_label, text);
-    button = g_strdup_printf (_("_Use %s"), valley);
+    /* A guess stays one click away, but the button does not recommend it: it says
+     * "anyway", after the warning, and loses the suggested-action colour. */
+    if (s->clear)
+      button = g_strdup_printf (_("_Use %s"), valley);
+    else
+      button = g_strdup_printf (_("Use _Anyway (%s)"), valley);
     gtk_button_set_label (self->use_button, button);
+    if (s->clear)
+      gtk_widget_add_css_class (GTK_WIDGET (self->use_button), "suggested-action");
+    else
+      gtk_widget_remove_css_class (GTK_WIDGET (self->use_button), "suggested-action");
     gtk_widget_set_sensitive (GTK_WIDGET (self->use_button), TRUE);
     self->suggestion = s->lr;
   }
@@ -204,7 +223,7 @@ on_found (GObject      *source,
   on_progress (self);
   train_notifier_set_func (self->notifier, NULL, NULL, NULL);
   if (train_lr_finder_run_finish (res, &result, &error))
-    show_result (self, &result);
+    lab_lr_finder_dialog_show_result (self, &result);
   else
     {
       gtk_label_set_text (self->status_label,

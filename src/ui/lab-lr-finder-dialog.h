@@ -8,6 +8,7 @@
 #include <adwaita.h>
 #include "lab-chart.h"
 #include "train_config.h"
+#include "train_lr_finder.h"
 
 G_BEGIN_DECLS
 
@@ -23,5 +24,10 @@ gboolean           lab_lr_finder_dialog_get_running    (LabLrFinderDialog *self)
 /* The suggested rate once the test ended with one, else NAN. */
 double             lab_lr_finder_dialog_get_suggestion (LabLrFinderDialog *self);
 LabChart          *lab_lr_finder_dialog_get_chart      (LabLrFinderDialog *self);
+/* Shows a range test's result: the curve, the rules' marks, the suggestion and its
+ * button ("Use 1e-3"; "Use Anyway (1e-3)" below the warning when the suggestion is a
+ * guess). The dialog's own test calls it when it ends. */
+void               lab_lr_finder_dialog_show_result    (LabLrFinderDialog         *self,
+                                                        const TrainLrFinderResult *result);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "lab-ratio-page.h"
+#include "train_diagnosis.h"
 #include "train_ratios.h"
 
 #define LOG_MIN   (-7.0)
@@ -472,16 +473,9 @@ lab_ratio_page_select_run (LabRatioPage *self,
 char *
 lab_ratio_page_diagnose (LabRun *run)
 {
-  g_autoptr(TrainRatioLog) log = NULL;
-  TrainRun *train_run;
-
   g_return_val_if_fail (LAB_IS_RUN (run), NULL);
 
-  train_run = lab_run_get_train_run (run);
-  log = train_run_dup_update_ratios (train_run);
-  if (log == NULL)
-    return NULL;
-  return train_ratio_log_diagnose (log, train_run_get_config (train_run)->optimizer == NN_OPTIMIZER_ADAM);
+  return train_diagnose_updates (lab_run_get_train_run (run));
 }
 
 static void

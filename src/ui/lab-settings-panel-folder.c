@@ -97,12 +97,14 @@ show_skipped (LabSettingsPanel       *self,
   for (guint i = 0; i < MIN (report->skipped->len, 200u); i++)
     {
       DataSkippedFile *skipped = g_ptr_array_index (report->skipped, i);
-      g_autofree char *name = g_path_get_basename (skipped->path);
+      /* A file name is bytes, a label UTF-8. */
+      g_autofree char *name = g_filename_display_basename (skipped->path);
+      g_autofree char *path = g_filename_display_name (skipped->path);
       GtkWidget *row = adw_action_row_new ();
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), skipped->reason);
-      gtk_widget_set_tooltip_text (row, skipped->path);
+      gtk_widget_set_tooltip_text (row, path);
       adw_expander_row_add_row (self->skipped_row, row);
       g_ptr_array_add (self->skipped_rows, row);
     }

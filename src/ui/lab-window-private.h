@@ -165,6 +165,13 @@ void      _lab_window_sweep_run_updated    (LabWindow      *self,
                                             LabRun         *run);
 void      _lab_window_sweep_run_removed    (LabWindow      *self,
                                             LabRun         *run);
+/* A member of a group of seeds read back with the session (group.ini): joins the window
+ * in its group's colour under its group, id (one per group) as train_session_load gives
+ * it, n_seeds the seeds the sweep planned. Returns the LabRun (borrowed). */
+LabRun   *_lab_window_sweep_restore_member (LabWindow      *self,
+                                            TrainRun       *train_run,
+                                            const char     *id,
+                                            int             n_seeds);
 /* Appends each group's verdict ("lr 1e-3, 3 seeds: learning") to the verdict line. */
 void      _lab_window_sweep_describe       (LabWindow      *self,
                                             GString        *text);

@@ -21,10 +21,15 @@
 /* Other runs' curves while a U-curve point is hovered: still there, far behind. */
 #define FADED_ALPHA 0.15
 
+/* The keys of groups read back with a session: apart from any sweep's (n_sweeps << 10 |
+ * rate), so hovering the latest sweep's U-curve never lights one. */
+#define RESTORED_KEY 0x80000000u
+
 typedef struct
 {
   guint      key;                        /* LabRun's group id */
-  int        rate_index;                 /* in its sweep */
+  char      *restored_id;                /* group.ini's id, for a group read back; NULL */
+  int        rate_index;                 /* in its sweep; -1 when read back */
   double     lr;
   char      *label;                      /* "lr 1e-3, 3 seeds" */
   GdkRGBA    color;
@@ -36,6 +41,7 @@ struct _LabWindowSweeps
 {
   TrainSweep *sweep;                     /* the latest, running or ended */
   guint       n_sweeps;
+  guint       n_restored;                /* groups read back with the session */
   guint       n_added;                   /* of its members, those in the window */
   GPtrArray  *members;                   /* LabRun per member index (latest sweep) */
   GPtrArray  *groups;                    /* Group, of every sweep */
@@ -57,6 +63,7 @@ group_free (gpointer data)
   Group *g = data;
 
   g_ptr_array_unref (g->members);
+  g_free (g->restored_id);
   g_free (g->label);
   g_free (g);
 }
@@ -74,6 +81,29 @@ find_group (LabWindow *self,
   return NULL;
 }
 
+/* A new group with the next colour, on every chart. */
+static Group *
+group_new (LabWindow *self,
+           guint      key,
+           int        rate_index,
+           double     lr,
+           int        n_seeds)
+{
+  Group *g = g_new0 (Group, 1);
+  g_autofree char *text = train_format_lr (lr);
+
+  g->key = key;
+  g->rate_index = rate_index;
+  g->lr = lr;
+  g->label = g_strdup_printf (ngettext ("lr %s, %d seed", "lr %s, %d seeds", n_seeds), text, n_seeds);
+  g->color = *lab_chart_palette_color (self->n_colors_used++);
+  g->members = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint c = 0; c < LAB_WINDOW_N_CHARTS; c++)
+    g->chart_ids[c] = lab_chart_add_run (self->charts[c], g->label, &g->color);
+  g_ptr_array_add (self->sweeps->groups, g);
+  return g;
+}
+
 /* The group of rate r of the latest sweep, made with the next colour when it is new. */
 static Group *
 group_for_rate (LabWindow *self,
@@ -82,23 +112,11 @@ group_for_rate (LabWindow *self,
   LabWindowSweeps *sw = self->sweeps;
   guint key = (sw->n_sweeps << 10) | (guint) (rate_index + 1);
   Group *g = find_group (self, key);
-  g_autofree char *lr = NULL;
 
   if (g != NULL)
     return g;
-  g = g_new0 (Group, 1);
-  g->key = key;
-  g->rate_index = rate_index;
-  g->lr = train_sweep_get_rate (sw->sweep, rate_index);
-  lr = train_format_lr (g->lr);
-  g->label = g_strdup_printf (ngettext ("lr %s, %d seed", "lr %s, %d seeds", train_sweep_get_n_seeds (sw->sweep)),
-                              lr, train_sweep_get_n_seeds (sw->sweep));
-  g->color = *lab_chart_palette_color (self->n_colors_used++);
-  g->members = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint c = 0; c < LAB_WINDOW_N_CHARTS; c++)
-    g->chart_ids[c] = lab_chart_add_run (self->charts[c], g->label, &g->color);
-  g_ptr_array_add (sw->groups, g);
-  return g;
+  return group_new (self, key, rate_index, train_sweep_get_rate (sw->sweep, rate_index),
+                    train_sweep_get_n_seeds (sw->sweep));
 }
 
 /* --- A group's mean and band ------------------------------------------------------ */
@@ -188,6 +206,18 @@ draw_group (LabWindow *self,
     }
   for (guint c = 0; c < LAB_WINDOW_N_CHARTS; c++)
     lab_chart_set_run_best_epoch (self->charts[c], g->chart_ids[c], best >= 0 ? best + 1 : -1);
+}
+
+/* Joins run to g as a member: drawn by the group's mean and band, listed under it. */
+static void
+add_member (LabWindow *self,
+            Group     *g,
+            LabRun    *run)
+{
+  lab_run_set_group (run, g->key, g->label);
+  lab_run_set_shown (run, FALSE);
+  g_ptr_array_add (g->members, g_object_ref (run));
+  draw_group (self, g);
 }
 
 static void
@@ -377,14 +407,9 @@ on_sweep_news (TrainSweep *sweep,
       /* Named by what varies ("lr 1e-3", "seed 2"): the legend then says it once. */
       LabRun *run = _lab_window_add_train_run_with_color (self, train_run, g ? &g->color : NULL);
 
+      /* The group's mean and band stand for it on the charts. */
       if (g)
-        {
-          /* The group's mean and band stand for it on the charts. */
-          lab_run_set_group (run, g->key, g->label);
-          lab_run_set_shown (run, FALSE);
-          g_ptr_array_add (g->members, g_object_ref (run));
-          draw_group (self, g);
-        }
+        add_member (self, g, run);
       g_ptr_array_add (sw->members, g_object_ref (run));
       g_set_object (&self->active_run, run);
       lab_mistakes_page_select_run (self->mistakes_page, run);
@@ -402,6 +427,34 @@ on_sweep_news (TrainSweep *sweep,
   _lab_window_update_status (self);
   _lab_window_update_actions (self);
   _lab_window_close_if_stopped (self);
+}
+
+LabRun *
+_lab_window_sweep_restore_member (LabWindow  *self,
+                                  TrainRun   *train_run,
+                                  const char *id,
+                                  int         n_seeds)
+{
+  LabWindowSweeps *sw = self->sweeps;
+  Group *g = NULL;
+  LabRun *run;
+
+  g_assert (LAB_IS_WINDOW (self));
+  g_assert (id != NULL);
+
+  for (guint i = 0; i < sw->groups->len && g == NULL; i++)
+    if (g_strcmp0 (((Group *) g_ptr_array_index (sw->groups, i))->restored_id, id) == 0)
+      g = g_ptr_array_index (sw->groups, i);
+  if (g == NULL)
+    {
+      g = group_new (self, RESTORED_KEY | ++sw->n_restored, -1, train_run_get_config (train_run)->lr, n_seeds);
+      g->restored_id = g_strdup (id);
+    }
+  run = _lab_window_add_train_run_with_color (self, train_run, &g->color);
+  add_member (self, g, run);
+  gtk_list_box_invalidate_headers (self->runs_list);
+  update_band_labels (self);
+  return run;
 }
 
 gboolean

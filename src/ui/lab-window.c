@@ -518,7 +518,16 @@ lab_window_load_session (LabWindow *self)
       return;
     }
   for (guint i = 0; i < session->runs->len; i++)
-    _lab_window_add_train_run (self, g_ptr_array_index (session->runs, i));
+    {
+      TrainRun *train_run = g_ptr_array_index (session->runs, i);
+      const TrainSessionGroup *group = train_session_find_group (session, train_run);
+
+      /* A group of seeds comes back as one, as the sweep showed it. */
+      if (group != NULL)
+        _lab_window_sweep_restore_member (self, train_run, group->id, group->n_seeds);
+      else
+        _lab_window_add_train_run (self, train_run);
+    }
   /* A damaged run is skipped and reported; its folder stays for the user to look at. */
   if (session->problems->len > 0)
     {

@@ -394,6 +394,52 @@ test_names_not_utf8(void)
     remove_tree(root);
 }
 
+/* What is said of files and folders whose names are not UTF-8 is text all the same: the
+ * skip reasons and the refusals name them in UTF-8 (g_filename_display_name), while the
+ * report keeps each path's own bytes (found above by their Latin-1 names). */
+static void
+test_messages_of_names_not_utf8(void)
+{
+    g_autofree char *root = two_classes(2);
+    g_autofree char *latin = make_dirs(root, "caf\xe9");
+    g_autofree char *a = g_build_filename(root, "a", NULL);
+    save_bytes(a, "\xe9t\xe9.png", "not a picture", -1);
+    /* A link from a into the Latin-1 class: its reason names the other copy's path. */
+    save_image(latin, "0.png", "png", 12, 12, red);
+    save_image(latin, "1.png", "png", 12, 12, red);
+    g_autofree char *target = g_build_filename(latin, "0.png", NULL);
+    g_autofree char *link = g_build_filename(a, "from-caf\xe9.png", NULL);
+    g_assert_cmpint(symlink(target, link), ==, 0);
+
+    DataFolderReport report = {0};
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DataSet) set = load(root, 16, DATA_RESIZE_CENTER_CROP, &report, &error);
+    g_assert_no_error(error);
+    assert_skipped(&report, "\xe9t\xe9.png", "not an image");
+    assert_skipped(&report, "from-caf\xe9.png", "in two classes");
+    for (guint i = 0; i < report.skipped->len; i++) {
+        const DataSkippedFile *f = report.skipped->pdata[i];
+        if (!g_utf8_validate(f->reason, -1, NULL))
+            g_error("the reason for %s is not UTF-8: %s", f->path, f->reason);
+    }
+    g_assert_nonnull(strstr(skipped_reason(&report, "from-caf\xe9.png"), "caf\xef\xbf\xbd"));
+    data_folder_report_clear(&report);
+
+    /* A refusal naming a Latin-1 root and class: only one class folder. */
+    g_autofree char *parent = make_root();
+    g_autofree char *lone = make_dirs(parent, "m\xfcll");
+    g_autofree char *lone_class = make_dirs(lone, "caf\xe9");
+    save_bytes(lone_class, "\xe9t\xe9.png", "not a picture", -1);
+    g_autoptr(GError) refused = NULL;
+    g_assert_null(load(lone, 16, DATA_RESIZE_CENTER_CROP, NULL, &refused));
+    g_assert_nonnull(refused);
+    g_test_message("%s", refused->message);
+    g_assert_true(g_utf8_validate(refused->message, -1, NULL));
+    g_assert_nonnull(strstr(refused->message, "Only one class folder"));
+    remove_tree(parent);
+    remove_tree(root);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -405,5 +451,6 @@ main(int argc, char **argv)
     g_test_add_func("/data/folder-hostile/links-between-classes", test_links_between_classes);
     g_test_add_func("/data/folder-hostile/class-only-in-val", test_class_only_in_val);
     g_test_add_func("/data/folder-hostile/names-not-utf8", test_names_not_utf8);
+    g_test_add_func("/data/folder-hostile/messages-of-names-not-utf8", test_messages_of_names_not_utf8);
     return g_test_run();
 }

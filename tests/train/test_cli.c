@@ -10,6 +10,7 @@
 
 #include "nn_threads.h"
 
+#include "train_diagnosis.h"
 #include "train_fields.h"
 #include "train_run.h"
 #include "train_session.h"
@@ -442,6 +443,39 @@ test_skipped_files_listed(void)
     test_rmdir_recursive(dir);
 }
 
+/* The summary says the update ratios' sentence of a run whose layers barely move (1e-9 with
+ * Adam), the very sentence the app's verdict line gives for its folder; a run at a usual
+ * rate has none. */
+static void
+test_update_ratio_sentence(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *out = NULL, *err = NULL;
+    const char *args[] = { "--model", "tiny", "--size", "16", "--data", "synthetic:20",
+                           "--epochs", "1", "--batch", "16", "--lr", "1e-9,1e-3",
+                           "--threads", "1", "--out", dir, NULL };
+    run_cli_ok(args, &out, &err);
+
+    g_autoptr(TrainSession) s = train_session_load(dir, NULL);
+    g_assert_nonnull(s);
+    g_assert_cmpuint(s->runs->len, ==, 2);
+    for (guint i = 0; i < 2; i++) {
+        TrainRun *run = s->runs->pdata[i];
+        g_autofree char *sentence = train_diagnose_updates(run);
+        if (train_run_get_config(run)->lr == 1e-9) {
+            g_assert_nonnull(sentence);
+            g_assert_nonnull(strstr(sentence, "of its weights per step: the rate is too low"));
+            g_autofree char *line = g_strdup_printf("\nlr 1e-9: %s\n", sentence);
+            if (!strstr(out, line))
+                g_error("no \"%s\" in:\n%s", line + 1, out);
+        } else {
+            g_assert_null(sentence);
+        }
+    }
+    g_assert_null(strstr(out, "lr 1e-3: "));
+    test_rmdir_recursive(dir);
+}
+
 /* --data takes any folder the system can name: not UTF-8 (a Latin-1 name), and UTF-8
  * under LC_ALL=C, where it is not text of the locale. config.ini gives it back. */
 static void
@@ -538,5 +572,6 @@ int main(int argc, char **argv)
     g_test_add_func("/train/cli/skipped-files-listed", test_skipped_files_listed);
     g_test_add_func("/train/cli/data-any-file-name", test_data_any_file_name);
     g_test_add_func("/train/cli/threads-recorded", test_threads_recorded);
+    g_test_add_func("/train/cli/update-ratio-sentence", test_update_ratio_sentence);
     return g_test_run();
 }

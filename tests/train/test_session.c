@@ -179,6 +179,25 @@ test_delete_run(void)
     test_rmdir_recursive(outside);
 }
 
+/* A run folder whose name is not UTF-8 (Latin-1 bytes) that cannot be read: the reason the
+ * app shows names it in UTF-8. */
+static void
+test_problem_names_not_utf8(void)
+{
+    g_autofree char *session = test_tmpdir();
+    g_autofree char *run = g_build_filename(session, "caf\xe9", NULL);
+    g_assert_cmpint(g_mkdir(run, 0755), ==, 0);
+    GError *error = NULL;
+    g_autoptr(TrainSession) loaded = train_session_load(session, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(loaded->problems->len, ==, 1);
+    TrainSessionProblem *problem = loaded->problems->pdata[0];
+    g_assert_cmpstr(problem->folder, ==, run);
+    g_assert_true(g_utf8_validate(problem->reason, -1, NULL));
+    g_assert_cmpstr(problem->reason, ==, "caf\xef\xbf\xbd: config.ini is missing");
+    test_rmdir_recursive(session);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -186,5 +205,6 @@ int main(int argc, char **argv)
     g_test_add_func("/train/session/next-run-dir", test_next_run_dir);
     g_test_add_func("/train/session/copy-runs", test_copy_runs);
     g_test_add_func("/train/session/delete-run", test_delete_run);
+    g_test_add_func("/train/session/problem-names-not-utf8", test_problem_names_not_utf8);
     return g_test_run();
 }

@@ -3,12 +3,14 @@
  * its seed's weights (the first batch's loss,
  * computed before any step, is the same for every rate of a seed and differs between
  * seeds), a stopped sweep keeps what finished and starts nothing more, members that would
- * not fit in memory together still all run (each freed when it ends), and the table of
- * rates becomes sweep.csv. */
+ * not fit in memory together still all run (each freed when it ends), the table of
+ * rates becomes sweep.csv, and the seeds of a rate come back as one group when their
+ * session is read again (a copied one too). */
 #include <math.h>
 #include <string.h>
 
 #include "nn_model.h"
+#include "train_session.h"
 #include "train_sweep.h"
 #include "train_test_util.h"
 
@@ -228,12 +230,123 @@ test_rows_and_csv(void)
     g_assert_cmpstr(text, ==,
                     "lr,seeds,diverged,best_val_loss,best_val_loss_std,final_loss,final_loss_std,"
                     "best_val_accuracy,best_val_accuracy_std,verdict\n"
-                    "0.001,2,0,0.5,0.07071067811865478,0.30000000000000004,0.1414213562373095,"
+                    "0.001,2,0,0.5,0.07071067811865477,0.30000000000000004,0.14142135623730953,"
                     "0.75,0.07071067811865482,\"learning\"\n"
                     "1,1,1,,,,,,,\"diverged\"\n");
+    /* Each number reads back as the double it was (the file's promise). */
+    g_assert_cmpfloat(g_ascii_strtod("0.07071067811865477", NULL), ==, rows[0].best_val_loss_std);
+    g_assert_cmpfloat(g_ascii_strtod("0.14142135623730953", NULL), ==, rows[0].final_loss_std);
     test_rmdir_recursive(dir);
     train_sweep_row_clear(&rows[0]);
     train_sweep_row_clear(&rows[1]);
+}
+
+/* The members' folders in session, as the app names them. */
+static char *
+session_folder(TrainRun *run, const TrainConfig *member, int rate_index, int seed_index,
+               gpointer user_data)
+{
+    return train_session_next_run_dir(user_data, NULL);
+}
+
+static void
+run_sweep_into(const char *session, const double *rates, int n_rates, const guint64 *seeds,
+               int n_seeds)
+{
+    g_autoptr(DataSet) set = test_dataset_new(64, 16, 2, 3);
+    TrainConfig c;
+    test_config_init(&c, "c4-p-f8-f2", 1);
+    GError *error = NULL;
+    g_autoptr(TrainSweep) sweep = train_sweep_new(&c, set, rates, n_rates, seeds, n_seeds, &error);
+    g_assert_no_error(error);
+    train_sweep_set_folder_func(sweep, session_folder, (gpointer) session);
+    g_assert_true(train_sweep_start(sweep, &error));
+    train_sweep_wait(sweep);
+    g_autofree char *failed = train_sweep_dup_error(sweep);
+    g_assert_null(failed);
+    g_assert_cmpint(train_sweep_get_n_ended(sweep), ==, n_rates * n_seeds);
+    train_config_clear(&c);
+}
+
+/* The session as the app left it: run-001 alone, run-002..005 two rates with two seeds
+ * each, run-006..007 two rates with one seed (no groups). */
+static void
+assert_groups(const char *dir)
+{
+    GError *error = NULL;
+    g_autoptr(TrainSession) session = train_session_load(dir, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(session->runs->len, ==, 7);
+    g_assert_cmpuint(session->problems->len, ==, 0);
+    g_assert_cmpuint(session->groups->len, ==, 2);
+    for (guint g = 0; g < 2; g++) {
+        const TrainSessionGroup *group = session->groups->pdata[g];
+        g_assert_cmpint(group->n_seeds, ==, 2);
+        g_assert_cmpuint(group->runs->len, ==, 2);
+        for (guint k = 0; k < 2; k++) {
+            TrainRun *run = group->runs->pdata[k];
+            /* In folder order: run-002, 003 (lr 1e-2), run-004, 005 (lr 1e-3). */
+            g_assert_true(run == session->runs->pdata[1 + 2 * g + k]);
+            g_assert_cmpfloat(train_run_get_config(run)->lr, ==, g == 0 ? 1e-2 : 1e-3);
+            g_assert_cmpuint(train_run_get_config(run)->seed, ==, 5 + k);
+            g_assert_true(train_session_find_group(session, run) == group);
+        }
+    }
+    g_assert_cmpstr(((TrainSessionGroup *) session->groups->pdata[0])->id, !=,
+                    ((TrainSessionGroup *) session->groups->pdata[1])->id);
+    g_assert_null(train_session_find_group(session, session->runs->pdata[0]));
+    g_assert_null(train_session_find_group(session, session->runs->pdata[5]));
+    g_assert_null(train_session_find_group(session, session->runs->pdata[6]));
+}
+
+static void
+test_groups_read_back(void)
+{
+    g_autofree char *session = test_tmpdir();
+    g_autofree char *copy = test_tmpdir();
+    const double rates[] = { 1e-2, 1e-3 };
+    const guint64 seeds[] = { 5, 6 };
+
+    /* A run of its own first: a folder without group.ini is no member (older sessions). */
+    {
+        g_autoptr(DataSet) set = test_dataset_new(64, 16, 2, 3);
+        TrainConfig c;
+        test_config_init(&c, "c4-p-f8-f2", 1);
+        g_autoptr(TrainRun) run = train_run_new(&c, set);
+        g_autofree char *dir = train_session_next_run_dir(session, NULL);
+        train_run_set_output_dir(run, dir);
+        test_run_to_end(run);
+        train_config_clear(&c);
+    }
+    run_sweep_into(session, rates, 2, seeds, 2);
+    run_sweep_into(session, rates, 2, seeds, 1);
+    assert_groups(session);
+
+    /* Save Session: the copy keeps its groups. */
+    {
+        GError *error = NULL;
+        g_autoptr(TrainSession) loaded = train_session_load(session, &error);
+        g_autoptr(GPtrArray) dirs = g_ptr_array_new();
+        for (guint i = 0; i < loaded->runs->len; i++)
+            g_ptr_array_add(dirs, (gpointer) train_run_get_output_dir(loaded->runs->pdata[i]));
+        g_ptr_array_add(dirs, NULL);
+        g_assert_true(train_session_copy_runs((const char *const *) dirs->pdata, copy, &error));
+        g_assert_no_error(error);
+    }
+    assert_groups(copy);
+
+    /* A damaged group.ini makes no group; the run still loads. */
+    {
+        g_autofree char *path = g_build_filename(copy, "run-002", TRAIN_SWEEP_GROUP_FILE, NULL);
+        g_assert_true(g_file_set_contents(path, "[group]\nseeds=two\n", -1, NULL));
+        GError *error = NULL;
+        g_autoptr(TrainSession) loaded = train_session_load(copy, &error);
+        g_assert_cmpuint(loaded->runs->len, ==, 7);
+        g_assert_null(train_session_find_group(loaded, loaded->runs->pdata[1]));
+        g_assert_cmpuint(((TrainSessionGroup *) loaded->groups->pdata[0])->runs->len, ==, 1);
+    }
+    test_rmdir_recursive(session);
+    test_rmdir_recursive(copy);
 }
 
 int main(int argc, char **argv)
@@ -244,5 +357,6 @@ int main(int argc, char **argv)
     g_test_add_func("/train/sweep/stop-keeps-finished", test_stop_keeps_finished);
     g_test_add_func("/train/sweep/more-than-fits-in-memory", test_more_than_fits_in_memory);
     g_test_add_func("/train/sweep/rows-and-csv", test_rows_and_csv);
+    g_test_add_func("/train/sweep/groups-read-back", test_groups_read_back);
     return g_test_run();
 }

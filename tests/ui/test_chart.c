@@ -506,6 +506,48 @@ legend_has (LabChart      *chart,
   return FALSE;
 }
 
+/* A fork (b leaves a after epoch 2: its first two epochs are a's): the legend keys the
+ * ring at the branch point, and the hover says the shared epochs once, on the parent's
+ * row, which names its fork. With the parent hidden the fork is a whole run again. */
+static void
+test_fork_key_and_hover (void)
+{
+  g_autoptr(LabChart) chart = new_chart ();
+  double ta[4] = { 0.7, 0.5, 0.4, 0.35 }, tb[4] = { 0.7, 0.5, 0.45, 0.44 };
+  double tc[4] = { 0.7, 0.5, 0.4, 0.3 };
+  g_autofree char *shared = NULL;
+  g_autofree char *branch = NULL;
+  g_autofree char *chain = NULL;
+  g_autofree char *alone = NULL;
+  guint a = lab_chart_add_run (chart, "Run 1", NULL);
+  guint b = lab_chart_add_run (chart, "lr 1e-4 from epoch 2", NULL);
+  guint c;
+
+  set_curve (chart, a, LAB_CHART_CURVE_TRAIN, ta, 4);
+  set_curve (chart, b, LAB_CHART_CURVE_TRAIN, tb, 4);
+  g_assert_false (legend_has (chart, LAB_LEGEND_FORK));
+  lab_chart_set_run_fork (chart, b, a, 2);
+  g_assert_true (legend_has (chart, LAB_LEGEND_FORK));
+
+  shared = lab_chart_describe_at (chart, 2);
+  g_assert_cmpstr (shared, ==, "Epoch 2\nRun 1 (and its fork): train 0.500");
+  branch = lab_chart_describe_at (chart, 3);
+  g_assert_cmpstr (branch, ==, "Epoch 3\nRun 1: train 0.400\nlr 1e-4 from epoch 2: train 0.450");
+
+  /* A fork of the fork after epoch 3: at epoch 1 all three are Run 1's values. */
+  c = lab_chart_add_run (chart, "lr 1e-5 from epoch 3", NULL);
+  set_curve (chart, c, LAB_CHART_CURVE_TRAIN, tc, 4);
+  lab_chart_set_run_fork (chart, c, b, 3);
+  chain = lab_chart_describe_at (chart, 1);
+  g_assert_cmpstr (chain, ==, "Epoch 1\nRun 1 (and its 2 forks): train 0.700");
+  lab_chart_remove_run (chart, c);
+
+  lab_chart_set_run_visible (chart, a, FALSE);
+  g_assert_false (legend_has (chart, LAB_LEGEND_FORK));
+  alone = lab_chart_describe_at (chart, 2);
+  g_assert_cmpstr (alone, ==, "Epoch 2\nlr 1e-4 from epoch 2: train 0.500");
+}
+
 /* A seed group: the mean is the run's curve, the min-max its band, in the run's colour;
  * the band counts in the y range, hides with the run, breaks at a NaN. */
 static void
@@ -1142,6 +1184,7 @@ main (int   argc,
   g_test_add_func ("/chart/smoothing", test_smoothing);
   g_test_add_func ("/chart/describe", test_describe);
   g_test_add_func ("/chart/band", test_band);
+  g_test_add_func ("/chart/fork-key-and-hover", test_fork_key_and_hover);
   g_test_add_func ("/chart/reference-line", test_reference_line);
   g_test_add_func ("/chart/export", test_export);
   g_test_add_func ("/chart/realistic", test_realistic);

@@ -15,6 +15,7 @@
 #include "lab-schedule-preview.h"
 #include "lab-u-curve.h"
 #include "lab-window.h"
+#include "train_format.h"
 
 static GtkWidget *
 panel_child (LabSettingsPanel *panel,
@@ -248,6 +249,36 @@ test_sweep_with_seeds (void)
 
   lab_settings_panel_set_n_seeds (panel, 1);
   gtk_window_destroy (GTK_WINDOW (window));
+
+  /* The app opened again on the same session: the groups are there as the sweep left them. */
+  window = lab_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  lab_window_load_session (window);
+  runs_list = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "runs_list"));
+  verdict = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "verdict_label"));
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (lab_window_get_runs (window)), ==, 4);
+  headers = 0;
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(LabRun) run = g_list_model_get_item (lab_window_get_runs (window), i);
+      g_autoptr(LabRun) first = g_list_model_get_item (lab_window_get_runs (window), i & ~1u);
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (runs_list, (int) i);
+
+      g_assert_cmpuint (lab_run_get_group (run), !=, 0);
+      g_assert_cmpuint (lab_run_get_group (run), ==, lab_run_get_group (first));
+      g_assert_false (lab_run_get_shown (run));
+      headers += gtk_list_box_row_get_header (row) != NULL;
+    }
+  g_assert_cmpuint (headers, ==, 2);
+  g_assert_nonnull (strstr (gtk_label_get_text (verdict), "lr 1e-2, 2 seeds: "));
+  g_assert_nonnull (strstr (gtk_label_get_text (verdict), "lr 1e-3, 2 seeds: "));
+  {
+    g_autofree char *described = lab_chart_describe_at (lab_window_get_loss_chart (window), 1);
+    g_assert_nonnull (strstr (described, "lr 1e-3, 2 seeds"));
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 static void
@@ -294,6 +325,49 @@ test_finder (void)
   /* The panel keeps three significant digits of a rate. */
   g_assert_cmpfloat (fabs (c.lr / suggestion - 1), <, 5e-3);
   train_config_clear (&c);
+
+  /* A guess (the loss barely fell) stays usable, but the button says so; a clear result
+   * gets the plain label back. */
+  {
+    GtkButton *use = GTK_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (dialog), LAB_TYPE_LR_FINDER_DIALOG,
+                                                                "use_button"));
+    GtkLabel *result_label = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (dialog),
+                                                                       LAB_TYPE_LR_FINDER_DIALOG, "result_label"));
+    TrainLrFinderOptions o = train_lr_finder_options_default ();
+    TrainLrFinderResult r;
+    g_autofree char *rate = NULL;
+    g_autofree char *expected = NULL;
+
+    for (int clear = 0; clear < 2; clear++)
+      {
+        train_lr_finder_result_init (&r);
+        r.steps = 100;
+        for (int i = 0; i < 100; i++)
+          {
+            /* At chance with a 0.3% dip, or a real fall from step 40 to 70. */
+            double loss = clear ? (i <= 40 ? 0.6931 : i <= 70 ? 0.6931 - 0.0164 * (i - 40) : 0.2 * pow (1.1, i - 70))
+                                : (i < 90 ? 0.6931 - (i > 60 ? 0.0001 * (i - 60) : 0) : 0.69 * pow (1.5, i - 89));
+            TrainLrFinderPoint p = { train_lr_finder_rate (&o, i), loss, loss };
+            g_array_append_val (r.points, p);
+          }
+        train_lr_finder_suggest ((const TrainLrFinderPoint *) (gpointer) r.points->data, 100, 100, &r.suggestion,
+                                 &r.message);
+        g_assert_true (r.suggestion.found);
+        g_assert_cmpint (r.suggestion.clear, ==, clear);
+        lab_lr_finder_dialog_show_result (dialog, &r);
+        g_clear_pointer (&rate, g_free);
+        g_clear_pointer (&expected, g_free);
+        rate = train_format_lr (r.suggestion.valley_lr);
+        expected = g_strdup_printf (clear ? "_Use %s" : "Use _Anyway (%s)", rate);
+        g_assert_cmpstr (gtk_button_get_label (use), ==, expected);
+        g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (use)));
+        g_assert_cmpint (gtk_widget_has_css_class (GTK_WIDGET (use), "suggested-action"), ==, clear);
+        /* The warning stays above the rate. */
+        g_assert_cmpint (strstr (gtk_label_get_text (result_label), "is a guess") != NULL, ==, !clear);
+        g_assert_cmpfloat (lab_lr_finder_dialog_get_suggestion (dialog), ==, r.suggestion.lr);
+        train_lr_finder_result_clear (&r);
+      }
+  }
   gtk_window_destroy (GTK_WINDOW (dialog));
   gtk_window_destroy (GTK_WINDOW (window));
 }

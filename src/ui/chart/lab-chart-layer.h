@@ -117,6 +117,7 @@ void    lab_chart_draw_swatch        (const LabChartDrawContext *dc,
 typedef enum {
   LAB_MARKER_BEST,       /* a dot: the best epoch */
   LAB_MARKER_DIVERGED,   /* an X: where the loss became NaN or infinite */
+  LAB_MARKER_FORK,       /* an open ring: where a fork leaves its parent (lab-fork-layer.c) */
 } LabMarkerShape;
 
 void    lab_marker_draw              (const LabChartDrawContext *dc,

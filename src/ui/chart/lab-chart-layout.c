@@ -202,6 +202,8 @@ list_legend_items (LabChartLayout      *self,
     add_item (self, LAB_LEGEND_BEST, NULL, _("best epoch"));
   if (lab_chart_model_any_diverged (model))
     add_item (self, LAB_LEGEND_DIVERGED, NULL, _("diverged"));
+  if (lab_chart_model_any_fork (model))
+    add_item (self, LAB_LEGEND_FORK, NULL, _("fork point"));
 }
 
 /* Flows the items into as many rows as the width needs; returns the last row's bottom. */

@@ -43,6 +43,7 @@ typedef enum {
   LAB_LEGEND_BAND,
   LAB_LEGEND_BEST,
   LAB_LEGEND_DIVERGED,
+  LAB_LEGEND_FORK,
 } LabLegendKind;
 
 typedef struct {

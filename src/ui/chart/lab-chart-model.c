@@ -210,6 +210,33 @@ lab_chart_model_any_band (const LabChartModel *self)
   return any_visible_run (self, run_has_band);
 }
 
+const LabChartRun *
+lab_chart_model_fork_parent (const LabChartModel *self,
+                             const LabChartRun   *run)
+{
+  if (run->fork_parent == 0 || run->fork_epoch < 0)
+    return NULL;
+  for (guint i = 0; i < self->runs->len; i++)
+    {
+      const LabChartRun *other = g_ptr_array_index (self->runs, i);
+      if (other->id == run->fork_parent)
+        return other->visible ? other : NULL;
+    }
+  return NULL;
+}
+
+gboolean
+lab_chart_model_any_fork (const LabChartModel *self)
+{
+  for (guint i = 0; i < self->runs->len; i++)
+    {
+      const LabChartRun *run = g_ptr_array_index (self->runs, i);
+      if (run->visible && lab_chart_model_fork_parent (self, run) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 gboolean
 lab_chart_run_diverged_at (const LabChartRun *run,
                            LabChartXMode      x_mode,

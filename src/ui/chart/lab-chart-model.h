@@ -79,6 +79,12 @@ gboolean      lab_chart_model_remove_reference (LabChartModel       *self,
 gboolean      lab_chart_model_any_best         (const LabChartModel *self);
 gboolean      lab_chart_model_any_diverged     (const LabChartModel *self);
 gboolean      lab_chart_model_any_band         (const LabChartModel *self);
+/* Any visible fork whose parent is shown: a ring marks its branch point. */
+gboolean      lab_chart_model_any_fork         (const LabChartModel *self);
+/* A fork's parent when it is on this chart and shown, else NULL: then the fork's first
+ * epochs are the parent's on the chart too (drawn once, described once). */
+const LabChartRun *lab_chart_model_fork_parent (const LabChartModel *self,
+                                                const LabChartRun   *run);
 
 /* Where a run diverged in the x mode; FALSE if it did not. */
 gboolean      lab_chart_run_diverged_at        (const LabChartRun   *run,

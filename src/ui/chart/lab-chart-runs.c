@@ -315,5 +315,6 @@ lab_chart_set_run_fork (LabChart *self,
     return;
   run->fork_parent = parent_id;
   run->fork_epoch = epoch;
-  lab_chart_changed (self, LAB_CHART_CHANGE_EPOCHS);
+  /* The legend's key to the fork ring comes and goes with the forks. */
+  lab_chart_changed (self, LAB_CHART_CHANGE_EPOCHS | LAB_CHART_CHANGE_LAYOUT);
 }

@@ -122,8 +122,39 @@ format_value (double value)
   return g_strdup_printf ("%.3g", value);
 }
 
+/* Whether a fork's values at x are its parent's (an epoch up to the fork's, while the
+ * parent is shown): the parent's row says them once. */
+static gboolean
+shared_with_parent (const LabChartModel *model,
+                    const LabChartRun   *run,
+                    double               x)
+{
+  guint index;
+
+  if (lab_chart_model_fork_parent (model, run) == NULL)
+    return FALSE;
+  for (guint c = LAB_CHART_CURVE_TRAIN; c <= LAB_CHART_CURVE_VAL; c++)
+    if (lab_series_find_nearest (run->series[c], x, model->x_mode, &index))
+      return lab_series_get_points (run->series[c], NULL)[index].epoch <= run->fork_epoch;
+  return FALSE;
+}
+
+/* The row that speaks for run at x: its own, or (a fork at a shared epoch) the nearest
+ * ancestor's that is not shared itself. */
+static const LabChartRun *
+speaking_run (const LabChartModel *model,
+              const LabChartRun   *run,
+              double               x)
+{
+  /* A chain of forks is as long as the runs at most, even a broken (cyclic) one. */
+  for (guint hops = 0; hops <= model->runs->len && shared_with_parent (model, run, x); hops++)
+    run = lab_chart_model_fork_parent (model, run);
+  return run;
+}
+
 /* One row per visible run that has something to say at x. Values shown are the raw ones,
- * not the smoothed: the box is where the exact numbers are. */
+ * not the smoothed: the box is where the exact numbers are. A fork at an epoch it shares
+ * with its parent has no row: its values are the parent's, whose row names it. */
 static GArray *
 describe_rows (const LabChartModel *model,
                double               x)
@@ -138,11 +169,22 @@ describe_rows (const LabChartModel *model,
       g_autoptr(GString) text = NULL;
       double diverged_x;
       gboolean any = FALSE;
+      guint n_forks = 0;
 
-      if (!run->visible)
+      if (!run->visible || speaking_run (model, run, x) != run)
         continue;
 
       text = g_string_new (run->label);
+      for (guint k = 0; k < model->runs->len; k++)
+        {
+          const LabChartRun *other = g_ptr_array_index (model->runs, k);
+          n_forks += other != run && other->visible && speaking_run (model, other, x) == run;
+        }
+      if (n_forks > 0)
+        {
+          g_string_append_c (text, ' ');
+          g_string_append_printf (text, ngettext ("(and its fork)", "(and its %u forks)", n_forks), n_forks);
+        }
       g_string_append_c (text, ':');
       for (guint c = LAB_CHART_CURVE_TRAIN; c <= LAB_CHART_CURVE_BATCH; c++)
         {

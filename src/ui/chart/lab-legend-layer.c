@@ -36,6 +36,9 @@ draw_key (const LabChartDrawContext *dc,
     case LAB_LEGEND_DIVERGED:
       lab_marker_draw (dc, LAB_MARKER_DIVERGED, centre, mid, color);
       break;
+    case LAB_LEGEND_FORK:
+      lab_marker_draw (dc, LAB_MARKER_FORK, centre, mid, color);
+      break;
     default:
       g_assert_not_reached ();
     }

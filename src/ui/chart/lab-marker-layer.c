@@ -1,6 +1,6 @@
 /* The marker layer: a dot on the validation curve at each run's best epoch (early
- * stopping's choice) and an X where a run diverged. The shapes are shared with the legend's
- * key, which draws the same markers. */
+ * stopping's choice) and an X where a run diverged. The shapes (and the fork layer's ring)
+ * are shared with the legend's key, which draws the same markers. */
 #include "lab-chart-layer.h"
 
 #include <math.h>
@@ -38,6 +38,15 @@ lab_marker_draw (const LabChartDrawContext *dc,
       cairo_stroke_preserve (cr);
       cairo_set_line_width (cr, 3.5);
       gdk_cairo_set_source_rgba (cr, color);
+      cairo_stroke (cr);
+      break;
+    case LAB_MARKER_FORK:
+      cairo_arc (cr, x, y, 7, 0, 2 * G_PI);
+      gdk_cairo_set_source_rgba (cr, &dc->background);
+      cairo_fill (cr);
+      cairo_arc (cr, x, y, 4.5, 0, 2 * G_PI);
+      gdk_cairo_set_source_rgba (cr, color);
+      cairo_set_line_width (cr, 2.5);
       cairo_stroke (cr);
       break;
     default:
