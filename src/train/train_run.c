@@ -201,31 +201,6 @@ const char *train_run_get_output_dir(TrainRun *run)
     return run->output_dir;
 }
 
-/* The consumer a notifier calls: its callback gets the run back. The run outlives every
- * call, since a pending idle holds a reference on it (train_notifier_set_owner). */
-typedef struct {
-    TrainRun *run;
-    TrainRunNotify notify;
-    gpointer data;
-    GDestroyNotify destroy;
-} RunConsumer;
-
-static void
-consumer_call(gpointer user_data)
-{
-    RunConsumer *c = user_data;
-    c->notify(c->run, c->data);
-}
-
-static void
-consumer_free(gpointer user_data)
-{
-    RunConsumer *c = user_data;
-    if (c->destroy)
-        c->destroy(c->data);
-    g_free(c);
-}
-
 /* With run->mutex held: tells the consumer there is news (merged with any pending). */
 static void
 train_run_schedule_notify_locked(TrainRun *run)
@@ -239,27 +214,10 @@ void train_run_set_notify(TrainRun *run, GMainContext *ctx, TrainRunNotify notif
 {
     g_return_if_fail(run != NULL);
 
-    TrainNotifier *fresh = NULL;
-    if (notify) {
-        RunConsumer *c = g_new(RunConsumer, 1);
-        *c = (RunConsumer) { run, notify, user_data, destroy };
-        fresh = train_notifier_new(ctx, 0);
-        train_notifier_set_owner(fresh, run, (gpointer (*)(gpointer)) train_run_ref,
-                                 (GDestroyNotify) train_run_unref);
-        train_notifier_set_func(fresh, consumer_call, c, consumer_free);
-    } else if (destroy) {
-        destroy(user_data);
-    }
-
-    g_mutex_lock(&run->mutex);
-    TrainNotifier *old = run->notifier;
-    run->notifier = fresh;
-    g_mutex_unlock(&run->mutex);
-    /* An idle the old consumer still has pending now calls nothing. */
-    if (old) {
-        train_notifier_set_func(old, NULL, NULL, NULL);
-        train_notifier_unref(old);
-    }
+    TrainNotifier *fresh = train_notifier_new_for_owner(
+        ctx, run, (gpointer (*)(gpointer)) train_run_ref, (GDestroyNotify) train_run_unref,
+        (TrainNotifierOwnerFunc) notify, user_data, destroy);
+    train_notifier_replace(&run->notifier, &run->mutex, fresh);
 }
 
 /* The worker's reports (TrainWorkerHost): the only places the run's lock is taken on the

@@ -128,53 +128,15 @@ void train_sweep_set_folder_func(TrainSweep *s, TrainSweepFolderFunc func, gpoin
     s->folder_data = user_data;
 }
 
-typedef struct {
-    TrainSweep *sweep;
-    TrainSweepNotify notify;
-    gpointer data;
-    GDestroyNotify destroy;
-} SweepConsumer;
-
-static void
-consumer_call(gpointer user_data)
-{
-    SweepConsumer *c = user_data;
-    c->notify(c->sweep, c->data);
-}
-
-static void
-consumer_free(gpointer user_data)
-{
-    SweepConsumer *c = user_data;
-    if (c->destroy)
-        c->destroy(c->data);
-    g_free(c);
-}
-
 void train_sweep_set_notify(TrainSweep *s, GMainContext *ctx, TrainSweepNotify notify,
                             gpointer user_data, GDestroyNotify destroy)
 {
     g_return_if_fail(s != NULL);
 
-    TrainNotifier *fresh = NULL;
-    if (notify) {
-        SweepConsumer *c = g_new(SweepConsumer, 1);
-        *c = (SweepConsumer) { s, notify, user_data, destroy };
-        fresh = train_notifier_new(ctx, 0);
-        train_notifier_set_owner(fresh, s, (gpointer (*)(gpointer)) train_sweep_ref,
-                                 (GDestroyNotify) train_sweep_unref);
-        train_notifier_set_func(fresh, consumer_call, c, consumer_free);
-    } else if (destroy) {
-        destroy(user_data);
-    }
-    g_mutex_lock(&s->mutex);
-    TrainNotifier *old = s->notifier;
-    s->notifier = fresh;
-    g_mutex_unlock(&s->mutex);
-    if (old) {
-        train_notifier_set_func(old, NULL, NULL, NULL);
-        train_notifier_unref(old);
-    }
+    TrainNotifier *fresh = train_notifier_new_for_owner(
+        ctx, s, (gpointer (*)(gpointer)) train_sweep_ref, (GDestroyNotify) train_sweep_unref,
+        (TrainNotifierOwnerFunc) notify, user_data, destroy);
+    train_notifier_replace(&s->notifier, &s->mutex, fresh);
 }
 
 /* With the mutex held. */
