@@ -255,44 +255,26 @@ open_folder_action (GtkWidget  *widget,
   gtk_widget_activate_action (GTK_WIDGET (self->settings_panel), "settings.choose-folder", NULL);
 }
 
-static void
-save_session_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *param)
-{
-  _lab_window_ask_save_session (LAB_WINDOW (widget));
-}
+/* The actions that only open one of the window's dialogs: one table and one handler. */
+static const struct {
+  const char *name;
+  void      (*ask) (LabWindow *self);
+} dialog_actions[] = {
+  { "win.save-session", _lab_window_ask_save_session },
+  { "win.export-chart", _lab_window_ask_export_charts },
+  { "win.export-csv", _lab_window_ask_export_csv },
+  { "win.export-pytorch", _lab_window_ask_export_pytorch },
+  { "win.export-onnx", _lab_window_ask_export_onnx },
+};
 
 static void
-export_chart_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *param)
+dialog_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
 {
-  _lab_window_ask_export_charts (LAB_WINDOW (widget));
-}
-
-static void
-export_csv_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *param)
-{
-  _lab_window_ask_export_csv (LAB_WINDOW (widget));
-}
-
-static void
-export_pytorch_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *param)
-{
-  _lab_window_ask_export_pytorch (LAB_WINDOW (widget));
-}
-
-static void
-export_onnx_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *param)
-{
-  _lab_window_ask_export_onnx (LAB_WINDOW (widget));
+  for (guint i = 0; i < G_N_ELEMENTS (dialog_actions); i++)
+    if (g_str_equal (action_name, dialog_actions[i].name))
+      dialog_actions[i].ask (LAB_WINDOW (widget));
 }
 
 static void
@@ -325,15 +307,12 @@ _lab_window_class_actions_init (LabWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.delete-run", "u", delete_run_action);
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
-  gtk_widget_class_install_action (widget_class, "win.save-session", NULL, save_session_action);
-  gtk_widget_class_install_action (widget_class, "win.export-chart", NULL, export_chart_action);
-  gtk_widget_class_install_action (widget_class, "win.export-csv", NULL, export_csv_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
-  gtk_widget_class_install_action (widget_class, "win.export-pytorch", NULL, export_pytorch_action);
-  gtk_widget_class_install_action (widget_class, "win.export-onnx", NULL, export_onnx_action);
   gtk_widget_class_install_action (widget_class, "win.import", "s", import_action);
   gtk_widget_class_install_action (widget_class, "win.sweep", NULL, sweep_action);
   gtk_widget_class_install_action (widget_class, "win.find-lr", NULL, find_lr_action);
+  for (guint i = 0; i < G_N_ELEMENTS (dialog_actions); i++)
+    gtk_widget_class_install_action (widget_class, dialog_actions[i].name, NULL, dialog_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.start", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "win.start", NULL);
