@@ -420,38 +420,34 @@ split_items(const char *text)
     return (GStrv) g_ptr_array_free(items, FALSE);
 }
 
-GArray *train_sweep_parse_rates(const char *text, GError **error)
+/* The items of text, each parsed as the setting key, in an array of that setting's
+ * values (element_size bytes each: its type in TrainConfig). */
+static GArray *
+parse_list(const char *text, const char *key, guint element_size, GError **error)
 {
-    const TrainField *field = train_field_find("lr");
+    const TrainField *field = train_field_find(key);
     g_auto(GStrv) items = split_items(text);
-    GArray *rates = g_array_new(FALSE, FALSE, sizeof(double));
+    GArray *values = g_array_new(FALSE, FALSE, element_size);
     TrainConfig probe = { 0 };
 
     for (int i = 0; items[i]; i++) {
         if (!train_field_parse(field, &probe, items[i], error)) {
-            g_array_unref(rates);
+            g_array_unref(values);
             return NULL;
         }
-        g_array_append_val(rates, probe.lr);
+        g_array_append_vals(values, (const guint8 *) &probe + field->offset, 1);
     }
-    return rates;
+    return values;
+}
+
+GArray *train_sweep_parse_rates(const char *text, GError **error)
+{
+    return parse_list(text, "lr", sizeof(double), error);
 }
 
 GArray *train_sweep_parse_seeds(const char *text, GError **error)
 {
-    const TrainField *field = train_field_find("seed");
-    g_auto(GStrv) items = split_items(text);
-    GArray *seeds = g_array_new(FALSE, FALSE, sizeof(guint64));
-    TrainConfig probe = { 0 };
-
-    for (int i = 0; items[i]; i++) {
-        if (!train_field_parse(field, &probe, items[i], error)) {
-            g_array_unref(seeds);
-            return NULL;
-        }
-        g_array_append_val(seeds, probe.seed);
-    }
-    return seeds;
+    return parse_list(text, "seed", sizeof(guint64), error);
 }
 
 GArray *train_sweep_seeds_from(guint64 first, int n)
