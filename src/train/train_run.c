@@ -511,24 +511,26 @@ void train_run_pause(TrainRun *run)
     g_mutex_unlock(&run->mutex);
 }
 
+/* Sets a request the worker reads between batches and wakes it if it waits paused. */
+static void
+set_request_and_wake(TrainRun *run, gboolean *request, gboolean value)
+{
+    g_mutex_lock(&run->mutex);
+    *request = value;
+    g_cond_broadcast(&run->cond);
+    g_mutex_unlock(&run->mutex);
+}
+
 void train_run_resume(TrainRun *run)
 {
     g_return_if_fail(run != NULL);
-
-    g_mutex_lock(&run->mutex);
-    run->pause_requested = FALSE;
-    g_cond_broadcast(&run->cond);
-    g_mutex_unlock(&run->mutex);
+    set_request_and_wake(run, &run->pause_requested, FALSE);
 }
 
 void train_run_stop(TrainRun *run)
 {
     g_return_if_fail(run != NULL);
-
-    g_mutex_lock(&run->mutex);
-    run->stop_requested = TRUE;
-    g_cond_broadcast(&run->cond);
-    g_mutex_unlock(&run->mutex);
+    set_request_and_wake(run, &run->stop_requested, TRUE);
 }
 
 void train_run_cancel(TrainRun *run)
