@@ -488,6 +488,7 @@ on_selected_changed (LabMistakesPage *self)
   g_clear_object (&self->images_cancellable);
   lab_heatmaps_reset (self->heatmaps);
   g_set_object (&self->run, run);
+  lab_run_show_swatch (run, self->swatch);
   self->n_epochs_seen = 0;
   self->filter_true = self->filter_predicted = -1;
   if (run)
@@ -498,21 +499,6 @@ on_selected_changed (LabMistakesPage *self)
     on_run_updated (self);
   refresh (self);
   lab_chip_history_set_run (self->history, run);
-}
-
-static void
-draw_swatch (GtkDrawingArea *area,
-             cairo_t        *cr,
-             int             width,
-             int             height,
-             gpointer        user_data)
-{
-  LabMistakesPage *self = user_data;
-
-  g_assert (LAB_IS_MISTAKES_PAGE (self));
-
-  if (self->run != NULL)
-    lab_run_draw_swatch (self->run, cr, width, height);
 }
 
 static void
@@ -778,7 +764,6 @@ lab_mistakes_page_init (LabMistakesPage *self)
   g_signal_connect_object (self->heatmaps, "changed", G_CALLBACK (refresh), self, G_CONNECT_SWAPPED);
   name = gtk_property_expression_new (LAB_TYPE_RUN, NULL, "name");
   gtk_drop_down_set_expression (self->run_dropdown, name);
-  gtk_drawing_area_set_draw_func (self->swatch, draw_swatch, self, NULL);
   g_signal_connect_object (self->run_dropdown, "notify::selected-item", G_CALLBACK (on_selected_changed),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->epoch_adjustment, "value-changed", G_CALLBACK (refresh), self,
