@@ -63,6 +63,22 @@ stop_training (LabWindow *self)
     train_run_stop (lab_run_get_train_run (self->active_run));
 }
 
+/* The panel's settings over rates, each with the panel's seeds, on the panel's images: a
+ * sweep, or a seed group when there is one rate. */
+static void
+start_sweep (LabWindow          *self,
+             const TrainConfig  *config,
+             const double       *rates,
+             int                 n_rates)
+{
+  g_autoptr(DataSet) dataset = NULL;
+
+  stop_training (self);
+  dataset = lab_settings_panel_dup_dataset (self->settings_panel);
+  _lab_window_sweep_start (self, config, dataset, rates, n_rates,
+                           lab_settings_panel_get_n_seeds (self->settings_panel));
+}
+
 static void
 start_action (GtkWidget  *widget,
               const char *action_name,
@@ -92,17 +108,15 @@ start_action (GtkWidget  *widget,
       return;
     }
 
-  stop_training (self);
-
   /* "Repeat with N seeds": the same run N times, one after another, as a group. */
   if (lab_settings_panel_get_n_seeds (self->settings_panel) > 1)
     {
-      dataset = lab_settings_panel_dup_dataset (self->settings_panel);
-      _lab_window_sweep_start (self, &config, dataset, &config.lr, 1,
-                               lab_settings_panel_get_n_seeds (self->settings_panel));
+      start_sweep (self, &config, &config.lr, 1);
       train_config_clear (&config);
       return;
     }
+
+  stop_training (self);
 
   session = train_session_dir ();
   dir = train_session_next_run_dir (session, NULL);
@@ -180,7 +194,6 @@ sweep_action (GtkWidget  *widget,
   TrainConfig config;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) rates = NULL;
-  g_autoptr(DataSet) dataset = NULL;
 
   g_assert (LAB_IS_WINDOW (self));
 
@@ -194,10 +207,7 @@ sweep_action (GtkWidget  *widget,
     }
   train_config_init (&config);
   lab_settings_panel_get_config (self->settings_panel, &config);
-  stop_training (self);
-  dataset = lab_settings_panel_dup_dataset (self->settings_panel);
-  _lab_window_sweep_start (self, &config, dataset, (const double *) (gpointer) rates->data, (int) rates->len,
-                           lab_settings_panel_get_n_seeds (self->settings_panel));
+  start_sweep (self, &config, (const double *) (gpointer) rates->data, (int) rates->len);
   train_config_clear (&config);
 }
 
