@@ -589,14 +589,18 @@ char *train_run_dup_message(TrainRun *run)
     return message;
 }
 
+/* array is one of the run's own (epochs, batches): made with the run, only ever grown
+ * under the lock, so the pointer can be read without it. */
 static GArray *
-copy_array_from(GArray *array, guint from)
+copy_array_from(TrainRun *run, GArray *array, guint from)
 {
+    g_mutex_lock(&run->mutex);
     GArray *copy = g_array_sized_new(FALSE, TRUE, g_array_get_element_size(array),
                                      array->len > from ? array->len - from : 0);
     if (array->len > from)
         g_array_append_vals(copy, array->data + (gsize) from * g_array_get_element_size(array),
                             array->len - from);
+    g_mutex_unlock(&run->mutex);
     return copy;
 }
 
@@ -609,20 +613,14 @@ GArray *train_run_dup_epochs_from(TrainRun *run, guint from)
 {
     g_return_val_if_fail(run != NULL, NULL);
 
-    g_mutex_lock(&run->mutex);
-    GArray *copy = copy_array_from(run->epochs, from);
-    g_mutex_unlock(&run->mutex);
-    return copy;
+    return copy_array_from(run, run->epochs, from);
 }
 
 GArray *train_run_dup_batches(TrainRun *run, guint from)
 {
     g_return_val_if_fail(run != NULL, NULL);
 
-    g_mutex_lock(&run->mutex);
-    GArray *copy = copy_array_from(run->batches, from);
-    g_mutex_unlock(&run->mutex);
-    return copy;
+    return copy_array_from(run, run->batches, from);
 }
 
 /* The fields below are set once, under the mutex, before the status leaves LOADING;

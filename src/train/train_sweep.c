@@ -324,14 +324,21 @@ int train_sweep_get_n_created(TrainSweep *s)
     return n;
 }
 
+/* One of the sweep's counts or flags (int or gboolean), read under its lock. */
+static int
+read_locked(TrainSweep *s, const int *value)
+{
+    g_mutex_lock(&s->mutex);
+    int v = *value;
+    g_mutex_unlock(&s->mutex);
+    return v;
+}
+
 int train_sweep_get_n_ended(TrainSweep *s)
 {
     g_return_val_if_fail(s != NULL, 0);
 
-    g_mutex_lock(&s->mutex);
-    int n = s->n_ended;
-    g_mutex_unlock(&s->mutex);
-    return n;
+    return read_locked(s, &s->n_ended);
 }
 
 TrainRun *train_sweep_dup_run(TrainSweep *s, int i, int *rate_index, int *seed_index)
@@ -360,10 +367,7 @@ gboolean train_sweep_is_done(TrainSweep *s)
 {
     g_return_val_if_fail(s != NULL, TRUE);
 
-    g_mutex_lock(&s->mutex);
-    gboolean done = s->done;
-    g_mutex_unlock(&s->mutex);
-    return done;
+    return read_locked(s, &s->done);
 }
 
 char *train_sweep_dup_error(TrainSweep *s)
@@ -380,10 +384,7 @@ gboolean train_sweep_releases_models(TrainSweep *s)
 {
     g_return_val_if_fail(s != NULL, FALSE);
 
-    g_mutex_lock(&s->mutex);
-    gboolean releases = s->releases_models;
-    g_mutex_unlock(&s->mutex);
-    return releases;
+    return read_locked(s, &s->releases_models);
 }
 
 char *train_sweep_describe_plan(TrainSweep *s)
