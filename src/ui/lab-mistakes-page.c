@@ -16,6 +16,7 @@
 #include "lab-chip-window.h"
 #include "lab-heatmap.h"
 #include "lab-mistakes-page.h"
+#include "lab-template.h"
 #include "train_images.h"
 
 #define THUMB_SIZE 96
@@ -708,10 +709,7 @@ lab_mistakes_page_dispose (GObject *object)
   g_clear_object (&self->images_cancellable);
   if (self->heatmaps)
     lab_heatmaps_reset (self->heatmaps);
-  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_MISTAKES_PAGE);
-  /* The template's top child is not bound, so dispose_template leaves it. */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self)));)
-    gtk_widget_unparent (child);
+  lab_template_dispose (GTK_WIDGET (self), LAB_TYPE_MISTAKES_PAGE);
   g_clear_object (&self->runs);
   g_clear_pointer (&self->confusion, g_free);
   g_clear_object (&self->heatmaps);
