@@ -113,32 +113,6 @@ size_t nn_conv2d_algo_scratch_floats(int B, int H, int W, int C, int OC, int K,
     return nn_winograd_scratch_floats(C, OC, m, nn_winograd_chunk_tiles(B, H, W, C, OC, m));
 }
 
-/* How the total output pixels are cut: a multiple of `threads` chunks (so the static
- * schedule gives every thread the same work) of at most chunk_rows rows each. Depends
- * only on the shapes and the thread count, and so do the results. */
-typedef struct { long count; size_t rows, total; } conv_chunks;
-
-static conv_chunks conv_split(size_t total, size_t chunk_rows, int threads)
-{
-    conv_chunks ch = { .total = total };
-    if (total == 0)
-        return ch;
-    size_t n = (total + chunk_rows - 1) / chunk_rows;
-    n = (n + threads - 1) / threads * threads;
-    if (n > total)
-        n = total;
-    ch.rows = (total + n - 1) / n;
-    ch.count = (long)((total + ch.rows - 1) / ch.rows);
-    return ch;
-}
-
-/* Rows of chunk i and its first pixel. */
-static size_t chunk_at(const conv_chunks *ch, long i, size_t *p0)
-{
-    *p0 = (size_t)i * ch->rows;
-    return ch->total - *p0 < ch->rows ? ch->total - *p0 : ch->rows;
-}
-
 /* col (rows, K*K*C): row r is the patch of output pixel p0+r (pixels numbered b,y,x),
  * laid out (ky,kx,c) like a weight row, zeros where the patch leaves the image. */
 static void im2col(float *col, const float *inp, size_t p0, size_t rows,
@@ -210,11 +184,11 @@ static void conv_forward(float *out, const float *inp, const float *weight, cons
                          size_t chunk_rows, int relu)
 {
     const int kkc = K * K * C, threads = conv_threads((size_t)B * H * W, C, OC, K);
-    const conv_chunks ch = conv_split((size_t)B * H * W, chunk_rows, threads);
+    const nn_chunks ch = nn_split_chunks((size_t)B * H * W, chunk_rows, threads);
     const size_t stride = per_thread_floats(C, OC, K, chunk_rows);
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (long i = 0; i < ch.count; i++) {
-        size_t p0, rows = chunk_at(&ch, i, &p0);
+        size_t p0, rows = nn_chunk_at(&ch, i, &p0);
         float *o = out + p0 * OC;
         /* The GEMM accumulates (beta = 1) onto the bias, written while the chunk's
          * output rows are about to be used anyway. */
@@ -296,7 +270,7 @@ void nn_conv2d_backward_chunked(float *dinp, float *dweight, float *dbias, const
 {
     const int kkc = K * K * C, kkoc = K * K * OC;
     const int threads = conv_threads((size_t)B * H * W, C, OC, K);
-    const conv_chunks ch = conv_split((size_t)B * H * W, chunk_rows, threads);
+    const nn_chunks ch = nn_split_chunks((size_t)B * H * W, chunk_rows, threads);
     const size_t stride = per_thread_floats(C, OC, K, chunk_rows);
     const size_t n_weight = (size_t)OC * kkc;
     const size_t dw_offset = K > 1 ? chunk_rows * widest_patch(C, OC, K) : 0;
@@ -313,7 +287,7 @@ void nn_conv2d_backward_chunked(float *dinp, float *dweight, float *dbias, const
         /* Each thread sums its chunks' weight gradients in its own dw (OC,KKC). */
 #pragma omp for schedule(static)
         for (long i = 0; i < ch.count; i++) {
-            size_t p0, rows = chunk_at(&ch, i, &p0);
+            size_t p0, rows = nn_chunk_at(&ch, i, &p0);
             const float *patches = chunk_patches(col, inp, p0, rows, H, W, C, K);
             /* dw (OC,KKC) += dout^T (OC,rows) x col (rows,KKC) */
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, kkc, (int)rows,
@@ -329,7 +303,7 @@ void nn_conv2d_backward_chunked(float *dinp, float *dweight, float *dbias, const
             flip_weight(wt, weight, C, OC, K);
 #pragma omp for schedule(static)
             for (long i = 0; i < ch.count; i++) {
-                size_t p0, rows = chunk_at(&ch, i, &p0);
+                size_t p0, rows = nn_chunk_at(&ch, i, &p0);
                 const float *patches = chunk_patches(col, dout, p0, rows, H, W, OC, K);
                 /* dinp chunk (rows,C) += dout patches (rows,KKOC) x wt^T (KKOC,C) */
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, C, kkoc,

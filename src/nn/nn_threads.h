@@ -16,6 +16,34 @@
 size_t nn_chunk_items(size_t total, size_t budget_floats, size_t floats_per_item,
                       size_t min_items);
 
+/* How total items (output pixels, Winograd tiles) are cut for a parallel loop: a multiple
+ * of `threads` chunks, so the static schedule gives every thread the same work, of at most
+ * max_items each (all but the last per_chunk). The cut depends only on the shapes and the
+ * thread count, and so do the results. Inline: both convolution paths call these for
+ * every chunk. */
+typedef struct { long count; size_t per_chunk, total; } nn_chunks;
+
+static inline nn_chunks nn_split_chunks(size_t total, size_t max_items, int threads)
+{
+    nn_chunks ch = { 0, 0, total };
+    if (total == 0)
+        return ch;
+    size_t n = (total + max_items - 1) / max_items;
+    n = (n + threads - 1) / threads * threads;
+    if (n > total)
+        n = total;
+    ch.per_chunk = (total + n - 1) / n;
+    ch.count = (long)((total + ch.per_chunk - 1) / ch.per_chunk);
+    return ch;
+}
+
+/* The items of chunk i, and its first item in *first. */
+static inline size_t nn_chunk_at(const nn_chunks *ch, long i, size_t *first)
+{
+    *first = (size_t)i * ch->per_chunk;
+    return ch->total - *first < ch->per_chunk ? ch->total - *first : ch->per_chunk;
+}
+
 /* n <= 0 means all cores. Sets OpenMP and OpenBLAS thread counts. Like
  * omp_set_num_threads it applies to the calling thread: call it from the thread that runs
  * the engine (the training worker). */

@@ -409,26 +409,6 @@ static void output_gradient_tile(float *z, const float *img, int y0, int x0, con
     }
 }
 
-/* ---- chunks of tiles -------------------------------------------------------------------
- * The tiles are cut into a multiple of `threads` chunks of at most chunk_tiles each, so
- * the static schedule gives every thread equal work; the cut depends only on the shapes
- * and the thread count, and so do the results. */
-typedef struct { long count; size_t tiles, total; } tile_chunks;
-
-static tile_chunks split_tiles(size_t total, size_t chunk_tiles, int threads)
-{
-    tile_chunks ch = { 0, 0, total };
-    if (total == 0)
-        return ch;
-    size_t n = (total + chunk_tiles - 1) / chunk_tiles;
-    n = (n + threads - 1) / threads * threads;
-    if (n > total)
-        n = total;
-    ch.tiles = (total + n - 1) / n;
-    ch.count = (long)((total + ch.tiles - 1) / ch.tiles);
-    return ch;
-}
-
 /* Threads for a convolution of this size: as nn_conv2d, a tiny one stays on the calling
  * thread, and never more than the cores the scratch was sized for. */
 static int wino_threads(size_t pixels, int C, int OC)
@@ -450,14 +430,13 @@ static void wino_convolve(float *out, const float *inp, const float *U, const fl
     const size_t a2 = (size_t)g.a * g.a, per_image = (size_t)g.tiles_y * g.tiles_x;
     const size_t mc = max_channels(Cin, Cout);
     const int threads = wino_threads((size_t)B * H * W, Cin, Cout);
-    const tile_chunks ch = split_tiles((size_t)B * per_image, chunk_tiles, threads);
+    const nn_chunks ch = nn_split_chunks((size_t)B * per_image, chunk_tiles, threads);
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (long k = 0; k < ch.count; k++) {
         float *V = ws + (size_t)omp_get_thread_num() * stride;
         float *M = V + chunk_tiles * a2 * Cin;
         float *tmp = M + chunk_tiles * a2 * Cout, *tmp2 = tmp + a2 * mc, *zero = tmp2 + a2 * mc;
-        size_t t0 = (size_t)k * ch.tiles;
-        size_t n = ch.total - t0 < ch.tiles ? ch.total - t0 : ch.tiles;
+        size_t t0, n = nn_chunk_at(&ch, k, &t0);
         memset(zero, 0, mc * sizeof(float));
         for (size_t r = 0; r < n; r++) {
             size_t t = t0 + r, b = t / per_image, yx = t % per_image;
@@ -501,7 +480,7 @@ void nn_winograd_backward(float *dinp, float *dweight, const float *dout, const 
     const size_t mc = max_channels(C, OC), co = (size_t)C * OC;
     const size_t stride = per_thread_floats(C, OC, m, chunk_tiles);
     const int threads = wino_threads((size_t)B * H * W, C, OC);
-    const tile_chunks ch = split_tiles((size_t)B * per_image, chunk_tiles, threads);
+    const nn_chunks ch = nn_split_chunks((size_t)B * per_image, chunk_tiles, threads);
     float *shared = scratch + (size_t)omp_get_num_procs() * stride;
     /* each thread's weight-gradient partial, at the end of its buffer set */
     const size_t partial_off = stride - a2 * co;
@@ -516,8 +495,7 @@ void nn_winograd_backward(float *dinp, float *dweight, const float *dout, const 
         memset(dU, 0, a2 * co * sizeof(float));
 #pragma omp for schedule(static)
         for (long k = 0; k < ch.count; k++) {
-            size_t t0 = (size_t)k * ch.tiles;
-            size_t n = ch.total - t0 < ch.tiles ? ch.total - t0 : ch.tiles;
+            size_t t0, n = nn_chunk_at(&ch, k, &t0);
             for (size_t r = 0; r < n; r++) {
                 size_t t = t0 + r, b = t / per_image, yx = t % per_image;
                 int y0 = (int)(yx / g.tiles_x) * m, x0 = (int)(yx % g.tiles_x) * m;

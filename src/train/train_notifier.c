@@ -169,3 +169,62 @@ void train_notifier_read(TrainNotifier *notifier, gpointer state)
     g_return_if_fail(notifier != NULL);
     exchange(notifier, state, NULL, FALSE);
 }
+
+/* The consumer an owner's notifier calls. The owner outlives every call, since a pending
+ * idle holds a reference on it (train_notifier_set_owner). */
+typedef struct {
+    gpointer owner;
+    TrainNotifierOwnerFunc notify;
+    gpointer data;
+    GDestroyNotify destroy;
+} OwnerConsumer;
+
+static void
+owner_consumer_call(gpointer user_data)
+{
+    OwnerConsumer *c = user_data;
+    c->notify(c->owner, c->data);
+}
+
+static void
+owner_consumer_free(gpointer user_data)
+{
+    OwnerConsumer *c = user_data;
+    if (c->destroy)
+        c->destroy(c->data);
+    g_free(c);
+}
+
+TrainNotifier *train_notifier_new_for_owner(GMainContext *ctx, gpointer owner,
+                                            gpointer (*ref)(gpointer), GDestroyNotify unref,
+                                            TrainNotifierOwnerFunc notify, gpointer user_data,
+                                            GDestroyNotify destroy)
+{
+    g_return_val_if_fail(owner != NULL, NULL);
+
+    if (notify == NULL) {
+        if (destroy)
+            destroy(user_data);
+        return NULL;
+    }
+    OwnerConsumer *c = g_new(OwnerConsumer, 1);
+    *c = (OwnerConsumer) { owner, notify, user_data, destroy };
+    TrainNotifier *notifier = train_notifier_new(ctx, 0);
+    train_notifier_set_owner(notifier, owner, ref, unref);
+    train_notifier_set_func(notifier, owner_consumer_call, c, owner_consumer_free);
+    return notifier;
+}
+
+void train_notifier_replace(TrainNotifier **slot, GMutex *mutex, TrainNotifier *fresh)
+{
+    g_return_if_fail(slot != NULL && mutex != NULL);
+
+    g_mutex_lock(mutex);
+    TrainNotifier *old = *slot;
+    *slot = fresh;
+    g_mutex_unlock(mutex);
+    if (old) {
+        train_notifier_set_func(old, NULL, NULL, NULL);
+        train_notifier_unref(old);
+    }
+}

@@ -34,6 +34,22 @@ void train_notifier_unref(TrainNotifier *notifier);
 void train_notifier_set_owner(TrainNotifier *notifier, gpointer owner,
                               gpointer (*ref)(gpointer), GDestroyNotify unref);
 
+/* An owner's typed callback (TrainRunNotify, TrainSweepNotify): it gets the owner back. */
+typedef void (*TrainNotifierOwnerFunc)(gpointer owner, gpointer user_data);
+
+/* What an owner's set_notify (train_run_set_notify, train_sweep_set_notify) builds: a
+ * notifier on ctx with the owner set, whose callback is notify(owner, user_data) and which
+ * runs destroy(user_data) when it goes. With notify NULL: no notifier (NULL), and
+ * destroy(user_data) runs now. */
+TrainNotifier *train_notifier_new_for_owner(GMainContext *ctx, gpointer owner,
+                                            gpointer (*ref)(gpointer), GDestroyNotify unref,
+                                            TrainNotifierOwnerFunc notify, gpointer user_data,
+                                            GDestroyNotify destroy);
+
+/* Puts fresh (or NULL) in *slot under mutex, the owner's lock, and drops the notifier it
+ * replaces: an idle the old consumer still has pending then calls nothing. */
+void train_notifier_replace(TrainNotifier **slot, GMutex *mutex, TrainNotifier *fresh);
+
 /* Sets (or with func NULL, clears) the consumer. Call it from the context's thread: an
  * idle already pending then calls the new func, or nothing, never the old one. The old
  * destroy runs here; the last one where the last reference goes, possibly a worker

@@ -201,31 +201,6 @@ const char *train_run_get_output_dir(TrainRun *run)
     return run->output_dir;
 }
 
-/* The consumer a notifier calls: its callback gets the run back. The run outlives every
- * call, since a pending idle holds a reference on it (train_notifier_set_owner). */
-typedef struct {
-    TrainRun *run;
-    TrainRunNotify notify;
-    gpointer data;
-    GDestroyNotify destroy;
-} RunConsumer;
-
-static void
-consumer_call(gpointer user_data)
-{
-    RunConsumer *c = user_data;
-    c->notify(c->run, c->data);
-}
-
-static void
-consumer_free(gpointer user_data)
-{
-    RunConsumer *c = user_data;
-    if (c->destroy)
-        c->destroy(c->data);
-    g_free(c);
-}
-
 /* With run->mutex held: tells the consumer there is news (merged with any pending). */
 static void
 train_run_schedule_notify_locked(TrainRun *run)
@@ -239,27 +214,10 @@ void train_run_set_notify(TrainRun *run, GMainContext *ctx, TrainRunNotify notif
 {
     g_return_if_fail(run != NULL);
 
-    TrainNotifier *fresh = NULL;
-    if (notify) {
-        RunConsumer *c = g_new(RunConsumer, 1);
-        *c = (RunConsumer) { run, notify, user_data, destroy };
-        fresh = train_notifier_new(ctx, 0);
-        train_notifier_set_owner(fresh, run, (gpointer (*)(gpointer)) train_run_ref,
-                                 (GDestroyNotify) train_run_unref);
-        train_notifier_set_func(fresh, consumer_call, c, consumer_free);
-    } else if (destroy) {
-        destroy(user_data);
-    }
-
-    g_mutex_lock(&run->mutex);
-    TrainNotifier *old = run->notifier;
-    run->notifier = fresh;
-    g_mutex_unlock(&run->mutex);
-    /* An idle the old consumer still has pending now calls nothing. */
-    if (old) {
-        train_notifier_set_func(old, NULL, NULL, NULL);
-        train_notifier_unref(old);
-    }
+    TrainNotifier *fresh = train_notifier_new_for_owner(
+        ctx, run, (gpointer (*)(gpointer)) train_run_ref, (GDestroyNotify) train_run_unref,
+        (TrainNotifierOwnerFunc) notify, user_data, destroy);
+    train_notifier_replace(&run->notifier, &run->mutex, fresh);
 }
 
 /* The worker's reports (TrainWorkerHost): the only places the run's lock is taken on the
@@ -553,24 +511,26 @@ void train_run_pause(TrainRun *run)
     g_mutex_unlock(&run->mutex);
 }
 
+/* Sets a request the worker reads between batches and wakes it if it waits paused. */
+static void
+set_request_and_wake(TrainRun *run, gboolean *request, gboolean value)
+{
+    g_mutex_lock(&run->mutex);
+    *request = value;
+    g_cond_broadcast(&run->cond);
+    g_mutex_unlock(&run->mutex);
+}
+
 void train_run_resume(TrainRun *run)
 {
     g_return_if_fail(run != NULL);
-
-    g_mutex_lock(&run->mutex);
-    run->pause_requested = FALSE;
-    g_cond_broadcast(&run->cond);
-    g_mutex_unlock(&run->mutex);
+    set_request_and_wake(run, &run->pause_requested, FALSE);
 }
 
 void train_run_stop(TrainRun *run)
 {
     g_return_if_fail(run != NULL);
-
-    g_mutex_lock(&run->mutex);
-    run->stop_requested = TRUE;
-    g_cond_broadcast(&run->cond);
-    g_mutex_unlock(&run->mutex);
+    set_request_and_wake(run, &run->stop_requested, TRUE);
 }
 
 void train_run_cancel(TrainRun *run)
@@ -629,14 +589,18 @@ char *train_run_dup_message(TrainRun *run)
     return message;
 }
 
+/* array is one of the run's own (epochs, batches): made with the run, only ever grown
+ * under the lock, so the pointer can be read without it. */
 static GArray *
-copy_array_from(GArray *array, guint from)
+copy_array_from(TrainRun *run, GArray *array, guint from)
 {
+    g_mutex_lock(&run->mutex);
     GArray *copy = g_array_sized_new(FALSE, TRUE, g_array_get_element_size(array),
                                      array->len > from ? array->len - from : 0);
     if (array->len > from)
         g_array_append_vals(copy, array->data + (gsize) from * g_array_get_element_size(array),
                             array->len - from);
+    g_mutex_unlock(&run->mutex);
     return copy;
 }
 
@@ -649,20 +613,14 @@ GArray *train_run_dup_epochs_from(TrainRun *run, guint from)
 {
     g_return_val_if_fail(run != NULL, NULL);
 
-    g_mutex_lock(&run->mutex);
-    GArray *copy = copy_array_from(run->epochs, from);
-    g_mutex_unlock(&run->mutex);
-    return copy;
+    return copy_array_from(run, run->epochs, from);
 }
 
 GArray *train_run_dup_batches(TrainRun *run, guint from)
 {
     g_return_val_if_fail(run != NULL, NULL);
 
-    g_mutex_lock(&run->mutex);
-    GArray *copy = copy_array_from(run->batches, from);
-    g_mutex_unlock(&run->mutex);
-    return copy;
+    return copy_array_from(run, run->batches, from);
 }
 
 /* The fields below are set once, under the mutex, before the status leaves LOADING;

@@ -135,53 +135,15 @@ void train_sweep_set_folder_func(TrainSweep *s, TrainSweepFolderFunc func, gpoin
     s->folder_data = user_data;
 }
 
-typedef struct {
-    TrainSweep *sweep;
-    TrainSweepNotify notify;
-    gpointer data;
-    GDestroyNotify destroy;
-} SweepConsumer;
-
-static void
-consumer_call(gpointer user_data)
-{
-    SweepConsumer *c = user_data;
-    c->notify(c->sweep, c->data);
-}
-
-static void
-consumer_free(gpointer user_data)
-{
-    SweepConsumer *c = user_data;
-    if (c->destroy)
-        c->destroy(c->data);
-    g_free(c);
-}
-
 void train_sweep_set_notify(TrainSweep *s, GMainContext *ctx, TrainSweepNotify notify,
                             gpointer user_data, GDestroyNotify destroy)
 {
     g_return_if_fail(s != NULL);
 
-    TrainNotifier *fresh = NULL;
-    if (notify) {
-        SweepConsumer *c = g_new(SweepConsumer, 1);
-        *c = (SweepConsumer) { s, notify, user_data, destroy };
-        fresh = train_notifier_new(ctx, 0);
-        train_notifier_set_owner(fresh, s, (gpointer (*)(gpointer)) train_sweep_ref,
-                                 (GDestroyNotify) train_sweep_unref);
-        train_notifier_set_func(fresh, consumer_call, c, consumer_free);
-    } else if (destroy) {
-        destroy(user_data);
-    }
-    g_mutex_lock(&s->mutex);
-    TrainNotifier *old = s->notifier;
-    s->notifier = fresh;
-    g_mutex_unlock(&s->mutex);
-    if (old) {
-        train_notifier_set_func(old, NULL, NULL, NULL);
-        train_notifier_unref(old);
-    }
+    TrainNotifier *fresh = train_notifier_new_for_owner(
+        ctx, s, (gpointer (*)(gpointer)) train_sweep_ref, (GDestroyNotify) train_sweep_unref,
+        (TrainNotifierOwnerFunc) notify, user_data, destroy);
+    train_notifier_replace(&s->notifier, &s->mutex, fresh);
 }
 
 /* With the mutex held. */
@@ -423,14 +385,21 @@ int train_sweep_get_n_created(TrainSweep *s)
     return n;
 }
 
+/* One of the sweep's counts or flags (int or gboolean), read under its lock. */
+static int
+read_locked(TrainSweep *s, const int *value)
+{
+    g_mutex_lock(&s->mutex);
+    int v = *value;
+    g_mutex_unlock(&s->mutex);
+    return v;
+}
+
 int train_sweep_get_n_ended(TrainSweep *s)
 {
     g_return_val_if_fail(s != NULL, 0);
 
-    g_mutex_lock(&s->mutex);
-    int n = s->n_ended;
-    g_mutex_unlock(&s->mutex);
-    return n;
+    return read_locked(s, &s->n_ended);
 }
 
 TrainRun *train_sweep_dup_run(TrainSweep *s, int i, int *rate_index, int *seed_index)
@@ -459,10 +428,7 @@ gboolean train_sweep_is_done(TrainSweep *s)
 {
     g_return_val_if_fail(s != NULL, TRUE);
 
-    g_mutex_lock(&s->mutex);
-    gboolean done = s->done;
-    g_mutex_unlock(&s->mutex);
-    return done;
+    return read_locked(s, &s->done);
 }
 
 char *train_sweep_dup_error(TrainSweep *s)
@@ -479,10 +445,7 @@ gboolean train_sweep_releases_models(TrainSweep *s)
 {
     g_return_val_if_fail(s != NULL, FALSE);
 
-    g_mutex_lock(&s->mutex);
-    gboolean releases = s->releases_models;
-    g_mutex_unlock(&s->mutex);
-    return releases;
+    return read_locked(s, &s->releases_models);
 }
 
 char *train_sweep_describe_plan(TrainSweep *s)
@@ -519,38 +482,34 @@ split_items(const char *text)
     return (GStrv) g_ptr_array_free(items, FALSE);
 }
 
-GArray *train_sweep_parse_rates(const char *text, GError **error)
+/* The items of text, each parsed as the setting key, in an array of that setting's
+ * values (element_size bytes each: its type in TrainConfig). */
+static GArray *
+parse_list(const char *text, const char *key, guint element_size, GError **error)
 {
-    const TrainField *field = train_field_find("lr");
+    const TrainField *field = train_field_find(key);
     g_auto(GStrv) items = split_items(text);
-    GArray *rates = g_array_new(FALSE, FALSE, sizeof(double));
+    GArray *values = g_array_new(FALSE, FALSE, element_size);
     TrainConfig probe = { 0 };
 
     for (int i = 0; items[i]; i++) {
         if (!train_field_parse(field, &probe, items[i], error)) {
-            g_array_unref(rates);
+            g_array_unref(values);
             return NULL;
         }
-        g_array_append_val(rates, probe.lr);
+        g_array_append_vals(values, (const guint8 *) &probe + field->offset, 1);
     }
-    return rates;
+    return values;
+}
+
+GArray *train_sweep_parse_rates(const char *text, GError **error)
+{
+    return parse_list(text, "lr", sizeof(double), error);
 }
 
 GArray *train_sweep_parse_seeds(const char *text, GError **error)
 {
-    const TrainField *field = train_field_find("seed");
-    g_auto(GStrv) items = split_items(text);
-    GArray *seeds = g_array_new(FALSE, FALSE, sizeof(guint64));
-    TrainConfig probe = { 0 };
-
-    for (int i = 0; items[i]; i++) {
-        if (!train_field_parse(field, &probe, items[i], error)) {
-            g_array_unref(seeds);
-            return NULL;
-        }
-        g_array_append_val(seeds, probe.seed);
-    }
-    return seeds;
+    return parse_list(text, "seed", sizeof(guint64), error);
 }
 
 GArray *train_sweep_seeds_from(guint64 first, int n)

@@ -7,6 +7,7 @@
 
 #include "lab-augment-page.h"
 #include "lab-image.h"
+#include "lab-template.h"
 #include "data_synthetic.h"
 
 #define N_ROWS LAB_AUGMENT_PAGE_N_IMAGES
@@ -165,10 +166,7 @@ lab_augment_page_dispose (GObject *object)
 {
   LabAugmentPage *self = (LabAugmentPage *) object;
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_AUGMENT_PAGE);
-  /* The template's top child is not bound, so dispose_template leaves it. */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self)));)
-    gtk_widget_unparent (child);
+  lab_template_dispose (GTK_WIDGET (self), LAB_TYPE_AUGMENT_PAGE);
   g_clear_pointer (&self->set, data_set_unref);
 
   G_OBJECT_CLASS (lab_augment_page_parent_class)->dispose (object);

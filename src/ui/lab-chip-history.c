@@ -7,6 +7,7 @@
 
 #include "lab-chip-history.h"
 #include "lab-chip.h"
+#include "lab-template.h"
 
 #define THUMB_SIZE 96
 #define STRIP_HEIGHT 8
@@ -289,9 +290,7 @@ lab_chip_history_dispose (GObject *object)
     g_clear_signal_handler (&self->run_updated_id, self->run);
   g_clear_object (&self->run);
   g_clear_pointer (&self->forgetting, train_forgetting_free);
-  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_CHIP_HISTORY);
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self)));)
-    gtk_widget_unparent (child);
+  lab_template_dispose (GTK_WIDGET (self), LAB_TYPE_CHIP_HISTORY);
 
   G_OBJECT_CLASS (lab_chip_history_parent_class)->dispose (object);
 }

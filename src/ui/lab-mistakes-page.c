@@ -16,6 +16,7 @@
 #include "lab-chip-window.h"
 #include "lab-heatmap.h"
 #include "lab-mistakes-page.h"
+#include "lab-template.h"
 #include "train_images.h"
 
 #define THUMB_SIZE 96
@@ -488,6 +489,7 @@ on_selected_changed (LabMistakesPage *self)
   g_clear_object (&self->images_cancellable);
   lab_heatmaps_reset (self->heatmaps);
   g_set_object (&self->run, run);
+  lab_run_show_swatch (run, self->swatch);
   self->n_epochs_seen = 0;
   self->filter_true = self->filter_predicted = -1;
   if (run)
@@ -498,21 +500,6 @@ on_selected_changed (LabMistakesPage *self)
     on_run_updated (self);
   refresh (self);
   lab_chip_history_set_run (self->history, run);
-}
-
-static void
-draw_swatch (GtkDrawingArea *area,
-             cairo_t        *cr,
-             int             width,
-             int             height,
-             gpointer        user_data)
-{
-  LabMistakesPage *self = user_data;
-
-  g_assert (LAB_IS_MISTAKES_PAGE (self));
-
-  if (self->run != NULL)
-    lab_run_draw_swatch (self->run, cr, width, height);
 }
 
 static void
@@ -722,10 +709,7 @@ lab_mistakes_page_dispose (GObject *object)
   g_clear_object (&self->images_cancellable);
   if (self->heatmaps)
     lab_heatmaps_reset (self->heatmaps);
-  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_MISTAKES_PAGE);
-  /* The template's top child is not bound, so dispose_template leaves it. */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self)));)
-    gtk_widget_unparent (child);
+  lab_template_dispose (GTK_WIDGET (self), LAB_TYPE_MISTAKES_PAGE);
   g_clear_object (&self->runs);
   g_clear_pointer (&self->confusion, g_free);
   g_clear_object (&self->heatmaps);
@@ -778,7 +762,6 @@ lab_mistakes_page_init (LabMistakesPage *self)
   g_signal_connect_object (self->heatmaps, "changed", G_CALLBACK (refresh), self, G_CONNECT_SWAPPED);
   name = gtk_property_expression_new (LAB_TYPE_RUN, NULL, "name");
   gtk_drop_down_set_expression (self->run_dropdown, name);
-  gtk_drawing_area_set_draw_func (self->swatch, draw_swatch, self, NULL);
   g_signal_connect_object (self->run_dropdown, "notify::selected-item", G_CALLBACK (on_selected_changed),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->epoch_adjustment, "value-changed", G_CALLBACK (refresh), self,

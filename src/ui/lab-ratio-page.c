@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "lab-ratio-page.h"
+#include "lab-template.h"
 #include "train_diagnosis.h"
 #include "train_ratios.h"
 
@@ -490,10 +491,7 @@ lab_ratio_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->runs, self);
   g_clear_object (&self->runs);
   g_clear_pointer (&self->log, train_ratio_log_unref);
-  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_RATIO_PAGE);
-  /* The template's top child is not bound, so dispose_template leaves it. */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self)));)
-    gtk_widget_unparent (child);
+  lab_template_dispose (GTK_WIDGET (self), LAB_TYPE_RATIO_PAGE);
 
   G_OBJECT_CLASS (lab_ratio_page_parent_class)->dispose (object);
 }

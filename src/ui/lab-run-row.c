@@ -167,20 +167,6 @@ update (LabRunRow *self)
 }
 
 static void
-draw_swatch (GtkDrawingArea *area,
-             cairo_t        *cr,
-             int             width,
-             int             height,
-             gpointer        user_data)
-{
-  LabRunRow *self = user_data;
-
-  g_assert (LAB_IS_RUN_ROW (self));
-
-  lab_run_draw_swatch (self->run, cr, width, height);
-}
-
-static void
 delete_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *param)
@@ -268,7 +254,7 @@ lab_run_row_new (LabRun *run)
                           G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
   g_object_bind_property (run, "name", self->name_label, "text",
                           G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
-  gtk_drawing_area_set_draw_func (self->swatch, draw_swatch, self, NULL);
+  lab_run_show_swatch (run, self->swatch);
   g_signal_connect_object (run, "updated", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (run, "notify::label", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   update (self);

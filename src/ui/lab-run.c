@@ -116,18 +116,34 @@ lab_run_get_color (LabRun *self)
   return &self->color;
 }
 
-void
-lab_run_draw_swatch (LabRun  *self,
-                     cairo_t *cr,
-                     int      width,
-                     int      height)
+static void
+draw_swatch (GtkDrawingArea *area,
+             cairo_t        *cr,
+             int             width,
+             int             height,
+             gpointer        user_data)
 {
-  g_return_if_fail (LAB_IS_RUN (self));
-  g_return_if_fail (cr != NULL);
+  LabRun *self = user_data;
+
+  g_assert (LAB_IS_RUN (self));
 
   gdk_cairo_set_source_rgba (cr, &self->color);
   cairo_arc (cr, width / 2.0, height / 2.0, MIN (width, height) / 2.0, 0, 2 * G_PI);
   cairo_fill (cr);
+}
+
+void
+lab_run_show_swatch (LabRun         *self,
+                     GtkDrawingArea *area)
+{
+  g_return_if_fail (self == NULL || LAB_IS_RUN (self));
+  g_return_if_fail (GTK_IS_DRAWING_AREA (area));
+
+  /* The area keeps the run it shows: its draw func never sees a run that went away. */
+  if (self != NULL)
+    gtk_drawing_area_set_draw_func (area, draw_swatch, g_object_ref (self), g_object_unref);
+  else
+    gtk_drawing_area_set_draw_func (area, NULL, NULL, NULL);
 }
 
 const char *

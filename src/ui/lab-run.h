@@ -16,12 +16,10 @@ LabRun        *lab_run_new                (TrainRun      *train_run,
                                            const GdkRGBA *color);
 TrainRun      *lab_run_get_train_run      (LabRun        *self);
 const GdkRGBA *lab_run_get_color          (LabRun        *self);
-/* The run's colour as a disc filling width x height, the mark that ties the runs table's
- * row and the mistakes page to the run's curves. */
-void           lab_run_draw_swatch        (LabRun        *self,
-                                           cairo_t       *cr,
-                                           int            width,
-                                           int            height);
+/* Makes area draw the run's colour as a disc filling it (self NULL: nothing), the mark
+ * that ties the runs table's row and the mistakes page to the run's curves. */
+void           lab_run_show_swatch        (LabRun         *self,
+                                           GtkDrawingArea *area);
 const char    *lab_run_get_name           (LabRun        *self);
 void           lab_run_set_name           (LabRun        *self,
                                            const char    *name);

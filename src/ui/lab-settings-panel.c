@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "lab-settings-panel-private.h"
+#include "lab-template.h"
 #include "nn_model.h"
 #include "nn_spec.h"
 #include "train_plan.h"
@@ -336,10 +337,7 @@ lab_settings_panel_dispose (GObject *object)
   LabSettingsPanel *self = (LabSettingsPanel *) object;
 
   lab_settings_panel_stop_loading (self);
-  gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_SETTINGS_PANEL);
-  /* The template's top child is not bound, so dispose_template leaves it. */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self)));)
-    gtk_widget_unparent (child);
+  lab_template_dispose (GTK_WIDGET (self), LAB_TYPE_SETTINGS_PANEL);
 
   G_OBJECT_CLASS (lab_settings_panel_parent_class)->dispose (object);
 }

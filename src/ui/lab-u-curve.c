@@ -57,9 +57,9 @@ plot_box (int  width,
                  MAX (height - PAD_TOP - PAD_BOTTOM, 1) };
 }
 
-static int
-compare_rates (gconstpointer a,
-               gconstpointer b)
+int
+lab_u_curve_point_compare (gconstpointer a,
+                           gconstpointer b)
 {
   double x = ((const LabUCurvePoint *) a)->lr, y = ((const LabUCurvePoint *) b)->lr;
   return (x > y) - (x < y);
@@ -459,7 +459,7 @@ lab_u_curve_set_points (LabUCurve            *self,
 
   g_array_set_size (self->points, 0);
   g_array_append_vals (self->points, points, n_points);
-  g_array_sort (self->points, compare_rates);
+  g_array_sort (self->points, lab_u_curve_point_compare);
   if (self->hover >= (int) n_points)
     lab_u_curve_set_hover (self, -1);
   gtk_widget_queue_draw (GTK_WIDGET (self));

@@ -22,6 +22,11 @@ typedef struct {
   double  best_val_accuracy, best_val_accuracy_std;
 } LabUCurvePoint;
 
+/* The curve's order of its points, by rate (a GCompareFunc): an index of the curve's
+ * (lab_u_curve_get_hover) is an index into the points sorted with it. */
+int lab_u_curve_point_compare (gconstpointer a,
+                               gconstpointer b);
+
 #define LAB_TYPE_U_CURVE (lab_u_curve_get_type ())
 G_DECLARE_FINAL_TYPE (LabUCurve, lab_u_curve, LAB, U_CURVE, GtkWidget)
 

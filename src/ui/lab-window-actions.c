@@ -63,6 +63,22 @@ stop_training (LabWindow *self)
     train_run_stop (lab_run_get_train_run (self->active_run));
 }
 
+/* The panel's settings over rates, each with the panel's seeds, on the panel's images: a
+ * sweep, or a seed group when there is one rate. */
+static void
+start_sweep (LabWindow          *self,
+             const TrainConfig  *config,
+             const double       *rates,
+             int                 n_rates)
+{
+  g_autoptr(DataSet) dataset = NULL;
+
+  stop_training (self);
+  dataset = lab_settings_panel_dup_dataset (self->settings_panel);
+  _lab_window_sweep_start (self, config, dataset, rates, n_rates,
+                           lab_settings_panel_get_n_seeds (self->settings_panel));
+}
+
 static void
 start_action (GtkWidget  *widget,
               const char *action_name,
@@ -92,17 +108,15 @@ start_action (GtkWidget  *widget,
       return;
     }
 
-  stop_training (self);
-
   /* "Repeat with N seeds": the same run N times, one after another, as a group. */
   if (lab_settings_panel_get_n_seeds (self->settings_panel) > 1)
     {
-      dataset = lab_settings_panel_dup_dataset (self->settings_panel);
-      _lab_window_sweep_start (self, &config, dataset, &config.lr, 1,
-                               lab_settings_panel_get_n_seeds (self->settings_panel));
+      start_sweep (self, &config, &config.lr, 1);
       train_config_clear (&config);
       return;
     }
+
+  stop_training (self);
 
   session = train_session_dir ();
   dir = train_session_next_run_dir (session, NULL);
@@ -180,7 +194,6 @@ sweep_action (GtkWidget  *widget,
   TrainConfig config;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) rates = NULL;
-  g_autoptr(DataSet) dataset = NULL;
 
   g_assert (LAB_IS_WINDOW (self));
 
@@ -194,10 +207,7 @@ sweep_action (GtkWidget  *widget,
     }
   train_config_init (&config);
   lab_settings_panel_get_config (self->settings_panel, &config);
-  stop_training (self);
-  dataset = lab_settings_panel_dup_dataset (self->settings_panel);
-  _lab_window_sweep_start (self, &config, dataset, (const double *) (gpointer) rates->data, (int) rates->len,
-                           lab_settings_panel_get_n_seeds (self->settings_panel));
+  start_sweep (self, &config, (const double *) (gpointer) rates->data, (int) rates->len);
   train_config_clear (&config);
 }
 
@@ -255,44 +265,26 @@ open_folder_action (GtkWidget  *widget,
   gtk_widget_activate_action (GTK_WIDGET (self->settings_panel), "settings.choose-folder", NULL);
 }
 
-static void
-save_session_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *param)
-{
-  _lab_window_ask_save_session (LAB_WINDOW (widget));
-}
+/* The actions that only open one of the window's dialogs: one table and one handler. */
+static const struct {
+  const char *name;
+  void      (*ask) (LabWindow *self);
+} dialog_actions[] = {
+  { "win.save-session", _lab_window_ask_save_session },
+  { "win.export-chart", _lab_window_ask_export_charts },
+  { "win.export-csv", _lab_window_ask_export_csv },
+  { "win.export-pytorch", _lab_window_ask_export_pytorch },
+  { "win.export-onnx", _lab_window_ask_export_onnx },
+};
 
 static void
-export_chart_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *param)
+dialog_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
 {
-  _lab_window_ask_export_charts (LAB_WINDOW (widget));
-}
-
-static void
-export_csv_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *param)
-{
-  _lab_window_ask_export_csv (LAB_WINDOW (widget));
-}
-
-static void
-export_pytorch_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *param)
-{
-  _lab_window_ask_export_pytorch (LAB_WINDOW (widget));
-}
-
-static void
-export_onnx_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *param)
-{
-  _lab_window_ask_export_onnx (LAB_WINDOW (widget));
+  for (guint i = 0; i < G_N_ELEMENTS (dialog_actions); i++)
+    if (g_str_equal (action_name, dialog_actions[i].name))
+      dialog_actions[i].ask (LAB_WINDOW (widget));
 }
 
 static void
@@ -325,15 +317,12 @@ _lab_window_class_actions_init (LabWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.delete-run", "u", delete_run_action);
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
-  gtk_widget_class_install_action (widget_class, "win.save-session", NULL, save_session_action);
-  gtk_widget_class_install_action (widget_class, "win.export-chart", NULL, export_chart_action);
-  gtk_widget_class_install_action (widget_class, "win.export-csv", NULL, export_csv_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
-  gtk_widget_class_install_action (widget_class, "win.export-pytorch", NULL, export_pytorch_action);
-  gtk_widget_class_install_action (widget_class, "win.export-onnx", NULL, export_onnx_action);
   gtk_widget_class_install_action (widget_class, "win.import", "s", import_action);
   gtk_widget_class_install_action (widget_class, "win.sweep", NULL, sweep_action);
   gtk_widget_class_install_action (widget_class, "win.find-lr", NULL, find_lr_action);
+  for (guint i = 0; i < G_N_ELEMENTS (dialog_actions); i++)
+    gtk_widget_class_install_action (widget_class, dialog_actions[i].name, NULL, dialog_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.start", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "win.start", NULL);

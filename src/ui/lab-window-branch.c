@@ -56,27 +56,6 @@ connect_response (GtkWidget *dialog,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* A question with two answers: no (also what closing it means) and yes, the default
- * unless it is destructive. */
-static GtkWidget *
-question_new (LabWindow           *self,
-              const char          *heading,
-              const char          *no,
-              const char          *no_label,
-              const char          *yes,
-              const char          *yes_label,
-              AdwResponseAppearance appearance)
-{
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, NULL);
-
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), no, no_label, yes, yes_label, NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), yes, appearance);
-  if (appearance != ADW_RESPONSE_DESTRUCTIVE)
-    adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), yes);
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), no);
-  return dialog;
-}
-
 static LabRun *
 run_at (LabWindow *self,
         guint      index)
@@ -234,7 +213,7 @@ ask_more_epochs (LabWindow  *self,
 
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 10);
   gtk_widget_set_halign (spin, GTK_ALIGN_CENTER);
-  dialog = question_new (self, _("Train More Epochs?"), "cancel", _("_Cancel"), "resume", _("_Resume"),
+  dialog = _lab_window_question_new (self, _("Train More Epochs?"), "cancel", _("_Cancel"), "resume", _("_Resume"),
                          ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                   _("%s has done all its %d epochs. Resuming trains this many more, from where it ended, as if it had been planned longer."),
@@ -544,7 +523,7 @@ prune_run_action (GtkWidget  *widget,
   files = train_checkpoints_list (dir);
   train_checkpoints_disk_usage (dir, &checkpoint_bytes);
   size = g_format_size (checkpoint_bytes);
-  dialog = question_new (self, _("Prune Checkpoints?"), "cancel", _("_Cancel"), "prune", _("_Prune"),
+  dialog = _lab_window_question_new (self, _("Prune Checkpoints?"), "cancel", _("_Cancel"), "prune", _("_Prune"),
                          ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                   ngettext ("%s keeps %u checkpoint (%s). Pruning keeps those below, and always the last and the best epoch's; forks can start only from kept ones.",
@@ -602,7 +581,7 @@ _lab_window_branch_offer_resume (LabWindow *self)
   if (n_interrupted == 0)
     return;
   last = run_at (self, latest);
-  dialog = question_new (self, _("Resume Interrupted Training?"), "later", _("_Not Now"), "resume",
+  dialog = _lab_window_question_new (self, _("Resume Interrupted Training?"), "later", _("_Not Now"), "resume",
                          _("_Resume"), ADW_RESPONSE_SUGGESTED);
   if (n_interrupted == 1)
     {

@@ -17,9 +17,9 @@
 #include "train_run.h"
 #include "train_session.h"
 
-/* The window's file actions ask alike: a modal native chooser that calls on_response
- * (self, path) once the user accepts, and only then. The caller adds a name or filters,
- * then shows it. */
+/* The window's file actions ask alike: a modal native chooser, with current_name filled
+ * in (NULL: nothing), that calls on_response (self, path) once the user accepts, and only
+ * then. The caller adds filters, then shows it; ask_for_path does both for one without. */
 typedef void (*ChosenPathFunc) (LabWindow  *self,
                                 const char *path);
 
@@ -48,6 +48,7 @@ file_chooser_new (LabWindow            *self,
                   const char           *title,
                   GtkFileChooserAction  action,
                   const char           *accept_label,
+                  const char           *current_name,
                   ChosenPathFunc        on_response)
 {
   GtkFileChooserNative *dialog;
@@ -57,9 +58,25 @@ file_chooser_new (LabWindow            *self,
 
   dialog = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept_label, _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  if (current_name != NULL)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), current_name);
   g_object_set_data (G_OBJECT (dialog), "lab-on-response", on_response);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_file_chooser_response), self, 0);
   return dialog;
+}
+
+static void
+ask_for_path (LabWindow            *self,
+              const char           *title,
+              GtkFileChooserAction  action,
+              const char           *accept_label,
+              const char           *current_name,
+              ChosenPathFunc        on_response)
+{
+  GtkFileChooserNative *dialog = file_chooser_new (self, title, action, accept_label, current_name,
+                                                   on_response);
+
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
 /* --- Session copy ----------------------------------------------------------------- */
@@ -108,14 +125,11 @@ save_session_chosen (LabWindow  *self,
 void
 _lab_window_ask_save_session (LabWindow *self)
 {
-  GtkFileChooserNative *dialog;
-
   g_assert (LAB_IS_WINDOW (self));
 
   /* Runs already autosave after every epoch; this is a copy to a place of the user's choosing. */
-  dialog = file_chooser_new (self, _("Save Session to a Folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                             _("_Save"), save_session_chosen);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  ask_for_path (self, _("Save Session to a Folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                _("_Save"), NULL, save_session_chosen);
 }
 
 /* --- Charts ---------------------------------------------------------------------- */
@@ -193,8 +207,7 @@ _lab_window_ask_export_charts (LabWindow *self)
   g_assert (LAB_IS_WINDOW (self));
 
   dialog = file_chooser_new (self, _("Export Charts"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
-                             export_charts_chosen);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "loss.png");
+                             "loss.png", export_charts_chosen);
   for (guint i = 0; i < G_N_ELEMENTS (patterns); i++)
     {
       g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
@@ -251,14 +264,10 @@ export_csv_chosen (LabWindow  *self,
 void
 _lab_window_ask_export_csv (LabWindow *self)
 {
-  GtkFileChooserNative *dialog;
-
   g_assert (LAB_IS_WINDOW (self));
 
-  dialog = file_chooser_new (self, _("Export Data"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
-                             export_csv_chosen);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "runs.csv");
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  ask_for_path (self, _("Export Data"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), "runs.csv",
+                export_csv_chosen);
 }
 
 /* --- PyTorch project ------------------------------------------------------------ */
@@ -364,15 +373,11 @@ export_pytorch_chosen (LabWindow  *self,
 void
 _lab_window_ask_export_pytorch (LabWindow *self)
 {
-  GtkFileChooserNative *dialog;
-
   g_assert (LAB_IS_WINDOW (self));
 
   /* What Start would train now, as a project for python3 train.py or torchrun. */
-  dialog = file_chooser_new (self, _("Export as PyTorch Project (a New or Empty Folder)"),
-                             GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Export"),
-                             export_pytorch_chosen);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  ask_for_path (self, _("Export as PyTorch Project (a New or Empty Folder)"),
+                GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Export"), NULL, export_pytorch_chosen);
 }
 
 /* --- ONNX ------------------------------------------------------------------------ */
@@ -431,14 +436,10 @@ export_onnx_chosen (LabWindow  *self,
 void
 _lab_window_ask_export_onnx (LabWindow *self)
 {
-  GtkFileChooserNative *dialog;
-
   g_assert (LAB_IS_WINDOW (self));
 
-  dialog = file_chooser_new (self, _("Export Model as ONNX"), GTK_FILE_CHOOSER_ACTION_SAVE,
-                             _("_Export"), export_onnx_chosen);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "model.onnx");
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  ask_for_path (self, _("Export Model as ONNX"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
+                "model.onnx", export_onnx_chosen);
 }
 
 /* --- Import ---------------------------------------------------------------------- */
@@ -496,13 +497,13 @@ _lab_window_ask_import (LabWindow *self,
 
   if (folder)
     dialog = file_chooser_new (self, _("Import TensorBoard Logs"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                               _("_Import"), import_chosen);
+                               _("_Import"), NULL, import_chosen);
   else
     {
       g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
 
       dialog = file_chooser_new (self, _("Import a CSV History"), GTK_FILE_CHOOSER_ACTION_OPEN,
-                                 _("_Import"), import_chosen);
+                                 _("_Import"), NULL, import_chosen);
       gtk_file_filter_add_pattern (filter, "*.csv");
       gtk_file_filter_add_pattern (filter, "events.out.tfevents.*");
       gtk_file_filter_set_name (filter, _("Training histories (CSV, TensorBoard)"));

@@ -77,6 +77,15 @@ struct _LabWindow
 void      _lab_window_toast                (LabWindow      *self,
                                             const char     *format,
                                             ...) G_GNUC_PRINTF (2, 3);
+/* A question with two answers: no (also what closing it means) and yes, the default
+ * unless it is destructive. */
+GtkWidget *_lab_window_question_new        (LabWindow            *self,
+                                            const char           *heading,
+                                            const char           *no,
+                                            const char           *no_label,
+                                            const char           *yes,
+                                            const char           *yes_label,
+                                            AdwResponseAppearance appearance);
 /* Wraps train_run in a LabRun with the next colour, and puts it in the list, the table and
  * the charts. Returns the LabRun (borrowed: the list holds it). */
 LabRun   *_lab_window_add_train_run        (LabWindow      *self,

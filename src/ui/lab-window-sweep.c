@@ -244,14 +244,6 @@ on_band_toggled (LabWindow *self)
 
 /* --- The U-curve ------------------------------------------------------------------ */
 
-static int
-compare_rows (gconstpointer a,
-              gconstpointer b)
-{
-  double x = ((const LabUCurvePoint *) a)->lr, y = ((const LabUCurvePoint *) b)->lr;
-  return (x > y) - (x < y);
-}
-
 /* Every rate of the latest sweep with an ended member: its ended members' numbers. */
 static void
 update_u_curve (LabWindow *self)
@@ -305,7 +297,7 @@ update_u_curve (LabWindow *self)
       train_sweep_row_clear (&row);
     }
   /* Sorted here as the U-curve sorts them, so a point's index names its rate. */
-  g_array_sort (points, compare_rows);
+  g_array_sort (points, lab_u_curve_point_compare);
   for (guint i = 0; i < points->len; i++)
     for (int r = 0; r < n_rates; r++)
       if (train_sweep_get_rate (sw->sweep, r) == g_array_index (points, LabUCurvePoint, i).lr)

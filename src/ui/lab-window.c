@@ -33,6 +33,27 @@ _lab_window_toast (LabWindow  *self,
   adw_toast_overlay_add_toast (self->toast_overlay, t);
 }
 
+/* A question with two answers: no (also what closing it means) and yes, the default
+ * unless it is destructive. */
+GtkWidget *
+_lab_window_question_new (LabWindow            *self,
+                          const char           *heading,
+                          const char           *no,
+                          const char           *no_label,
+                          const char           *yes,
+                          const char           *yes_label,
+                          AdwResponseAppearance appearance)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, NULL);
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), no, no_label, yes, yes_label, NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), yes, appearance);
+  if (appearance != ADW_RESPONSE_DESTRUCTIVE)
+    adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), yes);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), no);
+  return dialog;
+}
+
 /* --- Runs -> table, legends and status ---------------------------------------------- */
 
 /* Legends name runs by what differs between them ("lr 1e-4, dropout off"); the differences
@@ -306,17 +327,13 @@ lab_window_close_request (GtkWindow *window)
           begin_stopping (self);
           return TRUE;
         }
-      dialog = adw_message_dialog_new (window, _("Stop Training?"),
-                                       _("A run is still training. Its finished epochs are "
-                                         "saved and will be here next time."));
-      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                        "cancel", _("_Keep Training"),
-                                        "stop", _("_Stop and Close"),
-                                        NULL);
-      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "stop",
-                                                  ADW_RESPONSE_DESTRUCTIVE);
+      dialog = _lab_window_question_new (self, _("Stop Training?"), "cancel", _("_Keep Training"),
+                                         "stop", _("_Stop and Close"), ADW_RESPONSE_DESTRUCTIVE);
+      adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
+                                   _("A run is still training. Its finished epochs are "
+                                     "saved and will be here next time."));
+      /* Enter keeps training: closing by accident loses nothing. */
       adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
       g_signal_connect_object (dialog, "response", G_CALLBACK (on_close_response), self, 0);
       gtk_window_present (GTK_WINDOW (dialog));
       return TRUE;
