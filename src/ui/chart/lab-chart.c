@@ -297,8 +297,14 @@ lab_chart_measure (GtkWidget      *widget,
     }
   else
     {
-      *minimum = 180;
-      *natural = 400;
+      /* A chart given a height (the learning-rate chart under loss and accuracy) wants
+       * no more: otherwise the box shares the window's height out by natural sizes and
+       * the small third chart grows as tall as the two it explains. */
+      int requested;
+
+      gtk_widget_get_size_request (widget, NULL, &requested);
+      *minimum = requested > 0 ? requested : 180;
+      *natural = requested > 0 ? requested : 400;
     }
 }
 
