@@ -488,14 +488,14 @@ check_classes(const char *root, const FolderLayout *layout, const ClassCounts *c
         g_autofree char *folders = class_folders_text(root, layout->split_dirs,
                                                       layout->class_names->pdata[c]);
         g_autofree char *where = g_filename_display_name(folders);
-        g_autofree char *other =
-            g_filename_display_name(layout->class_names->pdata[counts->shared_with[c]]);
-        if (counts->shared[c] > 0)
+        if (counts->shared[c] > 0) {
+            g_autofree char *other =
+                g_filename_display_name(layout->class_names->pdata[counts->shared_with[c]]);
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                         "Every image of class '%s' (%d) is also in class '%s', through a "
                         "link or a second copy, and an image can have only one label. Remove "
                         "the link or the copies in %s.", name, counts->shared[c], other, where);
-        else if (check == CHECK_FILES)
+        } else if (check == CHECK_FILES)
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                         "Class folder '%s' has no images. Put %s files in %s or remove the "
                         "folder.", name, data_folder_extension_list(), where);

@@ -144,9 +144,6 @@ io_failed(GError **error, const char *what, const char *path)
     return FALSE;
 }
 
-/* The file to append to: the existing one with a tail cut short removed, or a new one
- * (with its file_version record in header) when there is none or the old one is damaged:
- * a damaged file is left as it is, never cut. */
 /* What this process last left each event file at (path -> its size): a file still that
  * size has no tail a crash cut short, so the next append need not read it all again (a
  * 2000-epoch run would read its whole log at every epoch). */
@@ -181,6 +178,9 @@ remember_size(const char *path)
     g_mutex_unlock(&appended_lock);
 }
 
+/* The file to append to: the existing one with a tail cut short removed, or a new one
+ * (with its file_version record in header) when there is none or the old one is damaged:
+ * a damaged file is left as it is, never cut. */
 static char *
 open_target(const char *dir, double wall_time, GByteArray *header, GError **error)
 {

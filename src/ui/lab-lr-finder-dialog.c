@@ -180,14 +180,16 @@ lab_lr_finder_dialog_show_result (LabLrFinderDialog         *self,
     /* A guess stays one click away, but the button does not recommend it: it says
      * "anyway", after the warning, and loses the suggested-action colour. */
     if (s->clear)
-      button = g_strdup_printf (_("_Use %s"), valley);
+      {
+        button = g_strdup_printf (_("_Use %s"), valley);
+        gtk_widget_add_css_class (GTK_WIDGET (self->use_button), "suggested-action");
+      }
     else
-      button = g_strdup_printf (_("Use _Anyway (%s)"), valley);
+      {
+        button = g_strdup_printf (_("Use _Anyway (%s)"), valley);
+        gtk_widget_remove_css_class (GTK_WIDGET (self->use_button), "suggested-action");
+      }
     gtk_button_set_label (self->use_button, button);
-    if (s->clear)
-      gtk_widget_add_css_class (GTK_WIDGET (self->use_button), "suggested-action");
-    else
-      gtk_widget_remove_css_class (GTK_WIDGET (self->use_button), "suggested-action");
     gtk_widget_set_sensitive (GTK_WIDGET (self->use_button), TRUE);
     self->suggestion = s->lr;
   }

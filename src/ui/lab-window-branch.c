@@ -214,7 +214,7 @@ ask_more_epochs (LabWindow  *self,
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 10);
   gtk_widget_set_halign (spin, GTK_ALIGN_CENTER);
   dialog = _lab_window_question_new (self, _("Train More Epochs?"), "cancel", _("_Cancel"), "resume", _("_Resume"),
-                         ADW_RESPONSE_SUGGESTED);
+                                     ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                   _("%s has done all its %d epochs. Resuming trains this many more, from where it ended, as if it had been planned longer."),
                                   name, done);
@@ -524,7 +524,7 @@ prune_run_action (GtkWidget  *widget,
   train_checkpoints_disk_usage (dir, &checkpoint_bytes);
   size = g_format_size (checkpoint_bytes);
   dialog = _lab_window_question_new (self, _("Prune Checkpoints?"), "cancel", _("_Cancel"), "prune", _("_Prune"),
-                         ADW_RESPONSE_DESTRUCTIVE);
+                                     ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                   ngettext ("%s keeps %u checkpoint (%s). Pruning keeps those below, and always the last and the best epoch's; forks can start only from kept ones.",
                                             "%s keeps %u checkpoints (%s). Pruning keeps those below, and always the last and the best epoch's; forks can start only from kept ones.",
@@ -582,7 +582,7 @@ _lab_window_branch_offer_resume (LabWindow *self)
     return;
   last = run_at (self, latest);
   dialog = _lab_window_question_new (self, _("Resume Interrupted Training?"), "later", _("_Not Now"), "resume",
-                         _("_Resume"), ADW_RESPONSE_SUGGESTED);
+                                     _("_Resume"), ADW_RESPONSE_SUGGESTED);
   if (n_interrupted == 1)
     {
       guint done;
