@@ -194,9 +194,8 @@ typedef enum { WRITER_GONE, WRITER_ALIVE, WRITER_UNKNOWN } Writer;
 static Writer
 folder_writer(const char *dir)
 {
-    g_autofree char *path = g_build_filename(dir, "status.ini", NULL);
-    g_autoptr(GKeyFile) kf = g_key_file_new();
-    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+    g_autoptr(GKeyFile) kf = train_record_load_key_file(dir, "status.ini", NULL);
+    if (kf == NULL)
         return WRITER_UNKNOWN;
     g_autofree char *text = g_key_file_get_string(kf, "status", "status", NULL);
     TrainStatus status;
@@ -269,15 +268,24 @@ read_failed(GError **error, GError *cause, const char *base, const char *file)
     return FALSE;
 }
 
+GKeyFile *train_record_load_key_file(const char *dir, const char *name, GError **error)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+
+    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, error))
+        return NULL;
+    return g_steal_pointer(&kf);
+}
+
 /* status.ini into folder's status, message, diverged_* and class names. */
 static gboolean
 read_status(const char *dir, const char *base, TrainRecordFolder *folder, GError **error)
 {
-    g_autofree char *path = g_build_filename(dir, "status.ini", NULL);
-    g_autoptr(GKeyFile) kf = g_key_file_new();
     GError *cause = NULL;
+    g_autoptr(GKeyFile) kf = train_record_load_key_file(dir, "status.ini", &cause);
 
-    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &cause))
+    if (kf == NULL)
         return read_failed(error, cause, base, "status.ini");
     g_autofree char *text = g_key_file_get_string(kf, "status", "status", NULL);
     if (!train_status_from_string(text, &folder->status)) {

@@ -87,3 +87,8 @@ guint train_record_remove_stale_temporaries(const char *dir);
 /* Reads and checks every file of dir. On failure folder is left cleared and the error
  * names the folder and the file ("run-003: history.csv: line 4: loss is not a number"). */
 gboolean train_record_read(const char *dir, TrainRecordFolder *folder, GError **error);
+
+/* One key file of a run folder (status.ini, fork.ini, group.ini, ...) parsed, or NULL when
+ * it is missing or not a key file (error says which, when given). The readers of the small
+ * files that a folder may lack all start here. */
+GKeyFile *train_record_load_key_file(const char *dir, const char *name, GError **error);

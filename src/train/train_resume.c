@@ -635,9 +635,8 @@ gboolean train_fork_info_read(const char *run_dir, TrainForkInfo *info)
     g_return_val_if_fail(run_dir != NULL && info != NULL, FALSE);
 
     memset(info, 0, sizeof *info);
-    g_autofree char *path = g_build_filename(run_dir, FORK_FILE, NULL);
-    g_autoptr(GKeyFile) kf = g_key_file_new();
-    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+    g_autoptr(GKeyFile) kf = train_record_load_key_file(run_dir, FORK_FILE, NULL);
+    if (kf == NULL)
         return FALSE;
     GError *e = NULL;
     info->parent = g_key_file_get_string(kf, FORK_GROUP, "parent", NULL);
@@ -676,10 +675,9 @@ gboolean train_resume_was_interrupted(const char *run_dir)
 {
     g_return_val_if_fail(run_dir != NULL, FALSE);
 
-    g_autofree char *path = g_build_filename(run_dir, "status.ini", NULL);
-    g_autoptr(GKeyFile) kf = g_key_file_new();
+    g_autoptr(GKeyFile) kf = train_record_load_key_file(run_dir, "status.ini", NULL);
     TrainStatus status;
-    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+    if (kf == NULL)
         return FALSE;
     g_autofree char *text = g_key_file_get_string(kf, "status", "status", NULL);
     if (!train_status_from_string(text, &status) ||

@@ -12,6 +12,7 @@
 #include "train_format.h"
 #include "train_group.h"
 #include "train_notifier.h"
+#include "train_record.h"
 
 #define MAX_RUNS 1000
 
@@ -207,9 +208,8 @@ gboolean train_sweep_group_info_read(const char *run_dir, TrainSweepGroupInfo *i
     g_return_val_if_fail(run_dir != NULL && info != NULL, FALSE);
 
     memset(info, 0, sizeof *info);
-    g_autofree char *path = g_build_filename(run_dir, TRAIN_SWEEP_GROUP_FILE, NULL);
-    g_autoptr(GKeyFile) kf = g_key_file_new();
-    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+    g_autoptr(GKeyFile) kf = train_record_load_key_file(run_dir, TRAIN_SWEEP_GROUP_FILE, NULL);
+    if (kf == NULL)
         return FALSE;
     GError *e = NULL;
     info->id = g_key_file_get_string(kf, GROUP_GROUP, "id", NULL);

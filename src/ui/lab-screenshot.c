@@ -646,6 +646,10 @@ lab_screenshot_start (LabWindow  *window,
       g_printerr ("lrlab --screenshot: cannot create %s\n", dir);
       exit_status = 1;
     }
+  /* A picture shows where the widgets settle, not a frame of a CSS transition: a button
+   * that has just lost suggested-action fades to grey over 200 ms, and under load that
+   * fade was caught half-way (a pale blue "Use Anyway"). */
+  g_object_set (gtk_widget_get_settings (GTK_WIDGET (window)), "gtk-enable-animations", FALSE, NULL);
   script = g_new0 (Script, 1);
   script->window = g_object_ref (window);
   script->dir = g_strdup (dir);

@@ -79,6 +79,27 @@ start_sweep (LabWindow          *self,
                            lab_settings_panel_get_n_seeds (self->settings_panel));
 }
 
+/* The panel's settings as a config that can run, or FALSE (config left clear) after
+ * saying why in a toast: a folder still loading, or a value out of range. */
+static gboolean
+get_checked_config (LabWindow   *self,
+                    TrainConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!_lab_window_settings_ready (self))
+    return FALSE;
+  train_config_init (config);
+  lab_settings_panel_get_config (self->settings_panel, config);
+  if (!train_config_validate (config, &error))
+    {
+      _lab_window_toast (self, "%s", error->message);
+      train_config_clear (config);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 start_action (GtkWidget  *widget,
               const char *action_name,
@@ -96,17 +117,8 @@ start_action (GtkWidget  *widget,
 
   g_assert (LAB_IS_WINDOW (self));
 
-  if (!_lab_window_settings_ready (self))
+  if (!get_checked_config (self, &config))
     return;
-
-  train_config_init (&config);
-  lab_settings_panel_get_config (self->settings_panel, &config);
-  if (!train_config_validate (&config, &error))
-    {
-      _lab_window_toast (self, "%s", error->message);
-      train_config_clear (&config);
-      return;
-    }
 
   /* "Repeat with N seeds": the same run N times, one after another, as a group. */
   if (lab_settings_panel_get_n_seeds (self->settings_panel) > 1)
@@ -197,16 +209,15 @@ sweep_action (GtkWidget  *widget,
 
   g_assert (LAB_IS_WINDOW (self));
 
-  if (!_lab_window_settings_ready (self))
+  if (!get_checked_config (self, &config))
     return;
   rates = lab_settings_panel_dup_sweep_rates (self->settings_panel, &error);
   if (rates == NULL)
     {
       _lab_window_toast (self, "%s", error->message);
+      train_config_clear (&config);
       return;
     }
-  train_config_init (&config);
-  lab_settings_panel_get_config (self->settings_panel, &config);
   start_sweep (self, &config, (const double *) (gpointer) rates->data, (int) rates->len);
   train_config_clear (&config);
 }

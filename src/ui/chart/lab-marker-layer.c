@@ -5,6 +5,18 @@
 
 #include <math.h>
 
+/* The halo under a round marker: a disc of the background that cuts the line it sits on. */
+static void
+background_disc (const LabChartDrawContext *dc,
+                 double                     x,
+                 double                     y,
+                 double                     radius)
+{
+  cairo_arc (dc->cr, x, y, radius, 0, 2 * G_PI);
+  gdk_cairo_set_source_rgba (dc->cr, &dc->background);
+  cairo_fill (dc->cr);
+}
+
 /* Each shape has a halo of the background, so it stands out from the line it sits on. */
 void
 lab_marker_draw (const LabChartDrawContext *dc,
@@ -20,9 +32,7 @@ lab_marker_draw (const LabChartDrawContext *dc,
   switch (shape)
     {
     case LAB_MARKER_BEST:
-      cairo_arc (cr, x, y, 6.5, 0, 2 * G_PI);
-      gdk_cairo_set_source_rgba (cr, &dc->background);
-      cairo_fill (cr);
+      background_disc (dc, x, y, 6.5);
       cairo_arc (cr, x, y, 5, 0, 2 * G_PI);
       gdk_cairo_set_source_rgba (cr, color);
       cairo_fill (cr);
@@ -41,9 +51,7 @@ lab_marker_draw (const LabChartDrawContext *dc,
       cairo_stroke (cr);
       break;
     case LAB_MARKER_FORK:
-      cairo_arc (cr, x, y, 7, 0, 2 * G_PI);
-      gdk_cairo_set_source_rgba (cr, &dc->background);
-      cairo_fill (cr);
+      background_disc (dc, x, y, 7);
       cairo_arc (cr, x, y, 4.5, 0, 2 * G_PI);
       gdk_cairo_set_source_rgba (cr, color);
       cairo_set_line_width (cr, 2.5);
