@@ -174,6 +174,10 @@ void      _lab_window_sweep_run_updated    (LabWindow      *self,
                                             LabRun         *run);
 void      _lab_window_sweep_run_removed    (LabWindow      *self,
                                             LabRun         *run);
+/* run takes old's place (a resume of the same folder): in old's group, as its member. */
+void      _lab_window_sweep_run_replaced   (LabWindow      *self,
+                                            LabRun         *old,
+                                            LabRun         *run);
 /* A member of a group of seeds read back with the session (group.ini): joins the window
  * in its group's colour under its group, id (one per group) as train_session_load gives
  * it, n_seeds the seeds the sweep planned. Returns the LabRun (borrowed). */

@@ -536,6 +536,42 @@ _lab_window_sweep_run_updated (LabWindow *self,
 }
 
 void
+_lab_window_sweep_run_replaced (LabWindow *self,
+                                LabRun    *old,
+                                LabRun    *run)
+{
+  LabWindowSweeps *sw = self->sweeps;
+  Group *g;
+
+  g_assert (LAB_IS_WINDOW (self));
+
+  if (sw == NULL)
+    return;
+  for (guint i = 0; i < sw->members->len; i++)
+    if (g_ptr_array_index (sw->members, i) == old)
+      {
+        g_object_unref (old);
+        sw->members->pdata[i] = g_object_ref (run);
+      }
+  /* A resumed member goes on as one of its seeds: drawn by the group's mean, not alone. */
+  g = find_group (self, lab_run_get_group (old));
+  if (g != NULL)
+    {
+      guint index;
+
+      if (g_ptr_array_find (g->members, old, &index))
+        {
+          g_object_unref (old);
+          g->members->pdata[index] = g_object_ref (run);
+        }
+      lab_run_set_group (run, g->key, g->label);
+      lab_run_set_shown (run, FALSE);
+      draw_group (self, g);
+    }
+  update_u_curve (self);
+}
+
+void
 _lab_window_sweep_run_removed (LabWindow *self,
                                LabRun    *run)
 {

@@ -453,6 +453,7 @@ insert_train_run (LabWindow     *self,
       lab_run_set_shown (run, lab_run_get_shown (old));
       g_signal_handlers_disconnect_by_data (old, self);
       _lab_window_charts_remove_run (self, old);
+      _lab_window_sweep_run_replaced (self, old, run);
       if (old == self->active_run)
         g_clear_object (&self->active_run);
     }

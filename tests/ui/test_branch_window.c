@@ -13,6 +13,7 @@
 #include "lab-chart-private.h"
 #include "lab-fork-dialog.h"
 #include "lab-window.h"
+#include "ui_test_util.h"
 #include "../train/train_test_util.h"
 
 static void
@@ -28,22 +29,6 @@ wait_until_done (LabRun *run)
 {
   while (train_status_is_active (lab_run_get_progress (run).status))
     g_main_context_iteration (NULL, TRUE);
-}
-
-/* The message dialog the window presented, or NULL. */
-static AdwMessageDialog *
-find_dialog (const char *heading)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-      if (ADW_IS_MESSAGE_DIALOG (w) &&
-          g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (w)), heading) == 0)
-        return ADW_MESSAGE_DIALOG (w);
-    }
-  return NULL;
 }
 
 /* A run folder as a killed program leaves it: 3 of 6 epochs, status.ini still "running". */
@@ -92,7 +77,7 @@ test_resume_offer_and_fork (void)
   LabWindow *window = lab_window_new (NULL);
   gtk_window_present (GTK_WINDOW (window));
   lab_window_load_session (window);
-  AdwMessageDialog *offer = find_dialog ("Resume Interrupted Training?");
+  AdwMessageDialog *offer = ui_test_find_message_dialog ("Resume Interrupted Training?");
   g_assert_nonnull (offer);
   adw_message_dialog_response (offer, "resume");
   LabRun *resumed = lab_window_get_active_run (window);

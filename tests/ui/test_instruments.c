@@ -16,6 +16,7 @@
 #include "lab-u-curve.h"
 #include "lab-window.h"
 #include "train_format.h"
+#include "ui_test_util.h"
 
 static GtkWidget *
 panel_child (LabSettingsPanel *panel,
@@ -277,6 +278,28 @@ test_sweep_with_seeds (void)
   {
     g_autofree char *described = lab_chart_describe_at (lab_window_get_loss_chart (window), 1);
     g_assert_nonnull (strstr (described, "lr 1e-3, 2 seeds"));
+  }
+
+  /* A member resumed for more epochs stays one of its group's seeds: the group's mean
+   * goes on with it, and it is not drawn on its own. */
+  {
+    g_autoptr(LabRun) sibling = g_list_model_get_item (lab_window_get_runs (window), 1);
+    AdwMessageDialog *ask;
+    LabRun *resumed;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.resume-run", "u", 0));
+    ask = ui_test_find_message_dialog ("Train More Epochs?");
+    g_assert_nonnull (ask);
+    adw_message_dialog_response (ask, "resume");
+    resumed = lab_window_get_active_run (window);
+    g_assert_nonnull (resumed);
+    while (train_status_is_active (lab_run_get_progress (resumed).status))
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpint (lab_run_get_progress (resumed).status, ==, TRAIN_STATUS_FINISHED);
+    g_assert_cmpuint (lab_run_get_group (resumed), !=, 0);
+    g_assert_cmpuint (lab_run_get_group (resumed), ==, lab_run_get_group (sibling));
+    g_assert_false (lab_run_get_shown (resumed));
+    g_assert_nonnull (strstr (gtk_label_get_text (verdict), "lr 1e-2, 2 seeds: "));
   }
   gtk_window_destroy (GTK_WINDOW (window));
 }

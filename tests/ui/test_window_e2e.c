@@ -13,6 +13,7 @@
 #include "lab-run-row.h"
 #include "lab-window.h"
 #include "train_session.h"
+#include "ui_test_util.h"
 
 static GObject *
 window_child (LabWindow  *window,
@@ -318,18 +319,11 @@ static void
 answer_close_dialog (LabWindow  *window,
                      const char *response)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-  AdwMessageDialog *dialog = NULL;
+  AdwMessageDialog *dialog = ui_test_find_message_dialog ("Stop Training?");
 
-  for (guint i = 0; dialog == NULL && i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_window_get_transient_for (toplevel) == GTK_WINDOW (window))
-        dialog = ADW_MESSAGE_DIALOG (g_object_ref (toplevel));
-    }
   g_assert_nonnull (dialog);
-  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Stop Training?");
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  g_object_ref (dialog);
   adw_message_dialog_response (dialog, response);
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_object_unref (dialog);
