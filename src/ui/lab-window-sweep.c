@@ -535,35 +535,51 @@ _lab_window_sweep_run_updated (LabWindow *self,
       }
 }
 
+/* old's places as a member (the latest sweep's list, its group) go to run; with run NULL
+ * the latest sweep keeps a hole (the index names the member's rate) and the group loses
+ * a member. Returns old's group, or NULL. */
+static Group *
+move_member (LabWindow *self,
+             LabRun    *old,
+             LabRun    *run)
+{
+  LabWindowSweeps *sw = self->sweeps;
+  Group *g = find_group (self, lab_run_get_group (old));
+  guint index;
+
+  for (guint i = 0; i < sw->members->len; i++)
+    if (g_ptr_array_index (sw->members, i) == old)
+      {
+        g_object_unref (old);
+        sw->members->pdata[i] = run ? g_object_ref (run) : NULL;
+      }
+  if (g == NULL || !g_ptr_array_find (g->members, old, &index))
+    return g;
+  if (run == NULL)
+    g_ptr_array_remove_index (g->members, index);
+  else
+    {
+      g_object_unref (old);
+      g->members->pdata[index] = g_object_ref (run);
+    }
+  return g;
+}
+
 void
 _lab_window_sweep_run_replaced (LabWindow *self,
                                 LabRun    *old,
                                 LabRun    *run)
 {
-  LabWindowSweeps *sw = self->sweeps;
   Group *g;
 
   g_assert (LAB_IS_WINDOW (self));
 
-  if (sw == NULL)
+  if (self->sweeps == NULL)
     return;
-  for (guint i = 0; i < sw->members->len; i++)
-    if (g_ptr_array_index (sw->members, i) == old)
-      {
-        g_object_unref (old);
-        sw->members->pdata[i] = g_object_ref (run);
-      }
   /* A resumed member goes on as one of its seeds: drawn by the group's mean, not alone. */
-  g = find_group (self, lab_run_get_group (old));
+  g = move_member (self, old, run);
   if (g != NULL)
     {
-      guint index;
-
-      if (g_ptr_array_find (g->members, old, &index))
-        {
-          g_object_unref (old);
-          g->members->pdata[index] = g_object_ref (run);
-        }
       lab_run_set_group (run, g->key, g->label);
       lab_run_set_shown (run, FALSE);
       draw_group (self, g);
@@ -582,17 +598,9 @@ _lab_window_sweep_run_removed (LabWindow *self,
 
   if (sw == NULL)
     return;
-  g = find_group (self, lab_run_get_group (run));
-  for (guint i = 0; i < sw->members->len; i++)
-    if (g_ptr_array_index (sw->members, i) == run)
-      {
-        /* The index stays: it names the member's rate. */
-        g_object_unref (run);
-        sw->members->pdata[i] = NULL;
-      }
+  g = move_member (self, run, NULL);
   if (g != NULL)
     {
-      g_ptr_array_remove (g->members, run);
       if (g->members->len == 0)
         {
           for (guint c = 0; c < LAB_WINDOW_N_CHARTS; c++)
