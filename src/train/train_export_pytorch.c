@@ -50,7 +50,8 @@ gboolean train_export_png(const char *path, const guint8 *pixels, int width, int
     uLongf packed_size = compressBound(raw_size);
     g_autofree guint8 *packed = g_malloc(packed_size);
     if (compress2(packed, &packed_size, raw, raw_size, 6) != Z_OK) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot compress %s", path);
+        g_autofree char *shown = g_filename_display_name(path);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot compress %s", shown);
         return FALSE;
     }
     g_autoptr(GByteArray) png = g_byte_array_new();
@@ -62,7 +63,8 @@ gboolean train_export_png(const char *path, const guint8 *pixels, int width, int
     put_chunk(png, "IDAT", packed, packed_size);
     put_chunk(png, "IEND", NULL, 0);
     if (!g_file_set_contents(path, (const char *) png->data, png->len, error)) {
-        g_prefix_error(error, "Cannot write %s: ", path);
+        g_autofree char *shown = g_filename_display_name(path);
+        g_prefix_error(error, "Cannot write %s: ", shown);
         return FALSE;
     }
     return TRUE;
@@ -76,8 +78,9 @@ make_dir(const char *path, GError **error)
     if (g_mkdir_with_parents(path, 0755) == 0)
         return TRUE;
     int saved = errno;
+    g_autofree char *shown = g_filename_display_name(path);
     g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "Cannot create folder %s: %s",
-                path, g_strerror(saved));
+                shown, g_strerror(saved));
     return FALSE;
 }
 
@@ -91,9 +94,10 @@ check_target(const char *dir, GError **error)
     if (d == NULL)
         return FALSE;
     if (g_dir_read_name(d) != NULL) {
+        g_autofree char *shown = g_filename_display_name(dir);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                     "%s is not empty: choose a new or empty folder for the project "
-                    "(nothing was written)", dir);
+                    "(nothing was written)", shown);
         return FALSE;
     }
     return TRUE;

@@ -216,9 +216,10 @@ read_events(const char *path, GPtrArray *names, GPtrArray *histories, GError **e
         g_ptr_array_add(histories, epochs);
     }
     if (histories->len == 0) {
+        g_autofree char *shown = g_filename_display_name(path);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                     "%s holds no TensorBoard event files with a loss, an accuracy or a "
-                    "learning rate (files named " TRAIN_TFEVENTS_PREFIX "*)", path);
+                    "learning rate (files named " TRAIN_TFEVENTS_PREFIX "*)", shown);
         return FALSE;
     }
     return TRUE;
@@ -250,7 +251,7 @@ static gboolean
 read_csv(const char *path, GPtrArray *names, GPtrArray *histories, GError **error)
 {
     g_autofree char *text = NULL;
-    g_autofree char *base = g_path_get_basename(path);
+    g_autofree char *base = g_filename_display_basename(path);
     if (!g_file_get_contents(path, &text, NULL, error))
         return FALSE;
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
@@ -313,7 +314,8 @@ gboolean train_import_read(const char *path, GPtrArray **names_out, GPtrArray **
     g_autofree char *base = g_path_get_basename(path);
     gboolean ok;
     if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s does not exist", path);
+        g_autofree char *shown = g_filename_display_name(path);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s does not exist", shown);
         return FALSE;
     }
     if (g_file_test(path, G_FILE_TEST_IS_DIR) || g_str_has_prefix(base, TRAIN_TFEVENTS_PREFIX))
@@ -361,8 +363,10 @@ write_run(const char *dir, const char *name, const char *settings, GArray *epoch
     /* No images are known: predictions.bin names none, for every epoch. */
     const TrainRecordSplit none = { .num_classes = 2 };
     gboolean ok = g_mkdir_with_parents(dir, 0755) == 0;
-    if (!ok)
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot create folder %s", dir);
+    if (!ok) {
+        g_autofree char *shown = g_filename_display_name(dir);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot create folder %s", shown);
+    }
     ok = ok && train_record_write_config(dir, &config, error) &&
          train_record_write_epochs(dir, &none, e, n, NULL, error) &&
          train_record_write_status(dir, &p, NULL, n, NULL, error);

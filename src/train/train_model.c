@@ -69,7 +69,10 @@ engine_failed(GError **error, nn_status status, const nn_error *err)
     case NN_ERR_MEMORY: code = G_IO_ERROR_NO_SPACE; break;
     case NN_ERR_IO: case NN_OK: code = G_IO_ERROR_FAILED; break;
     }
-    g_set_error_literal(error, G_IO_ERROR, code, err->message);
+    /* The engine names files by their bytes (it has no GLib): a path that is not UTF-8
+     * would make the message one no label can show. */
+    g_autofree char *message = g_utf8_make_valid(err->message, -1);
+    g_set_error_literal(error, G_IO_ERROR, code, message);
     return FALSE;
 }
 

@@ -20,12 +20,13 @@ TrainPredictor *train_predictor_new(const char *path, int batch, GError **error)
     int h, w, c;
     nn_model_input_shape(p->model, &h, &w, &c);
     if (!p->info.has_info || h != w || c != 3) {
+        g_autofree char *shown = g_filename_display_name(path);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                     !p->info.has_info
                         ? "%s is a checkpoint of LR Lab's first version, which does not say "
                           "how its images were normalised or what its classes are; train the "
                           "run again to get a model file that can be used on new images"
-                        : "%s takes %dx%dx%d input, not square RGB images", path, h, w, c);
+                        : "%s takes %dx%dx%d input, not square RGB images", shown, h, w, c);
         train_predictor_free(p);
         return NULL;
     }

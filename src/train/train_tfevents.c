@@ -139,8 +139,9 @@ static gboolean
 io_failed(GError **error, const char *what, const char *path)
 {
     int saved = errno;
+    g_autofree char *shown = g_filename_display_name(path);
     g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "Cannot %s %s: %s", what,
-                path, g_strerror(saved));
+                shown, g_strerror(saved));
     return FALSE;
 }
 
@@ -504,6 +505,6 @@ gboolean train_tfevents_load(const char *path, TrainTfEventsFile *file, GError *
     memset(file, 0, sizeof *file);
     if (!g_file_get_contents(path, &contents, &length, error))
         return FALSE;
-    g_autofree char *base = g_path_get_basename(path);
+    g_autofree char *base = g_filename_display_basename(path);
     return train_tfevents_parse((const guint8 *) contents, length, base, file, error);
 }

@@ -74,9 +74,11 @@ gboolean train_invalid(GError **error, const char *format, ...)
 {
     va_list ap;
     va_start(ap, format);
-    char *message = g_strdup_vprintf(format, ap);
+    g_autofree char *text = g_strdup_vprintf(format, ap);
     va_end(ap);
+    /* What it quotes may come from a file (a CSV field, a name in a config): a message is
+     * text a label can show, whatever bytes those were. */
+    g_autofree char *message = g_utf8_make_valid(text, -1);
     g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, message);
-    g_free(message);
     return FALSE;
 }

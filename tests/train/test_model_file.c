@@ -166,11 +166,30 @@ test_best_checkpoint_is_a_model_file(void)
     test_rmdir_recursive(dir);
 }
 
+/* The engine names a file by its bytes; the message that reaches a label is text all the
+ * same (U+FFFD for a byte that is not UTF-8). */
+static void
+test_name_not_utf8(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *path = g_build_filename(dir, "m\xfcll.ckpt", NULL);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true(g_file_set_contents(path, "not a checkpoint", -1, NULL));
+    g_assert_null(train_model_load(path, 1, NULL, NULL, &error));
+    g_assert_nonnull(error);
+    g_test_message("%s", error->message);
+    g_assert_true(g_utf8_validate(error->message, -1, NULL));
+    g_assert_nonnull(strstr(error->message, "m\xef\xbf\xbdll.ckpt"));
+    test_rmdir_recursive(dir);
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/train/model-file/round-trip", test_round_trip);
+    g_test_add_func("/train/model-file/name-not-utf8", test_name_not_utf8);
     g_test_add_func("/train/model-file/without-description", test_without_description);
     g_test_add_func("/train/model-file/damaged-description", test_damaged_description);
     g_test_add_func("/train/model-file/best-checkpoint", test_best_checkpoint_is_a_model_file);

@@ -346,6 +346,21 @@ test_import_errors(void)
     g_autoptr(GError) error = NULL;
     g_assert_null(train_import_path(dir, session, &error));
     g_assert_nonnull(strstr(error->message, "holds no TensorBoard event files"));
+    /* Names that are not UTF-8, and bytes in the file that are not: the messages are text
+     * (U+FFFD where a byte was not), so a label can show them. */
+    g_autofree char *latin = g_build_filename(dir, "caf\xe9.csv", NULL);
+    g_assert_true(g_file_set_contents(latin, "epoch,loss\n0,0.5\n1,\xff\xfe\n", -1, NULL));
+    g_autofree char *missing = g_build_filename(dir, "m\xfcll.csv", NULL);
+    const char *paths[] = { latin, missing };
+    const char *says[] = { "caf\xef\xbf\xbd.csv: line 3: loss is not a number", "m\xef\xbf\xbdll.csv does not exist" };
+    for (gsize i = 0; i < G_N_ELEMENTS(paths); i++) {
+        g_autoptr(GError) bad = NULL;
+        g_assert_null(train_import_path(paths[i], session, &bad));
+        g_assert_nonnull(bad);
+        g_assert_true(g_utf8_validate(bad->message, -1, NULL));
+        if (!strstr(bad->message, says[i]))
+            g_error("expected \"%s\" in \"%s\"", says[i], bad->message);
+    }
     /* Nothing was written for any of them. */
     g_assert_false(g_file_test(session, G_FILE_TEST_EXISTS));
     test_rmdir_recursive(dir);
