@@ -10,6 +10,7 @@
 
 #include "lab-ratio-page.h"
 #include "lab-template.h"
+#include "lab-text.h"
 #include "train_diagnosis.h"
 #include "train_ratios.h"
 
@@ -137,12 +138,8 @@ show_text (cairo_t     *cr,
            double       y,
            double       xalign)
 {
-  int w, h;
-
   pango_layout_set_text (layout, text, -1);
-  pango_layout_get_pixel_size (layout, &w, &h);
-  cairo_move_to (cr, round (x - xalign * w), round (y - h / 2.0));
-  pango_cairo_show_layout (cr, layout);
+  lab_text_show (cr, layout, x, y, xalign, 0.5);
 }
 
 /* How far outside the band a ratio is, in decades (0 inside it). */

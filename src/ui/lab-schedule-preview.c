@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "lab-axis.h"
+#include "lab-text.h"
 #include "lab-schedule-preview.h"
 #include "train_format.h"
 
@@ -71,11 +72,8 @@ show_text (GtkWidget  *widget,
            double      xalign)
 {
   PangoLayout *layout = gtk_widget_create_pango_layout (widget, text);
-  int w, h;
 
-  pango_layout_get_pixel_size (layout, &w, &h);
-  cairo_move_to (cr, x - xalign * w, y - h / 2.0);
-  pango_cairo_show_layout (cr, layout);
+  lab_text_show (cr, layout, x, y, xalign, 0.5);
   g_object_unref (layout);
 }
 

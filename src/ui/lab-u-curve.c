@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "lab-axis.h"
+#include "lab-text.h"
 #include "lab-u-curve.h"
 #include "train_format.h"
 
@@ -158,13 +159,10 @@ text (cairo_t    *cr,
 {
   PangoLayout *layout = pango_cairo_create_layout (cr);
   PangoFontDescription *font = pango_font_description_from_string (bold ? "Sans Bold 9" : "Sans 8");
-  int w, h;
 
   pango_layout_set_font_description (layout, font);
   pango_layout_set_text (layout, s, -1);
-  pango_layout_get_pixel_size (layout, &w, &h);
-  cairo_move_to (cr, x - xalign * w, y - yalign * h);
-  pango_cairo_show_layout (cr, layout);
+  lab_text_show (cr, layout, x, y, xalign, yalign);
   pango_font_description_free (font);
   g_object_unref (layout);
 }

@@ -6,6 +6,8 @@
 #include <math.h>
 #include <pango/pangocairo.h>
 
+#include "lab-text.h"
+
 static const LabChartLayerClass *const stack[] = {
   &lab_grid_layer,
   &lab_batch_layer,
@@ -96,11 +98,7 @@ lab_chart_show_text (const LabChartDrawContext *dc,
                      double                     xalign,
                      double                     yalign)
 {
-  int w, h;
-
-  pango_layout_get_pixel_size (layout, &w, &h);
-  cairo_move_to (dc->cr, round (x - xalign * w), round (y - yalign * h));
-  pango_cairo_show_layout (dc->cr, layout);
+  lab_text_show (dc->cr, layout, x, y, xalign, yalign);
 }
 
 static void
