@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data_split.h"
-#include "nn_gradcam.h"
 #include "train_images.h"
 #include "train_predictor.h"
 
@@ -62,7 +60,7 @@ main(int argc, char **argv)
         return 1;
     }
     if (window <= 0)
-        window = MAX(side / 8, 2);
+        window = train_predictor_occlusion_window(p);
 
     /* The defective validation chips, and which of them the best weights get right. */
     g_autoptr(GArray) chips = g_array_new(FALSE, FALSE, sizeof(int));
@@ -91,9 +89,7 @@ main(int argc, char **argv)
 
     int correct = 0, hits = 0, occlusion_hits = 0;
     double box_share = 0, occlusion_seconds = 0;
-    g_autofree float *x = g_new(float, (gsize) side * side * 3);
     g_autofree float *drop = g_new(float, (gsize) side * side);
-    const float fill[3] = { 0, 0, 0 };   /* the training mean, after normalisation */
     for (int k = 0; k < n; k++) {
         if (train_argmax(probs + (gsize) k * K, K) != defect)
             continue;
@@ -101,11 +97,11 @@ main(int argc, char **argv)
         correct++;
         box_share += (double) box->width * box->height / (side * side);
         hits += inside(box, peak_of(maps + (gsize) k * side * side, side * side), side);
-        nn_error err;
-        data_normalize_image(x, pixels[k], side * side, &p->info.norm);
+        /* The app's own occlusion (the Mistakes page's "by occlusion"), one chip at a time. */
         t0 = now();
-        if (nn_occlusion(p->model, x, fill, window, defect, drop, NULL, NULL, &err) != NN_OK) {
-            fprintf(stderr, "gradcam-hits: %s\n", err.message);
+        if (!train_predictor_occlusion(p, pixels + k, 1, &defect, window, drop, NULL, NULL,
+                                       &error)) {
+            fprintf(stderr, "gradcam-hits: %s\n", error->message);
             return 1;
         }
         occlusion_seconds += now() - t0;

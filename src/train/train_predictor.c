@@ -91,3 +91,40 @@ gboolean train_predictor_gradcam(TrainPredictor *p, const guint8 *const *images,
     }
     return TRUE;
 }
+
+int train_predictor_occlusion_window(const TrainPredictor *p)
+{
+    g_return_val_if_fail(p != NULL, 2);
+    return MAX(p->size / 8, 2);
+}
+
+gboolean train_predictor_occlusion(TrainPredictor *p, const guint8 *const *images, int n,
+                                   const int *classes, int window, float *maps, int *used,
+                                   GCancellable *cancellable, GError **error)
+{
+    g_return_val_if_fail(p != NULL && (n == 0 || (images != NULL && maps != NULL)), FALSE);
+
+    const gsize map = (gsize) p->size * p->size;
+    const float fill[3] = { 0, 0, 0 };   /* the training mean, once normalised */
+    g_autofree float *x = g_new(float, map * 3);
+    if (window <= 0)
+        window = train_predictor_occlusion_window(p);
+    for (int i = 0; i < n; i++) {
+        float *drop = maps + i * map;
+        float top = 0;
+        nn_error err;
+        if (g_cancellable_set_error_if_cancelled(cancellable, error))
+            return FALSE;
+        normalise(p, images, i, 1, x);
+        if (nn_occlusion(p->model, x, fill, window, classes ? classes[i] : -1, drop, NULL,
+                         used ? used + i : NULL, &err) != NN_OK) {
+            g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, err.message);
+            return FALSE;
+        }
+        for (gsize k = 0; k < map; k++)
+            top = MAX(top, drop[k]);
+        for (gsize k = 0; k < map; k++)
+            drop[k] = top > 0 ? MAX(drop[k], 0) / top : 0;
+    }
+    return TRUE;
+}

@@ -4,7 +4,7 @@
  * lrlab-predict, the app's Mistakes page and the Grad-CAM benchmark go through it, so
  * they all normalise and batch the same way. */
 #pragma once
-#include <glib.h>
+#include <gio/gio.h>
 #include "nn_model.h"
 #include "train_model.h"
 
@@ -35,3 +35,21 @@ void train_predictor_predict(TrainPredictor *predictor, const guint8 *const *ima
 gboolean train_predictor_gradcam(TrainPredictor *predictor, const guint8 *const *images, int n,
                                  const int *classes, float *maps, int *used, float *probs,
                                  GError **error);
+
+/* The side of occlusion's square patch when none is asked for: an eighth of the image (at
+ * least 2 pixels), about a defect's size on the built-in chips. */
+int train_predictor_occlusion_window(const TrainPredictor *predictor);
+
+/* Occlusion maps (n, size, size), 0..1, of images[i] for class classes[i] (the predicted
+ * class when classes is NULL or classes[i] < 0): a window x window patch of the training
+ * mean (window 0: train_predictor_occlusion_window) slides at stride window / 2, and each
+ * pixel gets the mean fall of the class's probability over the patches covering it
+ * (nn_occlusion), where positive, divided by the image's largest fall: 1 where hiding
+ * costs the class most, 0 where hiding never costs it. Where Grad-CAM asks the last
+ * convolution, this asks the whole network, one forward pass per patch (about
+ * (2 size / window)^2 of them), so it is slow: images go one at a time and cancellable
+ * (may be NULL) is checked between them (G_IO_ERROR_CANCELLED). used (n, may be NULL)
+ * receives each map's class. FALSE with an error for a bad class or window. */
+gboolean train_predictor_occlusion(TrainPredictor *predictor, const guint8 *const *images,
+                                   int n, const int *classes, int window, float *maps,
+                                   int *used, GCancellable *cancellable, GError **error);

@@ -6,14 +6,19 @@
 #include "lab-heatmap.h"
 #include "train_predictor.h"
 
-/* Images per Grad-CAM pass: the galleries ask for up to a few hundred at a time. */
+/* Images per Grad-CAM pass (and occluded copies per forward pass): the galleries ask for
+ * up to a few hundred at a time. */
 #define HEATMAP_BATCH 32
+/* Images per occlusion job: a 64x64 chip takes ~0.5-1 s on the small preset (bench/
+ * gradcam_hits.c), so four show up every few seconds instead of all after minutes. */
+#define OCCLUSION_IMAGES_PER_JOB 4
 
 struct _LabHeatmaps
 {
   GObject       parent_instance;
 
   GHashTable   *maps;          /* GINT_TO_POINTER (image + 1) -> float (h, w) */
+  LabHeatmapMethod method;
   gboolean      target_true;
   int           best_epoch;
   int           model_epoch;
@@ -32,6 +37,7 @@ typedef struct
   DataSet *set;
   int     *images, *classes;
   int      n;
+  LabHeatmapMethod method;
   int      model_epoch;
 } HeatmapJob;
 
@@ -66,8 +72,10 @@ compute_thread (GTask        *task,
     }
   if (predictor->size != job->set->width || predictor->size != job->set->height)
     {
+      g_autofree char *shown = g_filename_display_name (job->model_path);
+
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               "%s takes %dx%d images, these are %dx%d", job->model_path,
+                               "%s takes %dx%d images, these are %dx%d", shown,
                                predictor->size, predictor->size, job->set->width, job->set->height);
       return;
     }
@@ -75,7 +83,9 @@ compute_thread (GTask        *task,
   for (int k = 0; k < job->n; k++)
     pixels[k] = data_set_image (job->set, job->images[k]);
   maps = g_new (float, (gsize) MAX (job->n, 1) * predictor->size * predictor->size);
-  if (!train_predictor_gradcam (predictor, pixels, job->n, job->classes, maps, NULL, NULL, &error))
+  if (job->method == LAB_HEATMAP_OCCLUSION
+      ? !train_predictor_occlusion (predictor, pixels, job->n, job->classes, 0, maps, NULL, cancellable, &error)
+      : !train_predictor_gradcam (predictor, pixels, job->n, job->classes, maps, NULL, NULL, &error))
     {
       g_free (maps);
       g_task_return_error (task, g_steal_pointer (&error));
@@ -123,24 +133,28 @@ lab_heatmaps_reset (LabHeatmaps *self)
 }
 
 void
-lab_heatmaps_request (LabHeatmaps *self,
-                      const char  *model_path,
-                      DataSet     *set,
-                      const int   *images,
-                      const int   *truths,
-                      int          n,
-                      gboolean     target_true,
-                      int          best_epoch)
+lab_heatmaps_request (LabHeatmaps      *self,
+                      const char       *model_path,
+                      DataSet          *set,
+                      const int        *images,
+                      const int        *truths,
+                      int               n,
+                      LabHeatmapMethod  method,
+                      gboolean          target_true,
+                      int               best_epoch)
 {
+  int limit = method == LAB_HEATMAP_OCCLUSION ? OCCLUSION_IMAGES_PER_JOB : G_MAXINT;
+
   g_autoptr(GTask) task = NULL;
   HeatmapJob *job;
 
   g_return_if_fail (LAB_IS_HEATMAPS (self));
   g_return_if_fail (set != NULL && n >= 0);
 
-  if (target_true != self->target_true || best_epoch != self->best_epoch)
+  if (method != self->method || target_true != self->target_true || best_epoch != self->best_epoch)
     {
       lab_heatmaps_reset (self);
+      self->method = method;
       self->target_true = target_true;
       self->best_epoch = best_epoch;
     }
@@ -149,7 +163,7 @@ lab_heatmaps_request (LabHeatmaps *self,
   job = g_new0 (HeatmapJob, 1);
   job->images = g_new (int, MAX (n, 1));
   job->classes = g_new (int, MAX (n, 1));
-  for (int k = 0; k < n; k++)
+  for (int k = 0; k < n && job->n < limit; k++)
     if (!g_hash_table_contains (self->maps, GINT_TO_POINTER (images[k] + 1)))
       {
         job->images[job->n] = images[k];
@@ -157,6 +171,7 @@ lab_heatmaps_request (LabHeatmaps *self,
       }
   job->model_path = g_strdup (model_path);
   job->set = data_set_ref (set);
+  job->method = method;
   job->model_epoch = -1;
   if (job->n == 0)
     {
@@ -166,7 +181,7 @@ lab_heatmaps_request (LabHeatmaps *self,
   self->job = g_cancellable_new ();
   task = g_task_new (NULL, self->job, on_computed, g_object_ref (self));
   g_task_set_source_tag (task, lab_heatmaps_request);
-  g_task_set_name (task, "[lrlab] Grad-CAM maps");
+  g_task_set_name (task, method == LAB_HEATMAP_OCCLUSION ? "[lrlab] occlusion maps" : "[lrlab] Grad-CAM maps");
   g_task_set_task_data (task, job, heatmap_job_free);
   g_task_run_in_thread (task, compute_thread);
 }

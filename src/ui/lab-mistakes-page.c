@@ -34,6 +34,7 @@ struct _LabMistakesPage
   GtkAdjustment  *epoch_adjustment;
   GtkStack       *stack;
   GtkSwitch      *heatmap_switch;
+  GtkDropDown    *method_dropdown;
   GtkDropDown    *target_dropdown;
   GtkWidget      *opacity_scale;
   GtkAdjustment  *opacity_adjustment;
@@ -108,6 +109,12 @@ static gboolean
 heatmap_on (LabMistakesPage *self)
 {
   return gtk_switch_get_active (self->heatmap_switch);
+}
+
+static LabHeatmapMethod
+heatmap_method (LabMistakesPage *self)
+{
+  return gtk_drop_down_get_selected (self->method_dropdown) == 1 ? LAB_HEATMAP_OCCLUSION : LAB_HEATMAP_GRAD_CAM;
 }
 
 static const float *
@@ -205,7 +212,7 @@ request_maps (LabMistakesPage *self,
       truths[k] = g_array_index (mistakes, Mistake, k).truth;
     }
   lab_heatmaps_request (self->heatmaps, path, train_run_get_dataset (train_run), images, truths, n,
-                        gtk_drop_down_get_selected (self->target_dropdown) == 1,
+                        heatmap_method (self), gtk_drop_down_get_selected (self->target_dropdown) == 1,
                         train_run_get_progress (train_run).best_epoch);
 }
 
@@ -223,8 +230,18 @@ describe_maps (LabMistakesPage *self,
     text = g_strdup_printf (_("No heatmaps: %s"), lab_heatmaps_get_error (self->heatmaps));
   else if (path == NULL)
     text = g_strdup (_("No heatmaps yet: they need the run’s best weights (best.ckpt), written after its first epoch."));
+  else if (heatmap_method (self) == LAB_HEATMAP_OCCLUSION && lab_heatmaps_is_busy (self->heatmaps))
+    /* Slow enough to say how far it is: the maps fill in a few at a time. */
+    text = g_strdup_printf (_("Occlusion: %u of %u images so far (each hides one patch after another and "
+                              "measures the fall of the class’s probability; a forward pass per patch)…"),
+                            MIN (lab_heatmaps_get_n (self->heatmaps), self->n_shown), self->n_shown);
   else if (lab_heatmaps_get_epoch (self->heatmaps) < 0)
     text = g_strdup (_("Computing where the network looks…"));
+  else if (heatmap_method (self) == LAB_HEATMAP_OCCLUSION)
+    text = g_strdup_printf (_("Occlusion with the best weights (epoch %d)%s: yellow where hiding a patch "
+                              "costs the class most. White boxes: where the generator drew the defect."),
+                            lab_heatmaps_get_epoch (self->heatmaps) + 1,
+                            lab_heatmaps_get_epoch (self->heatmaps) + 1 != epoch ? _(", not this epoch’s") : "");
   else
     text = g_strdup_printf (_("Grad-CAM on the last convolution with the best weights (epoch %d)%s. "
                               "White boxes: where the generator drew the defect."),
@@ -363,6 +380,7 @@ refresh (LabMistakesPage *self)
   g_clear_pointer (&self->confusion, g_free);
   self->n_shown = 0;
   gtk_widget_queue_draw (GTK_WIDGET (self->swatch));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->method_dropdown), heatmap_on (self));
   gtk_widget_set_sensitive (GTK_WIDGET (self->target_dropdown), heatmap_on (self));
   gtk_widget_set_sensitive (self->opacity_scale, heatmap_on (self));
   describe_maps (self, epoch + 1);
@@ -636,6 +654,15 @@ lab_mistakes_page_set_heatmap (LabMistakesPage *self,
 }
 
 void
+lab_mistakes_page_set_heatmap_method (LabMistakesPage  *self,
+                                      LabHeatmapMethod  method)
+{
+  g_return_if_fail (LAB_IS_MISTAKES_PAGE (self));
+
+  gtk_drop_down_set_selected (self->method_dropdown, method == LAB_HEATMAP_OCCLUSION ? 1 : 0);
+}
+
+void
 lab_mistakes_page_show_history (LabMistakesPage *self,
                                 gboolean         history)
 {
@@ -736,6 +763,7 @@ lab_mistakes_page_class_init (LabMistakesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabMistakesPage, epoch_adjustment);
   gtk_widget_class_bind_template_child (widget_class, LabMistakesPage, stack);
   gtk_widget_class_bind_template_child (widget_class, LabMistakesPage, heatmap_switch);
+  gtk_widget_class_bind_template_child (widget_class, LabMistakesPage, method_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LabMistakesPage, target_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LabMistakesPage, opacity_scale);
   gtk_widget_class_bind_template_child (widget_class, LabMistakesPage, opacity_adjustment);
@@ -767,6 +795,8 @@ lab_mistakes_page_init (LabMistakesPage *self)
   g_signal_connect_object (self->epoch_adjustment, "value-changed", G_CALLBACK (refresh), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->heatmap_switch, "notify::active", G_CALLBACK (refresh), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->method_dropdown, "notify::selected", G_CALLBACK (refresh), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->target_dropdown, "notify::selected", G_CALLBACK (refresh), self,
                            G_CONNECT_SWAPPED);

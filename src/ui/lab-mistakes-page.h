@@ -8,6 +8,7 @@
 
 #include <gtk/gtk.h>
 #include "lab-chip-history.h"
+#include "lab-heatmap.h"
 #include "lab-run.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,9 @@ void     lab_mistakes_page_set_filter     (LabMistakesPage *self,
 void     lab_mistakes_page_set_heatmap    (LabMistakesPage *self,
                                            gboolean         on,
                                            gboolean         true_class);
+/* Which map the overlay shows (Grad-CAM at first). */
+void     lab_mistakes_page_set_heatmap_method (LabMistakesPage *self,
+                                               LabHeatmapMethod method);
 /* The learned-and-forgotten view instead of the mistakes. */
 void     lab_mistakes_page_show_history   (LabMistakesPage *self,
                                            gboolean         history);

@@ -23,6 +23,9 @@
  * full set for docs/ trains a dozen real runs, which on a busy machine takes an hour. */
 #define TIMEOUT_SECONDS 600
 #define TIMEOUT_SECONDS_FULL 7200
+/* The chips of the Mistakes page's first rows at the window's size: the occlusion picture
+ * waits for their maps. */
+#define OCCLUSION_SHOWN 32
 
 typedef enum {
   STEP_CONFIGURE,
@@ -35,6 +38,8 @@ typedef enum {
   STEP_SAVE_MISTAKES,
   STEP_SHOW_GRADCAM,
   STEP_SAVE_GRADCAM,
+  STEP_SHOW_OCCLUSION,
+  STEP_SAVE_OCCLUSION,
   STEP_SHOW_HISTORY,
   STEP_SAVE_HISTORY,
   STEP_IMPORT,
@@ -413,6 +418,24 @@ tick (gpointer user_data)
       if (lab_mistakes_page_get_n_heatmaps (mistakes_page (script)) == 0)
         return fail (script, "no Grad-CAM maps were computed");
       SAVE_OR_WAIT (save (script, "screenshot-gradcam.png"));
+      next (script, STEP_SHOW_OCCLUSION);
+      break;
+
+    case STEP_SHOW_OCCLUSION:
+      /* The same chips by occlusion: does the whole network agree with Grad-CAM? */
+      lab_mistakes_page_set_heatmap_method (mistakes_page (script), LAB_HEATMAP_OCCLUSION);
+      next (script, STEP_SAVE_OCCLUSION);
+      break;
+
+    case STEP_SAVE_OCCLUSION:
+      /* Its maps come a few at a time, worst chip first: the picture waits for the first
+       * rows the window shows, not for all the chips below them. */
+      if (script->ticks < 5 ||
+          lab_mistakes_page_get_n_heatmaps (mistakes_page (script)) <
+          MIN (lab_mistakes_page_get_n_shown (mistakes_page (script)), OCCLUSION_SHOWN))
+        break;
+      SAVE_OR_WAIT (save (script, "screenshot-occlusion.png"));
+      lab_mistakes_page_set_heatmap_method (mistakes_page (script), LAB_HEATMAP_GRAD_CAM);
       next (script, STEP_SHOW_HISTORY);
       break;
 

@@ -11,6 +11,7 @@
 #include "nn_checkpoint.h"
 #include "train_predictions.h"
 #include "train_onnx.h"
+#include "train_predictor.h"
 #include "train_test_util.h"
 
 static const char *lrlab_predict;
@@ -316,6 +317,65 @@ test_bad_model_files(void)
     test_rmdir_recursive(dir);
 }
 
+/* Occlusion through the predictor: maps in 0..1 whose largest value is 1 (or all 0 where
+ * no patch costs the class anything), the predicted class by default and the asked one
+ * otherwise, the same maps twice, a cancelled call stopped before any work, and a patch
+ * larger than the image refused in words. */
+static void
+test_occlusion(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autoptr(TrainRun) run = folder_run(dir, 8);
+    g_autofree char *ckpt = g_build_filename(dir, "run", "best.ckpt", NULL);
+    GError *error = NULL;
+    g_autoptr(TrainPredictor) p = train_predictor_new(ckpt, 8, &error);
+    g_assert_no_error(error);
+    DataSet *set = train_run_get_dataset(run);
+    enum { N = 4 };
+    const int side = p->size, K = nn_model_num_classes(p->model);
+    const gsize map = (gsize) side * side;
+    const guint8 *pixels[N];
+    for (int i = 0; i < N; i++)
+        pixels[i] = data_set_image(set, i);
+    float probs[N * 2], maps[N * 16 * 16], again[N * 16 * 16];
+    int used[N], asked[N] = { 1, 1, 0, 0 };
+    g_assert_cmpint(side, ==, 16);
+    g_assert_cmpint(K, ==, 2);
+    g_assert_cmpint(train_predictor_occlusion_window(p), ==, 2);
+    train_predictor_predict(p, pixels, N, probs);
+
+    g_assert_true(train_predictor_occlusion(p, pixels, N, NULL, 0, maps, used, NULL, &error));
+    g_assert_no_error(error);
+    int lit = 0;
+    for (int i = 0; i < N; i++) {
+        float lo = 1, hi = 0;
+        for (gsize k = 0; k < map; k++) {
+            lo = MIN(lo, maps[i * map + k]);
+            hi = MAX(hi, maps[i * map + k]);
+        }
+        g_assert_cmpfloat(lo, >=, 0);
+        g_assert_true(hi == 1 || hi == 0);
+        lit += hi == 1;
+        g_assert_cmpint(used[i], ==, train_argmax(probs + i * K, K));
+    }
+    g_assert_cmpint(lit, >, 0);
+    g_assert_true(train_predictor_occlusion(p, pixels, N, NULL, 0, again, NULL, NULL, &error));
+    g_assert_cmpmem(maps, sizeof maps, again, sizeof again);
+    g_assert_true(train_predictor_occlusion(p, pixels, N, asked, 4, maps, used, NULL, &error));
+    g_assert_cmpmem(used, sizeof used, asked, sizeof asked);
+
+    g_autoptr(GCancellable) cancelled = g_cancellable_new();
+    g_cancellable_cancel(cancelled);
+    g_assert_false(train_predictor_occlusion(p, pixels, N, NULL, 0, maps, NULL, cancelled, &error));
+    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error(&error);
+    g_assert_false(train_predictor_occlusion(p, pixels, 1, NULL, 17, maps, NULL, NULL, &error));
+    g_assert_nonnull(error);
+    g_test_message("%s", error->message);
+    g_clear_error(&error);
+    test_rmdir_recursive(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -329,6 +389,7 @@ main(int argc, char **argv)
     g_test_add_func("/train/predict/reproduces-the-builtin-chips",
                     test_reproduces_the_builtin_chips);
     g_test_add_func("/train/predict/bad-images", test_bad_images);
+    g_test_add_func("/train/predict/occlusion", test_occlusion);
     g_test_add_func("/train/predict/bad-model-files", test_bad_model_files);
     g_test_add_func("/train/predict/export-onnx", test_export_onnx);
     return g_test_run();

@@ -116,6 +116,23 @@ test_heatmaps_and_history (void)
   lab_mistakes_page_set_heatmap (f.page, TRUE, TRUE);
   wait_until_idle (&f);
   g_assert_cmpuint (lab_mistakes_page_get_n_heatmaps (f.page), ==, lab_mistakes_page_get_n_shown (f.page));
+  /* occlusion's maps come a few images per job, each job asking for the next, until every
+   * shown chip has one; the sentence says which method made them */
+  {
+    GtkLabel *heatmap_label = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (f.page), LAB_TYPE_MISTAKES_PAGE,
+                                                                        "heatmap_label"));
+
+    /* more chips than one job takes (4), so the jobs chain */
+    g_assert_cmpuint (lab_mistakes_page_get_n_shown (f.page), >, 4);
+    lab_mistakes_page_set_heatmap_method (f.page, LAB_HEATMAP_OCCLUSION);
+    g_assert_cmpuint (lab_mistakes_page_get_n_heatmaps (f.page), ==, 0);
+    wait_until_idle (&f);
+    g_assert_cmpuint (lab_mistakes_page_get_n_heatmaps (f.page), ==, lab_mistakes_page_get_n_shown (f.page));
+    g_assert_true (g_str_has_prefix (gtk_label_get_text (heatmap_label), "Occlusion with the best weights"));
+    lab_mistakes_page_set_heatmap_method (f.page, LAB_HEATMAP_GRAD_CAM);
+    wait_until_idle (&f);
+    g_assert_true (g_str_has_prefix (gtk_label_get_text (heatmap_label), "Grad-CAM on the last convolution"));
+  }
   /* one chip large, with its map and every class's probability */
   gtk_widget_activate_action (GTK_WIDGET (f.page), "mistakes.show", "i", 0);
   lab_mistakes_page_set_heatmap (f.page, FALSE, FALSE);

@@ -45,7 +45,7 @@ test_screenshots (void)
   const char *argv[] = { lrlab_path, "--screenshot", dir, NULL };
   const char *names[] = { "screenshot-curves.png", "screenshot-augmentation.png", "screenshot-mistakes.png",
                           "screenshot-forks.png", "screenshot-update-ratio.png",
-                          "screenshot-gradcam.png", "screenshot-history.png",
+                          "screenshot-gradcam.png", "screenshot-occlusion.png", "screenshot-history.png",
                           "screenshot-lr-finder.png", "screenshot-sweep.png", "screenshot-seeds.png",
                           "screenshot-schedule.png" };
   g_autoptr(GError) error = NULL;
