@@ -25,7 +25,7 @@ static const ChartSpec chart_specs[LAB_WINDOW_N_CHARTS] = {
   [LAB_WINDOW_CHART_LOSS]     = { "loss_chart", "", N_("Loss"), N_("cross-entropy"), NAN, NAN, TRUE },
   [LAB_WINDOW_CHART_ACCURACY] = { "accuracy_chart", "-accuracy", N_("Accuracy"), N_("fraction correct"),
                                   0, 1, FALSE },
-  [LAB_WINDOW_CHART_LR]       = { "lr_chart", "-lr", N_("Learning rate"), N_("rate per batch"),
+  [LAB_WINDOW_CHART_LR]       = { "lr_chart", "-lr", N_("Learning rate of each batch"), N_("rate"),
                                   NAN, NAN, FALSE, TRUE },
 };
 

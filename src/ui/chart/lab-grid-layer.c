@@ -68,6 +68,10 @@ grid_layer_draw (const LabChartDrawContext *dc)
                        a->x + a->width / 2, a->y + a->height + 30, 0.5, 0);
   if (y_title != NULL)
     {
+      /* Turned upright it runs along the plot's height: a short chart (the learning
+       * rate's) ellipsizes a long title rather than writing it over the tick labels. */
+      pango_layout_set_ellipsize (y_title, PANGO_ELLIPSIZE_END);
+      pango_layout_set_width (y_title, (int) (a->height * PANGO_SCALE));
       cairo_save (cr);
       cairo_translate (cr, 8, a->y + a->height / 2);
       cairo_rotate (cr, -G_PI / 2);
