@@ -438,7 +438,11 @@ refresh (LabMistakesPage *self)
       self->n_shown++;
     }
   if (heatmap_on (self))
-    request_maps (self, mistakes, self->n_shown);
+    {
+      request_maps (self, mistakes, self->n_shown);
+      /* Again, now that the chips are counted and the next job is under way. */
+      describe_maps (self, epoch + 1);
+    }
 
   summary = g_strdup_printf (ngettext ("Epoch %d: %u of %d validation images wrong (%.1f%%), worst first.",
                                        "Epoch %d: %u of %d validation images wrong (%.1f%%), worst first.", n_wrong),

@@ -126,6 +126,11 @@ test_heatmaps_and_history (void)
     g_assert_cmpuint (lab_mistakes_page_get_n_shown (f.page), >, 4);
     lab_mistakes_page_set_heatmap_method (f.page, LAB_HEATMAP_OCCLUSION);
     g_assert_cmpuint (lab_mistakes_page_get_n_heatmaps (f.page), ==, 0);
+    {
+      g_autofree char *progress = g_strdup_printf ("Occlusion: 0 of %u images so far",
+                                                   lab_mistakes_page_get_n_shown (f.page));
+      g_assert_true (g_str_has_prefix (gtk_label_get_text (heatmap_label), progress));
+    }
     wait_until_idle (&f);
     g_assert_cmpuint (lab_mistakes_page_get_n_heatmaps (f.page), ==, lab_mistakes_page_get_n_shown (f.page));
     g_assert_true (g_str_has_prefix (gtk_label_get_text (heatmap_label), "Occlusion with the best weights"));
