@@ -43,7 +43,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TrainForgetting, train_forgetting_free)
 
 typedef enum {
     TRAIN_CHIPS_ALL,
-    TRAIN_CHIPS_NEVER_LEARNED,    /* wrong at every epoch */
+    TRAIN_CHIPS_NEVER_LEARNED,    /* never right TRAIN_FORGETTING_STREAK epochs in a row */
     TRAIN_CHIPS_FORGOTTEN_SINCE,  /* right at epoch `since`, wrong at the last */
     TRAIN_CHIPS_FORGOTTEN,        /* forgotten at least once */
     TRAIN_CHIPS_UNFORGETTABLE,    /* right at the last epoch and never forgotten */

@@ -155,7 +155,7 @@ test_axis_ticks (void)
       if (tick->label[0] != 0)
         g_string_append_printf (labels, "%s ", tick->label);
     }
-  g_assert_cmpstr (labels->str, ==, "1e-5 1e-4 0.001 0.01 0.1 ");
+  g_assert_cmpstr (labels->str, ==, "1e-5 1e-4 1e-3 0.01 0.1 ");
   g_string_free (labels, TRUE);
 
   /* A time axis in seconds labelled in minutes: 0..23 min in steps of 5 min. */

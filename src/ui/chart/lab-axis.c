@@ -300,7 +300,9 @@ format_log (char   *label,
             gsize   size,
             double  value)
 {
-  if (value >= 1e-3 && value < 1e5)
+  /* Below 0.01 as a rate is written everywhere else in the app ("1e-3", "5e-4"), which
+   * also keeps a short learning-rate chart's labels narrow enough for their column. */
+  if (value >= 1e-2 && value < 1e5)
     g_snprintf (label, size, "%g", value);
   else
     {
