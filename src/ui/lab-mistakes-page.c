@@ -791,21 +791,24 @@ lab_mistakes_page_init (LabMistakesPage *self)
 
   self->filter_true = self->filter_predicted = -1;
   self->heatmaps = lab_heatmaps_new ();
-  g_signal_connect_object (self->heatmaps, "changed", G_CALLBACK (refresh), self, G_CONNECT_SWAPPED);
   name = gtk_property_expression_new (LAB_TYPE_RUN, NULL, "name");
   gtk_drop_down_set_expression (self->run_dropdown, name);
   g_signal_connect_object (self->run_dropdown, "notify::selected-item", G_CALLBACK (on_selected_changed),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->epoch_adjustment, "value-changed", G_CALLBACK (refresh), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->heatmap_switch, "notify::active", G_CALLBACK (refresh), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->method_dropdown, "notify::selected", G_CALLBACK (refresh), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->target_dropdown, "notify::selected", G_CALLBACK (refresh), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->opacity_adjustment, "value-changed", G_CALLBACK (refresh), self,
-                           G_CONNECT_SWAPPED);
+  /* Whatever the grid shows (the epoch, the maps and how they are made and drawn) draws it again. */
+  {
+    const struct { gpointer object; const char *signal; } redraws[] = {
+      { self->heatmaps, "changed" },
+      { self->epoch_adjustment, "value-changed" },
+      { self->heatmap_switch, "notify::active" },
+      { self->method_dropdown, "notify::selected" },
+      { self->target_dropdown, "notify::selected" },
+      { self->opacity_adjustment, "value-changed" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (redraws); i++)
+      g_signal_connect_object (redraws[i].object, redraws[i].signal, G_CALLBACK (refresh), self, G_CONNECT_SWAPPED);
+  }
   g_signal_connect_object (self->history_toggle, "notify::active", G_CALLBACK (on_mode_changed), self,
                            G_CONNECT_SWAPPED);
   on_mode_changed (self);
