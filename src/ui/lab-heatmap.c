@@ -9,9 +9,12 @@
 /* Images per Grad-CAM pass (and occluded copies per forward pass): the galleries ask for
  * up to a few hundred at a time. */
 #define HEATMAP_BATCH 32
-/* Images per occlusion job: a 64x64 chip takes ~0.5-1 s on the small preset (bench/
- * gradcam_hits.c), so four show up every few seconds instead of all after minutes. */
-#define OCCLUSION_IMAGES_PER_JOB 4
+/* Pixels per occlusion job: four 64x64 chips. Occlusion makes the same number of patches
+ * at any size (the patch is an eighth of the side), so a chip costs about its pixels'
+ * worth of forward passes: ~0.5 s for a 64x64 chip on the small preset, ~6 s for a
+ * 384x384 one on the paper network (225 passes of 28 ms; bench/gradcam_hits.c). Jobs of
+ * a few seconds let the maps appear as they come instead of all after minutes. */
+#define OCCLUSION_PIXELS_PER_JOB (4 * 64 * 64)
 
 struct _LabHeatmaps
 {
@@ -143,13 +146,15 @@ lab_heatmaps_request (LabHeatmaps      *self,
                       gboolean          target_true,
                       int               best_epoch)
 {
-  int limit = method == LAB_HEATMAP_OCCLUSION ? OCCLUSION_IMAGES_PER_JOB : G_MAXINT;
-
   g_autoptr(GTask) task = NULL;
   HeatmapJob *job;
+  int limit;
 
   g_return_if_fail (LAB_IS_HEATMAPS (self));
   g_return_if_fail (set != NULL && n >= 0);
+
+  limit = method == LAB_HEATMAP_OCCLUSION ? MAX (1, OCCLUSION_PIXELS_PER_JOB / MAX (set->width * set->height, 1))
+                                          : G_MAXINT;
 
   if (method != self->method || target_true != self->target_true || best_epoch != self->best_epoch)
     {

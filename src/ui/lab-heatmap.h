@@ -29,8 +29,8 @@ void         lab_heatmaps_reset        (LabHeatmaps *self);
  * kept yet: of class truths[k] when target_true, else of the predicted class, from the
  * weights of best_epoch in model_path. Kept maps of another method, target or best epoch
  * are dropped first. Nothing starts while a job is under way or after a failure (until
- * reset); an occlusion job takes the first few missing images, and the next request
- * (the "changed" handler's) the next few. */
+ * reset); an occlusion job takes the first few missing images (four 64x64 chips' worth
+ * of pixels, at least one), and the next request (the "changed" handler's) the next few. */
 void         lab_heatmaps_request      (LabHeatmaps      *self,
                                         const char       *model_path,
                                         DataSet          *set,

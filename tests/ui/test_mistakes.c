@@ -78,6 +78,9 @@ finished_run (const char *dir,
 
   test_config_init (&c, "c4-p-f8-f2", 2);
   c.synthetic.images_per_class = 40;
+  /* An occlusion job holds four 64x64 chips' worth of pixels: at this size the test sees
+   * its jobs chain. */
+  c.size = 64;
   if (root)
     {
       c.data_kind = TRAIN_DATA_FOLDER;
