@@ -1,7 +1,8 @@
 /* lrlab-predict: a trained LR Lab model applied to new images, without a window. Reads a
  * model file (a run's best.ckpt, or the run folder itself) and image files or folders,
  * and writes one CSV line per image: the file, the predicted class and every class's
- * probability; --grad-cam DIR also writes where the network looked, as PNG overlays.
+ * probability; --grad-cam DIR and --occlusion DIR also write where the network looked,
+ * as PNG overlays (Grad-CAM's or occlusion's map, train_predictor.h).
  * Images are decoded, resized and normalised exactly as the run's training images were,
  * so on a run's own validation images (in its order, at its batch size) it gives the very
  * probabilities predictions.bin recorded. Bad input is said in words: a model file that
@@ -30,11 +31,12 @@
  * command line; 3: predicted, but some images were skipped (listed on stderr). */
 enum { EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_SKIPPED = 3 };
 
-/* Grad-CAM overlays are blended at this opacity: the chip and the map both readable. */
-#define GRAD_CAM_OPACITY 0.5
+/* Overlays are blended at this opacity: the chip and the map both readable. */
+#define OVERLAY_OPACITY 0.5
 
 typedef struct {
     char *grad_cam_dir;
+    char *occlusion_dir;
     char *out;
     int batch;             /* 0: the run's, else 64 */
     int threads;
@@ -190,7 +192,7 @@ static gboolean
 write_overlay(const char *path, const guint8 *image, const float *map, int size, GError **error)
 {
     g_autofree guint8 *rgb = g_malloc((gsize) size * size * 3);
-    train_heatmap_overlay(rgb, image, map, size, size, GRAD_CAM_OPACITY);
+    train_heatmap_overlay(rgb, image, map, size, size, OVERLAY_OPACITY);
     g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_data(rgb, GDK_COLORSPACE_RGB, FALSE, 8, size,
                                                            size, size * 3, NULL, NULL);
     return gdk_pixbuf_save(pixbuf, path, "png", error, NULL);
@@ -202,7 +204,8 @@ typedef struct {
     const PredictOptions *options;
     TrainPredictor *predictor;
     FILE *out;
-    GHashTable *overlay_names;
+    GHashTable *overlay_names;     /* names taken in grad_cam_dir */
+    GHashTable *occlusion_names;   /* in occlusion_dir */
     /* the batch being filled */
     int n;
     guint8 *pixels;        /* (batch, size, size, 3) */
@@ -211,6 +214,24 @@ typedef struct {
     int predicted, resized, converted;
     GPtrArray *skipped;    /* "path: reason" */
 } Job;
+
+/* The batch's maps (n, size, size) as overlays in dir, named after their files. */
+static gboolean
+write_overlays(Job *job, const char *dir, GHashTable *names, const guint8 *const *images,
+               const float *maps)
+{
+    const int size = job->predictor->size;
+    for (int i = 0; i < job->n; i++) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *path = overlay_path(dir, job->files[i], names);
+        if (!write_overlay(path, images[i], maps + (gsize) i * size * size, size, &error)) {
+            g_autofree char *shown = g_filename_display_name(path);
+            fail("cannot write %s: %s", shown, error->message);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
 
 /* Predicts the images of the batch (and writes their overlays), then empties it. */
 static gboolean
@@ -223,24 +244,29 @@ flush(Job *job)
     g_autofree const guint8 **images = g_new(const guint8 *, MAX(job->n, 1));
     for (int i = 0; i < job->n; i++)
         images[i] = job->pixels + i * image;
+    g_autofree float *maps = NULL;
+    if (job->options->grad_cam_dir || job->options->occlusion_dir)
+        maps = g_new(float, (gsize) job->n * p->size * p->size);
     if (job->options->grad_cam_dir) {
         g_autoptr(GError) error = NULL;
-        g_autofree float *maps = g_new(float, (gsize) job->n * p->size * p->size);
         if (!train_predictor_gradcam(p, images, job->n, NULL, maps, NULL, probs, &error)) {
             fail("--grad-cam: %s", error->message);
             return FALSE;
         }
-        for (int i = 0; i < job->n; i++) {
-            g_autofree char *path = overlay_path(job->options->grad_cam_dir, job->files[i],
-                                                 job->overlay_names);
-            if (!write_overlay(path, images[i], maps + (gsize) i * p->size * p->size, p->size,
-                               &error)) {
-                fail("cannot write %s: %s", path, error->message);
-                return FALSE;
-            }
-        }
+        if (!write_overlays(job, job->options->grad_cam_dir, job->overlay_names, images, maps))
+            return FALSE;
     } else {
         train_predictor_predict(p, images, job->n, probs);
+    }
+    /* For the predicted class, as Grad-CAM's: a forward pass per hidden patch, so slow. */
+    if (job->options->occlusion_dir) {
+        g_autoptr(GError) error = NULL;
+        if (!train_predictor_occlusion(p, images, job->n, NULL, 0, maps, NULL, NULL, &error)) {
+            fail("--occlusion: %s", error->message);
+            return FALSE;
+        }
+        if (!write_overlays(job, job->options->occlusion_dir, job->occlusion_names, images, maps))
+            return FALSE;
     }
     for (int i = 0; i < job->n; i++)
         put_row(job->out, job->files[i], &p->info, probs + (gsize) i * K);
@@ -308,10 +334,15 @@ predict_main(const PredictOptions *o, char **args, int n_args)
         fail("%s", error->message);
         return EXIT_FAILED;
     }
-    if (o->grad_cam_dir && g_mkdir_with_parents(o->grad_cam_dir, 0755) != 0) {
-        fail("--grad-cam: cannot create the folder %s: %s", o->grad_cam_dir, g_strerror(errno));
-        return EXIT_FAILED;
-    }
+    const struct { const char *flag, *dir; } overlays[] = {
+        { "--grad-cam", o->grad_cam_dir }, { "--occlusion", o->occlusion_dir },
+    };
+    for (guint k = 0; k < G_N_ELEMENTS(overlays); k++)
+        if (overlays[k].dir && g_mkdir_with_parents(overlays[k].dir, 0755) != 0) {
+            g_autofree char *shown = g_filename_display_name(overlays[k].dir);
+            fail("%s: cannot create the folder %s: %s", overlays[k].flag, shown, g_strerror(errno));
+            return EXIT_FAILED;
+        }
     FILE *out = o->out ? fopen(o->out, "w") : stdout;
     if (out == NULL) {
         fail("--out: cannot write %s: %s", o->out, g_strerror(errno));
@@ -323,10 +354,13 @@ predict_main(const PredictOptions *o, char **args, int n_args)
 
     const gsize image = (gsize) predictor->size * predictor->size * 3;
     g_autoptr(GHashTable) names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) occlusion_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                                  NULL);
     g_autofree guint8 *pixels = g_malloc((gsize) predictor->batch * image);
     g_autofree const char **batch_files = g_new(const char *, predictor->batch);
     Job job = {
         .options = o, .predictor = predictor, .out = out, .overlay_names = names,
+        .occlusion_names = occlusion_names,
         .pixels = pixels, .files = batch_files,
         .skipped = g_ptr_array_new_with_free_func(g_free),
     };
@@ -360,6 +394,10 @@ main(int argc, char **argv)
         { "grad-cam", 0, 0, G_OPTION_ARG_FILENAME, &o.grad_cam_dir,
           "also write where the network looked (Grad-CAM for the predicted class over the "
           "image as the network saw it) as DIR/<image name>.png", "DIR" },
+        { "occlusion", 0, 0, G_OPTION_ARG_FILENAME, &o.occlusion_dir,
+          "also write where hiding a patch costs the predicted class most (occlusion: a "
+          "forward pass per patch, about 225 per image, so slow) as DIR/<image name>.png",
+          "DIR" },
         { "out", 0, 0, G_OPTION_ARG_FILENAME, &o.out, "write the CSV to FILE (default: standard "
           "output)", "FILE" },
         { "batch", 0, 0, G_OPTION_ARG_INT, &o.batch, "images per forward pass (default: the "
@@ -367,7 +405,7 @@ main(int argc, char **argv)
         { "threads", 0, 0, G_OPTION_ARG_INT, &o.threads, "engine threads (default: all cores)",
           "N" },
     };
-    int n_entries = 4;
+    int n_entries = 5;
     for (guint m = 0; m < G_N_ELEMENTS(modes); m++)
         if (modes[m].flag)
             entries[n_entries++] = (GOptionEntry) { modes[m].flag, 0, 0, G_OPTION_ARG_NONE,
@@ -383,7 +421,8 @@ main(int argc, char **argv)
         "command line, 3 some images could not be read (listed; the rest are predicted).\n\n"
         "Examples:\n"
         "  lrlab-predict runs/lr_1e-03 chips/ > predictions.csv\n"
-        "  lrlab-predict --grad-cam heatmaps runs/lr_1e-03/best.ckpt new/*.png\n");
+        "  lrlab-predict --grad-cam heatmaps runs/lr_1e-03/best.ckpt new/*.png\n"
+        "  lrlab-predict --occlusion occluded runs/lr_1e-03 new/\n");
     g_option_context_add_main_entries(context, entries, NULL);
     g_autoptr(GError) error = NULL;
     if (!g_option_context_parse(context, &argc, &argv, &error)) {
@@ -405,6 +444,7 @@ main(int argc, char **argv)
     }
     int status = modes[mode].run(&o, argv + 1, argc - 1);
     g_free(o.grad_cam_dir);
+    g_free(o.occlusion_dir);
     g_free(o.out);
     return status;
 }

@@ -119,6 +119,28 @@ test_reproduces_a_folder_run(void)
         g_assert_nonnull(pixbuf);
         g_assert_cmpint(gdk_pixbuf_get_width(pixbuf), ==, 16);
     }
+
+    /* Occlusion overlays likewise, in their own folder, the same numbers again; they are
+     * other maps than Grad-CAM's */
+    g_autofree char *occluded = g_build_filename(dir, "occluded", NULL);
+    g_autofree char *occlusion_flag = g_strdup_printf("--occlusion=%s", occluded);
+    g_autofree const char **with_occlusion = validation_args(run_dir, sources, n_val, occlusion_flag);
+    g_free(out);
+    g_free(err);
+    g_assert_cmpint(predict(with_occlusion, &out, &err), ==, 0);
+    assert_reproduces(out, run_dir, best);
+    int differ = 0;
+    for (int i = 0; i < n_val; i++) {
+        g_autofree char *base = g_path_get_basename(sources[i]);
+        g_autofree char *png = g_build_filename(occluded, base, NULL);
+        g_autofree char *gradcam_png = g_build_filename(maps, base, NULL);
+        g_autofree char *a = NULL, *b = NULL;
+        gsize na = 0, nb = 0;
+        g_assert_true(g_file_get_contents(png, &a, &na, NULL));
+        g_assert_true(g_file_get_contents(gradcam_png, &b, &nb, NULL));
+        differ += na != nb || memcmp(a, b, na) != 0;
+    }
+    g_assert_cmpint(differ, >, 0);
     test_rmdir_recursive(dir);
 }
 
