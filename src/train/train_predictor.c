@@ -98,6 +98,12 @@ int train_predictor_occlusion_window(const TrainPredictor *p)
     return MAX(p->size / 8, 2);
 }
 
+static void
+raise_flag(GCancellable *cancellable, gpointer flag)
+{
+    g_atomic_int_set((gint *) flag, 1);
+}
+
 gboolean train_predictor_occlusion(TrainPredictor *p, const guint8 *const *images, int n,
                                    const int *classes, int window, float *maps, int *used,
                                    GCancellable *cancellable, GError **error)
@@ -107,24 +113,39 @@ gboolean train_predictor_occlusion(TrainPredictor *p, const guint8 *const *image
     const gsize map = (gsize) p->size * p->size;
     const float fill[3] = { 0, 0, 0 };   /* the training mean, once normalised */
     g_autofree float *x = g_new(float, map * 3);
+    gboolean ok = TRUE;
+    /* A cancel also stops the chip under way, between two layers of a forward pass: at
+     * 384 px one chip is seconds of them. */
+    gint cancel = 0;
+    gulong handler = cancellable ? g_cancellable_connect(cancellable, G_CALLBACK(raise_flag),
+                                                         &cancel, NULL)
+                                 : 0;
+    nn_model_set_cancel_flag(p->model, &cancel);
     if (window <= 0)
         window = train_predictor_occlusion_window(p);
     for (int i = 0; i < n; i++) {
         float *drop = maps + i * map;
         float top = 0;
         nn_error err;
-        if (g_cancellable_set_error_if_cancelled(cancellable, error))
-            return FALSE;
+        if (g_cancellable_set_error_if_cancelled(cancellable, error)) {
+            ok = FALSE;
+            break;
+        }
         normalise(p, images, i, 1, x);
         if (nn_occlusion(p->model, x, fill, window, classes ? classes[i] : -1, drop, NULL,
                          used ? used + i : NULL, &err) != NN_OK) {
-            g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, err.message);
-            return FALSE;
+            if (!g_cancellable_set_error_if_cancelled(cancellable, error))
+                g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, err.message);
+            ok = FALSE;
+            break;
         }
         for (gsize k = 0; k < map; k++)
             top = MAX(top, drop[k]);
         for (gsize k = 0; k < map; k++)
             drop[k] = top > 0 ? MAX(drop[k], 0) / top : 0;
     }
-    return TRUE;
+    nn_model_set_cancel_flag(p->model, NULL);
+    if (handler)
+        g_cancellable_disconnect(cancellable, handler);
+    return ok;
 }

@@ -47,8 +47,8 @@ int train_predictor_occlusion_window(const TrainPredictor *predictor);
  * (nn_occlusion), where positive, divided by the image's largest fall: 1 where hiding
  * costs the class most, 0 where hiding never costs it. Where Grad-CAM asks the last
  * convolution, this asks the whole network, one forward pass per patch (about
- * (2 size / window)^2 of them), so it is slow: images go one at a time and cancellable
- * (may be NULL) is checked between them (G_IO_ERROR_CANCELLED). used (n, may be NULL)
+ * (2 size / window)^2 of them), so it is slow: images go one at a time, and cancellable
+ * (may be NULL) stops it between two layers of a pass (G_IO_ERROR_CANCELLED). used (n, may be NULL)
  * receives each map's class. FALSE with an error for a bad class or window. */
 gboolean train_predictor_occlusion(TrainPredictor *predictor, const guint8 *const *images,
                                    int n, const int *classes, int window, float *maps,
