@@ -87,6 +87,21 @@ validation_args(const char *model, const char *const *files, int n, const char *
     return args;
 }
 
+/* lrlab-predict --KIND=dir/KIND on the validation images: it exits 0 and gives the
+ * recorded numbers all the same. Returns the overlays' folder. */
+static char *
+predict_with_overlays(const char *dir, const char *kind, const char *run_dir,
+                      const char *const *sources, int n_val, int best)
+{
+    char *overlays = g_build_filename(dir, kind, NULL);
+    g_autofree char *flag = g_strdup_printf("--%s=%s", kind, overlays);
+    g_autofree const char **args = validation_args(run_dir, sources, n_val, flag);
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint(predict(args, &out, &err), ==, 0);
+    assert_reproduces(out, run_dir, best);
+    return overlays;
+}
+
 static void
 test_reproduces_a_folder_run(void)
 {
@@ -104,14 +119,8 @@ test_reproduces_a_folder_run(void)
     assert_reproduces(out, run_dir, best);
     g_assert_cmpstr(err, ==, "");
 
-    /* Grad-CAM overlays: one PNG per image, as the network saw it */
-    g_autofree char *maps = g_build_filename(dir, "maps", NULL);
-    g_autofree char *flag = g_strdup_printf("--grad-cam=%s", maps);
-    g_autofree const char **with_maps = validation_args(run_dir, sources, n_val, flag);
-    g_free(out);
-    g_free(err);
-    g_assert_cmpint(predict(with_maps, &out, &err), ==, 0);
-    assert_reproduces(out, run_dir, best);   /* the same numbers with the maps */
+    /* Grad-CAM overlays: one PNG per image, as the network saw it, and the same numbers */
+    g_autofree char *maps = predict_with_overlays(dir, "grad-cam", run_dir, sources, n_val, best);
     for (int i = 0; i < n_val; i++) {
         g_autofree char *base = g_path_get_basename(sources[i]);
         g_autofree char *png = g_build_filename(maps, base, NULL);
@@ -122,13 +131,7 @@ test_reproduces_a_folder_run(void)
 
     /* Occlusion overlays likewise, in their own folder, the same numbers again; they are
      * other maps than Grad-CAM's */
-    g_autofree char *occluded = g_build_filename(dir, "occluded", NULL);
-    g_autofree char *occlusion_flag = g_strdup_printf("--occlusion=%s", occluded);
-    g_autofree const char **with_occlusion = validation_args(run_dir, sources, n_val, occlusion_flag);
-    g_free(out);
-    g_free(err);
-    g_assert_cmpint(predict(with_occlusion, &out, &err), ==, 0);
-    assert_reproduces(out, run_dir, best);
+    g_autofree char *occluded = predict_with_overlays(dir, "occlusion", run_dir, sources, n_val, best);
     int differ = 0;
     for (int i = 0; i < n_val; i++) {
         g_autofree char *base = g_path_get_basename(sources[i]);
