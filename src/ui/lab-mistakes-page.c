@@ -237,16 +237,17 @@ describe_maps (LabMistakesPage *self,
                             MIN (lab_heatmaps_get_n (self->heatmaps), self->n_shown), self->n_shown);
   else if (lab_heatmaps_get_epoch (self->heatmaps) < 0)
     text = g_strdup (_("Computing where the network looks…"));
-  else if (heatmap_method (self) == LAB_HEATMAP_OCCLUSION)
-    text = g_strdup_printf (_("Occlusion with the best weights (epoch %d)%s: yellow where hiding a patch "
-                              "costs the class most. White boxes: where the generator drew the defect."),
-                            lab_heatmaps_get_epoch (self->heatmaps) + 1,
-                            lab_heatmaps_get_epoch (self->heatmaps) + 1 != epoch ? _(", not this epoch’s") : "");
   else
-    text = g_strdup_printf (_("Grad-CAM on the last convolution with the best weights (epoch %d)%s. "
-                              "White boxes: where the generator drew the defect."),
-                            lab_heatmaps_get_epoch (self->heatmaps) + 1,
-                            lab_heatmaps_get_epoch (self->heatmaps) + 1 != epoch ? _(", not this epoch’s") : "");
+    {
+      int from = lab_heatmaps_get_epoch (self->heatmaps) + 1;
+
+      text = g_strdup_printf (heatmap_method (self) == LAB_HEATMAP_OCCLUSION
+                              ? _("Occlusion with the best weights (epoch %d)%s: yellow where hiding a patch "
+                                  "costs the class most. White boxes: where the generator drew the defect.")
+                              : _("Grad-CAM on the last convolution with the best weights (epoch %d)%s. "
+                                  "White boxes: where the generator drew the defect."),
+                              from, from != epoch ? _(", not this epoch’s") : "");
+    }
   gtk_label_set_text (self->heatmap_label, text);
 }
 
@@ -360,6 +361,17 @@ nothing_to_show (LabMistakesPage *self,
   return NULL;
 }
 
+/* The end of every refresh: the matrix, then the maps' sentence, which counts the chips
+ * just shown and sees the map job just started. epoch from 0. */
+static void
+finish_refresh (LabMistakesPage *self,
+                DataSet         *set,
+                int              epoch)
+{
+  build_matrix (self, set);
+  describe_maps (self, epoch + 1);
+}
+
 static void
 refresh (LabMistakesPage *self)
 {
@@ -383,12 +395,11 @@ refresh (LabMistakesPage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->method_dropdown), heatmap_on (self));
   gtk_widget_set_sensitive (GTK_WIDGET (self->target_dropdown), heatmap_on (self));
   gtk_widget_set_sensitive (self->opacity_scale, heatmap_on (self));
-  describe_maps (self, epoch + 1);
 
   if (self->run == NULL)
     {
       gtk_label_set_text (self->summary_label, _("Train a run: the validation images it gets wrong appear here."));
-      build_matrix (self, NULL);
+      finish_refresh (self, NULL, epoch);
       return;
     }
   train_run = lab_run_get_train_run (self->run);
@@ -400,14 +411,14 @@ refresh (LabMistakesPage *self)
   if ((why = nothing_to_show (self, set, n_val)))
     {
       gtk_label_set_text (self->summary_label, why);
-      build_matrix (self, NULL);
+      finish_refresh (self, NULL, epoch);
       return;
     }
   predictions = g_new0 (TrainPrediction, n_val);
   if (epoch < 0 || !train_run_get_predictions (train_run, epoch, predictions))
     {
       gtk_label_set_text (self->summary_label, _("Waiting for the first epoch…"));
-      build_matrix (self, NULL);
+      finish_refresh (self, NULL, epoch);
       return;
     }
 
@@ -438,11 +449,7 @@ refresh (LabMistakesPage *self)
       self->n_shown++;
     }
   if (heatmap_on (self))
-    {
-      request_maps (self, mistakes, self->n_shown);
-      /* Again, now that the chips are counted and the next job is under way. */
-      describe_maps (self, epoch + 1);
-    }
+    request_maps (self, mistakes, self->n_shown);
 
   summary = g_strdup_printf (ngettext ("Epoch %d: %u of %d validation images wrong (%.1f%%), worst first.",
                                        "Epoch %d: %u of %d validation images wrong (%.1f%%), worst first.", n_wrong),
@@ -470,7 +477,7 @@ refresh (LabMistakesPage *self)
       summary = g_steal_pointer (&gone);
     }
   gtk_label_set_text (self->summary_label, summary);
-  build_matrix (self, set);
+  finish_refresh (self, set, epoch);
 }
 
 static void
