@@ -171,9 +171,9 @@ put_row(FILE *out, const char *file, const TrainModelInfo *info, const float *pr
     fputc('\n', out);
 }
 
-/* DIR/<file's name>.png, numbered when two files share a name. */
-static char *
-overlay_path(const char *dir, const char *file, GHashTable *taken)
+/* <file's name>.png, numbered when two files share a name; taken keeps it (borrowed). */
+static const char *
+overlay_name(const char *file, GHashTable *taken)
 {
     g_autofree char *base = g_path_get_basename(file);
     char *dot = strrchr(base, '.');
@@ -185,7 +185,7 @@ overlay_path(const char *dir, const char *file, GHashTable *taken)
         name = g_strdup_printf("%s-%d.png", base, k);
     }
     g_hash_table_add(taken, name);
-    return g_build_filename(dir, name, NULL);
+    return name;
 }
 
 static gboolean
@@ -204,8 +204,7 @@ typedef struct {
     const PredictOptions *options;
     TrainPredictor *predictor;
     FILE *out;
-    GHashTable *overlay_names;     /* names taken in grad_cam_dir */
-    GHashTable *occlusion_names;   /* in occlusion_dir */
+    GHashTable *overlay_names;     /* taken so far: the same in every overlay folder */
     /* the batch being filled */
     int n;
     guint8 *pixels;        /* (batch, size, size, 3) */
@@ -215,15 +214,15 @@ typedef struct {
     GPtrArray *skipped;    /* "path: reason" */
 } Job;
 
-/* The batch's maps (n, size, size) as overlays in dir, named after their files. */
+/* The batch's maps (n, size, size) as overlays in dir, names[i] for files[i]. */
 static gboolean
-write_overlays(Job *job, const char *dir, GHashTable *names, const guint8 *const *images,
+write_overlays(Job *job, const char *dir, const char *const *names, const guint8 *const *images,
                const float *maps)
 {
     const int size = job->predictor->size;
     for (int i = 0; i < job->n; i++) {
         g_autoptr(GError) error = NULL;
-        g_autofree char *path = overlay_path(dir, job->files[i], names);
+        g_autofree char *path = g_build_filename(dir, names[i], NULL);
         if (!write_overlay(path, images[i], maps + (gsize) i * size * size, size, &error)) {
             g_autofree char *shown = g_filename_display_name(path);
             fail("cannot write %s: %s", shown, error->message);
@@ -245,15 +244,20 @@ flush(Job *job)
     for (int i = 0; i < job->n; i++)
         images[i] = job->pixels + i * image;
     g_autofree float *maps = NULL;
-    if (job->options->grad_cam_dir || job->options->occlusion_dir)
+    g_autofree const char **names = NULL;
+    if (job->options->grad_cam_dir || job->options->occlusion_dir) {
         maps = g_new(float, (gsize) job->n * p->size * p->size);
+        names = g_new(const char *, job->n);
+        for (int i = 0; i < job->n; i++)
+            names[i] = overlay_name(job->files[i], job->overlay_names);
+    }
     if (job->options->grad_cam_dir) {
         g_autoptr(GError) error = NULL;
         if (!train_predictor_gradcam(p, images, job->n, NULL, maps, NULL, probs, &error)) {
             fail("--grad-cam: %s", error->message);
             return FALSE;
         }
-        if (!write_overlays(job, job->options->grad_cam_dir, job->overlay_names, images, maps))
+        if (!write_overlays(job, job->options->grad_cam_dir, names, images, maps))
             return FALSE;
     } else {
         train_predictor_predict(p, images, job->n, probs);
@@ -265,7 +269,7 @@ flush(Job *job)
             fail("--occlusion: %s", error->message);
             return FALSE;
         }
-        if (!write_overlays(job, job->options->occlusion_dir, job->occlusion_names, images, maps))
+        if (!write_overlays(job, job->options->occlusion_dir, names, images, maps))
             return FALSE;
     }
     for (int i = 0; i < job->n; i++)
@@ -354,13 +358,10 @@ predict_main(const PredictOptions *o, char **args, int n_args)
 
     const gsize image = (gsize) predictor->size * predictor->size * 3;
     g_autoptr(GHashTable) names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    g_autoptr(GHashTable) occlusion_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                                                  NULL);
     g_autofree guint8 *pixels = g_malloc((gsize) predictor->batch * image);
     g_autofree const char **batch_files = g_new(const char *, predictor->batch);
     Job job = {
         .options = o, .predictor = predictor, .out = out, .overlay_names = names,
-        .occlusion_names = occlusion_names,
         .pixels = pixels, .files = batch_files,
         .skipped = g_ptr_array_new_with_free_func(g_free),
     };
