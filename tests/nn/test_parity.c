@@ -62,6 +62,18 @@
  * loss climbs from 0.70 to 18.7). The teacher-forced steps are the strict check. */
 #define FREE_LOSS_RTOL 2e-3
 
+/* Free-running SGD's final parameters, where a tie was decided the other way: the
+ * difference as a fraction of how far the weights moved in the ten steps,
+ * max|a-b| / max|b - start|. A tie routes one gradient element elsewhere from its step
+ * on, and momentum carries it: on an AVX-512 Xeon (OpenBLAS's SkylakeX kernels) a
+ * max-pool tie at step 3 of small/sgd-nesterov, which float64 decides as torch's float32
+ * does, leaves LR Lab's convolutions 0.2-1.3% of their movement from torch (1.7e-4 of
+ * the weights' scale, over TENSOR_RTOL) while the losses still agree to 2e-6 and the
+ * fully connected layers to 6e-5. A wrong update errs by O(1) of the movement (a flipped
+ * sign by 2, a missing momentum term by ~0.5), and the teacher-forced steps hold every
+ * update strictly; 5e-2 is 4x the largest tie drift measured. */
+#define FREE_MOVE_RTOL 5e-2
+
 typedef struct {
   const char *path;           /* GTest path */
   const char *model;          /* preset name */
@@ -287,6 +299,50 @@ check_tensors (nn_model *model, const char *what, const float *ours, const float
   return bad;
 }
 
+/* Free-running SGD's final parameters: as check_tensors, and a tensor that is over there
+ * passes still if its difference is within FREE_MOVE_RTOL of how far torch moved it
+ * from start (a tie decided the other way; see FREE_MOVE_RTOL). Returns how many fail. */
+static int
+check_moved_tensors (nn_model *model, const float *ours, const float *t32, const float *t64,
+                     const float *start)
+{
+  int bad = 0;
+
+  for (int i = 0; i < nn_model_num_tensors (model); i++)
+    {
+      const nn_tensor_info *t = nn_model_tensor (model, i);
+      const float *a = ours + t->offset, *b = t32 + t->offset, *s = start + t->offset;
+      double vs32 = tensor_rel_error (a, b, t->size);
+      double diff = 0, moved = 0;
+      gboolean ok;
+
+      for (size_t k = 0; k < t->size; k++)
+        {
+          diff = MAX (diff, fabs ((double) a[k] - b[k]));
+          moved = MAX (moved, fabs ((double) b[k] - s[k]));
+        }
+      double vs_moved = moved > 0 ? diff / moved : diff;
+      if (t64 == NULL)
+        {
+          ok = vs32 <= TENSOR_RTOL || vs_moved <= FREE_MOVE_RTOL;
+          g_test_message ("param    %-13s max|a-b|/max|b| vs torch %.2e, of its movement %.2e%s",
+                          t->name, vs32, vs_moved, ok ? "" : "   <-- over");
+        }
+      else
+        {
+          double vs64 = tensor_rel_error (a, t64 + t->offset, t->size);
+          double torch_rounding = tensor_rel_error (b, t64 + t->offset, t->size);
+          ok = within_rounding (vs32, vs64, torch_rounding, TENSOR_RTOL) ||
+               vs_moved <= FREE_MOVE_RTOL;
+          g_test_message ("param    %-13s vs torch %.2e | vs float64: lrlab %.2e, torch %.2e | "
+                          "of its movement %.2e%s", t->name, vs32, vs64, torch_rounding,
+                          vs_moved, ok ? "" : "   <-- FAIL");
+        }
+      bad += !ok;
+    }
+  return bad;
+}
+
 static void
 remove_case_dir (const char *dir)
 {
@@ -312,6 +368,7 @@ typedef struct {
   float *grads;               /* (steps, n_params) */
   float *after;               /* (steps, 3, n_params) after each step: parameters, the
                                * optimizer's m and v (zeros where it keeps none) */
+  float *start;               /* (n_params) the parameters before the first step */
   int n_dropout;
   size_t features[NN_SPEC_MAX_LAYERS];
 } LrlabRun;
@@ -365,6 +422,7 @@ train_lrlab (const char *dir, nn_model *model, nn_optimizer *opt, const float *i
   run->n_params = n;
   run->grads = g_new (float, PARITY_STEPS * n);
   run->after = g_new0 (float, PARITY_STEPS * 3 * n);
+  run->start = g_memdup2 (params, n * sizeof (float));
   run->n_dropout = dropout_features (model, run->features);
   for (int step = 0; step < PARITY_STEPS; step++)
     {
@@ -441,9 +499,10 @@ torch_run_clear (TorchRun *t)
  * here and the other in torch (which way depends on the BLAS kernel's summation order:
  * OpenBLAS's SkylakeX kernels flip one in the paper network's conv5 at step 10, its
  * Haswell kernels do not), and a tie routes one gradient element elsewhere, ~1e-2 of
- * the tensor's scale. A weight still moves by only lr times that element, so the
- * parameters and losses stay strict; the gradients are held strictly step by step in
- * the teacher-forced run, which follows LR Lab at every tie. */
+ * the tensor's scale. A weight moves by only lr times that element, so the losses stay
+ * strict, and the parameters too, or within FREE_MOVE_RTOL of their movement where
+ * momentum carried a tie's drift; the gradients are held strictly step by step in the
+ * teacher-forced run, which follows LR Lab at every tie. */
 static int
 compare_free (nn_model *model, const LrlabRun *run, const TorchRun *t32, const TorchRun *t64)
 {
@@ -457,8 +516,8 @@ compare_free (nn_model *model, const LrlabRun *run, const TorchRun *t32, const T
       bad += !check_loss (what, run->losses[step], t32->losses[step],
                           t64 ? t64->losses[step] : NAN, LOSS_RTOL, TRUE);
     }
-  bad += check_tensors (model, "param", row (run->after, 3 * n, last), t32->params,
-                        t64 ? t64->params : NULL, TRUE);
+  bad += check_moved_tensors (model, row (run->after, 3 * n, last), t32->params,
+                              t64 ? t64->params : NULL, run->start);
   return bad;
 }
 
@@ -663,6 +722,7 @@ test_parity (gconstpointer data)
     remove_case_dir (dir);
   g_free (run.grads);
   g_free (run.after);
+  g_free (run.start);
   nn_optimizer_free (&opt);
   nn_model_free (model);
 }
