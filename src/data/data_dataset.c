@@ -11,8 +11,7 @@ data_set_new(int count, int height, int width, int num_classes)
     g_return_val_if_fail(height > 0 && width > 0, NULL);
     g_return_val_if_fail(num_classes > 0, NULL);
 
-    DataSet *set = g_new0(DataSet, 1);
-    g_atomic_ref_count_init(&set->ref);
+    DataSet *set = g_atomic_rc_box_new0(DataSet);
     set->count = count;
     set->height = height;
     set->width = width;
@@ -34,16 +33,13 @@ DataSet *
 data_set_ref(DataSet *set)
 {
     g_return_val_if_fail(set != NULL, NULL);
-    g_atomic_ref_count_inc(&set->ref);
-    return set;
+    return g_atomic_rc_box_acquire(set);
 }
 
-void
-data_set_unref(DataSet *set)
+/* The last reference's cleanup: the box itself is GLib's to free. */
+static void
+data_set_clear(DataSet *set)
 {
-    g_return_if_fail(set != NULL);
-    if (!g_atomic_ref_count_dec(&set->ref))
-        return;
     /* What only some sources fill in (NULL otherwise). */
     g_free(set->given_split);
     g_free(set->defect_boxes);
@@ -57,7 +53,13 @@ data_set_unref(DataSet *set)
     g_free(set->sources);
     g_free(set->labels);
     g_free(set->pixels);
-    g_free(set);
+}
+
+void
+data_set_unref(DataSet *set)
+{
+    g_return_if_fail(set != NULL);
+    g_atomic_rc_box_release_full(set, (GDestroyNotify) data_set_clear);
 }
 
 void

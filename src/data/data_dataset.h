@@ -17,8 +17,9 @@ typedef struct {
     int x, y, width, height;
 } DataBox;
 
+/* Reference counted (a GLib atomic rc box: data_set_ref/unref), because the runs that
+ * train on one set share it. */
 typedef struct {
-    gatomicrefcount ref;    /* shared by the runs that train on it */
     int count;              /* number of images */
     int height, width;      /* every image's size */
     int channels;           /* always 3 (RGB) */
@@ -34,7 +35,7 @@ typedef struct {
 } DataSet;
 
 /* An empty dataset with room for count images of height x width (pixels zeroed),
- * holding one reference. class_names and sources are allocated (NULL entries). */
+ * holding one reference (free it with data_set_unref, never g_free). class_names and sources are allocated (NULL entries). */
 DataSet *data_set_new(int count, int height, int width, int num_classes);
 DataSet *data_set_ref(DataSet *set);
 void data_set_unref(DataSet *set);

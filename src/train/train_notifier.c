@@ -6,7 +6,6 @@
 #include <string.h>
 
 struct _TrainNotifier {
-    gatomicrefcount ref;
     GMainContext *context;
     gpointer owner;               /* set once before any news, then read without the lock */
     GDestroyNotify owner_unref;
@@ -28,8 +27,7 @@ TrainNotifier *train_notifier_new(GMainContext *context, gsize state_size)
     if (context == NULL)
         context = g_main_context_default();
 
-    TrainNotifier *notifier = g_malloc0(sizeof *notifier + state_size);
-    g_atomic_ref_count_init(&notifier->ref);
+    TrainNotifier *notifier = g_atomic_rc_box_alloc0(sizeof *notifier + state_size);
     notifier->context = g_main_context_ref(context);
     g_mutex_init(&notifier->mutex);
     notifier->state_size = state_size;
@@ -39,20 +37,22 @@ TrainNotifier *train_notifier_new(GMainContext *context, gsize state_size)
 TrainNotifier *train_notifier_ref(TrainNotifier *notifier)
 {
     g_return_val_if_fail(notifier != NULL, NULL);
-    g_atomic_ref_count_inc(&notifier->ref);
-    return notifier;
+    return g_atomic_rc_box_acquire(notifier);
+}
+
+static void
+notifier_clear(TrainNotifier *notifier)
+{
+    if (notifier->destroy)
+        notifier->destroy(notifier->user_data);
+    g_main_context_unref(notifier->context);
+    g_mutex_clear(&notifier->mutex);
 }
 
 void train_notifier_unref(TrainNotifier *notifier)
 {
     g_return_if_fail(notifier != NULL);
-    if (!g_atomic_ref_count_dec(&notifier->ref))
-        return;
-    if (notifier->destroy)
-        notifier->destroy(notifier->user_data);
-    g_main_context_unref(notifier->context);
-    g_mutex_clear(&notifier->mutex);
-    g_free(notifier);
+    g_atomic_rc_box_release_full(notifier, (GDestroyNotify) notifier_clear);
 }
 
 void train_notifier_set_owner(TrainNotifier *notifier, gpointer owner,

@@ -15,8 +15,8 @@
 #define EPOCHS_FILE "update-ratio.csv"
 #define BATCHES_FILE "update-ratio-batches.csv"
 
+/* A GLib atomic rc box: the worker writes it while the window reads it. */
 struct _TrainRatioLog {
-    gatomicrefcount ref;
     int n_tensors;
     nn_tensor_info *tensors;     /* (n_tensors) */
     GMutex mutex;                /* everything below */
@@ -29,8 +29,7 @@ TrainRatioLog *train_ratio_log_new(const nn_tensor_info *tensors, int n_tensors)
 {
     g_return_val_if_fail(n_tensors >= 0 && (tensors != NULL || n_tensors == 0), NULL);
 
-    TrainRatioLog *log = g_new0(TrainRatioLog, 1);
-    g_atomic_ref_count_init(&log->ref);
+    TrainRatioLog *log = g_atomic_rc_box_new0(TrainRatioLog);
     log->n_tensors = n_tensors;
     log->tensors = g_memdup2(tensors, sizeof(nn_tensor_info) * MAX(n_tensors, 1));
     g_mutex_init(&log->mutex);
@@ -43,21 +42,23 @@ TrainRatioLog *train_ratio_log_new(const nn_tensor_info *tensors, int n_tensors)
 TrainRatioLog *train_ratio_log_ref(TrainRatioLog *log)
 {
     g_return_val_if_fail(log != NULL, NULL);
-    g_atomic_ref_count_inc(&log->ref);
-    return log;
+    return g_atomic_rc_box_acquire(log);
 }
 
-void train_ratio_log_unref(TrainRatioLog *log)
+static void
+ratio_log_clear(TrainRatioLog *log)
 {
-    g_return_if_fail(log != NULL);
-    if (!g_atomic_ref_count_dec(&log->ref))
-        return;
     g_array_unref(log->batch_values);
     g_array_unref(log->batch_keys);
     g_array_unref(log->epoch_values);
     g_mutex_clear(&log->mutex);
     g_free(log->tensors);
-    g_free(log);
+}
+
+void train_ratio_log_unref(TrainRatioLog *log)
+{
+    g_return_if_fail(log != NULL);
+    g_atomic_rc_box_release_full(log, (GDestroyNotify) ratio_log_clear);
 }
 
 int train_ratio_log_n_tensors(TrainRatioLog *log)

@@ -17,8 +17,8 @@
 #include "train_resume.h"
 #include "train_worker.h"
 
+/* A GLib atomic rc box (train_run_ref/unref): the window, a sweep and the worker share it. */
 struct _TrainRun {
-    gatomicrefcount ref;
     TrainConfig config;              /* copied at creation, never changed but for the name
                                       * and, at start, threads 0 (all cores) made the count */
 
@@ -67,8 +67,7 @@ TrainRun *train_run_new(const TrainConfig *config, DataSet *dataset)
 {
     g_return_val_if_fail(config != NULL, NULL);
 
-    TrainRun *run = g_new0(TrainRun, 1);
-    g_atomic_ref_count_init(&run->ref);
+    TrainRun *run = g_atomic_rc_box_new0(TrainRun);
     train_config_copy(&run->config, config);
     g_mutex_init(&run->mutex);
     g_mutex_init(&run->config_write);
@@ -86,8 +85,7 @@ TrainRun *train_run_new(const TrainConfig *config, DataSet *dataset)
 TrainRun *train_run_ref(TrainRun *run)
 {
     g_return_val_if_fail(run != NULL, NULL);
-    g_atomic_ref_count_inc(&run->ref);
-    return run;
+    return g_atomic_rc_box_acquire(run);
 }
 
 static void
@@ -120,14 +118,12 @@ train_run_finalize(TrainRun *run)
     train_config_clear(&run->config);
     g_mutex_clear(&run->mutex);
     g_cond_clear(&run->cond);
-    g_free(run);
 }
 
 void train_run_unref(TrainRun *run)
 {
     g_return_if_fail(run != NULL);
-    if (g_atomic_ref_count_dec(&run->ref))
-        train_run_finalize(run);
+    g_atomic_rc_box_release_full(run, (GDestroyNotify) train_run_finalize);
 }
 
 const TrainConfig *train_run_get_config(TrainRun *run)

@@ -16,8 +16,8 @@
 
 #define MAX_RUNS 1000
 
+/* A GLib atomic rc box (train_sweep_ref/unref): the window and the sweep's thread share it. */
 struct _TrainSweep {
-    gatomicrefcount ref;
     TrainConfig base;
     GArray *rates;                   /* double */
     GArray *seeds;                   /* guint64 */
@@ -78,8 +78,7 @@ TrainSweep *train_sweep_new(const TrainConfig *base, DataSet *set, const double 
 
     if (!train_sweep_check(rates, n_rates, seeds, n_seeds, error))
         return NULL;
-    TrainSweep *s = g_new0(TrainSweep, 1);
-    g_atomic_ref_count_init(&s->ref);
+    TrainSweep *s = g_atomic_rc_box_new0(TrainSweep);
     train_config_copy(&s->base, base);
     s->rates = g_array_new(FALSE, FALSE, sizeof(double));
     g_array_append_vals(s->rates, rates, n_rates);
@@ -100,15 +99,12 @@ TrainSweep *train_sweep_new(const TrainConfig *base, DataSet *set, const double 
 TrainSweep *train_sweep_ref(TrainSweep *s)
 {
     g_return_val_if_fail(s != NULL, NULL);
-    g_atomic_ref_count_inc(&s->ref);
-    return s;
+    return g_atomic_rc_box_acquire(s);
 }
 
-void train_sweep_unref(TrainSweep *s)
+static void
+sweep_clear(TrainSweep *s)
 {
-    g_return_if_fail(s != NULL);
-    if (!g_atomic_ref_count_dec(&s->ref))
-        return;
     /* The thread holds a reference for its whole life: it has returned or is returning. */
     if (s->thread) {
         if (g_thread_self() == s->thread)
@@ -126,7 +122,12 @@ void train_sweep_unref(TrainSweep *s)
     train_config_clear(&s->base);
     g_mutex_clear(&s->mutex);
     g_cond_clear(&s->cond);
-    g_free(s);
+}
+
+void train_sweep_unref(TrainSweep *s)
+{
+    g_return_if_fail(s != NULL);
+    g_atomic_rc_box_release_full(s, (GDestroyNotify) sweep_clear);
 }
 
 void train_sweep_set_folder_func(TrainSweep *s, TrainSweepFolderFunc func, gpointer user_data)
