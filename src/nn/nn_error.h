@@ -12,6 +12,7 @@ typedef enum {
     NN_ERR_FORMAT,    /* not a checkpoint, truncated, or corrupted (bad checksum) */
     NN_ERR_VERSION,   /* a checkpoint from a format version this build cannot read */
     NN_ERR_MISMATCH,  /* a valid checkpoint for another network or input shape */
+    NN_ERR_CANCELLED, /* the model's cancel flag was raised (nn_model_set_cancel_flag) */
 } nn_status;
 
 typedef struct {

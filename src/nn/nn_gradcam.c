@@ -127,7 +127,7 @@ nn_status nn_gradcam(nn_model *model, const float *input, int B, const int *clas
 
     nn_model_forward(model, input, NULL, B, 0);
     if (nn_model_cancelled(model)) {
-        st = nn_error_set(err, NN_ERR_ARG, "cancelled");
+        st = nn_error_set(err, NN_ERR_CANCELLED, "cancelled");
         goto done;
     }
     /* backward overwrites a convolution output that only lives until then */
@@ -199,6 +199,10 @@ nn_status nn_occlusion(nn_model *model, const float *input, const float *fill, i
     const int ny = window_starts(H, window, stride, ys), nx = window_starts(W, window, stride, xs);
 
     nn_model_forward(model, input, NULL, 1, 0);
+    if (nn_model_cancelled(model)) {   /* the probabilities are half made: leave drop alone */
+        st = nn_error_set(err, NN_ERR_CANCELLED, "cancelled");
+        goto done;
+    }
     const float *p0 = nn_model_probs(model);
     const int k = class_index >= 0 ? class_index : argmax(p0, K);
     const float plain = p0[k];
@@ -216,7 +220,7 @@ nn_status nn_occlusion(nn_model *model, const float *input, const float *fill, i
         }
         nn_model_forward(model, batch, NULL, n, 0);
         if (nn_model_cancelled(model)) {
-            st = nn_error_set(err, NN_ERR_ARG, "cancelled");
+            st = nn_error_set(err, NN_ERR_CANCELLED, "cancelled");
             goto done;
         }
         const float *probs = nn_model_probs(model);

@@ -30,8 +30,8 @@ void nn_upsample_bilinear(float *dst, int H, int W, const float *src, int h, int
  * from 0 to 1 (all 0 when the class's evidence is nowhere positive). used (B, may be NULL)
  * receives each map's class. Afterwards nn_model_probs holds the forward's probabilities.
  * Adds into the gradients of the layers above the convolution (nn_model_backward_logits).
- * Fails with NN_ERR_ARG for a network without a convolution, a bad B or class, and
- * NN_ERR_MEMORY. */
+ * Fails with NN_ERR_ARG for a network without a convolution, a bad B or class,
+ * NN_ERR_MEMORY, and NN_ERR_CANCELLED when the model's cancel flag is raised. */
 nn_status nn_gradcam(nn_model *model, const float *input, int B, const int *classes,
                      float *maps, int *used, nn_error *err);
 
@@ -44,6 +44,8 @@ nn_status nn_gradcam(nn_model *model, const float *input, int B, const int *clas
  * positive where hiding the pixels costs the class. base (may be NULL) receives the
  * plain image's probability of k, used (may be NULL) k. The copies run in batches of the
  * model's max batch. Fails with NN_ERR_ARG for a window outside 1..min(H, W) or a bad
- * class, and NN_ERR_MEMORY. */
+ * class, NN_ERR_MEMORY, and NN_ERR_CANCELLED when the model's cancel flag is raised
+ * (checked between layers: a 384-px image is seconds of forward passes); drop is then
+ * partial and base and used are left alone. */
 nn_status nn_occlusion(nn_model *model, const float *input, const float *fill, int window,
                        int class_index, float *drop, float *base, int *used, nn_error *err);

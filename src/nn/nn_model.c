@@ -562,7 +562,7 @@ nn_status nn_model_backward_logits(nn_model *model, const float *dlogits, int la
     memcpy(m->dacts, dlogits, (size_t)B * m->num_classes * sizeof(float));
     const float *d = backward_layers(m, B, layer);
     if (d == NULL)
-        return nn_error_set(err, NN_ERR_ARG, "cancelled");
+        return nn_error_set(err, NN_ERR_CANCELLED, "cancelled");
     memcpy(dout, d, (size_t)B * L->out_size * sizeof(float));
     return NN_OK;
 }

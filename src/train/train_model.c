@@ -67,6 +67,7 @@ engine_failed(GError **error, nn_status status, const nn_error *err)
     case NN_ERR_VERSION: code = G_IO_ERROR_NOT_SUPPORTED; break;
     case NN_ERR_MISMATCH: case NN_ERR_ARG: case NN_ERR_SPEC: code = G_IO_ERROR_INVALID_ARGUMENT; break;
     case NN_ERR_MEMORY: code = G_IO_ERROR_NO_SPACE; break;
+    case NN_ERR_CANCELLED: code = G_IO_ERROR_CANCELLED; break;
     case NN_ERR_IO: case NN_OK: code = G_IO_ERROR_FAILED; break;
     }
     /* The engine names files by their bytes (it has no GLib): a path that is not UTF-8

@@ -323,6 +323,27 @@ static void test_occlusion_finds_the_region(void)
     g_assert_cmpint(nn_occlusion(m, x, &fill, 12, 1, drop, &base, NULL, &err), ==, NN_OK);
     for (int i = 1; i < 144; i++)
         g_assert_cmpfloat(drop[i], ==, drop[0]);
+
+    /* A raised cancel flag stops it in the first forward pass (between two layers), with
+     * its own code, and leaves base and used alone; lowered again, the model gives the
+     * same map as before (the cancel left nothing behind). */
+    float before[144];
+    g_assert_cmpint(nn_occlusion(m, x, &fill, 4, -1, before, NULL, NULL, &err), ==, NN_OK);
+    int cancel = 1;
+    nn_model_set_cancel_flag(m, &cancel);
+    base = -1;
+    used = -1;
+    g_assert_cmpint(nn_occlusion(m, x, &fill, 4, -1, drop, &base, &used, &err), ==,
+                    NN_ERR_CANCELLED);
+    g_assert_cmpint(err.code, ==, NN_ERR_CANCELLED);
+    g_assert_true(nn_model_cancelled(m));
+    g_assert_cmpfloat(base, ==, -1);
+    g_assert_cmpint(used, ==, -1);
+    cancel = 0;
+    g_assert_cmpint(nn_occlusion(m, x, &fill, 4, -1, drop, &base, &used, &err), ==, NN_OK);
+    g_assert_false(nn_model_cancelled(m));
+    g_assert_cmpmem(drop, sizeof drop, before, sizeof before);
+    nn_model_set_cancel_flag(m, NULL);
     nn_model_free(m);
 }
 
