@@ -1,7 +1,8 @@
-/* lab-screenshot: a small state machine on a 100 ms timer (the window and its runs live on
- * the main loop; this only watches them): configure, start run 1, wait, start run 2 with
- * another learning rate, wait, then show each page, let it paint, and save it; then the
- * mistakes with where the network looked, and the chips' learned/forgotten history. With
+/* lab-screenshot: the pictures of docs/, taken by a list of shots (shots[] below) on a
+ * 100 ms timer; the window and its runs live on the main loop, this only drives and
+ * watches them. Run 1 and run 2 (another learning rate) train; then each page is shown,
+ * left to paint and saved: the curves, the augmentations, the mistakes with where the
+ * network looked (Grad-CAM, occlusion) and the chips' learned/forgotten history. With
  * LRLAB_SCREENSHOT_IMPORT=PATH it then imports PATH (another tool's history: the exported
  * train.py's history.csv for docs/) and saves the curves with it. Then it forks run 1
  * twice with other rates (the branches) and shows its update ratios. Last, the
@@ -27,56 +28,19 @@
  * waits for their maps. */
 #define OCCLUSION_SHOWN 32
 
-typedef enum {
-  STEP_CONFIGURE,
-  STEP_WAIT_RUN,
-  STEP_SHOW_CURVES,
-  STEP_SAVE_CURVES,
-  STEP_SHOW_AUGMENT,
-  STEP_SAVE_AUGMENT,
-  STEP_SHOW_MISTAKES,
-  STEP_SAVE_MISTAKES,
-  STEP_SHOW_GRADCAM,
-  STEP_SAVE_GRADCAM,
-  STEP_SHOW_OCCLUSION,
-  STEP_SAVE_OCCLUSION,
-  STEP_SHOW_HISTORY,
-  STEP_SAVE_HISTORY,
-  STEP_IMPORT,
-  STEP_SAVE_IMPORTED,
-  STEP_FORK,
-  STEP_WAIT_FORK,
-  STEP_SHOW_FORKS,
-  STEP_SAVE_FORKS,
-  STEP_SHOW_RATIOS,
-  STEP_SAVE_RATIOS,
-  STEP_OPEN_FINDER,
-  STEP_SAVE_FINDER,
-  STEP_START_SWEEP,
-  STEP_HOVER_SWEEP,
-  STEP_SAVE_SWEEP,
-  STEP_START_SEEDS,
-  STEP_SAVE_SEEDS,
-  STEP_START_SCHEDULE,
-  STEP_SAVE_SCHEDULE,
-  STEP_DONE,
-} Step;
-
 typedef struct
 {
   LabWindow *window;
   char      *dir;
-  Step       step;
-  int        runs_started;
-  int        forks_started;
-  int        ticks;          /* in the current step */
+  guint      shot;           /* shots[shot] is under way */
+  gboolean   prepared;       /* its prepare has run */
+  int        ticks;          /* since it was prepared */
+  gboolean   failed;         /* fail() was called: the window is gone */
   gint64     deadline;
   GtkWindow *finder;         /* the finder's dialog while it is open */
 } Script;
 
 static int exit_status;
-
-static const double learning_rates[] = { 1e-3, 1e-4 };
 
 /* The branches of run 1: where they leave it and with which rate ("what if I had lowered
  * the rate at epoch 8, or raised it at 14?"); the quick test run has 3 epochs. */
@@ -267,6 +231,7 @@ fail (Script     *script,
 {
   g_printerr ("lrlab --screenshot: %s\n", message);
   exit_status = 1;
+  script->failed = TRUE;
   gtk_window_destroy (GTK_WINDOW (script->window));
   return G_SOURCE_REMOVE;
 }
@@ -318,330 +283,381 @@ save (Script     *script,
   return save_window (script, GTK_WINDOW (script->window), name);
 }
 
-static void
-next (Script *script,
-      Step    step)
+/* The shots: each prepares the window once, waits until it is ready, saves its picture
+ * (if it has one) and tidies up after it. */
+
+static gboolean
+start_run (Script *script,
+           double  lr)
 {
-  script->step = step;
-  script->ticks = 0;
+  configure (script, lr);
+  gtk_widget_activate_action (GTK_WIDGET (script->window), "win.start", NULL);
+  if (lab_window_get_active_run (script->window) == NULL)
+    return fail (script, "Start did not make a run");
+  return TRUE;
 }
+
+static gboolean
+start_first_run (Script *script)
+{
+  return start_run (script, 1e-3);
+}
+
+static gboolean
+start_second_run (Script *script)
+{
+  return start_run (script, 1e-4);
+}
+
+/* The run (or fork) just started has ended, and not in failure. */
+static gboolean
+active_run_ended (Script *script)
+{
+  LabRun *run = lab_window_get_active_run (script->window);
+
+  if (train_status_is_active (lab_run_get_progress (run).status))
+    return FALSE;
+  if (lab_run_get_progress (run).status == TRAIN_STATUS_FAILED)
+    {
+      g_autofree char *message = train_run_dup_message (lab_run_get_train_run (run));
+      return fail (script, message ? message : "a run failed");
+    }
+  return TRUE;
+}
+
+static gboolean
+show_curves (Script *script)
+{
+  lab_window_set_page (script->window, "curves");
+  return TRUE;
+}
+
+static gboolean
+show_augmentation (Script *script)
+{
+  configure_augmentation (script);
+  lab_window_set_page (script->window, "augmentation");
+  return TRUE;
+}
+
+static gboolean
+show_mistakes (Script *script)
+{
+  /* The first run (lr 1e-3) learned most: its mistakes are the interesting ones. */
+  g_autoptr(LabRun) first = g_list_model_get_item (lab_window_get_runs (script->window), 0);
+
+  lab_window_show_mistakes (script->window, first);
+  lab_window_set_page (script->window, "mistakes");
+  return TRUE;
+}
+
+static gboolean
+show_grad_cam (Script *script)
+{
+  /* Where the network looked on the chips it got wrong, for the class it said. */
+  lab_mistakes_page_set_heatmap (mistakes_page (script), TRUE, FALSE);
+  return TRUE;
+}
+
+static gboolean
+grad_cam_ready (Script *script)
+{
+  if (lab_mistakes_page_is_busy (mistakes_page (script)))
+    return FALSE;
+  if (lab_mistakes_page_get_n_heatmaps (mistakes_page (script)) == 0)
+    return fail (script, "no Grad-CAM maps were computed");
+  return TRUE;
+}
+
+static gboolean
+show_occlusion (Script *script)
+{
+  /* The same chips by occlusion: does the whole network agree with Grad-CAM? */
+  lab_mistakes_page_set_heatmap_method (mistakes_page (script), LAB_HEATMAP_OCCLUSION);
+  return TRUE;
+}
+
+/* Its maps come a few at a time, worst chip first: the picture waits for the first rows
+ * the window shows, not for all the chips below them. */
+static gboolean
+occlusion_ready (Script *script)
+{
+  return lab_mistakes_page_get_n_heatmaps (mistakes_page (script)) >=
+         MIN (lab_mistakes_page_get_n_shown (mistakes_page (script)), OCCLUSION_SHOWN);
+}
+
+static void
+back_to_grad_cam (Script *script)
+{
+  lab_mistakes_page_set_heatmap_method (mistakes_page (script), LAB_HEATMAP_GRAD_CAM);
+}
+
+static gboolean
+show_history (Script *script)
+{
+  /* The chips the best epoch got right and the last one gets wrong: what the
+   * overfitting epochs cost. */
+  lab_mistakes_page_set_heatmap (mistakes_page (script), FALSE, FALSE);
+  lab_mistakes_page_show_history (mistakes_page (script), TRUE);
+  lab_chip_history_set_filter (lab_mistakes_page_get_history (mistakes_page (script)),
+                               TRAIN_CHIPS_FORGOTTEN_SINCE, 0);
+  return TRUE;
+}
+
+static void
+hide_history (Script *script)
+{
+  lab_mistakes_page_show_history (mistakes_page (script), FALSE);
+}
+
+static gboolean
+import_history (Script *script)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!lab_window_import (script->window, g_getenv ("LRLAB_SCREENSHOT_IMPORT"), NULL, &error))
+    return fail (script, error->message);
+  lab_window_set_page (script->window, "curves");
+  return TRUE;
+}
+
+static gboolean
+fork_run (Script *script,
+          int     k)
+{
+  g_autoptr(LabRun) first = g_list_model_get_item (lab_window_get_runs (script->window), 0);
+  TrainConfig config;
+  int at = g_getenv ("LRLAB_SCREENSHOT_QUICK") ? forks[k].quick_epoch : forks[k].epoch;
+
+  train_config_copy (&config, train_run_get_config (lab_run_get_train_run (first)));
+  config.lr = forks[k].lr;
+  lab_window_fork_run (script->window, first, at, &config);
+  train_config_clear (&config);
+  if (lab_window_get_active_run (script->window) == first)
+    return fail (script, "the fork did not start");
+  return TRUE;
+}
+
+static gboolean
+fork_lower (Script *script)
+{
+  return fork_run (script, 0);
+}
+
+static gboolean
+fork_higher (Script *script)
+{
+  return fork_run (script, 1);
+}
+
+static gboolean
+show_forks (Script *script)
+{
+  /* Run 1 and its branches alone: run 2 (and an imported run) are other stories. */
+  GListModel *runs = lab_window_get_runs (script->window);
+  guint n = g_list_model_get_n_items (runs);
+
+  for (guint i = 1; i + G_N_ELEMENTS (forks) < n; i++)
+    {
+      g_autoptr(LabRun) other = g_list_model_get_item (runs, i);
+      lab_run_set_shown (other, FALSE);
+    }
+  lab_window_set_page (script->window, "curves");
+  return TRUE;
+}
+
+static gboolean
+show_ratios (Script *script)
+{
+  g_autoptr(LabRun) first = g_list_model_get_item (lab_window_get_runs (script->window), 0);
+
+  lab_window_show_update_ratios (script->window, first);
+  lab_window_set_page (script->window, "updates");
+  return TRUE;
+}
+
+static gboolean
+open_finder (Script *script)
+{
+  lab_window_set_page (script->window, "curves");
+  delete_all_runs (script);
+  configure_instruments (script, 10);
+  gtk_widget_activate_action (GTK_WIDGET (script->window), "win.find-lr", NULL);
+  script->finder = find_finder ();
+  if (script->finder == NULL)
+    return fail (script, "Find did not open the finder");
+  return TRUE;
+}
+
+static gboolean
+finder_ready (Script *script)
+{
+  if (lab_lr_finder_dialog_get_running (LAB_LR_FINDER_DIALOG (script->finder)))
+    return FALSE;
+  if (!isfinite (lab_lr_finder_dialog_get_suggestion (LAB_LR_FINDER_DIALOG (script->finder))))
+    return fail (script, "the finder suggested no rate");
+  return TRUE;
+}
+
+static void
+close_finder (Script *script)
+{
+  gtk_window_destroy (script->finder);
+  script->finder = NULL;
+}
+
+static gboolean
+start_sweep (Script *script)
+{
+  LabSettingsPanel *panel = lab_window_get_settings_panel (script->window);
+
+  lab_settings_panel_set_sweep_rates (panel, "1e-1, 1e-2, 1e-3, 1e-4, 1e-5");
+  lab_settings_panel_set_n_seeds (panel, 1);
+  gtk_widget_activate_action (GTK_WIDGET (script->window), "win.sweep", NULL);
+  /* The sidebar where the sweep was set up: the schedule, then Compare. */
+  lab_settings_panel_reveal_schedule (panel);
+  return TRUE;
+}
+
+static gboolean
+sweep_ended (Script *script)
+{
+  return lab_u_curve_get_n_points (lab_window_get_u_curve (script->window)) >= 5 &&
+         all_runs_ended (script);
+}
+
+static gboolean
+hover_sweep (Script *script)
+{
+  /* 1e-3, the third rate, stands out on the charts as the pointer over it would make it. */
+  lab_u_curve_set_hover (lab_window_get_u_curve (script->window), 2);
+  return TRUE;
+}
+
+static void
+unhover_sweep (Script *script)
+{
+  lab_u_curve_set_hover (lab_window_get_u_curve (script->window), -1);
+}
+
+static gboolean
+start_seeds (Script *script)
+{
+  LabSettingsPanel *panel = lab_window_get_settings_panel (script->window);
+
+  delete_all_runs (script);
+  configure_instruments (script, 15);
+  lab_settings_panel_set_n_seeds (panel, 3);
+  gtk_widget_activate_action (GTK_WIDGET (script->window), "win.start", NULL);
+  lab_settings_panel_set_n_seeds (panel, 1);
+  return TRUE;
+}
+
+static gboolean
+seeds_ended (Script *script)
+{
+  return g_list_model_get_n_items (lab_window_get_runs (script->window)) >= 3 &&
+         all_runs_ended (script);
+}
+
+static gboolean
+start_schedule (Script *script)
+{
+  /* One-cycle at 1e-3: its preview in the panel, its rates in the chart under the loss. */
+  LabSettingsPanel *panel = lab_window_get_settings_panel (script->window);
+  TrainConfig config;
+
+  delete_all_runs (script);
+  configure_instruments (script, 12);
+  train_config_init (&config);
+  lab_settings_panel_get_config (panel, &config);
+  config.schedule.kind = TRAIN_SCHEDULE_ONE_CYCLE;
+  lab_settings_panel_set_config (panel, &config);
+  train_config_clear (&config);
+  gtk_widget_activate_action (GTK_WIDGET (script->window), "win.start", NULL);
+  lab_settings_panel_reveal_schedule (panel);
+  return TRUE;
+}
+
+/* One step of the script: prepare (may be NULL) runs once; from min_ticks ticks after
+ * it, ready (may be NULL: ready) is asked at each tick; then file (NULL: no picture) is
+ * saved, of the finder's dialog when of_finder, else of the window; then after (may be
+ * NULL). A shot with needs_env runs only when that variable is set. A prepare or ready
+ * that fails calls fail() and returns FALSE. Five ticks before a picture: a window with
+ * a layout pending renders nothing, and the page needs a few frames to lay out and
+ * paint after the last change. */
+typedef struct
+{
+  gboolean  (*prepare) (Script *script);
+  int         min_ticks;
+  gboolean  (*ready) (Script *script);
+  const char *file;
+  gboolean    of_finder;
+  void      (*after) (Script *script);
+  const char *needs_env;
+} Shot;
+
+static const Shot shots[] = {
+  /* Let the window map and the settings settle for a moment first. */
+  { NULL,               3 },
+  { start_first_run,    0, active_run_ended },
+  { start_second_run,   0, active_run_ended },
+  { show_curves,        5, NULL,             "screenshot-curves.png" },
+  { show_augmentation,  5, NULL,             "screenshot-augmentation.png" },
+  { show_mistakes,      5, NULL,             "screenshot-mistakes.png" },
+  { show_grad_cam,      5, grad_cam_ready,   "screenshot-gradcam.png" },
+  { show_occlusion,     5, occlusion_ready,  "screenshot-occlusion.png", FALSE, back_to_grad_cam },
+  { show_history,       5, NULL,             "screenshot-history.png", FALSE, hide_history },
+  { import_history,     5, NULL,             "screenshot-imported.png", FALSE, NULL,
+    "LRLAB_SCREENSHOT_IMPORT" },
+  { fork_lower,         0, active_run_ended },
+  { fork_higher,        0, active_run_ended },
+  { show_forks,         5, NULL,             "screenshot-forks.png" },
+  { show_ratios,        5, NULL,             "screenshot-update-ratio.png" },
+  { open_finder,       10, finder_ready,     "screenshot-lr-finder.png", TRUE, close_finder },
+  { start_sweep,        0, sweep_ended },
+  { hover_sweep,        5, NULL,             "screenshot-sweep.png", FALSE, unhover_sweep },
+  { start_seeds,        5, seeds_ended,      "screenshot-seeds.png" },
+  { start_schedule,     5, all_runs_ended,   "screenshot-schedule.png" },
+};
 
 static gboolean
 tick (gpointer user_data)
 {
   Script *script = user_data;
-  LabRun *run;
+  const Shot *shot;
 
   script->ticks++;
   if (g_get_monotonic_time () > script->deadline)
     return fail (script, "the scripted runs did not finish in time");
 
-  switch (script->step)
+  while (script->shot < G_N_ELEMENTS (shots) && shots[script->shot].needs_env != NULL &&
+         g_getenv (shots[script->shot].needs_env) == NULL)
+    script->shot++;
+  if (script->shot == G_N_ELEMENTS (shots))
     {
-    case STEP_CONFIGURE:
-      /* Let the window map and the settings settle for a moment first. */
-      if (script->ticks < 3)
-        break;
-      configure (script, learning_rates[script->runs_started]);
-      gtk_widget_activate_action (GTK_WIDGET (script->window), "win.start", NULL);
-      if (lab_window_get_active_run (script->window) == NULL)
-        return fail (script, "Start did not make a run");
-      script->runs_started++;
-      next (script, STEP_WAIT_RUN);
-      break;
-
-    case STEP_WAIT_RUN:
-      run = lab_window_get_active_run (script->window);
-      if (train_status_is_active (lab_run_get_progress (run).status))
-        break;
-      if (lab_run_get_progress (run).status == TRAIN_STATUS_FAILED)
-        {
-          g_autofree char *message = train_run_dup_message (lab_run_get_train_run (run));
-          return fail (script, message ? message : "the run failed");
-        }
-      next (script, script->runs_started < (int) G_N_ELEMENTS (learning_rates) ? STEP_CONFIGURE
-                                                                               : STEP_SHOW_CURVES);
-      break;
-
-    case STEP_SHOW_CURVES:
-      lab_window_set_page (script->window, "curves");
-      next (script, STEP_SAVE_CURVES);
-      break;
-
-    case STEP_SAVE_CURVES:
-      /* A few frames for layout and paint after the last change. */
-      if (script->ticks < 5)
-        break;
-      SAVE_OR_WAIT (save (script, "screenshot-curves.png"));
-      next (script, STEP_SHOW_AUGMENT);
-      break;
-
-    case STEP_SHOW_AUGMENT:
-      configure_augmentation (script);
-      lab_window_set_page (script->window, "augmentation");
-      next (script, STEP_SAVE_AUGMENT);
-      break;
-
-    case STEP_SAVE_AUGMENT:
-      if (script->ticks < 5)
-        break;
-      SAVE_OR_WAIT (save (script, "screenshot-augmentation.png"));
-      next (script, STEP_SHOW_MISTAKES);
-      break;
-
-    case STEP_SHOW_MISTAKES:
-      /* The first run (lr 1e-3) learned most: its mistakes are the interesting ones. */
-      {
-        g_autoptr(LabRun) first = g_list_model_get_item (lab_window_get_runs (script->window), 0);
-        lab_window_show_mistakes (script->window, first);
-      }
-      lab_window_set_page (script->window, "mistakes");
-      next (script, STEP_SAVE_MISTAKES);
-      break;
-
-    case STEP_SAVE_MISTAKES:
-      if (script->ticks < 5)
-        break;
-      SAVE_OR_WAIT (save (script, "screenshot-mistakes.png"));
-      next (script, STEP_SHOW_GRADCAM);
-      break;
-
-    case STEP_SHOW_GRADCAM:
-      /* Where the network looked on the chips it got wrong, for the class it said. */
-      lab_mistakes_page_set_heatmap (mistakes_page (script), TRUE, FALSE);
-      next (script, STEP_SAVE_GRADCAM);
-      break;
-
-    case STEP_SAVE_GRADCAM:
-      if (script->ticks < 5 || lab_mistakes_page_is_busy (mistakes_page (script)))
-        break;
-      if (lab_mistakes_page_get_n_heatmaps (mistakes_page (script)) == 0)
-        return fail (script, "no Grad-CAM maps were computed");
-      SAVE_OR_WAIT (save (script, "screenshot-gradcam.png"));
-      next (script, STEP_SHOW_OCCLUSION);
-      break;
-
-    case STEP_SHOW_OCCLUSION:
-      /* The same chips by occlusion: does the whole network agree with Grad-CAM? */
-      lab_mistakes_page_set_heatmap_method (mistakes_page (script), LAB_HEATMAP_OCCLUSION);
-      next (script, STEP_SAVE_OCCLUSION);
-      break;
-
-    case STEP_SAVE_OCCLUSION:
-      /* Its maps come a few at a time, worst chip first: the picture waits for the first
-       * rows the window shows, not for all the chips below them. */
-      if (script->ticks < 5 ||
-          lab_mistakes_page_get_n_heatmaps (mistakes_page (script)) <
-          MIN (lab_mistakes_page_get_n_shown (mistakes_page (script)), OCCLUSION_SHOWN))
-        break;
-      SAVE_OR_WAIT (save (script, "screenshot-occlusion.png"));
-      lab_mistakes_page_set_heatmap_method (mistakes_page (script), LAB_HEATMAP_GRAD_CAM);
-      next (script, STEP_SHOW_HISTORY);
-      break;
-
-    case STEP_SHOW_HISTORY:
-      /* The chips the best epoch got right and the last one gets wrong: what the
-       * overfitting epochs cost. */
-      lab_mistakes_page_set_heatmap (mistakes_page (script), FALSE, FALSE);
-      lab_mistakes_page_show_history (mistakes_page (script), TRUE);
-      lab_chip_history_set_filter (lab_mistakes_page_get_history (mistakes_page (script)),
-                                   TRAIN_CHIPS_FORGOTTEN_SINCE, 0);
-      next (script, STEP_SAVE_HISTORY);
-      break;
-
-    case STEP_SAVE_HISTORY:
-      if (script->ticks < 5)
-        break;
-      SAVE_OR_WAIT (save (script, "screenshot-history.png"));
-      lab_mistakes_page_show_history (mistakes_page (script), FALSE);
-      next (script, g_getenv ("LRLAB_SCREENSHOT_IMPORT") ? STEP_IMPORT : STEP_FORK);
-      break;
-
-    case STEP_IMPORT:
-      {
-        g_autoptr(GError) error = NULL;
-
-        if (!lab_window_import (script->window, g_getenv ("LRLAB_SCREENSHOT_IMPORT"), NULL, &error))
-          return fail (script, error->message);
-      }
-      lab_window_set_page (script->window, "curves");
-      next (script, STEP_SAVE_IMPORTED);
-      break;
-
-    case STEP_SAVE_IMPORTED:
-      if (script->ticks < 5)
-        break;
-      SAVE_OR_WAIT (save (script, "screenshot-imported.png"));
-      next (script, STEP_FORK);
-      break;
-
-    case STEP_FORK:
-      {
-        g_autoptr(LabRun) first = g_list_model_get_item (lab_window_get_runs (script->window), 0);
-        TrainConfig config;
-        int at = g_getenv ("LRLAB_SCREENSHOT_QUICK") ? forks[script->forks_started].quick_epoch
-                                                     : forks[script->forks_started].epoch;
-
-        train_config_copy (&config, train_run_get_config (lab_run_get_train_run (first)));
-        config.lr = forks[script->forks_started].lr;
-        lab_window_fork_run (script->window, first, at, &config);
-        train_config_clear (&config);
-        script->forks_started++;
-        if (lab_window_get_active_run (script->window) == first)
-          return fail (script, "the fork did not start");
-      }
-      next (script, STEP_WAIT_FORK);
-      break;
-
-    case STEP_WAIT_FORK:
-      run = lab_window_get_active_run (script->window);
-      if (train_status_is_active (lab_run_get_progress (run).status))
-        break;
-      if (lab_run_get_progress (run).status == TRAIN_STATUS_FAILED)
-        {
-          g_autofree char *message = train_run_dup_message (lab_run_get_train_run (run));
-          return fail (script, message ? message : "the fork failed");
-        }
-      next (script, script->forks_started < (int) G_N_ELEMENTS (forks) ? STEP_FORK : STEP_SHOW_FORKS);
-      break;
-
-    case STEP_SHOW_FORKS:
-      /* Run 1 and its branches alone: run 2 (and an imported run) are other stories. */
-      {
-        GListModel *runs = lab_window_get_runs (script->window);
-        guint n = g_list_model_get_n_items (runs);
-
-        for (guint i = 1; i + G_N_ELEMENTS (forks) < n; i++)
-          {
-            g_autoptr(LabRun) other = g_list_model_get_item (runs, i);
-            lab_run_set_shown (other, FALSE);
-          }
-      }
-      lab_window_set_page (script->window, "curves");
-      next (script, STEP_SAVE_FORKS);
-      break;
-
-    case STEP_SAVE_FORKS:
-      if (script->ticks < 5)
-        break;
-      SAVE_OR_WAIT (save (script, "screenshot-forks.png"));
-      next (script, STEP_SHOW_RATIOS);
-      break;
-
-    case STEP_SHOW_RATIOS:
-      {
-        g_autoptr(LabRun) first = g_list_model_get_item (lab_window_get_runs (script->window), 0);
-        lab_window_show_update_ratios (script->window, first);
-      }
-      lab_window_set_page (script->window, "updates");
-      next (script, STEP_SAVE_RATIOS);
-      break;
-
-    case STEP_SAVE_RATIOS:
-      if (script->ticks < 5)
-        break;
-      SAVE_OR_WAIT (save (script, "screenshot-update-ratio.png"));
-      next (script, STEP_OPEN_FINDER);
-      break;
-
-    case STEP_OPEN_FINDER:
-      lab_window_set_page (script->window, "curves");
-      delete_all_runs (script);
-      configure_instruments (script, 10);
-      gtk_widget_activate_action (GTK_WIDGET (script->window), "win.find-lr", NULL);
-      script->finder = find_finder ();
-      if (script->finder == NULL)
-        return fail (script, "Find did not open the finder");
-      next (script, STEP_SAVE_FINDER);
-      break;
-
-    case STEP_SAVE_FINDER:
-      if (lab_lr_finder_dialog_get_running (LAB_LR_FINDER_DIALOG (script->finder)) || script->ticks < 10)
-        break;
-      if (!isfinite (lab_lr_finder_dialog_get_suggestion (LAB_LR_FINDER_DIALOG (script->finder))))
-        return fail (script, "the finder suggested no rate");
-      SAVE_OR_WAIT (save_window (script, script->finder, "screenshot-lr-finder.png"));
-      gtk_window_destroy (script->finder);
-      script->finder = NULL;
-      next (script, STEP_START_SWEEP);
-      break;
-
-    case STEP_START_SWEEP:
-      lab_settings_panel_set_sweep_rates (lab_window_get_settings_panel (script->window),
-                                          "1e-1, 1e-2, 1e-3, 1e-4, 1e-5");
-      lab_settings_panel_set_n_seeds (lab_window_get_settings_panel (script->window), 1);
-      gtk_widget_activate_action (GTK_WIDGET (script->window), "win.sweep", NULL);
-      /* The sidebar where the sweep was set up: the schedule, then Compare. */
-      lab_settings_panel_reveal_schedule (lab_window_get_settings_panel (script->window));
-      next (script, STEP_HOVER_SWEEP);
-      break;
-
-    case STEP_HOVER_SWEEP:
-      if (lab_u_curve_get_n_points (lab_window_get_u_curve (script->window)) < 5 || !all_runs_ended (script))
-        break;
-      /* 1e-3, the third rate, stands out on the charts as the pointer over it would make it. */
-      lab_u_curve_set_hover (lab_window_get_u_curve (script->window), 2);
-      next (script, STEP_SAVE_SWEEP);
-      break;
-
-    case STEP_SAVE_SWEEP:
-      /* A few frames: a window with a layout pending renders nothing. */
-      if (script->ticks < 5)
-        break;
-      SAVE_OR_WAIT (save (script, "screenshot-sweep.png"));
-      lab_u_curve_set_hover (lab_window_get_u_curve (script->window), -1);
-      next (script, STEP_START_SEEDS);
-      break;
-
-    case STEP_START_SEEDS:
-      delete_all_runs (script);
-      configure_instruments (script, 15);
-      lab_settings_panel_set_n_seeds (lab_window_get_settings_panel (script->window), 3);
-      gtk_widget_activate_action (GTK_WIDGET (script->window), "win.start", NULL);
-      lab_settings_panel_set_n_seeds (lab_window_get_settings_panel (script->window), 1);
-      next (script, STEP_SAVE_SEEDS);
-      break;
-
-    case STEP_SAVE_SEEDS:
-      if (g_list_model_get_n_items (lab_window_get_runs (script->window)) < 3 || !all_runs_ended (script))
-        break;
-      if (script->ticks < 5)
-        break;
-      SAVE_OR_WAIT (save (script, "screenshot-seeds.png"));
-      next (script, STEP_START_SCHEDULE);
-      break;
-
-    case STEP_START_SCHEDULE:
-      /* One-cycle at 1e-3: its preview in the panel, its rates in the chart under the loss. */
-      delete_all_runs (script);
-      configure_instruments (script, 12);
-      {
-        LabSettingsPanel *panel = lab_window_get_settings_panel (script->window);
-        TrainConfig config;
-
-        train_config_init (&config);
-        lab_settings_panel_get_config (panel, &config);
-        config.schedule.kind = TRAIN_SCHEDULE_ONE_CYCLE;
-        lab_settings_panel_set_config (panel, &config);
-        train_config_clear (&config);
-        gtk_widget_activate_action (GTK_WIDGET (script->window), "win.start", NULL);
-        lab_settings_panel_reveal_schedule (panel);
-      }
-      next (script, STEP_SAVE_SCHEDULE);
-      break;
-
-    case STEP_SAVE_SCHEDULE:
-      if (!all_runs_ended (script) || script->ticks < 5)
-        break;
-      SAVE_OR_WAIT (save (script, "screenshot-schedule.png"));
-      next (script, STEP_DONE);
-      break;
-
-    case STEP_DONE:
-    default:
       gtk_window_destroy (GTK_WINDOW (script->window));
       return G_SOURCE_REMOVE;
     }
+  shot = &shots[script->shot];
+
+  if (!script->prepared)
+    {
+      if (shot->prepare != NULL && !shot->prepare (script))
+        return G_SOURCE_REMOVE;
+      script->prepared = TRUE;
+      script->ticks = 0;
+      return G_SOURCE_CONTINUE;
+    }
+  if (script->ticks < shot->min_ticks || (shot->ready != NULL && !shot->ready (script)))
+    return script->failed ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+  if (shot->file != NULL)
+    SAVE_OR_WAIT (shot->of_finder ? save_window (script, script->finder, shot->file)
+                                  : save (script, shot->file));
+  if (shot->after != NULL)
+    shot->after (script);
+  script->shot++;
+  script->prepared = FALSE;
   return G_SOURCE_CONTINUE;
 }
 
