@@ -116,7 +116,8 @@ def main_table(b, nets, default_size, batch):
     print(f"LR Lab engine vs PyTorch {torch_version}: {b.a.threads} threads each, one process "
           f"per side, run one after the other on this machine ({time.strftime('%Y-%m-%d %H:%M %Z')})")
     print(f"sgemm peak ({gemm['gemm']}^3, {gemm['threads']} threads, best of runs): "
-          f"{peak:.1f} GFLOP/s; training FLOPs = 3 x nn_model_estimate's flops_forward")
+          f"{peak:.1f} GFLOP/s on OpenBLAS's {gemm.get('blas_core', '?')} kernels; "
+          f"training FLOPs = 3 x nn_model_estimate's flops_forward")
     print(f"timed: {b.iters} training steps, {b.eval_iters} evaluation batches after "
           f"{b.warmup} warm-up; PyTorch column = faster of NCHW / channels_last")
     head = ("network", "metric", "LR Lab", "PyTorch", "LR Lab/PyTorch", "torch format")

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "nn_blas_core.h"
 #include "nn_model.h"
 #include "nn_optim.h"
 #include "nn_rng.h"
@@ -86,8 +87,8 @@ static int bench_gemm(const bench_args *a)
             best = t;
     }
     printf("{\"side\": \"lrlab\", \"gemm\": %d, \"threads\": %d, \"gflops\": %.3f, "
-           "\"check\": %g}\n", m, nn_get_threads(), 2.0 * m * m * (double)m / best / 1e9,
-           (double)z[n / 2]);
+           "\"check\": %g, \"blas_core\": \"%s\"}\n", m, nn_get_threads(),
+           2.0 * m * m * (double)m / best / 1e9, (double)z[n / 2], nn_blas_core_name());
     free(x);
     free(y);
     free(z);

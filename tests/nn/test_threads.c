@@ -11,6 +11,7 @@
 #include <glib.h>
 #include <omp.h>
 
+#include "nn_blas_core.h"
 #include "nn_threads.h"
 
 static int
@@ -73,10 +74,42 @@ test_one_pool(void)
     g_assert_cmpstr(gomp, ==, ours);
 }
 
+/* Only OpenBLAS's generic fallback is replaced, by the best kernels the CPU can run. */
+static void
+test_blas_core_choice(void)
+{
+    g_assert_cmpstr(nn_blas_better_core("Prescott", 1, 1), ==, "SkylakeX");
+    g_assert_cmpstr(nn_blas_better_core("Prescott", 0, 1), ==, "Haswell");
+    g_assert_null(nn_blas_better_core("Prescott", 0, 0));
+    g_assert_null(nn_blas_better_core("Haswell", 1, 1));
+    g_assert_null(nn_blas_better_core("SkylakeX", 1, 1));
+    g_assert_null(nn_blas_better_core("Zen", 0, 1));
+    g_assert_null(nn_blas_better_core(NULL, 1, 1));
+}
+
+/* This very program runs on kernels that fit the CPU: OpenBLAS knew it, or the
+ * constructor in nn_threads.c started the program again with OPENBLAS_CORETYPE (on an
+ * Emerald Rapids Xeon OpenBLAS 0.3.21 takes "Prescott", and this fails without it). A
+ * variable the user set is theirs. */
+static void
+test_blas_core_here(void)
+{
+    const char *asked = g_getenv("OPENBLAS_CORETYPE");
+    g_test_message("OpenBLAS kernels: %s (OPENBLAS_CORETYPE %s)", nn_blas_core_name(),
+                   asked ? asked : "not set");
+    if (asked != NULL && nn_blas_better_core_here() != NULL) {
+        g_test_skip("the user's OPENBLAS_CORETYPE chose the generic kernels");
+        return;
+    }
+    g_assert_null(nn_blas_better_core_here());
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/nn/threads/one-pool", test_one_pool);
+    g_test_add_func("/nn/threads/blas-core-choice", test_blas_core_choice);
+    g_test_add_func("/nn/threads/blas-core-here", test_blas_core_here);
     return g_test_run();
 }
