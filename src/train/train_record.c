@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nn_blas_core.h"
 #include "train_history.h"
 #include "train_predictions.h"
 
@@ -118,6 +119,9 @@ gboolean train_record_write_status(const char *dir, const TrainProgress *progres
     /* Who writes the folder: a reader leaves a live writer's temporary files alone. */
     g_key_file_set_int64(kf, "status", "pid", getpid());
     g_key_file_set_string(kf, "status", "host", g_get_host_name());
+    /* With the same seeds and threads, other BLAS kernels round otherwise: when a resumed
+     * or repeated run parts from the first, this says whether the machine changed. */
+    g_key_file_set_string(kf, "status", "blas-kernels", nn_blas_core_name());
     return g_key_file_save_to_file(kf, path, error);
 }
 

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <utime.h>
 
+#include "nn_blas_core.h"
 #include "train_history.h"
 #include "train_predictions.h"
 #include "train_record.h"
@@ -213,6 +214,15 @@ test_record_folder_round_trip(void)
     g_assert_cmpint(folder.split.num_classes, ==, 2);
     g_assert_cmpstr(folder.split.class_names[1], ==, "defect");
     g_assert_cmpint(folder.split.n_val, ==, 3);
+    /* status.ini names the kernels this process's GEMMs ran on (informative) */
+    {
+        g_autoptr(GKeyFile) kf = g_key_file_new();
+        g_autofree char *status_path = g_build_filename(dir, "status.ini", NULL);
+        g_assert_true(g_key_file_load_from_file(kf, status_path, G_KEY_FILE_NONE, NULL));
+        g_autofree char *kernels = g_key_file_get_string(kf, "status", "blas-kernels", NULL);
+        g_assert_cmpstr(kernels, ==, nn_blas_core_name());
+        g_assert_cmpstr(kernels, !=, "");
+    }
     g_assert_cmpint(folder.split.val_indices[2], ==, 9);
     g_assert_cmpint(folder.split.val_labels[0], ==, 1);
     g_assert_cmpstr(folder.split.val_sources[2], ==, "x.png");
