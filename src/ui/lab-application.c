@@ -4,9 +4,13 @@
 
 #include <glib/gi18n.h>
 
+#include <cblas.h>
+
 #include "lab-application.h"
 #include "lab-screenshot.h"
 #include "lab-window.h"
+#include "nn_blas_core.h"
+#include "nn_threads.h"
 
 struct _LabApplication
 {
@@ -68,6 +72,20 @@ lab_application_handle_local_options (GApplication *app,
   return -1;
 }
 
+char *
+lab_application_dup_debug_info (void)
+{
+  return g_strdup_printf ("LR Lab %s\nGTK %u.%u.%u, libadwaita %u.%u.%u\n%s\n"
+                          "OpenBLAS kernels: %s (OPENBLAS_CORETYPE %s)\ncores: %d\n",
+                          PACKAGE_VERSION, gtk_get_major_version (), gtk_get_minor_version (),
+                          gtk_get_micro_version (), adw_get_major_version (),
+                          adw_get_minor_version (), adw_get_micro_version (),
+                          openblas_get_config (), nn_blas_core_name (),
+                          g_getenv ("OPENBLAS_CORETYPE") ? g_getenv ("OPENBLAS_CORETYPE")
+                                                         : "not set",
+                          nn_threads_resolve (0));
+}
+
 static void
 about_action (GSimpleAction *action,
               GVariant      *param,
@@ -75,6 +93,7 @@ about_action (GSimpleAction *action,
 {
   GtkApplication *app = user_data;
   const char *developers[] = { "The LR Lab developers", NULL };
+  g_autofree char *debug_info = lab_application_dup_debug_info ();
 
   adw_show_about_window (gtk_application_get_active_window (app),
                          "application-name", _("LR Lab"),
@@ -85,6 +104,7 @@ about_action (GSimpleAction *action,
                          "license-type", GTK_LICENSE_GPL_3_0,
                          "developers", developers,
                          "translator-credits", _("translator-credits"),
+                         "debug-info", debug_info,
                          NULL);
 }
 

@@ -10,5 +10,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LabApplication, lab_application, LAB, APPLICATION, AdwApplication)
 
 LabApplication *lab_application_new (void);
+/* The About window's debug information, for a bug report (a slow one above all): the
+ * versions, which OpenBLAS kernels the GEMMs run on (nn_blas_core.h) and the cores. */
+char           *lab_application_dup_debug_info (void);
 
 G_END_DECLS

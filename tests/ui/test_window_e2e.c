@@ -8,10 +8,12 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include "lab-application.h"
 #include "lab-augment-page.h"
 #include "lab-mistakes-page.h"
 #include "lab-run-row.h"
 #include "lab-window.h"
+#include "nn_blas_core.h"
 #include "train_session.h"
 #include "ui_test_util.h"
 
@@ -555,6 +557,24 @@ test_export_and_import (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The About window's debug information names the BLAS kernels this process runs on and
+ * the versions a bug report needs. */
+static void
+test_debug_info (void)
+{
+  g_autofree char *info = lab_application_dup_debug_info ();
+  g_autofree char *kernels = g_strdup_printf ("OpenBLAS kernels: %s (", nn_blas_core_name ());
+  g_autofree char *gtk = g_strdup_printf ("GTK %u.%u.", gtk_get_major_version (),
+                                          gtk_get_minor_version ());
+
+  g_test_message ("%s", info);
+  g_assert_nonnull (strstr (info, PACKAGE_VERSION));
+  g_assert_nonnull (strstr (info, kernels));
+  g_assert_nonnull (strstr (info, gtk));
+  g_assert_nonnull (strstr (info, "OpenBLAS 0."));
+  g_assert_true (g_str_has_suffix (info, "\n"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -565,6 +585,7 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/ui/window/two-runs", test_two_runs);
+  g_test_add_func ("/ui/window/debug-info", test_debug_info);
   g_test_add_func ("/ui/window/close-and-delete", test_close_and_delete);
   g_test_add_func ("/ui/window/close-while-training", test_close_while_training);
   g_test_add_func ("/ui/window/augmentation-preview", test_augmentation_preview);
