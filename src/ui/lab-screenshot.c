@@ -340,15 +340,24 @@ show_augmentation (Script *script)
   return TRUE;
 }
 
+/* A page about run 1 (lr 1e-3): it learned most, its mistakes and updates are the
+ * interesting ones. */
+static gboolean
+show_first_run (Script     *script,
+                void      (*show) (LabWindow *window, LabRun *run),
+                const char *page)
+{
+  g_autoptr(LabRun) first = g_list_model_get_item (lab_window_get_runs (script->window), 0);
+
+  show (script->window, first);
+  lab_window_set_page (script->window, page);
+  return TRUE;
+}
+
 static gboolean
 show_mistakes (Script *script)
 {
-  /* The first run (lr 1e-3) learned most: its mistakes are the interesting ones. */
-  g_autoptr(LabRun) first = g_list_model_get_item (lab_window_get_runs (script->window), 0);
-
-  lab_window_show_mistakes (script->window, first);
-  lab_window_set_page (script->window, "mistakes");
-  return TRUE;
+  return show_first_run (script, lab_window_show_mistakes, "mistakes");
 }
 
 static gboolean
@@ -469,11 +478,7 @@ show_forks (Script *script)
 static gboolean
 show_ratios (Script *script)
 {
-  g_autoptr(LabRun) first = g_list_model_get_item (lab_window_get_runs (script->window), 0);
-
-  lab_window_show_update_ratios (script->window, first);
-  lab_window_set_page (script->window, "updates");
-  return TRUE;
+  return show_first_run (script, lab_window_show_update_ratios, "updates");
 }
 
 static gboolean
