@@ -14,6 +14,9 @@ train_process_init(char **argv)
     if (getenv("OMP_WAIT_POLICY") != NULL)
         return;
     setenv("OMP_WAIT_POLICY", "passive", 1);
+    /* On a CPU that OpenBLAS does not know, the engine's constructor (nn_threads.c) has
+     * already restarted the program once for OPENBLAS_CORETYPE, before main: that is a
+     * second start of a few milliseconds, and the last, as both variables are now set. */
     execv("/proc/self/exe", argv);
     /* exec failed (no /proc?): keep running with the spinning default */
 }
