@@ -58,10 +58,23 @@ typedef struct { int H, C, OC; } conv_layer;
 int main(int argc, char **argv)
 {
     /* bench_kernels [reps [threads]]: threads 0 (the default) means all cores. */
-    int B = 64, reps = 3;
+    int B = 64, reps = 3, threads = 0;
+    char *end = NULL;
     if (argc > 1)
-        reps = atoi(argv[1]);
-    nn_set_threads(argc > 2 ? atoi(argv[2]) : 0);
+        reps = (int)strtol(argv[1], &end, 10);
+    if (argc > 1 && (*end != '\0' || reps < 1))
+        reps = 0;
+    if (argc > 2) {
+        threads = (int)strtol(argv[2], &end, 10);
+        if (*end != '\0' || threads < 0)
+            reps = 0;
+    }
+    if (argc > 3 || reps == 0) {
+        fprintf(stderr, "usage: %s [REPS [THREADS]]  (REPS >= 1, default 3; THREADS 0 = "
+                "all cores, the default)\n", argv[0]);
+        return 2;
+    }
+    nn_set_threads(threads);
     nn_rng rng;
     nn_rng_seed(&rng, 1);
     static const conv_layer layers[] = {
