@@ -113,6 +113,43 @@ size_t nn_conv2d_algo_scratch_floats(int B, int H, int W, int C, int OC, int K,
     return nn_winograd_scratch_floats(C, OC, m, nn_winograd_chunk_tiles(B, H, W, C, OC, m));
 }
 
+/* n floats from src to dst. The runs im2col copies are short (K*C floats: 9 for the
+ * RGB input layer), three per output pixel, and so are the bias rows (fill_row): with a
+ * library memcpy call for each, perf put a quarter of the first layer's forward in
+ * memmove. Below 16 floats two fixed-size copies that may overlap (the second ends at
+ * n) compile to vector moves; a plain loop would be turned back into a memmove call by
+ * the compiler. The paper net's first layer (batch 64, 64 px, 2 threads, Emerald
+ * Rapids) went from 15.2 to 13.3 ms; what is left is mostly writing its 67 MB output. */
+static inline void copy_floats(float *restrict dst, const float *restrict src, size_t n)
+{
+    if (n >= 16) {
+        memcpy(dst, src, n * sizeof(float));
+    } else if (n >= 8) {
+        memcpy(dst, src, 8 * sizeof(float));
+        memcpy(dst + n - 8, src + n - 8, 8 * sizeof(float));
+    } else if (n >= 4) {
+        memcpy(dst, src, 4 * sizeof(float));
+        memcpy(dst + n - 4, src + n - 4, 4 * sizeof(float));
+    } else {
+        if (n > 0)
+            dst[0] = src[0];
+        if (n > 1)
+            dst[1] = src[1];
+        if (n > 2)
+            dst[2] = src[2];
+    }
+}
+
+/* The bias into one output row (OC floats; 262144 rows in the first layer), by
+ * copy_floats's vector moves. */
+static inline void fill_row(float *restrict row, const float *restrict bias, int OC)
+{
+    int j = 0;
+    for (; j + 16 <= OC; j += 16)
+        memcpy(row + j, bias + j, 16 * sizeof(float));
+    copy_floats(row + j, bias + j, (size_t)(OC - j));
+}
+
 /* col (rows, K*K*C): row r is the patch of output pixel p0+r (pixels numbered b,y,x),
  * laid out (ky,kx,c) like a weight row, zeros where the patch leaves the image. */
 static void im2col(float *col, const float *inp, size_t p0, size_t rows,
@@ -137,7 +174,7 @@ static void im2col(float *col, const float *inp, size_t p0, size_t rows,
             }
             const float *src = img + (size_t)iy * W * C;
             if (x0 >= 0 && x0 + K <= W) {
-                memcpy(dst, src + (size_t)x0 * C, kc * sizeof(float));
+                copy_floats(dst, src + (size_t)x0 * C, kc);
                 continue;
             }
             for (int kx = 0; kx < K; kx++) {
@@ -145,7 +182,7 @@ static void im2col(float *col, const float *inp, size_t p0, size_t rows,
                 if (ix < 0 || ix >= W)
                     memset(dst + (size_t)kx * C, 0, C * sizeof(float));
                 else
-                    memcpy(dst + (size_t)kx * C, src + (size_t)ix * C, C * sizeof(float));
+                    copy_floats(dst + (size_t)kx * C, src + (size_t)ix * C, (size_t)C);
             }
         }
     }
@@ -194,7 +231,7 @@ static void conv_forward(float *out, const float *inp, const float *weight, cons
          * output rows are about to be used anyway. */
         for (size_t r = 0; r < rows; r++) {
             if (bias)
-                memcpy(o + r * OC, bias, OC * sizeof(float));
+                fill_row(o + r * OC, bias, OC);
             else
                 memset(o + r * OC, 0, OC * sizeof(float));
         }
