@@ -114,17 +114,18 @@ size_t nn_conv2d_algo_scratch_floats(int B, int H, int W, int C, int OC, int K,
 }
 
 /* n floats from src to dst. The runs im2col copies are short (K*C floats: 9 for the
- * RGB input layer), three per output pixel, and so are the bias rows (fill_row): with a
- * library memcpy call for each, perf put a quarter of the first layer's forward in
- * memmove. Below 16 floats two fixed-size copies that may overlap (the second ends at
- * n) compile to vector moves; a plain loop would be turned back into a memmove call by
- * the compiler. The paper net's first layer (batch 64, 64 px, 2 threads, Emerald
- * Rapids) went from 15.2 to 13.3 ms; what is left is mostly writing its 67 MB output. */
+ * RGB input layer), three per output pixel, and so are the bias rows of the forward
+ * (OC floats, 262144 rows in the first layer): with a library memcpy call for each,
+ * perf put a quarter of the first layer's forward in memmove. Fixed-size copies of 16
+ * floats, then of 8 or 4 that may overlap (the last ends at n), compile to vector moves;
+ * a plain loop would be turned back into a memmove call by the compiler. The paper
+ * net's first layer (batch 64, 64 px, 2 threads, Emerald Rapids) went from 15.2 to
+ * 13.3 ms; what is left is mostly writing its 67 MB output. */
 static inline void copy_floats(float *restrict dst, const float *restrict src, size_t n)
 {
-    if (n >= 16) {
-        memcpy(dst, src, n * sizeof(float));
-    } else if (n >= 8) {
+    for (; n >= 16; n -= 16, dst += 16, src += 16)
+        memcpy(dst, src, 16 * sizeof(float));
+    if (n >= 8) {
         memcpy(dst, src, 8 * sizeof(float));
         memcpy(dst + n - 8, src + n - 8, 8 * sizeof(float));
     } else if (n >= 4) {
@@ -138,16 +139,6 @@ static inline void copy_floats(float *restrict dst, const float *restrict src, s
         if (n > 2)
             dst[2] = src[2];
     }
-}
-
-/* The bias into one output row (OC floats; 262144 rows in the first layer), by
- * copy_floats's vector moves. */
-static inline void fill_row(float *restrict row, const float *restrict bias, int OC)
-{
-    int j = 0;
-    for (; j + 16 <= OC; j += 16)
-        memcpy(row + j, bias + j, 16 * sizeof(float));
-    copy_floats(row + j, bias + j, (size_t)(OC - j));
 }
 
 /* col (rows, K*K*C): row r is the patch of output pixel p0+r (pixels numbered b,y,x),
@@ -231,7 +222,7 @@ static void conv_forward(float *out, const float *inp, const float *weight, cons
          * output rows are about to be used anyway. */
         for (size_t r = 0; r < rows; r++) {
             if (bias)
-                fill_row(o + r * OC, bias, OC);
+                copy_floats(o + r * OC, bias, (size_t)OC);
             else
                 memset(o + r * OC, 0, OC * sizeof(float));
         }
