@@ -35,7 +35,8 @@ typedef struct {
 } DataSet;
 
 /* An empty dataset with room for count images of height x width (pixels zeroed),
- * holding one reference (free it with data_set_unref, never g_free). class_names and sources are allocated (NULL entries). */
+ * holding one reference (free it with data_set_unref, never g_free). class_names and
+ * sources are allocated (NULL entries). */
 DataSet *data_set_new(int count, int height, int width, int num_classes);
 DataSet *data_set_ref(DataSet *set);
 void data_set_unref(DataSet *set);

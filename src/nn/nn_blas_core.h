@@ -2,7 +2,7 @@
  * OpenBLAS (0.3.21, DYNAMIC_ARCH) picks its kernels by the CPU's model number when it is
  * loaded, and a CPU newer than it gets the generic fallback: on an Emerald Rapids Xeon
  * (family 6, model 207) that is "Prescott", SSE3 only, and sgemm runs at 64 GFLOP/s on
- * 2 cores instead of 215-260 with its AVX-512 ("SkylakeX") kernels; LR Lab trains 2.2x
+ * 2 cores instead of 215-290 with its AVX-512 ("SkylakeX") kernels; LR Lab trains 2.2x
  * slower and falls behind PyTorch (whose oneDNN knows the CPU). OpenBLAS's documented
  * remedy is the OPENBLAS_CORETYPE variable, read once at load: nn_threads.c sets it and
  * starts the program again (see there) when the fallback was taken on a CPU that has
