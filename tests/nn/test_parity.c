@@ -47,7 +47,8 @@
  * difference stays one). Not for free-running Adam: it divides each gradient by its own
  * running magnitude, so the residue of a gradient that is nearly zero becomes a step of
  * up to lr, ReLUs and max-pool winners switch, and within a few steps the two float32
- * runs are 1e-2 apart on a gradient tensor while float64 sides with either by luck. */
+ * runs are 1e-2 apart on a gradient tensor while float64 sides with either by luck.
+ * Free-running Adam is held to its losses only (compare_free_losses). */
 #define ROUNDING_FACTOR 10.0
 
 /* Free-running Adam: only the loss is compared. The two float32 runs agree to ~1e-7
@@ -536,17 +537,27 @@ compare_teacher (nn_model *model, const LrlabRun *run, const TorchRun *t32,
   return bad;
 }
 
-/* Free-running Adam: the loss trajectory alone, at FREE_LOSS_RTOL. */
+/* Free-running Adam: the loss trajectory alone, at FREE_LOSS_RTOL; where a step is
+ * over, also within ROUNDING_FACTOR of torch's own float32 distance from float64 (t64,
+ * when compare_with_torch redid it). A tie's drift, amplified by Adam, moves torch's
+ * float32 run from float64 as much as ours: seen on an AMD EPYC (Zen 3) with OpenBLAS's
+ * Zen kernels, paper/adam parted from torch from step 5 (one ReLU tie at step 6 of the
+ * teacher-forced run) to 2.4e-3 at step 9, where torch's float64 run was 3e-6 from
+ * ours: torch's float32 had drifted, not LR Lab. A wrong update still fails: its loss is far
+ * from float64 too (a flipped sign climbs to 18.7), and the teacher-forced steps are the
+ * strict check. */
 static int
-compare_free_losses (const LrlabRun *run, const TorchRun *t32)
+compare_free_losses (nn_model *model, const LrlabRun *run, const TorchRun *t32,
+                     const TorchRun *t64)
 {
   int bad = 0;
 
+  (void) model;
   for (int step = 0; step < PARITY_STEPS; step++)
     {
       g_autofree char *what = g_strdup_printf ("free step %2d", step + 1);
-      bad += !check_loss (what, run->losses[step], t32->losses[step], NAN, FREE_LOSS_RTOL,
-                          TRUE);
+      bad += !check_loss (what, run->losses[step], t32->losses[step],
+                          t64 ? t64->losses[step] : NAN, FREE_LOSS_RTOL, TRUE);
     }
   return bad;
 }
@@ -681,16 +692,8 @@ test_parity (gconstpointer data)
 
   /* Every case teacher-forced: each step's gradients strictly, ties followed. */
   bad = compare_with_torch (dir, "teacher", model, &run, compare_teacher);
-  if (adam)
-    {
-      if (run_torch (dir, "free", "float32"))
-        {
-          g_autofree float *losses = read_floats (dir, "torch_losses.bin", PARITY_STEPS);
-          bad += compare_free_losses (&run, &(TorchRun) { .losses = losses });
-        }
-    }
-  else
-    bad += compare_with_torch (dir, "free", model, &run, compare_free);
+  bad += compare_with_torch (dir, "free", model, &run,
+                             adam ? compare_free_losses : compare_free);
   if (!g_test_failed ())
     check_meaningful (dir, model, &run, adam ? FREE_LOSS_RTOL : LOSS_RTOL);
   if (bad > 0)
