@@ -48,7 +48,8 @@
  * running magnitude, so the residue of a gradient that is nearly zero becomes a step of
  * up to lr, ReLUs and max-pool winners switch, and within a few steps the two float32
  * runs are 1e-2 apart on a gradient tensor while float64 sides with either by luck.
- * Free-running Adam is held to its losses only (compare_free_losses). */
+ * So free-running Adam is held to its losses alone, which float64 can still judge
+ * (compare_free_losses). */
 #define ROUNDING_FACTOR 10.0
 
 /* Free-running Adam: only the loss is compared. The two float32 runs agree to ~1e-7
@@ -545,9 +546,9 @@ compare_teacher (nn_model *model, const LrlabRun *run, const TorchRun *t32,
  * float32 run from float64 as much as ours: seen on an AMD EPYC (Zen 3) with OpenBLAS's
  * Zen kernels, paper/adam parted from torch from step 5 (one ReLU tie at step 6 of the
  * teacher-forced run) to 2.4e-3 at step 9, where torch's float64 run was 3e-6 from
- * ours: torch's float32 had drifted, not LR Lab. A wrong update still fails: its loss is far
- * from float64 too (a flipped sign climbs to 18.7), and the teacher-forced steps are the
- * strict check. */
+ * ours: torch's float32 had drifted, not LR Lab. A wrong update still fails: its loss
+ * is far from float64 too (a flipped sign climbs to 18.7), and the teacher-forced steps
+ * are the strict check. */
 static int
 compare_free_losses (nn_model *model, const LrlabRun *run, const TorchRun *t32,
                      const TorchRun *t64)
