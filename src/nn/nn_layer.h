@@ -81,6 +81,10 @@ struct nn_layer_ops {
      * can: a window winner's ReLU state is the pooled value's sign), so that layer's
      * output need not outlive the forward (see nn_model's plan). */
     int applies_relu_below;
+    /* Backward writes every element of dinp instead of accumulating into it, so the
+     * model need not clear dinp first (a max-pool's: its input gradient is the largest
+     * the model writes, 67 MB on the seed net's first pool at 64x64, batch 64). */
+    int writes_dinp;
     /* Checks the layer's spec and fills its part of L from its input shape (L->h, w, c);
      * fails with NN_ERR_SPEC and a message naming the token. */
     nn_status (*plan)(nn_layer *L, const nn_layer_plan_args *a, nn_error *err);
@@ -91,7 +95,8 @@ struct nn_layer_ops {
     const float *(*forward)(nn_layer *L, const nn_layer_pass *p, const float *inp,
                             float *out);
     /* dout (B, out_size), already through the ReLU mask. ACCUMULATES into dinp (B,
-     * in_size) (NULL when nothing below needs it) and the layer's parameter gradients. */
+     * in_size) (NULL when nothing below needs it; written instead when writes_dinp) and
+     * into the layer's parameter gradients. */
     void (*backward)(const nn_layer *L, const nn_layer_pass *p, float *dinp,
                      const float *dout);
 };

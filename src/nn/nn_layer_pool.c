@@ -1,6 +1,6 @@
 /* nn_layer_pool: 2x2 max pooling as a model layer (spec token p): the plan (it fails
  * when the feature map would shrink below 1x1), forward recording each window's winner,
- * backward scattering to the winners. */
+ * backward writing each window's gradient to its winner (and 0 to the rest). */
 #include <stdio.h>
 
 #include "nn_layer.h"
@@ -38,6 +38,7 @@ static void pool_backward(const nn_layer *L, const nn_layer_pass *p, float *dinp
 
 const nn_layer_ops nn_layer_pool = {
     .applies_relu_below = 1,
+    .writes_dinp = 1,
     .plan = pool_plan,
     .forward = pool_forward,
     .backward = pool_backward,

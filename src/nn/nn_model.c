@@ -501,7 +501,8 @@ static const float *backward_layers(nn_model *m, int B, int stop)
         float *dinp = NULL;
         if (L->needs_dinp) {
             dinp = dout_at_start ? dbuf + dsize - n_in : dbuf;
-            memset(dinp, 0, n_in * sizeof(float));
+            if (!L->ops->writes_dinp)
+                memset(dinp, 0, n_in * sizeof(float));
         }
         L->ops->backward(L, &pass, dinp, dout);
         L->backward_s += now_s() - t0;
