@@ -552,9 +552,10 @@ start_seeds (Script *script)
 
   delete_all_runs (script);
   configure_instruments (script, 15);
+  /* Left at 3 for the picture, which should show the setting that made the band; the
+   * next step sets it back. */
   lab_settings_panel_set_n_seeds (panel, 3);
   gtk_widget_activate_action (GTK_WIDGET (script->window), "win.start", NULL);
-  lab_settings_panel_set_n_seeds (panel, 1);
   return TRUE;
 }
 
@@ -574,6 +575,7 @@ start_schedule (Script *script)
 
   delete_all_runs (script);
   configure_instruments (script, 12);
+  lab_settings_panel_set_n_seeds (panel, 1);
   train_config_init (&config);
   lab_settings_panel_get_config (panel, &config);
   config.schedule.kind = TRAIN_SCHEDULE_ONE_CYCLE;

@@ -158,6 +158,40 @@ test_axis_ticks (void)
   g_assert_cmpstr (labels->str, ==, "1e-5 1e-4 1e-3 0.01 0.1 ");
   g_string_free (labels, TRUE);
 
+  /* The learning-rate chart is short: at 90 px its 1-2-5 labels over 1e-4..5e-3 would
+   * touch, so the decades stay and only minors with room keep theirs; at 400 px all fit. */
+  {
+    g_autoptr(LabAxis) rate = lab_axis_new ();
+    g_autoptr(GArray) rate_ticks = NULL;
+    static const struct { double length; const char *kept; } cases[] = {
+      { 90, "1e-4 1e-3 5e-3 " }, { 400, "1e-4 2e-4 5e-4 1e-3 2e-3 5e-3 " },
+    };
+
+    lab_axis_set_log (rate, TRUE);
+    lab_axis_fit (rate, 1e-4, 5e-3);
+    rate_ticks = lab_axis_get_ticks (rate);
+    for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+      {
+        guint n = rate_ticks->len;
+        g_autofree double *center = g_new (double, n);
+        g_autofree double *half = g_new (double, n);
+        g_autofree gboolean *keep = g_new (gboolean, n);
+        g_autoptr(GString) kept = g_string_new (NULL);
+
+        for (guint i = 0; i < n; i++)
+          {
+            /* Pixels from the top, as the chart draws them; labels 15 px tall. */
+            center[i] = (1 - lab_axis_normalize (rate, g_array_index (rate_ticks, LabAxisTick, i).value)) * cases[c].length;
+            half[i] = 7.5;
+          }
+        lab_axis_fit_labels ((const LabAxisTick *) (gpointer) rate_ticks->data, n, center, half, 4, keep);
+        for (guint i = 0; i < n; i++)
+          if (keep[i])
+            g_string_append_printf (kept, "%s ", g_array_index (rate_ticks, LabAxisTick, i).label);
+        g_assert_cmpstr (kept->str, ==, cases[c].kept);
+      }
+  }
+
   /* A time axis in seconds labelled in minutes: 0..23 min in steps of 5 min. */
   {
     g_autoptr(LabAxis) time = lab_axis_new ();

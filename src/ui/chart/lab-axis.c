@@ -365,6 +365,34 @@ lab_axis_get_ticks (LabAxis *self)
   return ticks;
 }
 
+void
+lab_axis_fit_labels (const LabAxisTick *ticks,
+                     guint              n,
+                     const double      *center,
+                     const double      *half,
+                     double             gap,
+                     gboolean          *keep)
+{
+  g_return_if_fail (n == 0 || (ticks != NULL && center != NULL && half != NULL && keep != NULL));
+
+  for (guint i = 0; i < n; i++)
+    keep[i] = FALSE;
+  /* Two passes, majors then the rest; n is a few dozen, so each label is checked against
+   * every kept one. */
+  for (int pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < n; i++)
+      {
+        gboolean fits = TRUE;
+
+        if (ticks[i].label[0] == 0 || !isfinite (center[i]) || (pass == 0) != !!ticks[i].major)
+          continue;
+        for (guint j = 0; j < n && fits; j++)
+          if (keep[j] && fabs (center[i] - center[j]) < half[i] + half[j] + gap)
+            fits = FALSE;
+        keep[i] = fits;
+      }
+}
+
 static int
 compare_doubles (gconstpointer a,
                  gconstpointer b)

@@ -68,6 +68,18 @@ lab_axis_map_normalize (const LabAxisMap *map,
 /* The ticks inside the range, in increasing order; labels formatted for this range. */
 GArray   *lab_axis_get_ticks     (LabAxis      *self);
 
+/* Which of n labels fit along an axis drawn at some pixel length. Label i is centred at
+ * center[i] and reaches half[i] pixels either way along the axis; a label that would come
+ * within gap pixels of one already kept is dropped. Major ticks are placed first, then the
+ * others in order: a short log axis (the learning-rate chart) keeps 1e-4 and 1e-3 rather
+ * than 1e-4 and 2e-4. keep[i] is FALSE for a tick without a label. */
+void      lab_axis_fit_labels    (const LabAxisTick *ticks,
+                                  guint              n,
+                                  const double      *center,
+                                  const double      *half,
+                                  double             gap,
+                                  gboolean          *keep);
+
 /* The range an autoscaling axis should show for values, robust to a diverged run: values
  * that are non-finite (or <= 0 on a log axis) are ignored, and values above an outlier fence
  * (p90 + 1.5 (p90 - p10), in log space on a log axis) are left out unless listed in keep

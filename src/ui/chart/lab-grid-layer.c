@@ -5,43 +5,72 @@
 
 #include <math.h>
 
-/* One axis' ticks: a grid line across the plot and the label beside the axis. */
-static void
+/* Tick labels closer than this are thinned out (pixels). */
+#define LABEL_GAP 4
+
+/* One axis' ticks: a grid line across the plot and, where it fits, the label beside the
+ * axis. Returns the widest label drawn (pixels), which places the y title clear of them. */
+static int
 draw_ticks (const LabChartDrawContext *dc,
             GtkOrientation             axis)
 {
   const cairo_rectangle_t *a = &dc->proj.area;
   cairo_t *cr = dc->cr;
+  gboolean along_x = axis == GTK_ORIENTATION_HORIZONTAL;
   guint n;
   const LabTickLabel *ticks = lab_chart_layout_get_ticks (dc->layout, dc->model, axis, &n);
+  g_autofree LabAxisTick *axis_ticks = g_new0 (LabAxisTick, MAX (n, 1));
+  g_autofree double *at = g_new0 (double, MAX (n, 1));
+  g_autofree double *half = g_new0 (double, MAX (n, 1));
+  g_autofree gboolean *keep = g_new0 (gboolean, MAX (n, 1));
+  int widest = 0;
 
   for (guint i = 0; i < n; i++)
     {
-      gboolean along_x = axis == GTK_ORIENTATION_HORIZONTAL;
-      double at = along_x ? lab_chart_projection_x (&dc->proj, ticks[i].tick.value)
-                          : lab_chart_projection_y (&dc->proj, ticks[i].tick.value);
+      int w = 0, h = 0;
 
-      at = floor (at) + 0.5;
+      axis_ticks[i] = ticks[i].tick;
+      if (ticks[i].text == NULL)
+        axis_ticks[i].label[0] = 0;
+      else
+        pango_layout_get_pixel_size (ticks[i].text, &w, &h);
+      at[i] = along_x ? lab_chart_projection_x (&dc->proj, ticks[i].tick.value)
+                      : lab_chart_projection_y (&dc->proj, ticks[i].tick.value);
+      at[i] = floor (at[i]) + 0.5;
+      half[i] = (along_x ? w : h) / 2.0;
+    }
+  /* A short chart has no room for every label of a log axis: "2e-3 1e-3 5e-4" would
+   * touch. The grid lines all stay; only labels are dropped. */
+  lab_axis_fit_labels (axis_ticks, n, at, half, LABEL_GAP, keep);
+
+  for (guint i = 0; i < n; i++)
+    {
       lab_chart_set_ink (dc, ticks[i].tick.major ? 0.12 : 0.05);
       if (along_x)
         {
-          cairo_move_to (cr, at, a->y);
-          cairo_line_to (cr, at, a->y + a->height);
+          cairo_move_to (cr, at[i], a->y);
+          cairo_line_to (cr, at[i], a->y + a->height);
         }
       else
         {
-          cairo_move_to (cr, a->x, at);
-          cairo_line_to (cr, a->x + a->width, at);
+          cairo_move_to (cr, a->x, at[i]);
+          cairo_line_to (cr, a->x + a->width, at[i]);
         }
       cairo_stroke (cr);
-      if (ticks[i].text == NULL)
+      if (!keep[i])
         continue;
       lab_chart_set_ink (dc, 0.8);
       if (along_x)
-        lab_chart_show_text (dc, ticks[i].text, at, a->y + a->height + 6, 0.5, 0);
+        lab_chart_show_text (dc, ticks[i].text, at[i], a->y + a->height + 6, 0.5, 0);
       else
-        lab_chart_show_text (dc, ticks[i].text, a->x - 8, at, 1, 0.5);
+        {
+          int w;
+          pango_layout_get_pixel_size (ticks[i].text, &w, NULL);
+          widest = MAX (widest, w);
+          lab_chart_show_text (dc, ticks[i].text, a->x - 8, at[i], 1, 0.5);
+        }
     }
+  return widest;
 }
 
 static void
@@ -52,8 +81,10 @@ grid_layer_draw (const LabChartDrawContext *dc)
   PangoLayout *y_title = lab_chart_layout_get_y_title (dc->layout);
   PangoLayout *title = lab_chart_layout_get_title (dc->layout);
 
+  int widest_y_label;
+
   cairo_set_line_width (cr, 1);
-  draw_ticks (dc, GTK_ORIENTATION_VERTICAL);
+  widest_y_label = draw_ticks (dc, GTK_ORIENTATION_VERTICAL);
   draw_ticks (dc, GTK_ORIENTATION_HORIZONTAL);
 
   /* The two axis lines, over the grid. */
@@ -70,10 +101,16 @@ grid_layer_draw (const LabChartDrawContext *dc)
     {
       /* Turned upright it runs along the plot's height: a short chart (the learning
        * rate's) ellipsizes a long title rather than writing it over the tick labels. */
+      int title_height;
+      double left;
+
       pango_layout_set_ellipsize (y_title, PANGO_ELLIPSIZE_END);
       pango_layout_set_width (y_title, (int) (a->height * PANGO_SCALE));
+      pango_layout_get_pixel_size (y_title, NULL, &title_height);
+      /* 8 px from the edge, or further left when wide labels ("5e-4") would touch it. */
+      left = MAX (0, MIN (8, a->x - 8 - widest_y_label - LABEL_GAP - title_height));
       cairo_save (cr);
-      cairo_translate (cr, 8, a->y + a->height / 2);
+      cairo_translate (cr, left, a->y + a->height / 2);
       cairo_rotate (cr, -G_PI / 2);
       lab_chart_show_text (dc, y_title, 0, 0, 0.5, 0);
       cairo_restore (cr);
