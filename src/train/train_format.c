@@ -45,16 +45,17 @@ const char *train_format_float(char *buf, float value)
     return format_shortest(buf, value, TRUE);
 }
 
-/* lr = mantissa x 10^exponent, the mantissa written with three significant digits in
+/* value = mantissa x 10^exponent, the mantissa written with digits significant digits in
  * [1, 10). The carry is decided on the text, not the number: 9.9996 prints as "10", so
  * it must become 1 of the next power; log10's last-bit error cannot leak either. */
 static int
-split_lr(double lr, char mantissa[G_ASCII_DTOSTR_BUF_SIZE])
+split_mantissa(double value, int digits, char mantissa[G_ASCII_DTOSTR_BUF_SIZE])
 {
-    int exponent = (int) floor(log10(lr));
+    int exponent = (int) floor(log10(value));
+    const char *format = digits == 2 ? "%.2g" : "%.3g";
 
     for (int tries = 0; tries < 2; tries++) {
-        g_ascii_formatd(mantissa, G_ASCII_DTOSTR_BUF_SIZE, "%.3g", lr / pow(10, exponent));
+        g_ascii_formatd(mantissa, G_ASCII_DTOSTR_BUF_SIZE, format, value / pow(10, exponent));
         double written = g_ascii_strtod(mantissa, NULL);
         if (written >= 10)
             exponent++;
@@ -72,7 +73,7 @@ char *train_format_lr(double lr)
 
     if (!(lr > 0) || !isfinite(lr))
         return g_strdup_printf("%g", lr);
-    int exponent = split_lr(lr, mantissa);
+    int exponent = split_mantissa(lr, 3, mantissa);
     return g_strdup_printf("%se%d", mantissa, exponent);
 }
 
@@ -82,8 +83,18 @@ char *train_format_lr_padded(double lr)
 
     if (!(lr > 0) || !isfinite(lr))
         return g_strdup_printf("%g", lr);
-    int exponent = split_lr(lr, mantissa);
+    int exponent = split_mantissa(lr, 3, mantissa);
     return g_strdup_printf("%se%c%02d", mantissa, exponent < 0 ? '-' : '+', ABS(exponent));
+}
+
+char *train_format_ratio(double ratio)
+{
+    char mantissa[G_ASCII_DTOSTR_BUF_SIZE];
+
+    if (!(ratio > 0) || !isfinite(ratio))
+        return g_strdup_printf("%g", ratio);
+    int exponent = split_mantissa(ratio, 2, mantissa);
+    return g_strdup_printf("%se%d", mantissa, exponent);
 }
 
 char *train_format_duration(double seconds)

@@ -20,6 +20,10 @@ char *train_format_lr(double lr);
  * folder names (lr_1e-03), which sort by exponent in a file manager. Newly allocated. */
 char *train_format_lr_padded(double lr);
 
+/* A measured ratio (a layer's update size over its weights' size) in the rates' style with
+ * two significant digits: "3.3e-3", "1.5e-2", "1e-3". Newly allocated. */
+char *train_format_ratio(double ratio);
+
 /* Seconds as "0:59", "3:05", "1:02:03" (rounded to the second); "?" when unknown
  * (negative or not finite). Newly allocated. */
 char *train_format_duration(double seconds);

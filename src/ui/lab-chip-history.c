@@ -46,8 +46,8 @@ draw_strip (GtkDrawingArea *area,
   lab_chip_draw_strip (cr, right, n_epochs, width, height);
 }
 
-/* The history in words, epochs from 1: what became of the chip ("learned at 4"), then
- * how it went ("right 7/20 · 2× forgotten"). */
+/* The history in words, epochs from 1: what became of the chip ("learned at 4", "never
+ * right 3 in a row"), then how it went ("right 7/20 · 2× forgotten"). */
 static char *
 describe (const TrainChipHistory *h,
           int                     n_epochs)
@@ -55,8 +55,11 @@ describe (const TrainChipHistory *h,
   g_autofree char *status = NULL;
   g_autofree char *detail = NULL;
 
-  if (h->first_learned < 0)
-    status = g_strdup (_("never learned"));
+  /* "never learned" beside "right 2/3" reads as a contradiction: say what learned means. */
+  if (h->first_learned < 0 && h->n_right == 0)
+    status = g_strdup (_("never right"));
+  else if (h->first_learned < 0)
+    status = g_strdup_printf (_("never right %d in a row"), TRAIN_FORGETTING_STREAK);
   else if (!h->right_at_end)
     status = g_strdup_printf (_("forgotten since %d"), h->wrong_since + 1);
   else

@@ -12,6 +12,7 @@
 #include "lab-template.h"
 #include "lab-text.h"
 #include "train_diagnosis.h"
+#include "train_format.h"
 #include "train_ratios.h"
 
 #define LOG_MIN   (-7.0)
@@ -72,7 +73,7 @@ describe_shape (const nn_tensor_info *t)
 static char *
 format_ratio (double r)
 {
-  return isfinite (r) && r > 0 ? g_strdup_printf ("%.1e", r) : g_strdup ("—");
+  return isfinite (r) && r > 0 ? train_format_ratio (r) : g_strdup ("—");
 }
 
 /* Only the rows that are new since the last call; everything again for another log. */

@@ -236,6 +236,13 @@ test_format_numbers(void)
         g_assert_cmpstr(t, ==, lrs[i].text);
         g_assert_cmpstr(padded, ==, lrs[i].padded);
     }
+    static const struct { double ratio; const char *text; } ratios[] = {
+        { 3.27e-3, "3.3e-3" }, { 1.5e-2, "1.5e-2" }, { 1e-3, "1e-3" }, { 9.96e-4, "1e-3" }, { 0.25, "2.5e-1" },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(ratios); i++) {
+        g_autofree char *t = train_format_ratio(ratios[i].ratio);
+        g_assert_cmpstr(t, ==, ratios[i].text);
+    }
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
     g_assert_cmpstr(train_format_double(buf, 0.9), ==, "0.9");
     g_assert_cmpstr(train_format_double(buf, 1e-3), ==, "0.001");
