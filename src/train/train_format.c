@@ -67,14 +67,21 @@ split_mantissa(double value, int digits, char mantissa[G_ASCII_DTOSTR_BUF_SIZE])
     return exponent;
 }
 
-char *train_format_lr(double lr)
+/* "3e-4" with digits significant digits; "%g" for what is no positive number. */
+static char *
+format_scientific(double value, int digits)
 {
     char mantissa[G_ASCII_DTOSTR_BUF_SIZE];
 
-    if (!(lr > 0) || !isfinite(lr))
-        return g_strdup_printf("%g", lr);
-    int exponent = split_mantissa(lr, 3, mantissa);
+    if (!(value > 0) || !isfinite(value))
+        return g_strdup_printf("%g", value);
+    int exponent = split_mantissa(value, digits, mantissa);
     return g_strdup_printf("%se%d", mantissa, exponent);
+}
+
+char *train_format_lr(double lr)
+{
+    return format_scientific(lr, 3);
 }
 
 char *train_format_lr_padded(double lr)
@@ -89,12 +96,7 @@ char *train_format_lr_padded(double lr)
 
 char *train_format_ratio(double ratio)
 {
-    char mantissa[G_ASCII_DTOSTR_BUF_SIZE];
-
-    if (!(ratio > 0) || !isfinite(ratio))
-        return g_strdup_printf("%g", ratio);
-    int exponent = split_mantissa(ratio, 2, mantissa);
-    return g_strdup_printf("%se%d", mantissa, exponent);
+    return format_scientific(ratio, 2);
 }
 
 char *train_format_duration(double seconds)
