@@ -52,7 +52,10 @@ static int
 split_mantissa(double value, int digits, char mantissa[G_ASCII_DTOSTR_BUF_SIZE])
 {
     int exponent = (int) floor(log10(value));
-    const char *format = digits == 2 ? "%.2g" : "%.3g";
+    char format[8];
+
+    /* g_ascii_formatd takes no "%.*g": the precision is written into the format. */
+    g_snprintf(format, sizeof format, "%%.%dg", CLAMP(digits, 1, 9));
 
     for (int tries = 0; tries < 2; tries++) {
         g_ascii_formatd(mantissa, G_ASCII_DTOSTR_BUF_SIZE, format, value / pow(10, exponent));

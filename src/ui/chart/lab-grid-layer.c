@@ -22,22 +22,23 @@ draw_ticks (const LabChartDrawContext *dc,
   g_autofree LabAxisTick *axis_ticks = g_new0 (LabAxisTick, MAX (n, 1));
   g_autofree double *at = g_new0 (double, MAX (n, 1));
   g_autofree double *half = g_new0 (double, MAX (n, 1));
+  g_autofree int *width = g_new0 (int, MAX (n, 1));
   g_autofree gboolean *keep = g_new0 (gboolean, MAX (n, 1));
   int widest = 0;
 
   for (guint i = 0; i < n; i++)
     {
-      int w = 0, h = 0;
+      int h = 0;
 
       axis_ticks[i] = ticks[i].tick;
       if (ticks[i].text == NULL)
         axis_ticks[i].label[0] = 0;
       else
-        pango_layout_get_pixel_size (ticks[i].text, &w, &h);
+        pango_layout_get_pixel_size (ticks[i].text, &width[i], &h);
       at[i] = along_x ? lab_chart_projection_x (&dc->proj, ticks[i].tick.value)
                       : lab_chart_projection_y (&dc->proj, ticks[i].tick.value);
       at[i] = floor (at[i]) + 0.5;
-      half[i] = (along_x ? w : h) / 2.0;
+      half[i] = (along_x ? width[i] : h) / 2.0;
     }
   /* A short chart has no room for every label of a log axis: "2e-3 1e-3 5e-4" would
    * touch. The grid lines all stay; only labels are dropped. */
@@ -64,9 +65,7 @@ draw_ticks (const LabChartDrawContext *dc,
         lab_chart_show_text (dc, ticks[i].text, at[i], a->y + a->height + 6, 0.5, 0);
       else
         {
-          int w;
-          pango_layout_get_pixel_size (ticks[i].text, &w, NULL);
-          widest = MAX (widest, w);
+          widest = MAX (widest, width[i]);
           lab_chart_show_text (dc, ticks[i].text, a->x - 8, at[i], 1, 0.5);
         }
     }
@@ -80,7 +79,6 @@ grid_layer_draw (const LabChartDrawContext *dc)
   cairo_t *cr = dc->cr;
   PangoLayout *y_title = lab_chart_layout_get_y_title (dc->layout);
   PangoLayout *title = lab_chart_layout_get_title (dc->layout);
-
   int widest_y_label;
 
   cairo_set_line_width (cr, 1);
