@@ -14,6 +14,8 @@ typedef struct _RunResult {
     GArray *epochs;             /* TrainEpoch */
     char *message;
     char *updates;              /* train_diagnose_updates, or NULL */
+    char *advice;               /* lrlab_train_phrase_advice, or NULL */
+    gboolean advice_is_rate;    /* it offers another rate (a sweep's table does that) */
     char *folder;
 } RunResult;
 

@@ -28,8 +28,10 @@
 #include "train_process.h"
 #include "train_plan.h"
 #include "train_record.h"
+#include "train_resume.h"
 #include "train_run.h"
 #include "train_sweep.h"
+#include "lrlab-train-advice.h"
 #include "lrlab-train-find-lr.h"
 #include "lrlab-train-sweep.h"
 
@@ -519,22 +521,25 @@ run_result_clear(RunResult *r)
     g_clear_pointer(&r->epochs, g_array_unref);
     g_clear_pointer(&r->message, g_free);
     g_clear_pointer(&r->updates, g_free);
+    g_clear_pointer(&r->advice, g_free);
     g_clear_pointer(&r->folder, g_free);
 }
 
-/* The update ratios' sentence of each run that has one, as the app's verdict line says it. */
+/* The update ratios' sentence of each run that has one, as the app's verdict line says
+ * it, then the advice (a rate only when one rate ran: a sweep's table compares rates). */
 static void
-print_updates(const RunResult *results, int n, gboolean with_seeds)
+print_updates(const RunResult *results, int n, gboolean with_seeds, gboolean one_rate)
 {
-    for (int i = 0; i < n; i++)
-        if (results[i].updates) {
-            g_autofree char *lr = train_format_lr(results[i].lr);
-            if (with_seeds)
-                printf("lr %s, seed %" G_GUINT64_FORMAT ": %s\n", lr, results[i].seed,
-                       results[i].updates);
-            else
-                printf("lr %s: %s\n", lr, results[i].updates);
-        }
+    for (int i = 0; i < n; i++) {
+        g_autofree char *lr = train_format_lr(results[i].lr);
+        g_autofree char *who = with_seeds
+            ? g_strdup_printf("lr %s, seed %" G_GUINT64_FORMAT, lr, results[i].seed)
+            : g_strdup_printf("lr %s", lr);
+        if (results[i].updates)
+            printf("%s: %s\n", who, results[i].updates);
+        if (results[i].advice && !with_seeds && (one_rate || !results[i].advice_is_rate))
+            printf("%s: %s\n", who, results[i].advice);
+    }
 }
 
 static void
@@ -632,6 +637,27 @@ show_member(Watch *w, int i)
     train_run_set_notify(w->run, NULL, on_run_news, w, NULL);
 }
 
+/* The teacher's next step for an ended run (r: its result so far), or NULL; is_rate: it
+ * offers another rate. */
+static char *
+run_advice(TrainRun *run, const RunResult *r, gboolean *is_rate)
+{
+    const TrainEpoch *e = (const TrainEpoch *) (gpointer) r->epochs->data;
+    TrainVerdict v = train_diagnose(e, (int) r->epochs->len, r->status, r->num_classes);
+    TrainAdvice advice = train_advise(&v, train_run_get_config(run), r->num_classes);
+    gboolean kept = FALSE;
+
+    if (advice.kind == TRAIN_ADVICE_CURES && r->folder != NULL) {
+        g_autoptr(GArray) points = train_start_fork_points(r->folder);
+        for (guint i = 0; i < points->len; i++)
+            kept = kept || g_array_index(points, int, i) == advice.fork_epoch;
+    }
+    char *text = lrlab_train_phrase_advice(&advice, &v, r->folder, kept);
+    train_verdict_clear(&v);
+    *is_rate = advice.kind == TRAIN_ADVICE_LOWER_RATE || advice.kind == TRAIN_ADVICE_HIGHER_RATE;
+    return text;
+}
+
 /* The member has ended: what finished after its last notification, then its result. */
 static void
 collect_member(Watch *w)
@@ -646,6 +672,7 @@ collect_member(Watch *w)
     r->num_classes = train_run_get_num_classes(run);
     r->message = train_run_dup_message(run);
     r->updates = train_diagnose_updates(run);
+    r->advice = run_advice(run, r, &r->advice_is_rate);
     TrainTestScore test = train_run_get_progress(run).test;
     if (test.images > 0)
         printf("Test split: %d images, loss %.4f, accuracy %.4f (the best weights, epoch "
@@ -885,7 +912,7 @@ int main(int argc, char **argv)
     if (!lrlab_train_report_sweep(watch.results, n_done, (int) rates->len, (int) seeds->len,
                       config.epochs, o.out))
         exit_status = 1;
-    print_updates(watch.results, n_done, seeds->len > 1);
+    print_updates(watch.results, n_done, seeds->len > 1, rates->len == 1);
     if (o.out && n_done > 0)
         printf("Runs saved under %s\n", o.out);
     if (n_members == 1 && watch.interrupts == 0)

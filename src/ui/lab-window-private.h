@@ -7,7 +7,8 @@
  *   lab-window-charts.c   the charts, and which field of a run's record feeds which curve
  *   lab-window-export.c   charts, CSV and a copy of the session written where the user says
  *   lab-window-branch.c   resume, fork ("Continue from here", "Change the rate now"), prune,
- *                         and forks drawn as branches of their parents */
+ *                         and forks drawn as branches of their parents
+ *   lab-window-verdicts.c the teacher's verdict on every shown run, and what to try next */
 #pragma once
 
 #include "lab-augment-page.h"
@@ -46,6 +47,9 @@ struct _LabWindow
   GtkToggleButton      *time_toggle;
   GtkToggleButton      *batches_toggle;
   GtkLabel             *verdict_label;
+  GtkBox               *advice_box;
+  GtkLabel             *advice_label;
+  GtkButton            *advice_button;
   LabChart             *charts[LAB_WINDOW_N_CHARTS];
   GtkListBox           *runs_list;
   GtkLabel             *status_label;
@@ -106,6 +110,8 @@ void      _lab_window_close_if_stopped     (LabWindow      *self);
 void      _lab_window_remove_run           (LabWindow      *self,
                                             guint           index);
 void      _lab_window_update_status        (LabWindow      *self);
+/* The verdict line and the advice under it (lab-window-verdicts.c). */
+void      _lab_window_update_verdicts      (LabWindow      *self);
 
 /* lab-window-actions.c */
 void      _lab_window_class_actions_init   (LabWindowClass *klass);

@@ -8,7 +8,6 @@
 
 #include "lab-run-row.h"
 #include "lab-window-private.h"
-#include "train_diagnosis.h"
 #include "train_session.h"
 
 G_DEFINE_FINAL_TYPE (LabWindow, lab_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -97,46 +96,6 @@ update_labels (LabWindow *self)
   _lab_window_branch_link_forks (self);
 }
 
-/* The teacher's reading of every shown run ("Run 1: overfitting from epoch 3"), so the
- * lesson is on screen next to the curves that show it. */
-static void
-update_verdicts (LabWindow *self)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
-  g_autoptr(GString) text = g_string_new (NULL);
-
-  g_assert (LAB_IS_WINDOW (self));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(LabRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
-      const TrainConfig *config = train_run_get_config (lab_run_get_train_run (run));
-      DataSet *set = train_run_get_dataset (lab_run_get_train_run (run));
-      int classes = set ? set->num_classes : (config->synthetic.multiclass ? 1 + DATA_N_DEFECTS : 2);
-      guint n_epochs;
-      const TrainEpoch *epochs = lab_run_get_epochs (run, &n_epochs);
-      TrainVerdict verdict;
-
-      if (!lab_run_get_shown (run))
-        continue;
-      /* A young run's verdict waits for evidence ("at chance so far, epoch 2 of 30"). */
-      verdict = train_diagnose_live (epochs, n_epochs, lab_run_get_progress (run).status, classes,
-                                     lab_run_get_progress (run).epochs);
-      if (verdict.text != NULL && verdict.text[0] != '\0')
-        g_string_append_printf (text, "%s%s: %s", text->len ? " · " : "", lab_run_get_name (run), verdict.text);
-      train_verdict_clear (&verdict);
-      {
-        g_autofree char *updates = lab_ratio_page_diagnose (run);
-        if (updates != NULL)
-          g_string_append_printf (text, "%s%s: %s", text->len ? " · " : "", lab_run_get_name (run), updates);
-      }
-    }
-  /* Groups of seeds are read as one (their members are hidden from the charts). */
-  _lab_window_sweep_describe (self, text);
-  gtk_label_set_text (self->verdict_label, text->str);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->verdict_label), text->str);
-}
-
 /* The status line under the table speaks of the active run, and of closing while closing. */
 static void
 update_status_line (LabWindow *self)
@@ -201,7 +160,7 @@ _lab_window_update_status (LabWindow *self)
   g_assert (LAB_IS_WINDOW (self));
 
   update_status_line (self);
-  update_verdicts (self);
+  _lab_window_update_verdicts (self);
 }
 
 /* --- Closing --------------------------------------------------------------------- */
@@ -355,7 +314,7 @@ on_run_updated (LabWindow *self,
   if (run == self->active_run)
     {
       update_status_line (self);
-      update_verdicts (self);
+      _lab_window_update_verdicts (self);
       _lab_window_update_actions (self);
     }
   _lab_window_sweep_run_updated (self, run);
@@ -410,7 +369,7 @@ on_run_shown_changed (LabWindow  *self,
   g_assert (LAB_IS_WINDOW (self));
 
   _lab_window_charts_show_run (self, run);
-  update_verdicts (self);
+  _lab_window_update_verdicts (self);
 }
 
 static void
@@ -652,6 +611,9 @@ lab_window_class_init (LabWindowClass *klass)
   BIND (time_toggle);
   BIND (batches_toggle);
   BIND (verdict_label);
+  BIND (advice_label);
+  BIND (advice_box);
+  BIND (advice_button);
   BIND (runs_list);
   BIND (status_label);
   BIND (status_progress);

@@ -549,6 +549,50 @@ test_export_synthetic(void)
     test_rmdir_recursive(dir);
 }
 
+/* After the table, the teacher's next step in flags one can paste: a run that overfits
+ * gets the cures it leaves off and the --fork of its best epoch (which then runs); a
+ * single run that crawls gets a rate ten times higher. */
+static void
+test_advice_line(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *out = NULL, *err = NULL;
+    /* The tiny network (no dropout layer) on 60 images memorises them in a few epochs. */
+    const char *args[] = { "--model", "tiny", "--size", "16", "--data", "synthetic:30",
+                           "--epochs", "20", "--batch", "8", "--lr", "3e-3", "--threads", "1",
+                           "--out", dir, NULL };
+    run_cli_ok(args, &out, &err);
+    g_autoptr(TrainRun) run = load_only_run(dir);
+    g_autoptr(GArray) epochs = train_run_dup_epochs(run);
+    TrainVerdict v = train_diagnose((const TrainEpoch *) (gpointer) epochs->data,
+                                    (int) epochs->len, train_run_get_status(run), 2);
+    g_assert_cmpint(v.kind, ==, TRAIN_VERDICT_OVERFITTING);
+    g_autofree char *fork = g_strdup_printf("%s:%d", train_run_get_output_dir(run), v.from_epoch);
+    g_autofree char *line = g_strdup_printf(
+        "\nlr 3e-3: %s: try --weight-decay 1e-4, --augment hflip,translate or --early-stop 5, "
+        "from its best weights with --fork %s; or start again with a --model with a dropout "
+        "layer (d0.5 before the last f), a smaller --model or more images\n", v.text, fork);
+    if (!strstr(out, line))
+        g_error("no \"%s\" in:\n%s", line + 1, out);
+    train_verdict_clear(&v);
+    /* The fork it names runs, with one of the cures. */
+    g_autofree char *fork_dir = g_build_filename(dir, "forked", NULL);
+    const char *fork_args[] = { "--fork", fork, "--weight-decay", "1e-4", "--out", fork_dir,
+                                "--threads", "1", NULL };
+    g_clear_pointer(&out, g_free);
+    g_clear_pointer(&err, g_free);
+    run_cli_ok(fork_args, &out, &err);
+
+    const char *slow[] = { "--model", "tiny", "--size", "16", "--data", "synthetic:20",
+                           "--epochs", "2", "--batch", "16", "--lr", "1e-9", "--threads", "1",
+                           NULL };
+    g_clear_pointer(&out, g_free);
+    g_clear_pointer(&err, g_free);
+    run_cli_ok(slow, &out, &err);
+    g_assert_nonnull(strstr(out, "\nlr 1e-9: too slow: try --lr 1e-8, ten times higher\n"));
+    test_rmdir_recursive(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -573,5 +617,6 @@ int main(int argc, char **argv)
     g_test_add_func("/train/cli/data-any-file-name", test_data_any_file_name);
     g_test_add_func("/train/cli/threads-recorded", test_threads_recorded);
     g_test_add_func("/train/cli/update-ratio-sentence", test_update_ratio_sentence);
+    g_test_add_func("/train/cli/advice-line", test_advice_line);
     return g_test_run();
 }

@@ -1,9 +1,11 @@
 /* test_diagnosis: each verdict on made-up curves shaped like the lessons: a run that
  * diverged, one stuck at chance after a too-high rate, a too-low rate that crawls, a
  * network that overfits from a known epoch, and a healthy one; a young run's verdict
- * waiting for evidence, and a group of seeds read as one. */
+ * waiting for evidence, and a group of seeds read as one; then the advice each verdict
+ * earns (train_advice.h) under the configs that change it. */
 #include <math.h>
 
+#include "train_advice.h"
 #include "train_diagnosis.h"
 
 /* n epochs with losses from the two functions of the epoch index. */
@@ -272,6 +274,68 @@ test_group(void)
     train_verdict_clear(&v);
 }
 
+/* The cures an overfitting run gets are the ones its config leaves off, with the epoch of
+ * its lowest validation loss to fork from; rates go ten times down or up. */
+static void
+test_advice(void)
+{
+    g_autofree TrainEpoch *e = curves(16, falling, u_shaped, 0.8);
+    TrainVerdict v = train_diagnose(e, 16, TRAIN_STATUS_FINISHED, 2);
+    TrainConfig config;
+    TrainAdvice a;
+
+    g_assert_cmpint(v.kind, ==, TRAIN_VERDICT_OVERFITTING);
+    train_config_init(&config);
+    /* The defaults: the small network with its dropout on, nothing else. */
+    a = train_advise(&v, &config, 2);
+    g_assert_cmpint(a.kind, ==, TRAIN_ADVICE_CURES);
+    g_assert_cmpuint(a.cures, ==, TRAIN_CURE_EARLY_STOP | TRAIN_CURE_WEIGHT_DECAY |
+                                  TRAIN_CURE_AUGMENT);
+    g_assert_cmpint(a.fork_epoch, ==, 9);   /* u_shaped's minimum, epoch index 8 */
+    /* Each cure switched on leaves the list; dropout switched off joins it. */
+    config.early_stop_patience = 5;
+    config.weight_decay_on = TRUE;
+    config.dropout = FALSE;
+    a = train_advise(&v, &config, 2);
+    g_assert_cmpuint(a.cures, ==, TRAIN_CURE_DROPOUT | TRAIN_CURE_AUGMENT);
+    /* Weight decay "on" at 0 does nothing. */
+    config.weight_decay = 0;
+    g_assert_cmpuint(train_advise(&v, &config, 2).cures, ==,
+                     TRAIN_CURE_DROPOUT | TRAIN_CURE_WEIGHT_DECAY | TRAIN_CURE_AUGMENT);
+    config.weight_decay = 1e-4;
+    g_assert_true(data_augment_config_parse(&config.augment, "hflip", NULL));
+    config.dropout = TRUE;
+    g_assert_cmpuint(train_advise(&v, &config, 2).cures, ==, 0);
+    /* A network without a dropout layer needs one: the switch alone cannot help. */
+    g_free(config.model);
+    config.model = g_strdup("c8-p-f16-f2");
+    g_assert_cmpuint(train_advise(&v, &config, 2).cures, ==, TRAIN_CURE_DROPOUT_LAYER);
+    train_verdict_clear(&v);
+
+    config.lr = 1e-2;
+    v = (TrainVerdict) { .kind = TRAIN_VERDICT_DIVERGED, .from_epoch = -1 };
+    a = train_advise(&v, &config, 2);
+    g_assert_cmpint(a.kind, ==, TRAIN_ADVICE_LOWER_RATE);
+    g_assert_cmpfloat_with_epsilon(a.rate, 1e-3, 1e-12);
+    g_assert_cmpint(a.fork_epoch, ==, -1);
+    v.kind = TRAIN_VERDICT_STUCK;
+    g_assert_cmpint(train_advise(&v, &config, 2).kind, ==, TRAIN_ADVICE_LOWER_RATE);
+    v.kind = TRAIN_VERDICT_TOO_SLOW;
+    a = train_advise(&v, &config, 2);
+    g_assert_cmpint(a.kind, ==, TRAIN_ADVICE_HIGHER_RATE);
+    g_assert_cmpfloat_with_epsilon(a.rate, 1e-1, 1e-12);
+    /* The field's top (10) caps it; at the top there is nothing higher to offer. */
+    config.lr = 2;
+    g_assert_cmpfloat(train_advise(&v, &config, 2).rate, ==, 10);
+    config.lr = 10;
+    g_assert_cmpint(train_advise(&v, &config, 2).kind, ==, TRAIN_ADVICE_NONE);
+    v.kind = TRAIN_VERDICT_LEARNING;
+    g_assert_cmpint(train_advise(&v, &config, 2).kind, ==, TRAIN_ADVICE_NONE);
+    v.kind = TRAIN_VERDICT_WAITING;
+    g_assert_cmpint(train_advise(&v, &config, 2).kind, ==, TRAIN_ADVICE_NONE);
+    train_config_clear(&config);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -283,5 +347,6 @@ int main(int argc, char **argv)
     g_test_add_func("/train/diagnosis/learning", test_learning);
     g_test_add_func("/train/diagnosis/waits-for-evidence", test_waits_for_evidence);
     g_test_add_func("/train/diagnosis/group", test_group);
+    g_test_add_func("/train/diagnosis/advice", test_advice);
     return g_test_run();
 }

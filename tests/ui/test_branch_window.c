@@ -2,17 +2,20 @@
  * training when the program died opens with the offer to resume it; accepting it ends the
  * run as if it had never stopped. A fork made from the window is named by what differs
  * from its parent and drawn as its branch (the chart draws its curves from the fork epoch
- * on while the parent is shown, the whole curve when it is hidden). Waits are on the main
- * loop, never on a clock. */
+ * on while the parent is shown, the whole curve when it is hidden). A run that overfits is
+ * told what to try, with a button that opens the fork dialog at its lowest validation
+ * loss. Waits are on the main loop, never on a clock. */
 #include "config.h"
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <math.h>
 
 #include "lab-chart-layer.h"
 #include "lab-chart-private.h"
 #include "lab-fork-dialog.h"
 #include "lab-window.h"
+#include "train_history.h"
 #include "ui_test_util.h"
 #include "../train/train_test_util.h"
 
@@ -172,6 +175,78 @@ test_fork_dialog (void)
   train_config_clear (&parent);
 }
 
+/* A finished run whose record overfits (its history rewritten: validation lowest at epoch
+ * 4, then rising while training falls) gets the advice line and its button; the button
+ * opens the fork dialog at epoch 4, whose checkpoint the run kept. */
+static void
+test_advice (void)
+{
+  g_autofree char *session = g_dir_make_tmp ("lrlab-advice-XXXXXX", NULL);
+  g_autofree char *dir = g_build_filename (session, "run-001", NULL);
+  g_autofree char *history = g_build_filename (dir, "history.csv", NULL);
+  g_autoptr(GError) error = NULL;
+  TrainConfig c;
+
+  tiny_config (&c, 8);
+  g_free (c.name);
+  c.name = g_strdup ("Run 1");
+  {
+    g_autoptr(TrainRun) run = train_run_new (&c, NULL);
+    train_run_set_output_dir (run, dir);
+    test_run_to_end (run);
+  }
+  {
+    g_autoptr(GArray) epochs = train_history_load (history, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (epochs->len, ==, 8);
+    for (guint i = 0; i < epochs->len; i++)
+      {
+        TrainEpoch *e = &g_array_index (epochs, TrainEpoch, i);
+        e->loss = 0.69 * exp (-0.3 * i) + 0.05;
+        e->val_loss = 0.45 + 0.01 * ((int) i - 3) * ((int) i - 3);
+      }
+    g_assert_true (train_history_save (history, (TrainEpoch *) (gpointer) epochs->data, 8, &error));
+  }
+
+  g_setenv ("LRLAB_SESSION_DIR", session, TRUE);
+  LabWindow *window = lab_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  lab_window_load_session (window);
+  GObject *box = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "advice_box");
+  GObject *label = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "advice_label");
+  GObject *button = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "advice_button");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (box)));
+  /* The tiny network has no dropout layer; weight decay, augmentation and early stopping
+   * are off in the test config. */
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==,
+                   "Run 1 overfits: its validation loss was lowest at epoch 4. Continue from there with "
+                   "weight decay or augmentation, or start again with a network with dropout, a smaller "
+                   "one or more images. Early stopping would keep epoch 4’s weights and stop there by "
+                   "itself.");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (button)));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "Continue from Epoch 4…");
+
+  g_signal_emit_by_name (button, "clicked");
+  LabForkDialog *fork = NULL;
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+        if (LAB_IS_FORK_DIALOG (w))
+          fork = LAB_FORK_DIALOG (w);
+      }
+  }
+  g_assert_nonnull (fork);
+  g_assert_cmpint (lab_fork_dialog_get_epoch (fork), ==, 4);
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (fork), "fork"));
+  gtk_window_destroy (GTK_WINDOW (fork));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  train_config_clear (&c);
+  test_rmdir_recursive (session);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -181,5 +256,6 @@ main (int   argc,
   adw_init ();
   g_test_add_func ("/ui/branch/resume-offer-and-fork", test_resume_offer_and_fork);
   g_test_add_func ("/ui/branch/fork-dialog", test_fork_dialog);
+  g_test_add_func ("/ui/branch/advice", test_advice);
   return g_test_run ();
 }
