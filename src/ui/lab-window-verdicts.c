@@ -85,18 +85,16 @@ describe_advice (LabRun            *run,
         if (advice->cures & FORK_CURES)
           {
             g_autofree char *cures = list_cures (advice->cures);
-            text = g_strdup_printf (_("%s overfits: its validation loss was lowest at epoch %d. Continue from "
-                                      "there with %s, or start again with %s."),
+            text = g_strdup_printf (_("%s: lowest validation loss at epoch %d. Continue from there with %s, "
+                                      "or start again with %s."),
                                     name, advice->fork_epoch, cures, again);
           }
         else
-          text = g_strdup_printf (_("%s overfits: its validation loss was lowest at epoch %d. Start again with %s."),
+          text = g_strdup_printf (_("%s: lowest validation loss at epoch %d. Start again with %s."),
                                   name, advice->fork_epoch, again);
         if (advice->cures & TRAIN_CURE_EARLY_STOP)
           {
-            g_autofree char *early = g_strdup_printf (_("Early stopping would keep epoch %d’s weights and stop "
-                                                        "there by itself."), advice->fork_epoch);
-            return g_strdup_printf ("%s %s", text, early);
+            return g_strdup_printf ("%s %s", text, _("Early stopping would have kept those weights."));
           }
         return g_steal_pointer (&text);
       }

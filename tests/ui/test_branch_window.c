@@ -219,10 +219,9 @@ test_advice (void)
   /* The tiny network has no dropout layer; weight decay, augmentation and early stopping
    * are off in the test config. */
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==,
-                   "Run 1 overfits: its validation loss was lowest at epoch 4. Continue from there with "
-                   "weight decay or augmentation, or start again with a network with dropout, a smaller "
-                   "one or more images. Early stopping would keep epoch 4’s weights and stop there by "
-                   "itself.");
+                   "Run 1: lowest validation loss at epoch 4. Continue from there with weight decay or "
+                   "augmentation, or start again with a network with dropout, a smaller one or more "
+                   "images. Early stopping would have kept those weights.");
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (button)));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "Continue from Epoch 4…");
 
