@@ -130,24 +130,23 @@ rate_is_shown (LabWindow *self,
   return FALSE;
 }
 
-/* The advice line for run (active: it is the active run), or FALSE when its verdict
- * earns none that this line says. */
+/* The advice line for run (the index-th, whose verdict is verdict; active: it is the
+ * active run), or FALSE when its verdict earns none that this line says. */
 static gboolean
-show_advice (LabWindow *self,
-             guint      index,
-             LabRun    *run,
-             gboolean   active)
+show_advice (LabWindow          *self,
+             guint               index,
+             LabRun             *run,
+             const TrainVerdict *verdict,
+             gboolean            active)
 {
-  TrainVerdict verdict = diagnose (run);
-  TrainAdvice advice = train_advise (&verdict, train_run_get_config (lab_run_get_train_run (run)),
+  TrainAdvice advice = train_advise (verdict, train_run_get_config (lab_run_get_train_run (run)),
                                      run_classes (run));
   g_autofree char *text = NULL;
   gboolean can_fork;
 
   if (advice.kind != TRAIN_ADVICE_CURES && (!active || rate_is_shown (self, advice.rate)))
     advice.kind = TRAIN_ADVICE_NONE;
-  text = describe_advice (run, &advice, verdict.kind);
-  train_verdict_clear (&verdict);
+  text = describe_advice (run, &advice, verdict->kind);
   if (text == NULL)
     return FALSE;
 
@@ -169,21 +168,23 @@ show_advice (LabWindow *self,
   return TRUE;
 }
 
+/* verdicts: every run's, in the runs' order (a hidden run's is empty). */
 static void
-update_advice (LabWindow *self)
+update_advice (LabWindow          *self,
+               const TrainVerdict *verdicts)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
   guint active = G_MAXUINT;
 
   if (self->active_run != NULL && lab_run_get_shown (self->active_run) &&
       g_list_store_find (self->runs, self->active_run, &active) &&
-      show_advice (self, active, self->active_run, TRUE))
+      show_advice (self, active, self->active_run, &verdicts[active], TRUE))
     return;
   for (guint i = n; i-- > 0;)
     {
       g_autoptr(LabRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
 
-      if (i != active && lab_run_get_shown (run) && show_advice (self, i, run, FALSE))
+      if (i != active && lab_run_get_shown (run) && show_advice (self, i, run, &verdicts[i], FALSE))
         return;
     }
   gtk_widget_set_visible (GTK_WIDGET (self->advice_box), FALSE);
@@ -196,20 +197,21 @@ _lab_window_update_verdicts (LabWindow *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
   g_autoptr(GString) text = g_string_new (NULL);
+  /* Read once here, for the verdict line and for the advice under it. */
+  g_autofree TrainVerdict *verdicts = g_new0 (TrainVerdict, MAX (n, 1));
 
   g_assert (LAB_IS_WINDOW (self));
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LabRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
-      TrainVerdict verdict;
 
       if (!lab_run_get_shown (run))
         continue;
-      verdict = diagnose (run);
-      if (verdict.text != NULL && verdict.text[0] != '\0')
-        g_string_append_printf (text, "%s%s: %s", text->len ? " · " : "", lab_run_get_name (run), verdict.text);
-      train_verdict_clear (&verdict);
+      verdicts[i] = diagnose (run);
+      if (verdicts[i].text != NULL && verdicts[i].text[0] != '\0')
+        g_string_append_printf (text, "%s%s: %s", text->len ? " · " : "", lab_run_get_name (run),
+                                verdicts[i].text);
       {
         g_autofree char *updates = lab_ratio_page_diagnose (run);
         if (updates != NULL)
@@ -220,5 +222,7 @@ _lab_window_update_verdicts (LabWindow *self)
   _lab_window_sweep_describe (self, text);
   gtk_label_set_text (self->verdict_label, text->str);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->verdict_label), text->str);
-  update_advice (self);
+  update_advice (self, verdicts);
+  for (guint i = 0; i < n; i++)
+    train_verdict_clear (&verdicts[i]);
 }
