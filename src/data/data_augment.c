@@ -3,6 +3,7 @@
  * (seed, epoch, index) stream, so batches can be built in any order on any thread and a
  * run can be replayed, and the app's preview shows the very images that were trained. */
 #include "data_augment.h"
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 #include "nn_rng.h"
@@ -45,8 +46,8 @@ static void
 set_parse_error(GError **error, const char *text, const char *word)
 {
     g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                "Unknown augmentation '%s' in \"%s\". Known: none, hflip, vflip, flip, rot90, "
-                "rotate, translate, color, noise (optionally with a strength, e.g. noise=0.2).",
+                _("Unknown augmentation '%s' in \"%s\". Known: none, hflip, vflip, flip, rot90, "
+                "rotate, translate, color, noise (optionally with a strength, e.g. noise=0.2)."),
                 word, text);
 }
 
@@ -95,8 +96,8 @@ data_augment_config_parse(DataAugmentConfig *config, const char *text, GError **
             double v = g_ascii_strtod(value, &end);
             if (*value == '\0' || end == NULL || *end != '\0' || !(v >= 0.0 && v <= 1.0)) {
                 g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                            "The strength of '%s' in \"%s\" must be a number from 0 to 1, "
-                            "not '%s'.", word, text, value);
+                            _("The strength of '%s' in \"%s\" must be a number from 0 to 1, "
+                            "not '%s'."), word, text, value);
                 return FALSE;
             }
             strength = (float) v;
@@ -110,8 +111,8 @@ data_augment_config_parse(DataAugmentConfig *config, const char *text, GError **
 
     if (n_words == 0) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "No augmentation named in \"%s\": give a list such as \"flip,noise\", "
-                    "or \"none\".", text);
+                    _("No augmentation named in \"%s\": give a list such as \"flip,noise\", "
+                    "or \"none\"."), text);
         return FALSE;
     }
     *config = parsed;

@@ -5,6 +5,7 @@
  * output spelled out: read the layout, collect the files, check the memory, decode (one
  * file at a time: data_folder_decode.c), assemble the set and its report. (Formats and
  * their headers: data_folder_formats.c; a little over 800 lines, the five phases.) */
+#include <glib/gi18n.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include "data_folder_private.h"
@@ -169,7 +170,7 @@ collect_files(const char *dir, int depth, GHashTable *visited, GArray *candidate
         return;
     GDir *d = g_dir_open(dir, 0, NULL);
     if (d == NULL) {
-        report_skip(skipped, dir, g_strdup("folder could not be read"));
+        report_skip(skipped, dir, g_strdup(_("folder could not be read")));
         return;
     }
     GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
@@ -185,16 +186,16 @@ collect_files(const char *dir, int depth, GHashTable *visited, GArray *candidate
         g_autofree char *path = g_build_filename(dir, entry, NULL);
         GStatBuf st;
         if (g_stat(path, &st) != 0) {
-            report_skip(skipped, path, g_strdup("unreadable: broken link or no permission"));
+            report_skip(skipped, path, g_strdup(_("unreadable: broken link or no permission")));
         } else if (S_ISDIR(st.st_mode)) {
             if (depth < MAX_DEPTH)
                 collect_files(path, depth + 1, visited, candidates, proto, skipped);
         } else if (!data_folder_has_image_extension(entry)) {
             report_skip(skipped, path,
-                        g_strdup_printf("not an image file: only %s files are loaded",
+                        g_strdup_printf(_("not an image file: only %s files are loaded"),
                                         data_folder_extension_list()));
         } else if (st.st_size == 0) {
-            report_skip(skipped, path, g_strdup("empty file (0 bytes)"));
+            report_skip(skipped, path, g_strdup(_("empty file (0 bytes)")));
         } else {
             Candidate c = *proto;
             c.path = g_steal_pointer(&path);
@@ -217,7 +218,8 @@ class_folders_text(const char *root, GPtrArray *split_dirs, const char *class_na
         g_autofree char *path = g_build_filename(root, split_dirs->pdata[i], class_name, NULL);
         if (!g_file_test(path, G_FILE_TEST_IS_DIR))
             continue;
-        g_string_append_printf(s, "%s%s", s->len > 0 ? " and " : "", path);
+        /* Translators: between two folders of one class, "good/train and good/val". */
+        g_string_append_printf(s, "%s%s", s->len > 0 ? _(" and ") : "", path);
     }
     return g_string_free(s, FALSE);
 }
@@ -239,9 +241,9 @@ imbalance_warning(const DataSet *set)
     if (counts[lo] > 0 && counts[hi] > 3 * counts[lo]) {
         g_autofree char *big = g_filename_display_name(set->class_names[hi]);
         g_autofree char *small = g_filename_display_name(set->class_names[lo]);
-        text = g_strdup_printf("The classes are imbalanced: class '%s' has %d images, '%s' "
+        text = g_strdup_printf(_("The classes are imbalanced: class '%s' has %d images, '%s' "
                                "only %d (%.1fx fewer). Accuracy can look good while the "
-                               "model ignores '%s'; add images of it or watch its accuracy.",
+                               "model ignores '%s'; add images of it or watch its accuracy."),
                                big, counts[hi], small, counts[lo],
                                (double) counts[hi] / counts[lo], small);
     }
@@ -268,7 +270,7 @@ class_order_read(const char *root, FolderLayout *layout, GError **error)
     g_autoptr(GError) local_error = NULL;
     if (!g_file_get_contents(path, &text, NULL, &local_error)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                    "%s cannot be read: %s.", shown_path, local_error->message);
+                    _("%s cannot be read: %s."), shown_path, local_error->message);
         return FALSE;
     }
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
@@ -283,11 +285,11 @@ class_order_read(const char *root, FolderLayout *layout, GError **error)
         if (listed || !folder) {
             g_autofree char *shown_name = g_filename_display_name(name);
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                        listed ? "%s lists the class '%s' twice. List each class folder once, "
-                                 "in the order the classes are numbered."
-                               : "%s lists the class '%s', but there is no such class folder. "
+                        listed ? _("%s lists the class '%s' twice. List each class folder once, "
+                                 "in the order the classes are numbered.")
+                               : _("%s lists the class '%s', but there is no such class folder. "
                                  "List the class folders, one a line, or delete the file to "
-                                 "number the classes alphabetically.", shown_path, shown_name);
+                                 "number the classes alphabetically."), shown_path, shown_name);
             return FALSE;
         }
         g_ptr_array_add(order, g_strdup(name));
@@ -297,9 +299,9 @@ class_order_read(const char *root, FolderLayout *layout, GError **error)
                                               g_str_equal, NULL)) {
             g_autofree char *shown_name = g_filename_display_name(layout->class_names->pdata[c]);
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                        "The class folder '%s' is not listed in %s. Add it on a line of its "
+                        _("The class folder '%s' is not listed in %s. Add it on a line of its "
                         "own where it belongs in the order, or delete the file to number the "
-                        "classes alphabetically.", shown_name, shown_path);
+                        "classes alphabetically."), shown_name, shown_path);
             return FALSE;
         }
     g_ptr_array_unref(layout->class_names);
@@ -316,14 +318,14 @@ layout_read(const char *root, FolderLayout *layout, GError **error)
     g_autofree char *shown_root = g_filename_display_name(root);
     if (!g_file_test(root, G_FILE_TEST_EXISTS)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                    "The folder %s does not exist. Choose a folder that holds one sub-folder "
-                    "of images per class.", shown_root);
+                    _("The folder %s does not exist. Choose a folder that holds one sub-folder "
+                    "of images per class."), shown_root);
         return FALSE;
     }
     if (!g_file_test(root, G_FILE_TEST_IS_DIR)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
-                    "%s is a file, not a folder. Choose the folder that holds one sub-folder "
-                    "of images per class.", shown_root);
+                    _("%s is a file, not a folder. Choose the folder that holds one sub-folder "
+                    "of images per class."), shown_root);
         return FALSE;
     }
     int loose_images = 0;
@@ -331,7 +333,7 @@ layout_read(const char *root, FolderLayout *layout, GError **error)
     g_autoptr(GPtrArray) top = list_subfolders(root, &loose_images, &local_error);
     if (top == NULL) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                    "The folder %s cannot be read: %s.", shown_root, local_error->message);
+                    _("The folder %s cannot be read: %s."), shown_root, local_error->message);
         return FALSE;
     }
 
@@ -362,12 +364,12 @@ layout_read(const char *root, FolderLayout *layout, GError **error)
         g_ptr_array_remove_index(top, top->len - 1);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                     train_dir < 0
-                        ? "%s has the folders '%s': split folders (val, test) without a train "
+                        ? _("%s has the folders '%s': split folders (val, test) without a train "
                           "folder. Use either %s/<class>/ or %s/train/<class>/ (with optional "
-                          "val/ and test/ beside train/)."
-                        : "%s mixes split folders (train, val, test) with other folders: '%s'. "
+                          "val/ and test/ beside train/).")
+                        : _("%s mixes split folders (train, val, test) with other folders: '%s'. "
                           "Use either %s/<class>/ or %s/train/<class>/ (with optional val/ and "
-                          "test/ beside train/).",
+                          "test/ beside train/)."),
                     shown_root, listing, shown_root, shown_root);
         return FALSE;
     }
@@ -401,20 +403,20 @@ layout_read(const char *root, FolderLayout *layout, GError **error)
         const char *where = layout->split_dirs != NULL ? "/train" : "";
         if (loose_images > 0)
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                        "%s holds %d images but no class folders. Put each class's images in "
-                        "its own sub-folder: %s%s/<class>/image.png.",
+                        _("%s holds %d images but no class folders. Put each class's images in "
+                        "its own sub-folder: %s%s/<class>/image.png."),
                         shown_root, loose_images, shown_root, where);
         else
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                        "No class folders in %s. Put each class's images in its own "
-                        "sub-folder: %s%s/<class>/image.png.", shown_root, shown_root, where);
+                        _("No class folders in %s. Put each class's images in its own "
+                        "sub-folder: %s%s/<class>/image.png."), shown_root, shown_root, where);
         return FALSE;
     }
     if (n_classes == 1) {
         g_autofree char *shown_name = g_filename_display_name(layout->class_names->pdata[0]);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                    "Only one class folder ('%s') in %s. A classifier needs at least two "
-                    "classes: add a folder of images for each, e.g. %s/good and %s/defect.",
+                    _("Only one class folder ('%s') in %s. A classifier needs at least two "
+                    "classes: add a folder of images for each, e.g. %s/good and %s/defect."),
                     shown_name, shown_root, shown_root, shown_root);
         return FALSE;
     }
@@ -492,17 +494,17 @@ check_classes(const char *root, const FolderLayout *layout, const ClassCounts *c
             g_autofree char *other =
                 g_filename_display_name(layout->class_names->pdata[counts->shared_with[c]]);
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                        "Every image of class '%s' (%d) is also in class '%s', through a "
+                        _("Every image of class '%s' (%d) is also in class '%s', through a "
                         "link or a second copy, and an image can have only one label. Remove "
-                        "the link or the copies in %s.", name, counts->shared[c], other, where);
+                        "the link or the copies in %s."), name, counts->shared[c], other, where);
         } else if (check == CHECK_FILES)
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                        "Class folder '%s' has no images. Put %s files in %s or remove the "
-                        "folder.", name, data_folder_extension_list(), where);
+                        _("Class folder '%s' has no images. Put %s files in %s or remove the "
+                        "folder."), name, data_folder_extension_list(), where);
         else
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                        "No image of class '%s' could be read (see the skipped files). Replace "
-                        "the broken files in %s or remove the folder.", name, where);
+                        _("No image of class '%s' could be read (see the skipped files). Replace "
+                        "the broken files in %s or remove the folder."), name, where);
         return FALSE;
     }
     for (guint c = 0; layout->split_dirs != NULL && c < n_classes; c++) {
@@ -514,12 +516,24 @@ check_classes(const char *root, const FolderLayout *layout, const ClassCounts *c
         g_autofree char *where = g_filename_display_name(folders);
         g_autofree char *train_path = g_build_filename(root, "train", folder, NULL);
         g_autofree char *train = g_filename_display_name(train_path);
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                    "Class '%s' has %d image%s in %s but %s in train/: the network would "
-                    "never see it in training and could only get it wrong. Add training "
-                    "images of it to %s, or remove the class.", name, counts->images[c],
-                    counts->images[c] == 1 ? "" : "s", where,
-                    check == CHECK_FILES ? "none" : "no readable one", train);
+        /* Translators: the class name, its number of images, the folders they are in, and
+         * the train/ folder they are missing from. */
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, check == CHECK_FILES
+            ? g_dngettext(NULL, "Class '%s' has %d image in %s but none in train/: the network "
+                          "would never see it in training and could only get it wrong. Add "
+                          "training images of it to %s, or remove the class.",
+                          "Class '%s' has %d images in %s but none in train/: the network "
+                          "would never see it in training and could only get it wrong. Add "
+                          "training images of it to %s, or remove the class.",
+                          counts->images[c])
+            : g_dngettext(NULL, "Class '%s' has %d image in %s but no readable one in train/: "
+                          "the network would never see it in training and could only get it "
+                          "wrong. Add training images of it to %s, or remove the class.",
+                          "Class '%s' has %d images in %s but no readable one in train/: "
+                          "the network would never see it in training and could only get it "
+                          "wrong. Add training images of it to %s, or remove the class.",
+                          counts->images[c]),
+                    name, counts->images[c], where, train);
         return FALSE;
     }
     return TRUE;
@@ -565,9 +579,9 @@ refuse_shared_files(GArray *candidates, const FolderLayout *layout, ClassCounts 
         g_autofree char *shown_path = g_filename_display_name(d->path);
         g_autofree char *shown_class = g_filename_display_name(layout->class_names->pdata[d->label]);
         report_skip(skipped, c->path,
-                    g_strdup_printf("in two classes: it is also %s, in class '%s', and an "
+                    g_strdup_printf(_("in two classes: it is also %s, in class '%s', and an "
                                     "image can have only one label (a link between the "
-                                    "classes?)", shown_path, shown_class));
+                                    "classes?)"), shown_path, shown_class));
         if (counts->shared[c->label]++ == 0)
             counts->shared_with[c->label] = d->label;
     }
@@ -640,10 +654,13 @@ memory_check(const char *root, int n, const DataFolderOptions *options, GError *
     g_autofree char *limit_text = g_format_size(options->memory_limit);
     g_autofree char *shown_root = g_filename_display_name(root);
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                "%s has %d images: at %dx%d they need %s (%" G_GUINT64_FORMAT " bytes) of "
-                "memory, more than the limit of %s (%" G_GUINT64_FORMAT " bytes). Choose a "
-                "smaller image size or use fewer images.", shown_root, n, options->size,
-                options->size, need_text, need, limit_text, (guint64) options->memory_limit);
+                /* Translators: the folder, its image count, the image size twice, then
+                 * the memory needed and the limit, each in words and in bytes. */
+                _("%s has %d images: at %dx%d they need %s (%llu bytes) of memory, more than "
+                  "the limit of %s (%llu bytes). Choose a smaller image size or use fewer "
+                  "images."), shown_root, n, options->size, options->size, need_text,
+                (unsigned long long) need, limit_text,
+                (unsigned long long) options->memory_limit);
     return FALSE;
 }
 
@@ -797,7 +814,7 @@ data_folder_load(const char *root, const DataFolderOptions *options, DataFolderR
         options = &defaults;
     if (options->size < 8 || options->size > 2048) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "Image size %d is out of range: choose a size from 8 to 2048 pixels.",
+                    _("Image size %d is out of range: choose a size from 8 to 2048 pixels."),
                     options->size);
         return NULL;
     }

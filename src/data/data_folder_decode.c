@@ -4,6 +4,7 @@
  * folder takes, within the pixel limit, complete, what does it hold) starts here; what
  * each format's completeness means is data_folder_formats.c. A hostile file costs no
  * more than its header: its declared size is judged before the pixels are allocated. */
+#include <glib/gi18n.h>
 #include <string.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include "data_folder_private.h"
@@ -116,10 +117,10 @@ too_large(guint64 width, guint64 height)
 {
     if (width * height <= DATA_FOLDER_MAX_PIXELS)
         return NULL;
-    return g_strdup_printf("too large: %" G_GUINT64_FORMAT "x%" G_GUINT64_FORMAT " pixels "
-                           "(%.0f megapixels) is over the %d-megapixel limit for one image; "
-                           "scale it down", width, height, (double) width * height / 1e6,
-                           DATA_FOLDER_MAX_PIXELS / 1000000);
+    return g_strdup_printf(_("too large: %llux%llu pixels (%.0f megapixels) is over the "
+                             "%d-megapixel limit for one image; scale it down"),
+                           (unsigned long long) width, (unsigned long long) height,
+                           (double) width * height / 1e6, DATA_FOLDER_MAX_PIXELS / 1000000);
 }
 
 /* The loader's size-prepared: the first thing it knows, before it allocates the pixels
@@ -138,10 +139,15 @@ on_size_prepared(GdkPixbufLoader *loader, int width, int height, gpointer data)
     header->height = height;
     header->format = data_folder_format_find(name);
     if (header->format == NULL)
+        /* Translators: %s is the format GdkPixbuf found, e.g. "svg" or "ico"; English
+         * needs two sentences for "a" and "an" only. */
         header->refusal = g_strdup_printf(
-            "not a photo: %s %s file (SVG drawings, icons and the like are not used for "
-            "training); convert it to PNG or JPEG", name && strchr("aeiou", name[0]) ? "an" : "a",
-            name ? name : "unknown");
+            name && strchr("aeiou", name[0])
+                ? _("not a photo: an %s file (SVG drawings, icons and the like are not used "
+                    "for training); convert it to PNG or JPEG")
+                : _("not a photo: a %s file (SVG drawings, icons and the like are not used "
+                    "for training); convert it to PNG or JPEG"),
+            name ? name : _("unknown"));
     else
         header->refusal = too_large(width, height);
     if (header->refusal != NULL)
@@ -158,9 +164,9 @@ data_folder_decode_image(const char *path, const DataFolderOptions *options, gui
     g_autoptr(GError) error = NULL;
 
     if (!g_file_get_contents(path, &data, &len, &error))
-        return g_strdup_printf("unreadable: %s", error->message);
+        return g_strdup_printf(_("unreadable: %s"), error->message);
     if (len == 0)
-        return g_strdup("empty file (0 bytes)");
+        return g_strdup(_("empty file (0 bytes)"));
 
     /* The declared size and the container's bookkeeping, before any decoder sees the
      * file: a decoder may allocate what a header claims before it can be refused. */
@@ -172,7 +178,7 @@ data_folder_decode_image(const char *path, const DataFolderOptions *options, gui
         return refusal;
     if (sniffed != NULL && sniffed->is_complete != NULL &&
         !sniffed->is_complete((const guint8 *) data, len))
-        return g_strdup_printf("truncated: %s", sniffed->truncated);
+        return g_strdup_printf(_("truncated: %s"), _(sniffed->truncated));
 
     Header header = { .options = options };
     g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new();
@@ -184,23 +190,23 @@ data_folder_decode_image(const char *path, const DataFolderOptions *options, gui
         return header.refusal;
     if (!ok) {
         if (g_error_matches(error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_UNKNOWN_TYPE))
-            return g_strdup("not an image: the contents are in no format GdkPixbuf knows");
-        return g_strdup_printf("corrupt or truncated: %s",
-                               error != NULL ? error->message : "the decoder gave up");
+            return g_strdup(_("not an image: the contents are in no format GdkPixbuf knows"));
+        return g_strdup_printf(_("corrupt or truncated: %s"),
+                               error != NULL ? error->message : _("the decoder gave up"));
     }
     GdkPixbuf *pixbuf = gdk_pixbuf_loader_get_pixbuf(loader);
     if (pixbuf == NULL || header.format == NULL)
-        return g_strdup("corrupt or truncated: no picture in the file");
+        return g_strdup(_("corrupt or truncated: no picture in the file"));
 
     /* The decoder may have made rows up for a cut file: the container says (checked
      * above already when the header was recognised as this format). */
     if (header.format != sniffed && header.format->is_complete != NULL &&
         !header.format->is_complete((const guint8 *) data, len))
-        return g_strdup_printf("truncated: %s", header.format->truncated);
+        return g_strdup_printf(_("truncated: %s"), _(header.format->truncated));
 
     g_autoptr(GdkPixbuf) oriented = gdk_pixbuf_apply_embedded_orientation(pixbuf);
     g_autoptr(GdkPixbuf) rgb = oriented != NULL ? flatten_to_rgb(oriented) : NULL;
     if (rgb == NULL || !resize_into(dst, options->size, options->resize, rgb))
-        return g_strdup("out of memory while converting");
+        return g_strdup(_("out of memory while converting"));
     return NULL;
 }

@@ -13,6 +13,7 @@
  * a vector drawing has no size of its own: a 123-byte file can declare 30000x30000 and
  * cost gigabytes and minutes to render, for a drawing, not a photograph of anything. A
  * user who means it converts it to PNG at the size they want. */
+#include <glib/gi18n.h>
 #include <string.h>
 #include "data_folder_private.h"
 
@@ -232,14 +233,14 @@ tiff_size(const guint8 *data, gsize len, guint32 *w, guint32 *h)
  * size and their completeness. */
 static const DataImageFormat formats[] = {
     { "png", "PNG", { ".png" }, png_size, png_is_complete,
-      "the PNG data ends before its IEND chunk" },
+      N_("the PNG data ends before its IEND chunk") },
     { "jpeg", "JPEG", { ".jpg", ".jpeg" }, jpeg_size, jpeg_is_complete,
-      "the JPEG data ends before its end-of-image marker" },
+      N_("the JPEG data ends before its end-of-image marker") },
     { "bmp", "BMP", { ".bmp" }, bmp_size, bmp_is_complete,
-      "the BMP file is shorter than its header says" },
+      N_("the BMP file is shorter than its header says") },
     { "tiff", "TIFF", { ".tif", ".tiff" }, tiff_size, NULL, NULL },
     { "webp", "WebP", { ".webp" }, webp_size, webp_is_complete,
-      "the WebP file is shorter than its RIFF header says" },
+      N_("the WebP file is shorter than its RIFF header says") },
     { "gif", "GIF", { ".gif" }, gif_size, NULL, NULL },
 };
 

@@ -4,6 +4,7 @@
  * This file is the pipeline and the public entry points: each image's scene is sampled
  * (data_synthetic_scene.c), drawn (data_synthetic_draw.c, data_synthetic_defects.c) and
  * recorded by the camera (data_synthetic_camera.c); export is data_synthetic_export.c. */
+#include <glib/gi18n.h>
 #include <unistd.h>
 #include "data_synthetic_private.h"
 
@@ -112,7 +113,8 @@ params_validate(const DataSyntheticParams *p, GError **error)
         bad = "threads", range = g_strdup("0 (all cores)..1024");
     if (bad != NULL) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "Synthetic dataset: %s must be in %s", bad, range);
+                    /* Translators: a parameter's name (images_per_class, size, ...) and its range. */
+                    _("Synthetic dataset: %s must be in %s"), bad, range);
         g_free(range);
         return FALSE;
     }
@@ -122,8 +124,8 @@ params_validate(const DataSyntheticParams *p, GError **error)
     double ram = (double) sysconf(_SC_PHYS_PAGES) * (double) sysconf(_SC_PAGESIZE);
     if (ram > 0 && bytes > ram / 2) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "Synthetic dataset: images_per_class %d at size %d needs %.1f GiB, more "
-                    "than half of this machine's %.1f GiB",
+                    _("Synthetic dataset: images_per_class %d at size %d needs %.1f GiB, more "
+                    "than half of this machine's %.1f GiB"),
                     p->images_per_class, p->size, bytes / (1 << 30), ram / (1 << 30));
         return FALSE;
     }

@@ -2,6 +2,7 @@
  * data_folder_load reads back (lrlab-train --export-synthetic), with its class order, so a
  * user can look at the built-in images or train another tool on exactly the same files. */
 #include <errno.h>
+#include <glib/gi18n.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
@@ -20,7 +21,7 @@ data_synthetic_export(const DataSet *set, const char *dir, GError **error)
         if (g_mkdir_with_parents(class_dir, 0755) != 0) {
             int saved = errno;
             g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved),
-                        "Cannot create folder %s: %s", class_dir, g_strerror(saved));
+                        _("Cannot create folder %s: %s"), class_dir, g_strerror(saved));
             return FALSE;
         }
     }
@@ -31,7 +32,7 @@ data_synthetic_export(const DataSet *set, const char *dir, GError **error)
     g_autofree char *names = g_strjoinv("\n", set->class_names);
     g_autofree char *text = g_strconcat(names, "\n", NULL);
     if (!g_file_set_contents(order, text, -1, error)) {
-        g_prefix_error(error, "Cannot write %s: ", order);
+        g_prefix_error(error, _("Cannot write %s: "), order);
         return FALSE;
     }
     for (int i = 0; i < set->count; i++) {
@@ -47,7 +48,7 @@ data_synthetic_export(const DataSet *set, const char *dir, GError **error)
             (guint8 *) data_set_image(set, i), GDK_COLORSPACE_RGB, FALSE, 8, set->width,
             set->height, set->width * 3, NULL, NULL);
         if (!gdk_pixbuf_save(pixbuf, path, "png", error, NULL)) {
-            g_prefix_error(error, "Cannot write %s: ", path);
+            g_prefix_error(error, _("Cannot write %s: "), path);
             return FALSE;
         }
     }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -156,7 +157,7 @@ gboolean train_checkpoints_prune(const char *run_dir, int keep_last, int keep_ev
         } else {
             int saved = errno;
             g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved),
-                        "Cannot remove the checkpoint %s: %s", f->path, g_strerror(saved));
+                        _("Cannot remove the checkpoint %s: %s"), f->path, g_strerror(saved));
             ok = FALSE;
         }
     }
@@ -168,9 +169,9 @@ gboolean train_checkpoints_prune(const char *run_dir, int keep_last, int keep_ev
 }
 
 static gboolean
-set_errno_error(GError **error, int saved, const char *what, const char *path)
+replace_failed(GError **error, int saved, const char *path)
 {
-    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "Cannot %s %s: %s", what,
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), _("Cannot replace %s: %s"),
                 path, g_strerror(saved));
     return FALSE;
 }
@@ -197,7 +198,7 @@ gboolean train_checkpoints_share(const char *src, const char *dst, GError **erro
         if (rename(tmp, dst) != 0) {
             int saved = errno;
             g_unlink(tmp);
-            return set_errno_error(error, saved, "replace", dst);
+            return replace_failed(error, saved, dst);
         }
         sync_folder_of(dst);
         return TRUE;

@@ -6,6 +6,7 @@
 #include "train_types.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -74,7 +75,7 @@ gboolean train_config_validate(const TrainConfig *config, GError **error)
         return FALSE;
     if (config->data_kind == TRAIN_DATA_FOLDER && (config->folder == NULL || config->folder[0] == '\0')) {
         g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                            "folder: no image folder given");
+                            _("folder: no image folder given"));
         return FALSE;
     }
     return TRUE;
@@ -130,7 +131,7 @@ gboolean train_config_load_data(TrainConfig *config, const char *data, const cha
     }
     if (!g_key_file_has_group(kf, "training") || !g_key_file_has_group(kf, "model")) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                    "%s: not an LR Lab run configuration (no [model] or [training] group)",
+                    _("%s: not an LR Lab run configuration (no [model] or [training] group)"),
                     origin);
         goto failed;
     }
@@ -205,14 +206,14 @@ gboolean train_config_build_spec(const TrainConfig *config, int num_classes, nn_
 
     nn_error err;
     if (config->model == NULL || nn_spec_parse(spec, config->model, &err) != NN_OK)
-        return train_invalid(error, "The network \"%s\" is not valid: %s",
-                    config->model ? config->model : "", config->model ? err.message : "none");
+        return train_invalid(error, _("The network \"%s\" is not valid: %s"),
+                    config->model ? config->model : "", config->model ? err.message : _("none"));
     if (nn_preset_spec(config->model) != NULL) {
         spec->layers[spec->n_layers - 1].units = num_classes;
     } else if (nn_spec_num_classes(spec) != num_classes) {
         int outputs = nn_spec_num_classes(spec);
-        return train_invalid(error, "The network ends in f%d (%d outputs) but the dataset has %d "
-                    "classes: end the spec in f%d.", outputs, outputs, num_classes,
+        return train_invalid(error, _("The network ends in f%d (%d outputs) but the dataset has %d "
+                    "classes: end the spec in f%d."), outputs, outputs, num_classes,
                     num_classes);
     }
     if (!config->dropout)

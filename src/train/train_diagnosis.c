@@ -4,6 +4,7 @@
  * would read them; tests/train/test_diagnosis.c pins each rule on made-up curves. */
 #include "train_diagnosis.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 
 #include "train_group.h"
@@ -69,11 +70,11 @@ TrainVerdict train_diagnose(const TrainEpoch *epochs, int n, TrainStatus status,
                    epochs[i].val_loss > EXPLODED_FACTOR * chance_loss;
     }
     if (status == TRAIN_STATUS_DIVERGED || !finite)
-        return verdict(TRAIN_VERDICT_DIVERGED, -1, g_strdup("diverged"));
+        return verdict(TRAIN_VERDICT_DIVERGED, -1, g_strdup(_("diverged")));
     if (exploded)
-        return verdict(TRAIN_VERDICT_DIVERGED, -1, g_strdup("diverged (the loss exploded)"));
+        return verdict(TRAIN_VERDICT_DIVERGED, -1, g_strdup(_("diverged (the loss exploded)")));
     if (n < 2)
-        return verdict(TRAIN_VERDICT_NONE, -1, g_strdup("too early to tell"));
+        return verdict(TRAIN_VERDICT_NONE, -1, g_strdup(_("too early to tell")));
 
     const double chance_accuracy = 1.0 / MAX(num_classes, 2);
     double first = epochs[0].loss, min_train = first, best_accuracy = 0;
@@ -99,7 +100,7 @@ TrainVerdict train_diagnose(const TrainEpoch *epochs, int n, TrainStatus status,
         stays_up = epochs[i].val_loss >= risen;
     if (stays_up && epochs[n - 1].loss < (1 - OVERFIT_TRAIN_FALL) * epochs[best].loss)
         return verdict(TRAIN_VERDICT_OVERFITTING, best + 1,
-                       g_strdup_printf("overfitting from epoch %d", best + 2));
+                       g_strdup_printf(_("overfitting from epoch %d"), best + 2));
 
     /* Stuck: ending no better than chance (at it, or above it after a jump), with chance
      * accuracy throughout, after the weights clearly moved. */
@@ -107,11 +108,11 @@ TrainVerdict train_diagnose(const TrainEpoch *epochs, int n, TrainStatus status,
         best_accuracy < chance_accuracy + STUCK_ACCURACY_MARGIN &&
         (first > STUCK_JUMP * chance_loss || fall >= TOO_SLOW_FALL ||
          largest_step(epochs, n) > STUCK_WOBBLE * chance_loss))
-        return verdict(TRAIN_VERDICT_STUCK, -1, g_strdup("stuck at chance"));
+        return verdict(TRAIN_VERDICT_STUCK, -1, g_strdup(_("stuck at chance")));
     if (fall < TOO_SLOW_FALL)
-        return verdict(TRAIN_VERDICT_TOO_SLOW, -1, g_strdup("too slow"));
+        return verdict(TRAIN_VERDICT_TOO_SLOW, -1, g_strdup(_("too slow")));
 
-    return verdict(TRAIN_VERDICT_LEARNING, -1, g_strdup("learning"));
+    return verdict(TRAIN_VERDICT_LEARNING, -1, g_strdup(_("learning")));
 }
 
 void train_verdict_clear(TrainVerdict *verdict)
@@ -138,8 +139,10 @@ TrainVerdict train_diagnose_live(const TrainEpoch *epochs, int n, TrainStatus st
         (v.kind == TRAIN_VERDICT_NONE && at_chance)) {
         train_verdict_clear(&v);
         return verdict(TRAIN_VERDICT_WAITING, -1,
-                       g_strdup_printf("%s so far, epoch %d of %d",
-                                       at_chance ? "at chance" : "slow", n, epochs_planned));
+                       /* Translators: the epochs done and the epochs planned. */
+                       g_strdup_printf(at_chance ? _("at chance so far, epoch %d of %d")
+                                                 : _("slow so far, epoch %d of %d"),
+                                       n, epochs_planned));
     }
     return v;
 }
@@ -152,7 +155,7 @@ TrainVerdict train_diagnose_group(const TrainEpoch *const *runs, const int *n_ep
                          verdict(TRAIN_VERDICT_NONE, -1, NULL));
 
     if (n_runs == 0)
-        return verdict(TRAIN_VERDICT_NONE, -1, g_strdup("too early to tell"));
+        return verdict(TRAIN_VERDICT_NONE, -1, g_strdup(_("too early to tell")));
     if (n_runs == 1)
         return train_diagnose_live(runs[0], n_epochs[0], statuses[0], num_classes,
                                    epochs_planned);
@@ -166,10 +169,12 @@ TrainVerdict train_diagnose_group(const TrainEpoch *const *runs, const int *n_ep
     }
     if (n_diverged == n_runs)
         return verdict(TRAIN_VERDICT_DIVERGED, -1,
-                       g_strdup_printf("diverged with all %d seeds", n_runs));
+                       g_strdup_printf(_("diverged with all %d seeds"), n_runs));
     if (n_diverged > 0)
         return verdict(TRAIN_VERDICT_DIVERGED, -1,
-                       g_strdup_printf("diverged with %d of %d seeds", n_diverged, n_runs));
+                       /* Translators: the runs that diverged, of the runs in the group (more
+                        * than one). */
+                       g_strdup_printf(_("diverged with %d of %d seeds"), n_diverged, n_runs));
 
     g_autoptr(GArray) mean = train_group_mean_epochs(runs, n_epochs, n_runs);
     return train_diagnose_live((const TrainEpoch *) mean->data, (int) mean->len,

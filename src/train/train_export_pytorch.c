@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <zlib.h>
@@ -51,7 +52,7 @@ gboolean train_export_png(const char *path, const guint8 *pixels, int width, int
     g_autofree guint8 *packed = g_malloc(packed_size);
     if (compress2(packed, &packed_size, raw, raw_size, 6) != Z_OK) {
         g_autofree char *shown = g_filename_display_name(path);
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot compress %s", shown);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot compress %s"), shown);
         return FALSE;
     }
     g_autoptr(GByteArray) png = g_byte_array_new();
@@ -64,7 +65,7 @@ gboolean train_export_png(const char *path, const guint8 *pixels, int width, int
     put_chunk(png, "IEND", NULL, 0);
     if (!g_file_set_contents(path, (const char *) png->data, png->len, error)) {
         g_autofree char *shown = g_filename_display_name(path);
-        g_prefix_error(error, "Cannot write %s: ", shown);
+        g_prefix_error(error, _("Cannot write %s: "), shown);
         return FALSE;
     }
     return TRUE;
@@ -79,7 +80,7 @@ make_dir(const char *path, GError **error)
         return TRUE;
     int saved = errno;
     g_autofree char *shown = g_filename_display_name(path);
-    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "Cannot create folder %s: %s",
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), _("Cannot create folder %s: %s"),
                 shown, g_strerror(saved));
     return FALSE;
 }
@@ -96,8 +97,8 @@ check_target(const char *dir, GError **error)
     if (g_dir_read_name(d) != NULL) {
         g_autofree char *shown = g_filename_display_name(dir);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                    "%s is not empty: choose a new or empty folder for the project "
-                    "(nothing was written)", shown);
+                    _("%s is not empty: choose a new or empty folder for the project "
+                    "(nothing was written)"), shown);
         return FALSE;
     }
     return TRUE;
@@ -256,14 +257,14 @@ gboolean train_export_pytorch(const TrainConfig *config, DataSet *set, const cha
     nn_error err;
     nn_model *model = NULL;
     if (set->height != config->size || set->width != config->size)
-        return train_invalid(error, "The dataset's images are %dx%d but the run's input size is %d.",
+        return train_invalid(error, _("The dataset's images are %dx%d but the run's input size is %d."),
                              set->width, set->height, config->size);
     if (!train_config_build_spec(config, set->num_classes, &spec, error))
         return FALSE;
     g_autoptr(DataSplit) split = data_split_new(set, config->val_split, config->split_seed);
     if (split == NULL || split->n_train == 0 || split->n_val == 0)
-        return train_invalid(error, "%d images are too few to split into training and "
-                             "validation images with a validation split of %g.",
+        return train_invalid(error, _("%d images are too few to split into training and "
+                             "validation images with a validation split of %g."),
                              set->count, config->val_split);
     /* The run's initial weights: nn_model_create draws them from the seed alone. */
     if (nn_model_create(&model, &spec, config->size, config->size, 3, 1, config->seed, 0,

@@ -5,6 +5,7 @@
 #include "train_fields.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
@@ -15,6 +16,10 @@
 
 /* ---- legends: a setting's words when runs differ in it ---- */
 
+/* Legends are the app's words (translated), except "lr 1e-3" and "seed 2": a sweep names
+ * its runs so (train_sweep.c, in files), and the window leaves out a legend that equals
+ * the run's name. */
+
 static char *legend_lr(const TrainConfig *c)
 {
     g_autofree char *lr = train_format_lr(c->lr);
@@ -23,48 +28,50 @@ static char *legend_lr(const TrainConfig *c)
 
 static char *legend_optimizer(const TrainConfig *c)
 {
-    return c->optimizer == NN_OPTIMIZER_SGD ? g_strdup_printf("SGD momentum %g", c->momentum)
+    return c->optimizer == NN_OPTIMIZER_SGD ? g_strdup_printf(_("SGD momentum %g"), c->momentum)
                                             : g_strdup("Adam");
 }
 
-static char *legend_model(const TrainConfig *c) { return g_strdup_printf("model %s", c->model); }
+static char *legend_model(const TrainConfig *c) { return g_strdup_printf(_("model %s"), c->model); }
 static char *legend_size(const TrainConfig *c) { return g_strdup_printf("%dpx", c->size); }
 
 static char *legend_dropout(const TrainConfig *c)
 {
     if (!c->dropout)
-        return g_strdup("dropout off");
-    return c->dropout_rate > 0 ? g_strdup_printf("dropout %g", c->dropout_rate)
-                               : g_strdup("dropout on");
+        return g_strdup(_("dropout off"));
+    return c->dropout_rate > 0 ? g_strdup_printf(_("dropout %g"), c->dropout_rate)
+                               : g_strdup(_("dropout on"));
 }
 
 static char *legend_weight_decay(const TrainConfig *c)
 {
     if (!c->weight_decay_on)
-        return g_strdup("no weight decay");
-    return g_strdup_printf("%s %g", c->decoupled ? "decoupled weight decay" : "L2",
-                           c->weight_decay);
+        return g_strdup(_("no weight decay"));
+    return c->decoupled ? g_strdup_printf(_("decoupled weight decay %g"), c->weight_decay)
+                        : g_strdup_printf("L2 %g", c->weight_decay);
 }
 
 static char *legend_augment(const TrainConfig *c)
 {
     if (c->augment.flags == 0)
-        return g_strdup("no augmentation");
-    GString *s = g_string_new("augment ");
+        return g_strdup(_("no augmentation"));
+    g_autoptr(GString) s = g_string_new(NULL);
     for (int i = 0; i < DATA_AUGMENT_N_KINDS; i++)
         if (c->augment.flags & (1u << i))
-            g_string_append_printf(s, "%s%s", s->len > 8 ? "+" : "", data_augment_kind_name(i));
-    return g_string_free(s, FALSE);
+            g_string_append_printf(s, "%s%s", s->len ? "+" : "", data_augment_kind_name(i));
+    /* Translators: the augmentations, as config.ini names them: "hflip+noise". */
+    return g_strdup_printf(_("augment %s"), s->str);
 }
 
-static char *legend_batch(const TrainConfig *c) { return g_strdup_printf("batch %d", c->batch_size); }
-static char *legend_epochs(const TrainConfig *c) { return g_strdup_printf("%d epochs", c->epochs); }
+static char *legend_batch(const TrainConfig *c) { return g_strdup_printf(_("batch %d"), c->batch_size); }
+static char *legend_epochs(const TrainConfig *c) { return g_strdup_printf(_("%d epochs"), c->epochs); }
 
 static char *legend_early_stop(const TrainConfig *c)
 {
     return c->early_stop_patience > 0
-               ? g_strdup_printf("early stop %d", c->early_stop_patience)
-               : g_strdup("no early stop");
+               /* Translators: the patience, in epochs. */
+               ? g_strdup_printf(_("early stop %d"), c->early_stop_patience)
+               : g_strdup(_("no early stop"));
 }
 
 static char *legend_seed(const TrainConfig *c)
@@ -74,26 +81,30 @@ static char *legend_seed(const TrainConfig *c)
 
 static char *legend_data_seed(const TrainConfig *c)
 {
-    return g_strdup_printf("data seed %" G_GUINT64_FORMAT, c->synthetic.seed);
+    return g_strdup_printf(_("data seed %llu"), (unsigned long long) c->synthetic.seed);
 }
 
 static char *legend_split_seed(const TrainConfig *c)
 {
-    return g_strdup_printf("split seed %" G_GUINT64_FORMAT, c->split_seed);
+    return g_strdup_printf(_("split seed %llu"), (unsigned long long) c->split_seed);
 }
 
-static char *legend_val_split(const TrainConfig *c) { return g_strdup_printf("val %g", c->val_split); }
+/* Translators: the fraction of the images held out for validation. */
+static char *legend_val_split(const TrainConfig *c) { return g_strdup_printf(_("val %g"), c->val_split); }
 
 static char *legend_data(const TrainConfig *c)
 {
     if (c->data_kind == TRAIN_DATA_FOLDER) {
         g_autofree char *base = g_path_get_basename(c->folder ? c->folder : "?");
-        return g_strdup_printf("data %s", base);
+        /* Translators: the image folder's name. */
+        return g_strdup_printf(_("data %s"), base);
     }
-    return g_strdup_printf("%d/class%s, difficulty %g%s", c->synthetic.images_per_class,
-                           c->synthetic.multiclass ? " multiclass" : "",
+    /* Translators: the built-in chips: images per class, " multiclass" or nothing, the
+     * difficulty, ", noisy labels" or nothing ("200/class, difficulty 0.5"). */
+    return g_strdup_printf(_("%d/class%s, difficulty %g%s"), c->synthetic.images_per_class,
+                           c->synthetic.multiclass ? _(" multiclass") : "",
                            c->synthetic.difficulty,
-                           c->synthetic.label_noise > 0 ? ", noisy labels" : "");
+                           c->synthetic.label_noise > 0 ? _(", noisy labels") : "");
 }
 
 static char *legend_resize(const TrainConfig *c);
@@ -113,12 +124,13 @@ check_model(const char *text, GError **error)
 
     if (text == NULL || text[0] == '\0') {
         g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                            "no preset or spec given");
+                            _("no preset or spec given"));
         return FALSE;
     }
     if (nn_spec_parse(&spec, text, &err) != NN_OK) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "'%s' is neither a preset (paper, small, tiny) nor a valid spec: %s", text,
+                    /* Translators: what was typed, then the parser's reason. */
+                    _("'%s' is neither a preset (paper, small, tiny) nor a valid spec: %s"), text,
                     err.message);
         return FALSE;
     }
@@ -153,105 +165,105 @@ G_STATIC_ASSERT(sizeof(TrainScheduleKind) == sizeof(int));
 #define SEED_MAX 9007199254740991.0
 
 static const TrainField fields[] = {
-    { "run", "name", TRAIN_FIELD_STRING, AT(name), .noun = "a run name" },
+    { "run", "name", TRAIN_FIELD_STRING, AT(name), .noun = N_("a run name") },
 
     { "data", "kind", TRAIN_FIELD_ENUM, AT(data_kind), .def = TRAIN_DATA_SYNTHETIC,
-      .choices = data_kind_choices, .noun = "a kind of dataset",
+      .choices = data_kind_choices, .noun = N_("a kind of dataset"),
       .legend_rank = 9, .legend = legend_data },
-    { "data", "folder", TRAIN_FIELD_STRING, AT(folder), .noun = "an image folder",
+    { "data", "folder", TRAIN_FIELD_STRING, AT(folder), .noun = N_("an image folder"),
       .filename = TRUE },
     { "data", "resize", TRAIN_FIELD_ENUM, AT(resize), .def = DATA_RESIZE_CENTER_CROP,
-      .choices = resize_choices, .noun = "a resize mode",
+      .choices = resize_choices, .noun = N_("a resize mode"),
       .flag = "resize", .metavar = "MODE",
       .help = "how a folder's images become square: crop the middle, squash them, or fit "
               "them and pad with black",
       .legend_rank = 10, .legend = legend_resize },
     { "data", "images-per-class", TRAIN_FIELD_INT, AT(synthetic.images_per_class),
       .def = DATA_SYNTHETIC_DEFAULT_PER_CLASS, .min = 2, .max = DATA_SYNTHETIC_MAX_PER_CLASS,
-      .noun = "an image count per class", .help = "images per class" },
+      .noun = N_("an image count per class"), .help = "images per class" },
     { "data", "difficulty", TRAIN_FIELD_DOUBLE, AT(synthetic.difficulty),
-      .def = DATA_SYNTHETIC_DEFAULT_DIFFICULTY, .min = 0, .max = 1, .noun = "a difficulty",
+      .def = DATA_SYNTHETIC_DEFAULT_DIFFICULTY, .min = 0, .max = 1, .noun = N_("a difficulty"),
       .flag = "difficulty", .metavar = "D",
       .help = "synthetic defects from 0 (large, contrasted) to 1 (small, faint)" },
     { "data", "label-noise", TRAIN_FIELD_DOUBLE, AT(synthetic.label_noise), .min = 0,
-      .max = 0.5, .noun = "a fraction of labels", .flag = "label-noise", .metavar = "F",
+      .max = 0.5, .noun = N_("a fraction of labels"), .flag = "label-noise", .metavar = "F",
       .help = "fraction of synthetic labels flipped" },
     { "data", "multiclass", TRAIN_FIELD_BOOL, AT(synthetic.multiclass),
       .flag = "multiclass", .flag_style = TRAIN_FLAG_SWITCH,
       .help = "synthetic classes good + one per defect kind, instead of good vs defect" },
     { "data", "data-seed", TRAIN_FIELD_UINT64, AT(synthetic.seed), .def = 1, .min = 0,
-      .max = SEED_MAX, .noun = "a seed", .flag = "data-seed", .metavar = "N",
+      .max = SEED_MAX, .noun = N_("a seed"), .flag = "data-seed", .metavar = "N",
       .help = "seed of the synthetic images", .legend_rank = 14, .legend = legend_data_seed },
     /* Files written before split-seed existed split with the training seed. */
     { "data", "split-seed", TRAIN_FIELD_UINT64, AT(split_seed), .def = 1, .min = 0,
-      .max = SEED_MAX, .missing_from = "seed", .noun = "a seed", .flag = "split-seed",
+      .max = SEED_MAX, .missing_from = "seed", .noun = N_("a seed"), .flag = "split-seed",
       .metavar = "N", .help = "seed of which images of each class are held out for validation",
       .legend_rank = 15, .legend = legend_split_seed },
     { "data", "val-split", TRAIN_FIELD_DOUBLE, AT(val_split), .def = 0.25, .min = 0,
-      .max = 0.9, .ends = TRAIN_FIELD_MIN_OPEN, .noun = "a validation split",
+      .max = 0.9, .ends = TRAIN_FIELD_MIN_OPEN, .noun = N_("a validation split"),
       .flag = "val-split", .metavar = "F",
       .help = "fraction of each class held out for validation",
       .legend_rank = 11, .legend = legend_val_split },
 
     { "model", "model", TRAIN_FIELD_STRING, AT(model), .def_text = "small",
-      .check = check_model, .noun = "a network", .flag = "model", .metavar = "NAME|SPEC",
+      .check = check_model, .noun = N_("a network"), .flag = "model", .metavar = "NAME|SPEC",
       .help = "paper, small, tiny or a spec such as c16-p-c32-p-f64-d0.5-f2",
       .legend_rank = 3, .legend = legend_model },
     { "model", "size", TRAIN_FIELD_INT, AT(size), .def = DATA_SYNTHETIC_DEFAULT_SIZE,
       .min = DATA_SYNTHETIC_MIN_SIZE, .max = DATA_SYNTHETIC_MAX_SIZE,
-      .noun = "an image side in pixels", .unit = "px", .flag = "size", .metavar = "PX",
+      .noun = N_("an image side in pixels"), .unit = "px", .flag = "size", .metavar = "PX",
       .help = "input side", .legend_rank = 8, .legend = legend_size },
     { "model", "dropout", TRAIN_FIELD_BOOL, AT(dropout), .def = TRUE, .flag = "dropout",
       .metavar = "on|off",
       .help = "the network's dropout layers, at the spec's rates, 0.5 in the presets",
       .legend_rank = 4, .legend = legend_dropout },
     { "model", "dropout-rate", TRAIN_FIELD_DOUBLE, AT(dropout_rate), .min = 0, .max = 1,
-      .ends = TRAIN_FIELD_MAX_OPEN, .noun = "a dropout rate", .flag = "dropout-rate",
+      .ends = TRAIN_FIELD_MAX_OPEN, .noun = N_("a dropout rate"), .flag = "dropout-rate",
       .metavar = "R", .help = "one rate for every dropout layer; 0 = each layer's own from the spec" },
 
     { "training", "epochs", TRAIN_FIELD_INT, AT(epochs), .def = 30, .min = 1, .max = 100000,
-      .noun = "an epoch count", .flag = "epochs", .metavar = "N", .help = "epochs",
+      .noun = N_("an epoch count"), .flag = "epochs", .metavar = "N", .help = "epochs",
       .legend_rank = 13, .legend = legend_epochs },
     { "training", "batch-size", TRAIN_FIELD_INT, AT(batch_size), .def = 64, .min = 1,
-      .max = 4096, .noun = "a batch size", .flag = "batch", .metavar = "N",
+      .max = 4096, .noun = N_("a batch size"), .flag = "batch", .metavar = "N",
       .help = "batch size", .legend_rank = 7, .legend = legend_batch },
     { "training", "optimizer", TRAIN_FIELD_ENUM, AT(optimizer), .def = NN_OPTIMIZER_ADAM,
-      .choices = optimizer_choices, .noun = "an optimizer", .flag = "optimizer",
+      .choices = optimizer_choices, .noun = N_("an optimizer"), .flag = "optimizer",
       .metavar = "adam|sgd", .help = "the optimizer", .legend_rank = 2,
       .legend = legend_optimizer },
     /* --lr is lrlab-train's own: a list of rates runs a sweep. */
     { "training", "lr", TRAIN_FIELD_DOUBLE, AT(lr), .def = 1e-3, .min = 0, .max = 10,
-      .ends = TRAIN_FIELD_MIN_OPEN, .noun = "a learning rate", .legend_rank = 1,
+      .ends = TRAIN_FIELD_MIN_OPEN, .noun = N_("a learning rate"), .legend_rank = 1,
       .legend = legend_lr },
     { "training", "momentum", TRAIN_FIELD_DOUBLE, AT(momentum), .def = 0.9, .min = 0,
-      .max = 1, .ends = TRAIN_FIELD_MAX_OPEN, .noun = "a momentum", .flag = "momentum",
+      .max = 1, .ends = TRAIN_FIELD_MAX_OPEN, .noun = N_("a momentum"), .flag = "momentum",
       .metavar = "M", .help = "SGD momentum" },
     { "training", "nesterov", TRAIN_FIELD_BOOL, AT(nesterov), .flag = "nesterov",
       .flag_style = TRAIN_FLAG_SWITCH, .help = "Nesterov momentum for SGD" },
     { "training", "weight-decay-on", TRAIN_FIELD_BOOL, AT(weight_decay_on),
       .legend_rank = 5, .legend = legend_weight_decay },
     { "training", "weight-decay", TRAIN_FIELD_DOUBLE, AT(weight_decay), .def = 1e-4, .min = 0,
-      .max = 1, .noun = "a weight decay", .flag = "weight-decay", .metavar = "VALUE",
+      .max = 1, .noun = N_("a weight decay"), .flag = "weight-decay", .metavar = "VALUE",
       .help = "weight decay; giving one switches it on", .implies = "weight-decay-on" },
     { "training", "decoupled", TRAIN_FIELD_BOOL, AT(decoupled), .flag = "decoupled",
       .flag_style = TRAIN_FLAG_SWITCH,
       .help = "decoupled weight decay, AdamW style, instead of L2 in the gradient" },
     { "training", "seed", TRAIN_FIELD_UINT64, AT(seed), .def = 1, .min = 0, .max = SEED_MAX,
-      .noun = "a seed", .flag = "seed", .metavar = "N",
+      .noun = N_("a seed"), .flag = "seed", .metavar = "N",
       .help = "seed of the initial weights, batch order, augmentation and dropout",
       .legend_rank = 16, .legend = legend_seed },
     { "training", "early-stop-patience", TRAIN_FIELD_INT, AT(early_stop_patience), .min = 0,
-      .max = 100000, .noun = "a patience in epochs", .flag = "early-stop",
+      .max = 100000, .noun = N_("a patience in epochs"), .flag = "early-stop",
       .metavar = "PATIENCE",
       .help = "stop after PATIENCE epochs without a lower validation loss and restore the "
               "best weights; 0 = off",
       .legend_rank = 12, .legend = legend_early_stop },
     { "training", "early-stop-min-delta", TRAIN_FIELD_DOUBLE, AT(early_stop_min_delta),
-      .min = 0, .max = INFINITY, .noun = "a loss improvement", .flag = "min-delta",
+      .min = 0, .max = INFINITY, .noun = N_("a loss improvement"), .flag = "min-delta",
       .metavar = "D", .help = "smallest validation-loss fall that counts for early stopping" },
     { "training", "restore-best", TRAIN_FIELD_BOOL, AT(restore_best), .def = TRUE },
     { "training", "threads", TRAIN_FIELD_INT, AT(threads), .min = 0, .max = 1024,
-      .noun = "a thread count", .flag = "threads", .metavar = "N",
+      .noun = N_("a thread count"), .flag = "threads", .metavar = "N",
       .help = "CPU threads, 0 = all cores; the same seeds give slightly different results "
               "with another thread count or another CPU",
       .comment = " The thread count the run used. With the same seeds, results differ between\n"
@@ -259,64 +271,65 @@ static const TrainField fields[] = {
                  " is built for the CPU it runs on): repeat a run with this count on the same\n"
                  " kind of machine. 0 = all cores." },
     { "training", "memory-limit", TRAIN_FIELD_BYTES, AT(memory_limit), .min = 0,
-      .max = INFINITY, .noun = "a memory limit in bytes (0: 75% of physical memory)" },
+      /* xgettext:no-c-format */
+      .max = INFINITY, .noun = N_("a memory limit in bytes (0: 75% of physical memory)") },
 
     /* The schedule (train_schedule.h): its kind, then each kind's settings. The defaults
      * are train_schedule_init's (test_config checks the two agree); a kind ignores the
      * other kinds' rows. The kind's legend says its settings ("step x0.1 every 10"). */
     { "schedule", "schedule", TRAIN_FIELD_ENUM, AT(schedule.kind), .def = TRAIN_SCHEDULE_CONSTANT,
-      .choices = schedule_choices, .noun = "a learning-rate schedule", .flag = "schedule",
+      .choices = schedule_choices, .noun = N_("a learning-rate schedule"), .flag = "schedule",
       .metavar = "KIND",
       .help = "how the learning rate changes during the run (plateau follows the validation "
               "loss; one-cycle and cyclic peak at --lr)",
       .legend_rank = 1, .legend = legend_schedule },
     { "schedule", "step-every", TRAIN_FIELD_INT, AT(schedule.step_every), .def = 10, .min = 1,
-      .max = 100000, .noun = "an interval in epochs", .flag = "step-every", .metavar = "N",
+      .max = 100000, .noun = N_("an interval in epochs"), .flag = "step-every", .metavar = "N",
       .help = "step schedule: epochs between drops" },
     { "schedule", "step-factor", TRAIN_FIELD_DOUBLE, AT(schedule.step_factor), .def = 0.1,
       .min = 0, .max = 1, .ends = TRAIN_FIELD_MIN_OPEN | TRAIN_FIELD_MAX_OPEN,
-      .noun = "a factor", .flag = "step-factor", .metavar = "F",
+      .noun = N_("a factor"), .flag = "step-factor", .metavar = "F",
       .help = "step schedule: the rate is multiplied by this at each drop" },
     { "schedule", "plateau-factor", TRAIN_FIELD_DOUBLE, AT(schedule.plateau_factor), .def = 0.1,
       .min = 0, .max = 1, .ends = TRAIN_FIELD_MIN_OPEN | TRAIN_FIELD_MAX_OPEN,
-      .noun = "a factor", .flag = "plateau-factor", .metavar = "F",
+      .noun = N_("a factor"), .flag = "plateau-factor", .metavar = "F",
       .help = "plateau schedule: the rate is multiplied by this when the validation loss stalls" },
     { "schedule", "plateau-patience", TRAIN_FIELD_INT, AT(schedule.plateau_patience), .def = 10,
-      .min = 0, .max = 100000, .noun = "a patience in epochs", .flag = "plateau-patience",
+      .min = 0, .max = 100000, .noun = N_("a patience in epochs"), .flag = "plateau-patience",
       .metavar = "N",
       .help = "plateau schedule: epochs without improvement before the rate drops (the drop "
               "comes after N+1 such epochs, as in PyTorch)" },
     { "schedule", "plateau-min-delta", TRAIN_FIELD_DOUBLE, AT(schedule.plateau_min_delta),
-      .def = 1e-4, .min = 0, .max = INFINITY, .noun = "a loss improvement",
+      .def = 1e-4, .min = 0, .max = INFINITY, .noun = N_("a loss improvement"),
       .flag = "plateau-min-delta", .metavar = "D",
       .help = "plateau schedule: smallest validation-loss fall that counts as improvement" },
     { "schedule", "plateau-cooldown", TRAIN_FIELD_INT, AT(schedule.plateau_cooldown), .def = 0,
-      .min = 0, .max = 100000, .noun = "a cooldown in epochs", .flag = "plateau-cooldown",
+      .min = 0, .max = 100000, .noun = N_("a cooldown in epochs"), .flag = "plateau-cooldown",
       .metavar = "N", .help = "plateau schedule: epochs to wait after a drop" },
     { "schedule", "min-lr", TRAIN_FIELD_DOUBLE, AT(schedule.min_lr), .def = 0, .min = 0,
-      .max = 10, .noun = "a learning rate", .flag = "min-lr", .metavar = "LR",
+      .max = 10, .noun = N_("a learning rate"), .flag = "min-lr", .metavar = "LR",
       .help = "plateau schedule: the rate never drops below this" },
     { "schedule", "cosine-floor", TRAIN_FIELD_DOUBLE, AT(schedule.cosine_floor), .def = 0,
-      .min = 0, .max = 10, .noun = "a learning rate", .flag = "cosine-floor", .metavar = "LR",
+      .min = 0, .max = 10, .noun = N_("a learning rate"), .flag = "cosine-floor", .metavar = "LR",
       .help = "cosine schedule: the rate after the last batch" },
     { "schedule", "onecycle-warmup", TRAIN_FIELD_DOUBLE, AT(schedule.onecycle_warmup),
       .def = 0.3, .min = 0, .max = 1, .ends = TRAIN_FIELD_MIN_OPEN | TRAIN_FIELD_MAX_OPEN,
-      .noun = "a fraction of the batches", .flag = "onecycle-warmup", .metavar = "F",
+      .noun = N_("a fraction of the batches"), .flag = "onecycle-warmup", .metavar = "F",
       .help = "one-cycle schedule: fraction of the run spent warming up to the rate" },
     { "schedule", "onecycle-div", TRAIN_FIELD_DOUBLE, AT(schedule.onecycle_div), .def = 25,
-      .min = 1, .max = INFINITY, .ends = TRAIN_FIELD_MIN_OPEN, .noun = "a divisor",
+      .min = 1, .max = INFINITY, .ends = TRAIN_FIELD_MIN_OPEN, .noun = N_("a divisor"),
       .flag = "onecycle-div", .metavar = "D",
       .help = "one-cycle schedule: it starts at the rate divided by this" },
     { "schedule", "onecycle-final-div", TRAIN_FIELD_DOUBLE, AT(schedule.onecycle_final_div),
-      .def = 1e4, .min = 1, .max = INFINITY, .noun = "a divisor",
+      .def = 1e4, .min = 1, .max = INFINITY, .noun = N_("a divisor"),
       .flag = "onecycle-final-div", .metavar = "D",
       .help = "one-cycle schedule: it ends at its start divided by this" },
     { "schedule", "cyclic-div", TRAIN_FIELD_DOUBLE, AT(schedule.cyclic_div), .def = 10,
-      .min = 1, .max = INFINITY, .ends = TRAIN_FIELD_MIN_OPEN, .noun = "a divisor",
+      .min = 1, .max = INFINITY, .ends = TRAIN_FIELD_MIN_OPEN, .noun = N_("a divisor"),
       .flag = "cyclic-div", .metavar = "D",
       .help = "cyclic schedule: the low end is the rate divided by this" },
     { "schedule", "cyclic-half-epochs", TRAIN_FIELD_INT, AT(schedule.cyclic_half_epochs),
-      .def = 2, .min = 1, .max = 100000, .noun = "a half cycle in epochs",
+      .def = 2, .min = 1, .max = 100000, .noun = N_("a half cycle in epochs"),
       .flag = "cyclic-half", .metavar = "N",
       .help = "cyclic schedule: epochs from the low end to the high end" },
 
@@ -324,21 +337,21 @@ static const TrainField fields[] = {
      * default, or a ring of the last N plus every Nth; the last and the best epoch's are
      * always kept. They change what is on disk, not how the run trains: no legend. */
     { "checkpoints", "keep-last", TRAIN_FIELD_INT, AT(keep_last), .def = 0, .min = 0,
-      .max = 100000, .noun = "a number of checkpoints", .flag = "keep-last", .metavar = "N",
+      .max = 100000, .noun = N_("a number of checkpoints"), .flag = "keep-last", .metavar = "N",
       .help = "keep the checkpoints of the last N epochs only (besides the best); 0 = every "
               "epoch's" },
     { "checkpoints", "keep-every", TRAIN_FIELD_INT, AT(keep_every), .def = 0, .min = 0,
-      .max = 100000, .noun = "an interval in epochs", .flag = "keep-every", .metavar = "N",
+      .max = 100000, .noun = N_("an interval in epochs"), .flag = "keep-every", .metavar = "N",
       .help = "with --keep-last, also keep every Nth epoch's checkpoint; 0 = none" },
 
     /* --augment is lrlab-train's own ("flip,noise=0.2" sets kinds and strengths). */
     { "augment", "kinds", TRAIN_FIELD_FLAGS, AT(augment.flags),
       .word_at = data_augment_kind_name, .n_words = DATA_AUGMENT_N_KINDS,
-      .noun = "an augmentation", .legend_rank = 6, .legend = legend_augment },
+      .noun = N_("an augmentation"), .legend_rank = 6, .legend = legend_augment },
     /* No default in the table: data_augment_config_default() has the strengths. */
     { "augment", "strengths", TRAIN_FIELD_FLOATS, AT(augment.strength),
       .word_at = data_augment_kind_name, .n_words = DATA_AUGMENT_N_KINDS, .min = 0, .max = 1,
-      .noun = "an augmentation strength" },
+      .noun = N_("an augmentation strength") },
 };
 
 static char *legend_resize(const TrainConfig *c)
@@ -346,9 +359,12 @@ static char *legend_resize(const TrainConfig *c)
     /* Synthetic chips are drawn square: the mode says nothing about such a run. */
     if (c->data_kind != TRAIN_DATA_FOLDER)
         return NULL;
-    for (int i = 0; resize_choices[i].word; i++)
-        if (resize_choices[i].value == (int) c->resize)
-            return g_strdup(resize_choices[i].word);
+    /* The choices' words are config.ini's: the legend has its own, translated. */
+    switch (c->resize) {
+    case DATA_RESIZE_CENTER_CROP: return g_strdup(_("center-crop"));
+    case DATA_RESIZE_SQUASH: return g_strdup(_("squash"));
+    case DATA_RESIZE_LETTERBOX: return g_strdup(_("letterbox"));
+    }
     return NULL;
 }
 
@@ -514,7 +530,8 @@ join_words(const TrainField *field)
     for (int i = 0; i < n; i++) {
         const char *word = field->type == TRAIN_FIELD_ENUM ? field->choices[i].word
                                                            : field->word_at(i);
-        g_string_append_printf(s, "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ", word);
+        /* Translators: the last two of a list of choices, "adam or sgd". */
+        g_string_append_printf(s, "%s%s", i == 0 ? "" : i == n - 1 ? _(" or ") : ", ", word);
     }
     return g_string_free(s, FALSE);
 }
@@ -546,24 +563,25 @@ char *train_field_describe_range(const TrainField *field)
 
     switch (field->type) {
     case TRAIN_FIELD_BOOL:
-        return g_strdup("on or off");
+        return g_strdup(_("on or off"));
     case TRAIN_FIELD_ENUM:
     case TRAIN_FIELD_FLAGS:
         return join_words(field);
     case TRAIN_FIELD_STRING:
-        return g_strdup("text");
+        return g_strdup(_("text"));
     default:
         break;
     }
     format_bound(lo, field, field->min);
     format_bound(hi, field, field->max);
     if (is_integer(field))
-        return isinf(field->max) ? g_strdup_printf("an integer from %s up", lo)
-                                 : g_strdup_printf("an integer from %s to %s", lo, hi);
+        return isinf(field->max) ? g_strdup_printf(_("an integer from %s up"), lo)
+                                 : g_strdup_printf(_("an integer from %s to %s"), lo, hi);
     if (isinf(field->max))
-        return g_strdup_printf("a number %s %s",
-                               field->ends & TRAIN_FIELD_MIN_OPEN ? "above" : "of at least", lo);
-    return g_strdup_printf("a number in %s%s, %s%s", field->ends & TRAIN_FIELD_MIN_OPEN ? "(" : "[",
+        return field->ends & TRAIN_FIELD_MIN_OPEN ? g_strdup_printf(_("a number above %s"), lo)
+                                                  : g_strdup_printf(_("a number of at least %s"), lo);
+    /* Translators: an interval: "(" or "[", its ends, ")" or "]": "a number in (0, 10]". */
+    return g_strdup_printf(_("a number in %s%s, %s%s"), field->ends & TRAIN_FIELD_MIN_OPEN ? "(" : "[",
                            lo, hi, field->ends & TRAIN_FIELD_MAX_OPEN ? ")" : "]");
 }
 
@@ -576,11 +594,14 @@ fail(GError **error, const TrainField *field, const char *text_format, ...)
     va_end(ap);
     g_autofree char *range = train_field_describe_range(field);
 
+    /* Translators: a value as typed, what it should be ("a learning rate") and the range
+     * ("a number in (0, 10]"). */
     if (field->noun)
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "'%s' is not %s (%s)", text,
-                    field->noun, range);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("'%s' is not %s (%s)"), text,
+                    _(field->noun), range);
     else
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "'%s' is not %s", text,
+        /* Translators: a value as typed, then the range ("on or off"). */
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("'%s' is not %s"), text,
                     range);
     return FALSE;
 }

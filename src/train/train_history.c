@@ -4,6 +4,7 @@
 #include "train_history.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,7 +115,7 @@ GArray *train_history_parse(const char *text, gsize length, const char *filename
     int column_of[N_COLS];
 
     if (lines[0] == NULL || lines[0][0] == '\0') {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: empty file", filename);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("%s: empty file"), filename);
         return NULL;
     }
     g_strchomp(lines[0]);
@@ -128,7 +129,7 @@ GArray *train_history_parse(const char *text, gsize length, const char *filename
     }
     if (column_of[COL_EPOCH] < 0 || column_of[COL_LOSS] < 0) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                    "%s: line 1 is not a training history header (expected \"%s\")",
+                    _("%s: line 1 is not a training history header (expected \"%s\")"),
                     filename, TRAIN_HISTORY_HEADER);
         return NULL;
     }
@@ -139,13 +140,13 @@ GArray *train_history_parse(const char *text, gsize length, const char *filename
             if (lines[l + 1] == NULL)
                 break;   /* the final newline */
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                        "%s: line %d is empty", filename, l + 1);
+                        _("%s: line %d is empty"), filename, l + 1);
             return NULL;
         }
         g_auto(GStrv) fields = g_strsplit(line, ",", -1);
         if ((int) g_strv_length(fields) != n_header) {
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                        "%s: line %d has %u fields, the header %d", filename, l + 1,
+                        _("%s: line %d has %u fields, the header %d"), filename, l + 1,
                         g_strv_length(fields), n_header);
             return NULL;
         }
@@ -157,14 +158,14 @@ GArray *train_history_parse(const char *text, gsize length, const char *filename
             }
             if (!parse_number(fields[column_of[c]], &values[c])) {
                 g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                            "%s: line %d: %s is not a number (\"%s\")", filename, l + 1,
+                            _("%s: line %d: %s is not a number (\"%s\")"), filename, l + 1,
                             column_names[c], fields[column_of[c]]);
                 return NULL;
             }
         }
         if (values[COL_EPOCH] != (double) epochs->len) {
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                        "%s: line %d: epoch %g where %u was expected", filename, l + 1,
+                        _("%s: line %d: epoch %g where %u was expected"), filename, l + 1,
                         values[COL_EPOCH], epochs->len);
             return NULL;
         }

@@ -2,6 +2,7 @@
  * config.ini names, matched to its predictions.bin by source. */
 #include "train_images.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "train_dataset.h"
@@ -85,13 +86,13 @@ gboolean train_images_load(TrainRun *run, TrainImages *out, GCancellable *cancel
     const char *const *sources = train_run_get_val_sources(run);
     if (indices == NULL || n_val == 0) {
         g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                            "This run stopped before it chose its validation images.");
+                            _("This run stopped before it chose its validation images."));
         return FALSE;
     }
     if (!synthetic && !g_file_test(config->folder, G_FILE_TEST_IS_DIR)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                    "The folder %s this run trained on is gone (moved, renamed or deleted), "
-                    "so its images cannot be shown. Its curves and predictions are kept.",
+                    _("The folder %s this run trained on is gone (moved, renamed or deleted), "
+                    "so its images cannot be shown. Its curves and predictions are kept."),
                     config->folder);
         return FALSE;
     }
@@ -102,8 +103,9 @@ gboolean train_images_load(TrainRun *run, TrainImages *out, GCancellable *cancel
             g_propagate_error(error, g_steal_pointer(&cause));
         else
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                        "This run's images cannot be %s: %s",
-                        synthetic ? "made again" : "read again", cause->message);
+                        synthetic ? _("This run's images cannot be made again: %s")
+                                  : _("This run's images cannot be read again: %s"),
+                        cause->message);
         return FALSE;
     }
     g_autofree int *found = match_sources(set, synthetic, indices, sources,
@@ -114,15 +116,15 @@ gboolean train_images_load(TrainRun *run, TrainImages *out, GCancellable *cancel
     if (synthetic && n_found < n_val) {
         /* Same parameters, other chips: never show them under this run's answers. */
         g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                            "The built-in chips made again from this run's settings are not "
+                            _("The built-in chips made again from this run's settings are not "
                             "the ones it was trained on (an earlier version of LR Lab drew "
-                            "them), so they are not shown. Its curves and predictions are kept.");
+                            "them), so they are not shown. Its curves and predictions are kept."));
         return FALSE;
     }
     if (n_found == 0) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                    "None of this run's %d validation images is in %s any more, so they "
-                    "cannot be shown. Its curves and predictions are kept.", n_val,
+                    _("None of this run's %d validation images is in %s any more, so they "
+                    "cannot be shown. Its curves and predictions are kept."), n_val,
                     config->folder);
         return FALSE;
     }

@@ -3,6 +3,7 @@
 #include "train_import.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
@@ -217,9 +218,10 @@ read_events(const char *path, GPtrArray *names, GPtrArray *histories, GError **e
     }
     if (histories->len == 0) {
         g_autofree char *shown = g_filename_display_name(path);
+        /* Translators: the last %s is the start of such files' names, "events.out.tfevents.". */
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                    "%s holds no TensorBoard event files with a loss, an accuracy or a "
-                    "learning rate (files named " TRAIN_TFEVENTS_PREFIX "*)", shown);
+                    _("%s holds no TensorBoard event files with a loss, an accuracy or a "
+                      "learning rate (files named %s*)"), shown, TRAIN_TFEVENTS_PREFIX);
         return FALSE;
     }
     return TRUE;
@@ -256,7 +258,7 @@ read_csv(const char *path, GPtrArray *names, GPtrArray *histories, GError **erro
         return FALSE;
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
     if (lines[0] == NULL || *g_strstrip(lines[0]) == '\0')
-        return train_invalid(error, "%s: the file is empty", base);
+        return train_invalid(error, _("%s: the file is empty"), base);
     g_auto(GStrv) header = g_strsplit(lines[0], ",", -1);
     int n_header = (int) g_strv_length(header), epoch_col = -1, have_loss = 0;
     g_autofree int *column_of = g_new(int, n_header);
@@ -268,9 +270,9 @@ read_csv(const char *path, GPtrArray *names, GPtrArray *histories, GError **erro
             epoch_col = h, column_of[h] = -1;
     }
     if (epoch_col < 0 || !have_loss)
-        return train_invalid(error, "%s: line 1 names no %s column, so it is not a training "
+        return train_invalid(error, _("%s: line 1 names no %s column, so it is not a training "
                              "history (expected a header such as "
-                             "epoch,accuracy,loss,val_accuracy,val_loss)",
+                             "epoch,accuracy,loss,val_accuracy,val_loss)"),
                              base, epoch_col < 0 ? "epoch" : "loss");
     GArray *epochs = g_array_new(FALSE, TRUE, sizeof(TrainEpoch));
     for (int l = 1; lines[l]; l++) {
@@ -280,7 +282,7 @@ read_csv(const char *path, GPtrArray *names, GPtrArray *histories, GError **erro
         g_auto(GStrv) fields = g_strsplit(line, ",", -1);
         if ((int) g_strv_length(fields) != n_header) {
             g_array_unref(epochs);
-            return train_invalid(error, "%s: line %d has %u fields, the header %d", base, l + 1,
+            return train_invalid(error, _("%s: line %d has %u fields, the header %d"), base, l + 1,
                                  g_strv_length(fields), n_header);
         }
         TrainEpoch e = empty_epoch((int) epochs->len);
@@ -291,7 +293,7 @@ read_csv(const char *path, GPtrArray *names, GPtrArray *histories, GError **erro
             if (*field && (end == NULL || *end != '\0')) {
                 g_autofree char *name = unquote(header[h]);
                 g_array_unref(epochs);
-                return train_invalid(error, "%s: line %d: %s is not a number (\"%s\")", base,
+                return train_invalid(error, _("%s: line %d: %s is not a number (\"%s\")"), base,
                                      l + 1, name, field);
             }
             if (column_of[h] >= 0)
@@ -315,7 +317,7 @@ gboolean train_import_read(const char *path, GPtrArray **names_out, GPtrArray **
     gboolean ok;
     if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
         g_autofree char *shown = g_filename_display_name(path);
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s does not exist", shown);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("%s does not exist"), shown);
         return FALSE;
     }
     if (g_file_test(path, G_FILE_TEST_IS_DIR) || g_str_has_prefix(base, TRAIN_TFEVENTS_PREFIX))
@@ -344,7 +346,7 @@ write_run(const char *dir, const char *name, const char *settings, GArray *epoch
         train_config_init(&config);
     /* A run folder's own name already says where it ran ("... (PyTorch, 2 processes)"). */
     if (config.name == NULL)
-        config.name = g_strdup_printf("Imported: %s", name);
+        config.name = g_strdup_printf(_("Imported: %s"), name);
     config.epochs = MAX(n, 1);
     for (int i = 0; i < n && !known; i++)
         if (e[i].lr > 0 && e[i].lr <= 10) {
@@ -365,7 +367,7 @@ write_run(const char *dir, const char *name, const char *settings, GArray *epoch
     gboolean ok = g_mkdir_with_parents(dir, 0755) == 0;
     if (!ok) {
         g_autofree char *shown = g_filename_display_name(dir);
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot create folder %s", shown);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot create folder %s"), shown);
     }
     ok = ok && train_record_write_config(dir, &config, error) &&
          train_record_write_epochs(dir, &none, e, n, NULL, error) &&

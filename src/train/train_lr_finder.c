@@ -3,6 +3,7 @@
  * functions, the loop on a model, the same from a config, and its thread for the app. */
 #include "train_lr_finder.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
@@ -132,18 +133,22 @@ void train_lr_finder_suggest(const TrainLrFinderPoint *points, int n, int steps,
     if (n > 0 && !isfinite(points[0].loss)) {
         g_autofree char *lr = train_format_lr(points[0].lr);
         *message = g_strdup_printf(
-            "The loss was not a number from the very first batch (rate %s): the network or "
-            "the images are broken, not the learning rate.", lr);
+            _("The loss was not a number from the very first batch (rate %s): the network or "
+            "the images are broken, not the learning rate."), lr);
         return;
     }
     if (m < 3) {
         g_autofree char *lr = train_format_lr(n > 0 ? points[n - 1].lr : 0);
         g_autofree char *start = train_format_lr(n > 0 ? points[0].lr : 0);
+        /* Translators: the batches done, the rate then, and the finder's first rate. */
         *message = g_strdup_printf(
-            "The loss blew up after %d batch%s, at a rate of %s: every rate from %s up is "
-            "too high for this network, so there is nothing to suggest. Check the images, "
-            "or try a smaller network.",
-            n, n == 1 ? "" : "es", lr, start);
+            ngettext("The loss blew up after %d batch, at a rate of %s: every rate from %s up "
+                     "is too high for this network, so there is nothing to suggest. Check the "
+                     "images, or try a smaller network.",
+                     "The loss blew up after %d batches, at a rate of %s: every rate from %s up "
+                     "is too high for this network, so there is nothing to suggest. Check the "
+                     "images, or try a smaller network.", n),
+            n, lr, start);
         return;
     }
 
@@ -158,8 +163,8 @@ void train_lr_finder_suggest(const TrainLrFinderPoint *points, int n, int steps,
         g_autofree char *lo = train_format_lr(lrs[0]);
         g_autofree char *hi = train_format_lr(lrs[m - 1]);
         *message = g_strdup_printf(
-            "The loss did not fall at any rate from %s to %s: this network does not learn "
-            "from these images at any of them. Check the labels and the network.", lo, hi);
+            _("The loss did not fall at any rate from %s to %s: this network does not learn "
+            "from these images at any of them. Check the labels and the network."), lo, hi);
         return;
     }
 
@@ -171,10 +176,10 @@ void train_lr_finder_suggest(const TrainLrFinderPoint *points, int n, int steps,
         g_autofree char *lo = train_format_lr(lrs[0]);
         g_autofree char *hi = train_format_lr(lrs[m - 1]);
         *message = g_strdup_printf(
-            "The loss hardly fell at any rate from %s to %s (by %.1f%% at most) before it "
+            _("The loss hardly fell at any rate from %s to %s (by %.1f%% at most) before it "
             "blew up: this network sits near chance for more batches than the test has, "
             "whatever the rate, so the suggestion below is a guess. Start from a usual rate "
-            "(1e-3 for Adam) and compare a few with Sweep.",
+            "(1e-3 for Adam) and compare a few with Sweep."),
             lo, hi, 100 * (losses[0] - lowest) / fabs(losses[0]));
     }
     s->valley = first + train_lr_rule_valley(losses, m);
@@ -257,8 +262,8 @@ gboolean train_lr_finder_run_model(nn_model *model, nn_optimizer *opt, DataBatch
     TrainLrFinderOptions o = options ? *options : train_lr_finder_options_default();
     if (!(o.start_lr > 0 && o.end_lr > o.start_lr && isfinite(o.end_lr)) || o.steps < 6 ||
         o.steps > TRAIN_LR_FINDER_MAX_STEPS)
-        return train_invalid(error, "The learning-rate finder needs 0 < start < end and "
-                                    "6 to %d steps.", TRAIN_LR_FINDER_MAX_STEPS);
+        return train_invalid(error, _("The learning-rate finder needs 0 < start < end and "
+                                    "6 to %d steps."), TRAIN_LR_FINDER_MAX_STEPS);
 
     const gint64 t0 = g_get_monotonic_time();
     Saved saved;
@@ -323,7 +328,7 @@ gboolean train_lr_finder_run_model(nn_model *model, nn_optimizer *opt, DataBatch
     result->seconds = (double) (g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
     if (stopped_by_cancel) {
         g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                            "The learning-rate finder was cancelled.");
+                            _("The learning-rate finder was cancelled."));
         return FALSE;
     }
     g_clear_pointer(&result->message, g_free);
@@ -346,12 +351,12 @@ gboolean train_lr_finder_run(const TrainConfig *c, DataSet *set,
         !train_config_build_spec(c, set->num_classes, &spec, error))
         return FALSE;
     if (set->height != c->size || set->width != c->size)
-        return train_invalid(error, "The dataset's images are %dx%d but the run's input size "
-                                    "is %d.", set->width, set->height, c->size);
+        return train_invalid(error, _("The dataset's images are %dx%d but the run's input size "
+                                    "is %d."), set->width, set->height, c->size);
     g_autoptr(DataSplit) split = data_split_new(set, c->val_split, c->split_seed);
     if (split == NULL || split->n_train == 0)
-        return train_invalid(error, "%d images are too few to find a learning rate with a "
-                                    "validation split of %g.", set->count, c->val_split);
+        return train_invalid(error, _("%d images are too few to find a learning rate with a "
+                                    "validation split of %g."), set->count, c->val_split);
 
     nn_model *model = NULL;
     nn_optimizer opt = { 0 };

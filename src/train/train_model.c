@@ -3,6 +3,7 @@
 #include "train_model.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,7 +127,7 @@ static gboolean
 bad_metadata(GError **error, const char *path, const char *what)
 {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                "%s: its description of the model is damaged (%s)", path, what);
+                _("%s: its description of the model is damaged (%s)"), path, what);
     return FALSE;
 }
 
@@ -155,7 +156,7 @@ read_metadata(const char *path, const nn_checkpoint_info *ck, const nn_spec *spe
     parsed.num_classes = nn_spec_num_classes(spec);
     if (ck->metadata && !g_key_file_load_from_data(kf, ck->metadata, (gsize) -1,
                                                    G_KEY_FILE_NONE, NULL))
-        return bad_metadata(error, path, "not key=value text");
+        return bad_metadata(error, path, _("not key=value text"));
     if (g_key_file_has_group(kf, MODEL_GROUP)) {
         g_autofree char *resize = g_key_file_get_string(kf, MODEL_GROUP, "resize", NULL);
         GError *e = NULL;
@@ -164,19 +165,19 @@ read_metadata(const char *path, const nn_checkpoint_info *ck, const nn_spec *spe
         if (parsed.class_names == NULL ||
             (int) g_strv_length(parsed.class_names) != parsed.num_classes) {
             train_model_info_clear(&parsed);
-            return bad_metadata(error, path, "the class names do not match its outputs");
+            return bad_metadata(error, path, _("the class names do not match its outputs"));
         }
         int mode = resize_from_word(resize);
         parsed.resize = mode >= 0 ? (DataResizeMode) mode : DATA_RESIZE_CENTER_CROP;
         if (mode < 0 || !get_floats(kf, "mean", parsed.norm.mean, 3) ||
             !get_floats(kf, "std", parsed.norm.std, 3)) {
             train_model_info_clear(&parsed);
-            return bad_metadata(error, path, "resize mode or normalisation");
+            return bad_metadata(error, path, _("resize mode or normalisation"));
         }
         for (int c = 0; c < 3; c++)
             if (!(parsed.norm.std[c] > 0)) {
                 train_model_info_clear(&parsed);
-                return bad_metadata(error, path, "a standard deviation is not positive");
+                return bad_metadata(error, path, _("a standard deviation is not positive"));
             }
         parsed.epoch = g_key_file_get_integer(kf, MODEL_GROUP, "epoch", &e);
         if (e) {
@@ -215,7 +216,7 @@ nn_model *train_model_load(const char *path, int max_batch, TrainModelInfo *info
         (st = nn_model_create(&model, &spec, H, W, C, max_batch, 0, 0, NN_OPTIMIZER_SGD, &err))
             != NN_OK) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                    "%s: the network it holds cannot be built: %s", path, err.message);
+                    _("%s: the network it holds cannot be built: %s"), path, err.message);
         return NULL;
     }
     if (!train_model_load_into(path, model, NULL, info, metadata, error)) {

@@ -4,6 +4,7 @@
 #include "train_onnx.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "nn_model.h"
@@ -327,16 +328,16 @@ gboolean train_onnx_export(const char *model_path, const char *onnx_path, GError
     if (!info.has_info) {
         g_autofree char *shown = g_filename_display_name(model_path);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                    "%s is a checkpoint of LR Lab's first version: it does not say the "
+                    _("%s is a checkpoint of LR Lab's first version: it does not say the "
                     "normalisation or the class names the network needs, so it cannot be "
-                    "exported; train the run again to get a model file that does",
+                    "exported; train the run again to get a model file that does"),
                     shown);
     } else {
         g_autoptr(GByteArray) bytes = train_onnx_build(model, &info);
         ok = g_file_set_contents(onnx_path, (const char *) bytes->data, bytes->len, error);
         if (!ok) {
             g_autofree char *shown = g_filename_display_name(onnx_path);
-            g_prefix_error(error, "Cannot write %s: ", shown);
+            g_prefix_error(error, _("Cannot write %s: "), shown);
         }
     }
     train_model_info_clear(&info);

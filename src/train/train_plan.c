@@ -1,6 +1,7 @@
 /* train_plan: a run's memory, counted once for everyone who asks (see train_plan.h). */
 #include "train_plan.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "data_batcher.h"
@@ -30,8 +31,8 @@ gboolean train_plan_memory(const TrainConfig *config, const nn_spec *spec, Train
     g_autofree char *batches = g_format_size(plan->batcher_bytes);
     g_autofree char *limit = g_format_size(plan->limit_bytes);
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                "Too big for this computer: training needs %s at batch size %d (the network "
+                _("Too big for this computer: training needs %s at batch size %d (the network "
                 "%s, its batches %s), but the memory limit is %s. Choose a smaller batch, "
-                "image size or network.", need, config->batch_size, network, batches, limit);
+                "image size or network."), need, config->batch_size, network, batches, limit);
     return FALSE;
 }

@@ -5,6 +5,7 @@
 #include "train_predictions.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <string.h>
 
 static const char magic[8] = { 'L', 'R', 'L', 'A', 'B', 'P', 'R', 'D' };
@@ -120,7 +121,7 @@ read_images(Reader *r, TrainPredictionsFile *file, char **what)
         get_u32(r, &v);
         file->val_indices[i] = (int) v;
         if (file->val_indices[i] < 0) {
-            *what = g_strdup_printf("corrupted (validation image %d has the negative index %d)",
+            *what = g_strdup_printf(_("corrupted (validation image %d has the negative index %d)"),
                                     i + 1, file->val_indices[i]);
             return FALSE;
         }
@@ -130,15 +131,15 @@ read_images(Reader *r, TrainPredictionsFile *file, char **what)
         get_u32(r, &v);
         file->val_labels[i] = (int) v;
         if (v >= (guint32) file->num_classes) {
-            *what = g_strdup_printf("corrupted (validation image %d is of class %d but there "
-                                    "are %d classes)", i + 1, (int) v, file->num_classes);
+            *what = g_strdup_printf(_("corrupted (validation image %d is of class %d but there "
+                                    "are %d classes)"), i + 1, (int) v, file->num_classes);
             return FALSE;
         }
     }
     for (int i = 0; i < n_val; i++) {
         guint32 len;
         if (!get_u32(r, &len) || remaining(r) < len) {
-            *what = g_strdup("truncated");
+            *what = g_strdup(_("truncated"));
             return FALSE;
         }
         file->val_sources[i] = g_strndup((const char *) r->p, len);
@@ -161,8 +162,8 @@ read_answers(Reader *r, TrainPredictionsFile *file, char **what)
             get_f32(r, &p->confidence);
             get_f32(r, &p->true_probability);
             if (p->predicted >= file->num_classes) {
-                *what = g_strdup_printf("corrupted (a predicted class %d but there are %d "
-                                        "classes)", p->predicted, file->num_classes);
+                *what = g_strdup_printf(_("corrupted (a predicted class %d but there are %d "
+                                        "classes)"), p->predicted, file->num_classes);
                 return FALSE;
             }
         }
@@ -191,14 +192,14 @@ gboolean train_predictions_load(const char *path, TrainPredictionsFile *file, GE
 
     if (length < sizeof magic + 16 + 8 || memcmp(data, magic, sizeof magic) != 0) {
         what = g_strdup(length < sizeof magic || memcmp(data, magic, MIN(length, sizeof magic)) != 0
-                            ? "not an LR Lab predictions file"
-                            : "truncated");
+                            ? _("not an LR Lab predictions file")
+                            : _("truncated"));
         goto bad;
     }
     guint64 stored;
     memcpy(&stored, data + length - 8, 8);
     if (GUINT64_FROM_LE(stored) != fnv1a((const guint8 *) data, length - 8)) {
-        what = g_strdup("truncated or corrupted (checksum mismatch)");
+        what = g_strdup(_("truncated or corrupted (checksum mismatch)"));
         goto bad;
     }
 
@@ -210,7 +211,7 @@ gboolean train_predictions_load(const char *path, TrainPredictionsFile *file, GE
     get_u32(&r, &n_epochs);
     if (version != 1 && version != TRAIN_PREDICTIONS_VERSION) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                    "%s: format version %u, this LR Lab reads versions 1 to %u", base, version,
+                    _("%s: format version %u, this LR Lab reads versions 1 to %u"), base, version,
                     TRAIN_PREDICTIONS_VERSION);
         return FALSE;
     }
@@ -220,13 +221,13 @@ gboolean train_predictions_load(const char *path, TrainPredictionsFile *file, GE
     const gboolean empty = n_val == 0;
     const guint32 max_classes = version == 1 ? 256 : TRAIN_PREDICTIONS_MAX_CLASSES;
     if (num_classes > max_classes || (!empty && num_classes < 2) || n_epochs > G_MAXINT / 2) {
-        what = g_strdup_printf("corrupted (%u classes, %u epochs)", num_classes, n_epochs);
+        what = g_strdup_printf(_("corrupted (%u classes, %u epochs)"), num_classes, n_epochs);
         goto bad;
     }
     const guint64 per_answer = version == 1 ? V1_RECORD_BYTES : 4ull * num_classes;
     if (n_val > remaining(&r) / 12 ||
         (n_val > 0 && n_epochs > (remaining(&r) - 12ull * n_val) / (per_answer * n_val))) {
-        what = g_strdup("truncated");
+        what = g_strdup(_("truncated"));
         goto bad;
     }
     file->version = version;
@@ -239,7 +240,7 @@ gboolean train_predictions_load(const char *path, TrainPredictionsFile *file, GE
     if (!read_images(&r, file, &what))
         goto bad;
     if (remaining(&r) != (guint64) n_epochs * n_val * per_answer) {
-        what = g_strdup("truncated");
+        what = g_strdup(_("truncated"));
         goto bad;
     }
     if (!read_answers(&r, file, &what))

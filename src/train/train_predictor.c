@@ -2,6 +2,7 @@
 #include "train_predictor.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "data_split.h"
@@ -23,10 +24,10 @@ TrainPredictor *train_predictor_new(const char *path, int batch, GError **error)
         g_autofree char *shown = g_filename_display_name(path);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                     !p->info.has_info
-                        ? "%s is a checkpoint of LR Lab's first version, which does not say "
+                        ? _("%s is a checkpoint of LR Lab's first version, which does not say "
                           "how its images were normalised or what its classes are; train the "
-                          "run again to get a model file that can be used on new images"
-                        : "%s takes %dx%dx%d input, not square RGB images", shown, h, w, c);
+                          "run again to get a model file that can be used on new images")
+                        : _("%s takes %dx%dx%d input, not square RGB images"), shown, h, w, c);
         train_predictor_free(p);
         return NULL;
     }

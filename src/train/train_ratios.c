@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <stdio.h>
@@ -281,7 +282,7 @@ gboolean train_ratio_log_append_batches(TrainRatioLog *log, const char *dir, int
         saved = errno;
     }
     if (!ok)
-        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "Cannot write %s: %s",
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), _("Cannot write %s: %s"),
                     path, g_strerror(saved));
     return ok;
 }
@@ -314,7 +315,8 @@ parse_column(const char *text, nn_tensor_info *t)
 static gboolean
 bad_line(GError **error, const char *file, int line, const char *what)
 {
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: line %d: %s", file, line, what);
+    /* Translators: a file name, a line number and what is wrong with that line. */
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("%s: line %d: %s"), file, line, what);
     return FALSE;
 }
 
@@ -331,35 +333,35 @@ read_rows(const char *path, const char *file, gboolean batches, int n_epochs, in
     gboolean complete = length > 0 && text[length - 1] == '\n';
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
     if (lines[0] == NULL || lines[0][0] == '\0')
-        return bad_line(error, file, 1, "no header");
+        return bad_line(error, file, 1, _("no header"));
     g_auto(GStrv) head = g_strsplit(lines[0], ",", -1);
     const int lead = batches ? 2 : 1;
     int n_columns = (int) g_strv_length(head);
     if (n_columns < lead || (n_tensors >= 0 && n_columns != lead + n_tensors) ||
         !g_str_equal(head[0], "epoch"))
-        return bad_line(error, file, 1, "not a header of tensor columns");
+        return bad_line(error, file, 1, _("not a header of tensor columns"));
     int n = g_strv_length(lines);
     for (int l = 1; l < n; l++) {
         if (lines[l][0] == '\0' || (l == n - 1 && !complete))
             continue;
         g_auto(GStrv) fields = g_strsplit(lines[l], ",", -1);
         if ((int) g_strv_length(fields) != n_columns)
-            return bad_line(error, file, l + 1, "wrong number of fields");
+            return bad_line(error, file, l + 1, _("wrong number of fields"));
         char *end = NULL;
         TrainRatioKey key = { (int) g_ascii_strtoll(fields[0], &end, 10), -1 };
         if (*end != '\0' || key.epoch < 0)
-            return bad_line(error, file, l + 1, "the epoch is not a number");
+            return bad_line(error, file, l + 1, _("the epoch is not a number"));
         if (batches) {
             key.batch = (int) g_ascii_strtoll(fields[1], &end, 10);
             if (*end != '\0' || key.batch < 0)
-                return bad_line(error, file, l + 1, "the batch is not a number");
+                return bad_line(error, file, l + 1, _("the batch is not a number"));
         }
         if (key.epoch >= n_epochs)
             continue;
         for (int c = lead; c < n_columns; c++) {
             float v = (float) g_ascii_strtod(fields[c], &end);
             if (end == fields[c] || *end != '\0')
-                return bad_line(error, file, l + 1, "a ratio is not a number");
+                return bad_line(error, file, l + 1, _("a ratio is not a number"));
             g_array_append_val(values, v);
         }
         if (keys)
@@ -390,7 +392,7 @@ TrainRatioLog *train_ratio_log_read(const char *dir, int n_epochs, GError **erro
     g_autofree nn_tensor_info *tensors = g_new0(nn_tensor_info, MAX(nk, 1));
     for (int k = 0; k < nk; k++)
         if (!parse_column(header[k + 1], &tensors[k])) {
-            bad_line(error, EPOCHS_FILE, 1, "a column is not a tensor name");
+            bad_line(error, EPOCHS_FILE, 1, _("a column is not a tensor name"));
             return NULL;
         }
     if (g_file_test(batches_path, G_FILE_TEST_EXISTS) &&
@@ -442,11 +444,13 @@ char *train_ratio_log_diagnose(TrainRatioLog *log, gboolean adam)
     double decade = pow(10, floor(log10(r)));
     g_autofree char *size = train_format_lr(decade * round(r / decade));
     if (r < TRAIN_RATIO_LOW)
-        return g_strdup_printf(adam ? "%s updates %s of its weights per step: the rate is too "
-                                      "low for this layer (with Adam the steps follow the rate)"
-                                    : "%s updates %s of its weights per step: the rate is too "
-                                      "low for this layer",
+        /* Translators: a layer ("conv1") and the fraction of its weights one step changes
+         * ("1e-6"). */
+        return g_strdup_printf(adam ? _("%s updates %s of its weights per step: the rate is too "
+                                      "low for this layer (with Adam the steps follow the rate)")
+                                    : _("%s updates %s of its weights per step: the rate is too "
+                                      "low for this layer"),
                                layer, size);
-    return g_strdup_printf("%s updates %s of its weights per step: unstable, the rate is too "
-                           "high for this layer", layer, size);
+    return g_strdup_printf(_("%s updates %s of its weights per step: unstable, the rate is too "
+                           "high for this layer"), layer, size);
 }

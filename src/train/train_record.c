@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
@@ -264,7 +265,7 @@ static gboolean
 read_failed(GError **error, GError *cause, const char *base, const char *file)
 {
     if (g_error_matches(cause, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s: %s is missing", base, file);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("%s: %s is missing"), base, file);
     else
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", base,
                     cause->message);
@@ -294,7 +295,7 @@ read_status(const char *dir, const char *base, TrainRecordFolder *folder, GError
     g_autofree char *text = g_key_file_get_string(kf, "status", "status", NULL);
     if (!train_status_from_string(text, &folder->status)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                    "%s: status.ini has no valid status (\"%s\")", base, text ? text : "");
+                    _("%s: status.ini has no valid status (\"%s\")"), base, text ? text : "");
         return FALSE;
     }
     folder->message = g_key_file_get_string(kf, "status", "message", NULL);
@@ -340,7 +341,7 @@ read_epochs(const char *dir, const char *base, TrainRecordFolder *folder, GError
     guint n_epochs = folder->epochs->len;
     if (pf.n_epochs < (int) n_epochs) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                    "%s: predictions.bin has %d epochs but history.csv has %u", base,
+                    _("%s: predictions.bin has %d epochs but history.csv has %u"), base,
                     pf.n_epochs, n_epochs);
         train_predictions_file_clear(&pf);
         return FALSE;
@@ -373,11 +374,11 @@ gboolean train_record_read(const char *dir, TrainRecordFolder *folder, GError **
     folder->test.epoch = -1;
     if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
         g_autofree char *shown = g_filename_display_name(dir);
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY, "%s is not a folder", shown);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY, _("%s is not a folder"), shown);
         return FALSE;
     }
     if (!g_file_test(config_path, G_FILE_TEST_EXISTS)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s: config.ini is missing", base);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("%s: config.ini is missing"), base);
         return FALSE;
     }
     gboolean ok = train_config_load(&folder->config, config_path, &cause)

@@ -5,6 +5,7 @@
 #include "train_resume.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
@@ -77,6 +78,34 @@ probabilities_of_v1(const TrainRecordFolder *f)
     return probs;
 }
 
+/* The damaged checkpoints passed over, one clause each: "the checkpoint after epoch 12
+ * is damaged (...); the checkpoint after epoch 11 ...". */
+static void
+skipped_damaged(GString *skipped, int epochs_done, const char *why)
+{
+    if (skipped->len)
+        g_string_append(skipped, "; ");
+    g_string_append_printf(skipped, _("the checkpoint after epoch %d is damaged (%s)"),
+                           epochs_done, why);
+}
+
+/* The note of a resume that starts before the run's last epoch: what was passed over (or
+ * nothing), and how many epochs train again. */
+static char *
+resuming_note(const GString *skipped, int epochs_done, int n_again)
+{
+    /* Translators: the epoch the run resumes after, then the epochs it trains again. */
+    g_autofree char *resuming = g_strdup_printf(
+        ngettext("resuming after epoch %d, so the %d epoch after it is trained again.",
+                 "resuming after epoch %d, so the %d epochs after it are trained again.",
+                 n_again),
+        epochs_done, n_again);
+    char *note = skipped->len ? g_strdup_printf("%s: %s", skipped->str, resuming)
+                              : g_strdup(resuming);
+    note[0] = g_ascii_toupper(note[0]);
+    return note;
+}
+
 static TrainStart *
 start_read(const char *dir, gboolean fork, GError **error)
 {
@@ -88,8 +117,9 @@ start_read(const char *dir, gboolean fork, GError **error)
     s->candidate_epochs = g_array_new(FALSE, FALSE, sizeof(int));
     GError *cause = NULL;
     if (!train_record_read(dir, &s->folder, &cause)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "Cannot %s %s: %s",
-                    fork ? "fork" : "resume", s->base, cause->message);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                    fork ? _("Cannot fork %s: %s") : _("Cannot resume %s: %s"), s->base,
+                    cause->message);
         g_error_free(cause);
         train_start_free(s);
         return NULL;
@@ -159,17 +189,17 @@ TrainStart *train_start_new_resume(const char *run_dir, GError **error)
         g_autofree char *shown_dir = g_filename_display_name(run_dir);
         if (n == 0)
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                        "%s has no finished epoch to continue from: start it again instead.",
+                        _("%s has no finished epoch to continue from: start it again instead."),
                         s->base);
         else if (best > 0)
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                        "%s kept only its best weights (epoch %d), as LR Lab did before it "
+                        _("%s kept only its best weights (epoch %d), as LR Lab did before it "
                         "saved every epoch: it cannot be resumed exactly. Fork it from epoch %d "
-                        "instead (lrlab-train --fork %s:%d).",
+                        "instead (lrlab-train --fork %s:%d)."),
                         s->base, best, best, shown_dir, best);
         else
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                        "%s has no checkpoint to continue from.", s->base);
+                        _("%s has no checkpoint to continue from."), s->base);
         train_start_free(s);
         return NULL;
     }
@@ -180,26 +210,19 @@ TrainStart *train_start_new_resume(const char *run_dir, GError **error)
         nn_error err;
         if (nn_checkpoint_verify(g_ptr_array_index(s->candidates, 0), &err) == NN_OK)
             break;
-        g_string_append_printf(skipped, "%sthe checkpoint after epoch %d is damaged (%s)",
-                               skipped->len ? "; " : "",
-                               g_array_index(s->candidate_epochs, int, 0), err.message);
+        skipped_damaged(skipped, g_array_index(s->candidate_epochs, int, 0), err.message);
         g_ptr_array_remove_index(s->candidates, 0);
         g_array_remove_index(s->candidate_epochs, 0);
     }
     if (s->candidates->len == 0) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s cannot be resumed: %s.",
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("%s cannot be resumed: %s."),
                     s->base, skipped->str);
         train_start_free(s);
         return NULL;
     }
     s->epochs_done = g_array_index(s->candidate_epochs, int, 0);
     if (s->epochs_done < n) {
-        s->note = g_strdup_printf("%s%sresuming after epoch %d, so the %d epoch%s after it %s "
-                                  "trained again.", skipped->str, skipped->len ? ": " : "",
-                                  s->epochs_done, n - s->epochs_done,
-                                  n - s->epochs_done == 1 ? "" : "s",
-                                  n - s->epochs_done == 1 ? "is" : "are");
-        s->note[0] = g_ascii_toupper(s->note[0]);
+        s->note = resuming_note(skipped, s->epochs_done, n - s->epochs_done);
     }
     return s;
 }
@@ -217,10 +240,10 @@ nearest_kept(const GArray *points, int epochs_done)
             above = e;
     }
     if (below && above)
-        return g_strdup_printf("the nearest kept are after epochs %d and %d", below, above);
+        return g_strdup_printf(_("the nearest kept are after epochs %d and %d"), below, above);
     if (below || above)
-        return g_strdup_printf("the nearest kept is after epoch %d", below ? below : above);
-    return g_strdup("none is kept");
+        return g_strdup_printf(_("the nearest kept is after epoch %d"), below ? below : above);
+    return g_strdup(_("none is kept"));
 }
 
 TrainStart *train_start_new_fork(const char *parent_dir, int epochs_done, GError **error)
@@ -234,10 +257,10 @@ TrainStart *train_start_new_fork(const char *parent_dir, int epochs_done, GError
     if (epochs_done < 1 || epochs_done > n) {
         if (n == 0)
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                        "%s has no finished epoch to fork from.", s->base);
+                        _("%s has no finished epoch to fork from."), s->base);
         else
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                        "%s has epochs 1 to %d: a fork starts after one of them (not %d).",
+                        _("%s has epochs 1 to %d: a fork starts after one of them (not %d)."),
                         s->base, n, epochs_done);
         train_start_free(s);
         return NULL;
@@ -253,8 +276,8 @@ TrainStart *train_start_new_fork(const char *parent_dir, int epochs_done, GError
         g_autoptr(GArray) points = train_start_fork_points(parent_dir);
         g_autofree char *kept = nearest_kept(points, epochs_done);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                    "The checkpoint after epoch %d of %s is not kept (its ring of checkpoints "
-                    "pruned it): %s.", epochs_done, s->base, kept);
+                    _("The checkpoint after epoch %d of %s is not kept (its ring of checkpoints "
+                    "pruned it): %s."), epochs_done, s->base, kept);
         train_start_free(s);
         return NULL;
     }
@@ -263,8 +286,8 @@ TrainStart *train_start_new_fork(const char *parent_dir, int epochs_done, GError
         g_autoptr(GArray) points = train_start_fork_points(parent_dir);
         g_autofree char *kept = nearest_kept(points, epochs_done);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                    "The checkpoint after epoch %d of %s is damaged (%s): fork from another "
-                    "epoch (%s).", epochs_done, s->base, err.message, kept);
+                    _("The checkpoint after epoch %d of %s is damaged (%s): fork from another "
+                    "epoch (%s)."), epochs_done, s->base, err.message, kept);
         train_start_free(s);
         return NULL;
     }
@@ -326,18 +349,18 @@ gboolean train_start_check_config(const TrainStart *start, const TrainConfig *co
         if (train_field_equal(f, was, config))
             continue;
         if (start->fork && fork_keeps(f))
-            return train_invalid(error, "A fork keeps its parent's data, split, network and "
+            return train_invalid(error, _("A fork keeps its parent's data, split, network and "
                                  "optimizer, so --%s cannot differ from the parent's. Start a "
-                                 "new run instead.", flag_or_key(f));
+                                 "new run instead."), flag_or_key(f));
         if (!start->fork && !resume_may_change(f))
-            return train_invalid(error, "Resuming continues %s with its own settings, so --%s "
+            return train_invalid(error, _("Resuming continues %s with its own settings, so --%s "
                                  "cannot differ from its own. Fork it to change that: "
-                                 "lrlab-train --fork %s:%d --%s ...", start->base,
+                                 "lrlab-train --fork %s:%d --%s ..."), start->base,
                                  flag_or_key(f), start->dir, start->epochs_done, flag_or_key(f));
     }
     if (config->epochs <= start->epochs_done)
-        return train_invalid(error, "%s has done %d epochs already; give more epochs than that "
-                             "(lrlab-train --resume %s --epochs N trains N more).", start->base,
+        return train_invalid(error, _("%s has done %d epochs already; give more epochs than that "
+                             "(lrlab-train --resume %s --epochs N trains N more)."), start->base,
                              start->epochs_done, start->dir);
     return TRUE;
 }
@@ -383,7 +406,7 @@ gboolean train_start_prepare_folder(const TrainStart *cs, const char *dir, GErro
     gboolean exact = has_resume_state(src);
 
     if (g_mkdir_with_parents(checkpoints, 0755) != 0) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot create %s", checkpoints);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot create %s"), checkpoints);
         return FALSE;
     }
     /* The checkpoint first: a fork folder with epochs has the checkpoint they end with. The
@@ -482,7 +505,7 @@ peek_metadata(const char *path, nn_checkpoint_info *info, GError **error)
         !g_key_file_load_from_data(kf, info->metadata, (gsize) -1, G_KEY_FILE_NONE, NULL)) {
         g_key_file_unref(kf);
         nn_checkpoint_info_clear(info);
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: damaged metadata", path);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("%s: damaged metadata"), path);
         return NULL;
     }
     return kf;
@@ -521,8 +544,8 @@ load_best(TrainStart *s, int best_epoch, nn_model *model, float *best_params)
         }
     memcpy(best_params, nn_model_params(model), n * sizeof(float));
     if (best_epoch >= 0 && s->note == NULL)
-        s->note = g_strdup_printf("The best epoch's weights (epoch %d) are no longer kept: early "
-                                  "stopping would restore those it starts from.",
+        s->note = g_strdup_printf(_("The best epoch's weights (epoch %d) are no longer kept: early "
+                                  "stopping would restore those it starts from."),
                                   best_epoch + 1);
 }
 
@@ -534,9 +557,9 @@ gboolean train_start_apply(TrainStart *s, const TrainConfig *config, guint64 dat
 
     if (s->fork && !same_split(&s->folder.split, split)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                    "The validation images of %s are not the ones it was trained with: its "
+                    _("The validation images of %s are not the ones it was trained with: its "
                     "data changed. A fork keeps its parent's first epochs, whose predictions "
-                    "are about the old images; start a new run instead.", s->base);
+                    "are about the old images; start a new run instead."), s->base);
         return FALSE;
     }
     g_autoptr(GString) skipped = g_string_new(NULL);
@@ -552,17 +575,17 @@ gboolean train_start_apply(TrainStart *s, const TrainConfig *config, guint64 dat
             exact = train_resume_state_load(kf, &saved, &cause) && saved.epochs_done == k;
             if (!s->fork && !exact && cause == NULL)
                 cause = g_error_new(G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                                    "it has no resume state");
+                                    _("it has no resume state"));
         }
         if (cause == NULL && !s->fork && saved.data_hash != data_hash) {
             g_autofree char *shown_dir = g_filename_display_name(s->dir);
             nn_checkpoint_info_clear(&info);
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                        "The data changed since %s was trained (its images, labels or "
+                        _("The data changed since %s was trained (its images, labels or "
                         "validation split are not the ones its checkpoints learned from): "
                         "resuming would mix two datasets in one record, so it is left as it "
                         "is. Fork it instead: lrlab-train --fork %s:%d starts a new run from "
-                        "epoch %d's weights on today's data.",
+                        "epoch %d's weights on today's data."),
                         s->base, shown_dir, k, k);
             return FALSE;
         }
@@ -585,11 +608,11 @@ gboolean train_start_apply(TrainStart *s, const TrainConfig *config, guint64 dat
                     g_free(s->note);
                     s->note = g_strdup_printf(
                         with_optimizer
-                            ? "The checkpoint after epoch %d has no resume state (an older LR "
+                            ? _("The checkpoint after epoch %d has no resume state (an older LR "
                               "Lab wrote it): its weights and optimizer state are used, the "
-                              "schedule and early stopping are read from the history."
-                            : "The checkpoint after epoch %d holds the weights only (LR Lab's "
-                              "first version kept no more), so the optimizer starts afresh.",
+                              "schedule and early stopping are read from the history.")
+                            : _("The checkpoint after epoch %d holds the weights only (LR Lab's "
+                              "first version kept no more), so the optimizer starts afresh."),
                         k);
                 } else {
                     *state = saved;
@@ -600,12 +623,7 @@ gboolean train_start_apply(TrainStart *s, const TrainConfig *config, guint64 dat
                 if (skipped->len > 0) {
                     const int recorded = (int) s->folder.epochs->len;
                     g_free(s->note);
-                    s->note = g_strdup_printf("%s: resuming after epoch %d, so the %d epoch%s "
-                                              "after it %s trained again.",
-                                              skipped->str, k, recorded - k,
-                                              recorded - k == 1 ? "" : "s",
-                                              recorded - k == 1 ? "is" : "are");
-                    s->note[0] = g_ascii_toupper(s->note[0]);
+                    s->note = resuming_note(skipped, k, recorded - k);
                 }
                 s->epochs_done = k;
                 g_array_set_size(s->folder.epochs, k);
@@ -616,15 +634,14 @@ gboolean train_start_apply(TrainStart *s, const TrainConfig *config, guint64 dat
         }
         if (s->fork) {
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                        "The checkpoint after epoch %d of %s cannot be used: %s", k, s->base,
+                        _("The checkpoint after epoch %d of %s cannot be used: %s"), k, s->base,
                         cause->message);
             return FALSE;
         }
-        g_string_append_printf(skipped, "%sthe checkpoint after epoch %d is damaged (%s)",
-                               skipped->len ? "; " : "", k, cause->message);
+        skipped_damaged(skipped, k, cause->message);
     }
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                "%s cannot be resumed: %s.", s->base, skipped->str);
+                _("%s cannot be resumed: %s."), s->base, skipped->str);
     return FALSE;
 }
 
@@ -701,8 +718,8 @@ char *train_fork_describe(const TrainConfig *config, const TrainConfig *parent, 
     g_autofree char *difference = train_config_describe_difference(&same, others, 1);
     train_config_clear(&same);
     return difference && difference[0]
-               ? g_strdup_printf("%s from epoch %d", difference, epochs)
-               : g_strdup_printf("from epoch %d", epochs);
+               ? g_strdup_printf(_("%s from epoch %d"), difference, epochs)
+               : g_strdup_printf(_("from epoch %d"), epochs);
 }
 
 static int

@@ -3,6 +3,7 @@
 #include "train_resume_state.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "train_format.h"
@@ -84,8 +85,8 @@ gboolean train_resume_state_load(GKeyFile *kf, TrainResumeState *s, GError **err
     if (!ok)
         g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                             format > RESUME_FORMAT
-                                ? "its resume state is from a newer LR Lab"
-                                : "its resume state is damaged");
+                                ? _("its resume state is from a newer LR Lab")
+                                : _("its resume state is damaged"));
     return ok;
 }
 

@@ -8,6 +8,7 @@
 #include "train_run.h"
 
 #include <errno.h>
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "nn_threads.h"
@@ -383,12 +384,12 @@ train_run_check_start(TrainRun *run, GError **error)
     if (!train_start_is_fork(run->start) &&
         g_strcmp0(run->output_dir, train_start_dir(run->start)) != 0) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "A resumed run trains in its own folder (%s).", train_start_dir(run->start));
+                    _("A resumed run trains in its own folder (%s)."), train_start_dir(run->start));
         return FALSE;
     }
     if (train_start_is_fork(run->start) && run->output_dir == NULL) {
         g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                            "A fork needs a folder of its own.");
+                            _("A fork needs a folder of its own."));
         return FALSE;
     }
     return TRUE;
@@ -438,8 +439,8 @@ gboolean train_run_start(TrainRun *run, GError **error)
     if (run->started || run->loaded_from_disk) {
         g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                             run->loaded_from_disk
-                                ? "A run read back from its folder cannot be started again."
-                                : "This run has already been started.");
+                                ? _("A run read back from its folder cannot be started again.")
+                                : _("This run has already been started."));
         return FALSE;
     }
     if (!train_config_validate(&run->config, error))
@@ -450,7 +451,7 @@ gboolean train_run_start(TrainRun *run, GError **error)
     if (run->dataset && (run->dataset->height != run->config.size ||
                          run->dataset->width != run->config.size)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "The dataset's images are %dx%d but the run's input size is %d.",
+                    _("The dataset's images are %dx%d but the run's input size is %d."),
                     run->dataset->width, run->dataset->height, run->config.size);
         return FALSE;
     }
@@ -463,7 +464,7 @@ gboolean train_run_start(TrainRun *run, GError **error)
         if (g_mkdir_with_parents(run->output_dir, 0755) != 0) {
             int saved = errno;
             g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved),
-                        "Cannot create the run folder %s: %s", run->output_dir,
+                        _("Cannot create the run folder %s: %s"), run->output_dir,
                         g_strerror(saved));
             return FALSE;
         }
@@ -761,8 +762,8 @@ gboolean train_run_evaluate(TrainRun *run, double *val_loss, double *val_accurac
     g_mutex_unlock(&run->mutex);
     if (worker == NULL || !train_worker_has_model(worker)) {
         g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                            "This run has no trained model to evaluate (it is still "
-                            "running, never built one, or was read from disk).");
+                            _("This run has no trained model to evaluate (it is still "
+                            "running, never built one, or was read from disk)."));
         return FALSE;
     }
     return train_worker_evaluate(worker, val_loss, val_accuracy, error);
@@ -833,9 +834,10 @@ TrainRun *train_run_load(const char *dir, GError **error)
          * is kept and said so. */
         p->status = TRAIN_STATUS_STOPPED;
         g_free(run->message);
-        run->message = g_strdup_printf("The program ended before this run finished; its %d "
-                                       "finished epoch%s %s kept.",
-                                       n, n == 1 ? "" : "s", n == 1 ? "is" : "are");
+        run->message = g_strdup_printf(
+            ngettext("The program ended before this run finished; its %d finished epoch is kept.",
+                     "The program ended before this run finished; its %d finished epochs are "
+                     "kept.", n), n);
     }
     train_record_folder_clear(&folder);
     return run;

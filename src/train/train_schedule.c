@@ -6,6 +6,7 @@
 #include "train_types.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <math.h>
 
 static const char *const kind_names[] = {
@@ -68,57 +69,57 @@ gboolean train_schedule_validate(const TrainSchedule *s, double lr, GError **err
         return TRUE;
     case TRAIN_SCHEDULE_STEP:
         if (s->step_every < 1 || s->step_every > 100000)
-            return train_invalid(error, "step schedule: the interval must be between 1 and 100000 "
-                                  "epochs, got %d", s->step_every);
+            return train_invalid(error, _("step schedule: the interval must be between 1 and 100000 "
+                                  "epochs, got %d"), s->step_every);
         if (!is_fraction(s->step_factor))
-            return train_invalid(error, "step schedule: the factor must be between 0 and 1 "
-                                  "(exclusive), got %g", s->step_factor);
+            return train_invalid(error, _("step schedule: the factor must be between 0 and 1 "
+                                  "(exclusive), got %g"), s->step_factor);
         return TRUE;
     case TRAIN_SCHEDULE_PLATEAU:
         if (!is_fraction(s->plateau_factor))
-            return train_invalid(error, "plateau schedule: the factor must be between 0 and 1 "
-                                  "(exclusive), got %g", s->plateau_factor);
+            return train_invalid(error, _("plateau schedule: the factor must be between 0 and 1 "
+                                  "(exclusive), got %g"), s->plateau_factor);
         if (s->plateau_patience < 0 || s->plateau_patience > 100000)
-            return train_invalid(error, "plateau schedule: the patience must be between 0 and 100000 "
-                                  "epochs, got %d", s->plateau_patience);
+            return train_invalid(error, _("plateau schedule: the patience must be between 0 and 100000 "
+                                  "epochs, got %d"), s->plateau_patience);
         if (!(s->plateau_min_delta >= 0 && isfinite(s->plateau_min_delta)))
-            return train_invalid(error, "plateau schedule: the minimum improvement must be >= 0, "
-                                  "got %g", s->plateau_min_delta);
+            return train_invalid(error, _("plateau schedule: the minimum improvement must be >= 0, "
+                                  "got %g"), s->plateau_min_delta);
         if (s->plateau_cooldown < 0 || s->plateau_cooldown > 100000)
-            return train_invalid(error, "plateau schedule: the cooldown must be between 0 and 100000 "
-                                  "epochs, got %d", s->plateau_cooldown);
+            return train_invalid(error, _("plateau schedule: the cooldown must be between 0 and 100000 "
+                                  "epochs, got %d"), s->plateau_cooldown);
         if (!(s->min_lr >= 0 && s->min_lr < lr))
-            return train_invalid(error, "plateau schedule: the lowest rate must be >= 0 and below "
-                                  "the learning rate %g, got %g", lr, s->min_lr);
+            return train_invalid(error, _("plateau schedule: the lowest rate must be >= 0 and below "
+                                  "the learning rate %g, got %g"), lr, s->min_lr);
         return TRUE;
     case TRAIN_SCHEDULE_COSINE:
         if (!(s->cosine_floor >= 0 && s->cosine_floor < lr))
-            return train_invalid(error, "cosine schedule: the floor must be >= 0 and below the "
-                                  "learning rate %g, got %g", lr, s->cosine_floor);
+            return train_invalid(error, _("cosine schedule: the floor must be >= 0 and below the "
+                                  "learning rate %g, got %g"), lr, s->cosine_floor);
         return TRUE;
     case TRAIN_SCHEDULE_ONE_CYCLE:
         if (!is_fraction(s->onecycle_warmup))
-            return train_invalid(error, "one-cycle schedule: the warm-up fraction must be between 0 "
-                                  "and 1 (exclusive), got %g", s->onecycle_warmup);
+            return train_invalid(error, _("one-cycle schedule: the warm-up fraction must be between 0 "
+                                  "and 1 (exclusive), got %g"), s->onecycle_warmup);
         if (!(s->onecycle_div > 1 && isfinite(s->onecycle_div)))
-            return train_invalid(error, "one-cycle schedule: the start divisor must be above 1, "
-                                  "got %g", s->onecycle_div);
+            return train_invalid(error, _("one-cycle schedule: the start divisor must be above 1, "
+                                  "got %g"), s->onecycle_div);
         if (!(s->onecycle_final_div >= 1 && isfinite(s->onecycle_final_div)))
-            return train_invalid(error, "one-cycle schedule: the final divisor must be at least 1, "
-                                  "got %g", s->onecycle_final_div);
+            return train_invalid(error, _("one-cycle schedule: the final divisor must be at least 1, "
+                                  "got %g"), s->onecycle_final_div);
         return TRUE;
     case TRAIN_SCHEDULE_CYCLIC:
         if (!(s->cyclic_div > 1 && isfinite(s->cyclic_div)))
-            return train_invalid(error, "cyclic schedule: the divisor must be above 1, got %g",
+            return train_invalid(error, _("cyclic schedule: the divisor must be above 1, got %g"),
                            s->cyclic_div);
         if (s->cyclic_half_epochs < 1 || s->cyclic_half_epochs > 100000)
-            return train_invalid(error, "cyclic schedule: the half cycle must be between 1 and "
-                                  "100000 epochs, got %d", s->cyclic_half_epochs);
+            return train_invalid(error, _("cyclic schedule: the half cycle must be between 1 and "
+                                  "100000 epochs, got %d"), s->cyclic_half_epochs);
         return TRUE;
     case TRAIN_SCHEDULE_N_KINDS:
         break;
     }
-    return train_invalid(error, "schedule: unknown kind %d", (int) s->kind);
+    return train_invalid(error, _("schedule: unknown kind %d"), (int) s->kind);
 }
 
 void train_schedule_state_init(TrainScheduleState *state, double lr)
@@ -264,18 +265,18 @@ char *train_schedule_describe(const TrainSchedule *s)
 
     switch (s->kind) {
     case TRAIN_SCHEDULE_STEP:
-        return g_strdup_printf("step x%g every %d", s->step_factor, s->step_every);
+        return g_strdup_printf(_("step x%g every %d"), s->step_factor, s->step_every);
     case TRAIN_SCHEDULE_PLATEAU:
-        return g_strdup_printf("plateau x%g after %d", s->plateau_factor, s->plateau_patience);
+        return g_strdup_printf(_("plateau x%g after %d"), s->plateau_factor, s->plateau_patience);
     case TRAIN_SCHEDULE_COSINE:
-        return g_strdup_printf("cosine to %g", s->cosine_floor);
+        return g_strdup_printf(_("cosine to %g"), s->cosine_floor);
     case TRAIN_SCHEDULE_ONE_CYCLE:
-        return g_strdup("one-cycle");
+        return g_strdup(_("one-cycle"));
     case TRAIN_SCHEDULE_CYCLIC:
-        return g_strdup_printf("cyclic /%g every %d", s->cyclic_div, s->cyclic_half_epochs);
+        return g_strdup_printf(_("cyclic /%g every %d"), s->cyclic_div, s->cyclic_half_epochs);
     case TRAIN_SCHEDULE_CONSTANT:
     case TRAIN_SCHEDULE_N_KINDS:
         break;
     }
-    return g_strdup("constant");
+    return g_strdup(_("constant"));
 }

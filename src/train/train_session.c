@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -135,7 +136,7 @@ char *train_session_next_run_dir(const char *session_dir, GError **error)
     if (g_mkdir_with_parents(session_dir, 0755) != 0) {
         int saved = errno;
         g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved),
-                    "Cannot create the session folder %s: %s", session_dir, g_strerror(saved));
+                    _("Cannot create the session folder %s: %s"), session_dir, g_strerror(saved));
         return NULL;
     }
     g_autoptr(GDir) dir = g_dir_open(session_dir, 0, error);

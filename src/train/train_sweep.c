@@ -3,6 +3,7 @@
  * and the sweep's table as sweep.csv. */
 #include "train_sweep.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
@@ -44,13 +45,13 @@ gboolean train_sweep_check(const double *rates, int n_rates, const guint64 *seed
     TrainConfig probe = { 0 };
 
     if (n_rates < 1)
-        return train_invalid(error, "No learning rate to run: give one or more, e.g. "
-                                    "1e-2, 1e-3, 1e-4.");
+        return train_invalid(error, _("No learning rate to run: give one or more, e.g. "
+                                    "1e-2, 1e-3, 1e-4."));
     if (n_seeds < 1)
-        return train_invalid(error, "No seed to run: give one or more, e.g. 1, 2, 3.");
+        return train_invalid(error, _("No seed to run: give one or more, e.g. 1, 2, 3."));
     if ((gint64) n_rates * n_seeds > MAX_RUNS)
-        return train_invalid(error, "%d rates with %d seeds would be %d runs; at most %d "
-                                    "can run in one sweep.", n_rates, n_seeds,
+        return train_invalid(error, _("%d rates with %d seeds would be %d runs; at most %d "
+                                    "can run in one sweep."), n_rates, n_seeds,
                              n_rates * n_seeds, MAX_RUNS);
     for (int i = 0; i < n_rates; i++) {
         g_autoptr(GError) bad = NULL;
@@ -60,14 +61,14 @@ gboolean train_sweep_check(const double *rates, int n_rates, const guint64 *seed
         for (int j = 0; j < i; j++)
             if (rates[j] == rates[i]) {
                 g_autofree char *text = train_format_lr(rates[i]);
-                return train_invalid(error, "The learning rate %s is listed twice.", text);
+                return train_invalid(error, _("The learning rate %s is listed twice."), text);
             }
     }
     for (int i = 0; i < n_seeds; i++)
         for (int j = 0; j < i; j++)
             if (seeds[j] == seeds[i])
-                return train_invalid(error, "The seed %" G_GUINT64_FORMAT " is listed twice: "
-                                            "the same seed gives the same run.", seeds[i]);
+                return train_invalid(error, _("The seed %llu is listed twice: the same seed gives "
+                                              "the same run."), (unsigned long long) seeds[i]);
     return TRUE;
 }
 
@@ -275,7 +276,7 @@ sweep_thread(gpointer data)
         if (started && s->group_ids && train_run_get_output_dir(run) &&
             !write_group_ini(s, train_run_get_output_dir(run), rate_index, seed_index,
                              &error)) {
-            g_prefix_error(&error, "Cannot record the run's group of seeds: ");
+            g_prefix_error(&error, _("Cannot record the run's group of seeds: "));
             started = FALSE;
             train_run_stop(run);
         }
@@ -316,7 +317,7 @@ gboolean train_sweep_start(TrainSweep *s, GError **error)
 
     if (s->thread) {
         g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                            "This sweep has already been started.");
+                            _("This sweep has already been started."));
         return FALSE;
     }
     if (!train_config_validate(&s->base, error))
@@ -456,17 +457,17 @@ char *train_sweep_describe_plan(TrainSweep *s)
     const int n_rates = (int) s->rates->len, n_seeds = (int) s->seeds->len;
     GString *text = g_string_new(NULL);
     if (n_rates > 1 && n_seeds > 1)
-        g_string_append_printf(text, "%d rates x %d seeds = %d runs", n_rates, n_seeds,
+        g_string_append_printf(text, _("%d rates x %d seeds = %d runs"), n_rates, n_seeds,
                                n_rates * n_seeds);
     else if (n_seeds > 1)
-        g_string_append_printf(text, "%d seeds", n_seeds);
+        g_string_append_printf(text, _("%d seeds"), n_seeds);
     else
-        g_string_append_printf(text, "%d rate%s", n_rates, n_rates == 1 ? "" : "s");
+        g_string_append_printf(text, ngettext("%d rate", "%d rates", n_rates), n_rates);
     if (n_rates * n_seeds > 1)
-        g_string_append(text, ", one after another, from one dataset and one split");
+        g_string_append(text, _(", one after another, from one dataset and one split"));
     if (train_sweep_releases_models(s))
-        g_string_append(text, "; together they would not fit in memory, so each run's "
-                              "network is freed when it ends (its record is kept)");
+        g_string_append(text, _("; together they would not fit in memory, so each run's "
+                                "network is freed when it ends (its record is kept)"));
     return g_string_free(text, FALSE);
 }
 

@@ -4,6 +4,7 @@
 #include "train_tfevents.h"
 
 #include <errno.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 #include <stdio.h>
@@ -455,8 +456,9 @@ damaged(GError **error, const char *name, int record, gsize at, const char *what
         TrainTfEventsFile *file)
 {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                "%s: record %d at byte %" G_GSIZE_FORMAT " is damaged: %s", name, record + 1,
-                at, what);
+                /* Translators: the file, the record's number, its offset and why. */
+                _("%s: record %d at byte %lu is damaged: %s"), name, record + 1,
+                (unsigned long) at, what);
     train_tfevents_file_clear(file);
     return FALSE;
 }
@@ -476,7 +478,7 @@ gboolean train_tfevents_parse(const guint8 *data, gsize length, const char *name
         guint32 len_crc = (guint32) le_bits(data + at + 8, 4);
         if (train_tfrecord_mask(train_crc32c(data + at, 8)) != len_crc)
             return damaged(error, name, file->n_records, at,
-                           "the checksum of its length does not match", file);
+                           _("the checksum of its length does not match"), file);
         guint64 n = le_bits(data + at, 8);
         if (n > left - 12 || left - 12 - n < 4)
             break;   /* its data not yet complete */
@@ -484,9 +486,9 @@ gboolean train_tfevents_parse(const guint8 *data, gsize length, const char *name
         guint32 data_crc = (guint32) le_bits(payload + n, 4);
         if (train_tfrecord_mask(train_crc32c(payload, (gsize) n)) != data_crc)
             return damaged(error, name, file->n_records, at,
-                           "the checksum of its data does not match", file);
+                           _("the checksum of its data does not match"), file);
         if (!read_event(payload, (gsize) n, file))
-            return damaged(error, name, file->n_records, at, "it is not an Event message",
+            return damaged(error, name, file->n_records, at, _("it is not an Event message"),
                            file);
         at += 12 + (gsize) n + 4;
         file->n_records++;

@@ -8,6 +8,7 @@
 #include "train_worker.h"
 
 #include <errno.h>
+#include <glib/gi18n.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,7 +281,7 @@ prepare(TrainWorker *w)
     nn_error err;
 
     if (set->height != c->size || set->width != c->size) {
-        message = g_strdup_printf("The dataset's images are %dx%d but the run's input size is %d.",
+        message = g_strdup_printf(_("The dataset's images are %dx%d but the run's input size is %d."),
                                   set->width, set->height, c->size);
         goto failed;
     }
@@ -291,8 +292,8 @@ prepare(TrainWorker *w)
 
     split = data_split_new(set, c->val_split, c->split_seed);
     if (split == NULL || split->n_train == 0 || split->n_val == 0) {
-        message = g_strdup_printf("%d images are too few to split into training and "
-                                  "validation images with a validation split of %g.",
+        message = g_strdup_printf(_("%d images are too few to split into training and "
+                                  "validation images with a validation split of %g."),
                                   set->count, c->val_split);
         goto failed;
     }
@@ -426,14 +427,15 @@ diverge(TrainWorker *w, int epoch, int batch, double loss)
      * starts from the run's configured rate. */
     g_autofree char *lr = train_format_lr(w->optimizer.config.lr);
     g_autofree char *lower = train_format_lr(w->config.lr / 100);
-    const char *what = isnan(loss) ? "NaN" : "infinite";
+    /* Translators: "The loss became NaN" or "The loss became infinite". */
+    const char *what = isnan(loss) ? "NaN" : _("infinite");
     g_autofree char *message =
         batch >= 0
-            ? g_strdup_printf("The loss became %s at epoch %d, batch %d: the learning rate %s "
-                              "is too high for this network; try %s or lower.",
+            ? g_strdup_printf(_("The loss became %s at epoch %d, batch %d: the learning rate %s "
+                              "is too high for this network; try %s or lower."),
                               what, epoch + 1, batch + 1, lr, lower)
-            : g_strdup_printf("The validation loss became %s at epoch %d: the learning rate "
-                              "%s is too high for this network; try %s or lower.",
+            : g_strdup_printf(_("The validation loss became %s at epoch %d: the learning rate "
+                              "%s is too high for this network; try %s or lower."),
                               what, epoch + 1, lr, lower);
     fail(w, TRAIN_STATUS_DIVERGED, message);
     w->progress.diverged_epoch = epoch;
@@ -470,7 +472,7 @@ save_checkpoint(TrainWorker *w, const TrainEpoch *record, gboolean best_improved
 
     if (g_mkdir_with_parents(dir, 0755) != 0) {
         int saved = errno;
-        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "Cannot create %s: %s",
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), _("Cannot create %s: %s"),
                     dir, g_strerror(saved));
         return FALSE;
     }
@@ -510,7 +512,7 @@ save_epoch(TrainWorker *w, const TrainEpoch *record, const float *probabilities,
     if (w->output_dir == NULL)
         return TRUE;
     if (!save_checkpoint(w, record, best_improved, &error))
-        message = g_strdup_printf("Cannot save the epoch's checkpoint: %s", error->message);
+        message = g_strdup_printf(_("Cannot save the epoch's checkpoint: %s"), error->message);
     else if (!train_ratio_log_save_epochs(w->ratios, w->output_dir, &error) ||
              !train_ratio_log_append_batches(w->ratios, w->output_dir, record->epoch, &error) ||
              !train_record_write_epochs_cached(w->output_dir, &w->record_split,
@@ -518,7 +520,7 @@ save_epoch(TrainWorker *w, const TrainEpoch *record, const float *probabilities,
                                                (int) w->epochs->len,
                                                (const float *) w->probabilities->data,
                                                &w->history_text, &error))
-        message = g_strdup_printf("Cannot write the run's records: %s", error->message);
+        message = g_strdup_printf(_("Cannot write the run's records: %s"), error->message);
     if (message == NULL)
         return TRUE;
 
@@ -746,7 +748,7 @@ void train_worker_run(TrainWorker *w)
          !train_ratio_log_save_epochs(w->ratios, w->output_dir, &error) ||
          !train_ratio_log_rewrite_batches(w->ratios, w->output_dir, &error) ||
          !write_status(w, &error))) {
-        g_autofree char *message = g_strdup_printf("Cannot write the run's records: %s",
+        g_autofree char *message = g_strdup_printf(_("Cannot write the run's records: %s"),
                                                    error->message);
         fail(w, TRAIN_STATUS_FAILED, message);
         goto done;
