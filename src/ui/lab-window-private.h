@@ -17,6 +17,7 @@
 #include "lab-ratio-page.h"
 #include "lab-u-curve.h"
 #include "lab-window.h"
+#include "train_diagnosis.h"
 
 G_BEGIN_DECLS
 
@@ -191,9 +192,19 @@ LabRun   *_lab_window_sweep_restore_member (LabWindow      *self,
                                             TrainRun       *train_run,
                                             const char     *id,
                                             int             n_seeds);
-/* Appends each group's verdict ("lr 1e-3, 3 seeds: learning") to the verdict line. */
-void      _lab_window_sweep_describe       (LabWindow      *self,
-                                            GString        *text);
+/* A group of seeds read as one (train_diagnose_group on its members' curves). */
+typedef struct
+{
+  const char  *label;                    /* "lr 1e-3, 3 seeds" (the group's) */
+  LabRun      *member;                   /* its first member, whose settings all share */
+  int          classes;
+  gboolean     active;                   /* the active run is one of its members */
+  TrainVerdict verdict;
+} LabWindowGroupVerdict;
+/* Every group's verdict, oldest group first (LabWindowGroupVerdict; the array clears
+ * them). */
+GArray   *_lab_window_sweep_read_groups    (LabWindow      *self);
+void      _lab_window_group_verdict_clear  (LabWindowGroupVerdict *verdict);
 /* Opens the learning-rate finder on the panel's settings (NULL with a toast when they
  * cannot run). */
 LabLrFinderDialog *_lab_window_find_lr     (LabWindow      *self);

@@ -614,12 +614,14 @@ _lab_window_sweep_run_removed (LabWindow *self,
   update_u_curve (self);
 }
 
-void
-_lab_window_sweep_describe (LabWindow *self,
-                            GString   *text)
+GArray *
+_lab_window_sweep_read_groups (LabWindow *self)
 {
+  GArray *verdicts = g_array_new (FALSE, TRUE, sizeof (LabWindowGroupVerdict));
+
   g_assert (LAB_IS_WINDOW (self));
 
+  g_array_set_clear_func (verdicts, (GDestroyNotify) _lab_window_group_verdict_clear);
   for (guint i = 0; self->sweeps && i < self->sweeps->groups->len; i++)
     {
       Group *g = g_ptr_array_index (self->sweeps->groups, i);
@@ -627,9 +629,12 @@ _lab_window_sweep_describe (LabWindow *self,
       g_autofree const TrainEpoch **runs = g_new0 (const TrainEpoch *, MAX (n, 1));
       g_autofree int *n_epochs = g_new0 (int, MAX (n, 1));
       g_autofree TrainStatus *statuses = g_new0 (TrainStatus, MAX (n, 1));
-      int classes = 2, planned = 0;
-      TrainVerdict verdict;
+      LabWindowGroupVerdict v = { .label = g->label, .classes = 2 };
+      int planned = 0;
 
+      if (n == 0)
+        continue;
+      v.member = g_ptr_array_index (g->members, 0);
       for (guint m = 0; m < n; m++)
         {
           LabRun *run = g_ptr_array_index (g->members, m);
@@ -638,13 +643,19 @@ _lab_window_sweep_describe (LabWindow *self,
           n_epochs[m] = (int) len;
           statuses[m] = lab_run_get_progress (run).status;
           planned = lab_run_get_progress (run).epochs;
-          classes = MAX (classes, train_run_get_num_classes (lab_run_get_train_run (run)));
+          v.classes = MAX (v.classes, train_run_get_num_classes (lab_run_get_train_run (run)));
+          v.active = v.active || run == self->active_run;
         }
-      verdict = train_diagnose_group (runs, n_epochs, statuses, (int) n, classes, planned);
-      if (verdict.text != NULL && verdict.text[0] != '\0')
-        g_string_append_printf (text, "%s%s: %s", text->len ? " · " : "", g->label, verdict.text);
-      train_verdict_clear (&verdict);
+      v.verdict = train_diagnose_group (runs, n_epochs, statuses, (int) n, v.classes, planned);
+      g_array_append_val (verdicts, v);
     }
+  return verdicts;
+}
+
+void
+_lab_window_group_verdict_clear (LabWindowGroupVerdict *verdict)
+{
+  train_verdict_clear (&verdict->verdict);
 }
 
 /* The runs table: a group's members under one header saying what they are. */

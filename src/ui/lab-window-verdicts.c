@@ -1,10 +1,12 @@
 /* lab-window-verdicts: the line under the charts that reads every shown run as the teacher
  * does ("Run 1: overfitting from epoch 18"), and the line under it that says what to try
  * next (train_advice.h), with a button that opens the fork dialog at the epoch to continue
- * from. The advice speaks of one run: the active one when its verdict earns some, else
- * the latest shown run that overfits (overfitting is the lesson, and it is rarely the
- * run still training). A rate to try is said for the active run only, and not when a
- * shown run trains at it already: in a sweep, the other rates are on the U-curve. */
+ * from. The advice speaks of one run or one group of seeds: the active run (or its group)
+ * when its verdict earns some, else the latest shown run, then the latest group, that
+ * overfits (overfitting is the lesson, and it is rarely the run still training). A group
+ * is told to repeat with the cures, not to continue: each seed has its own weights. A
+ * rate to try is said for the active run or group only, and not when a shown run or group
+ * trains at it already: in a sweep, the other rates are on the U-curve. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -63,13 +65,27 @@ list_cures (guint cures)
   return g_string_free (text, FALSE);
 }
 
-/* The advice's sentence for run, or NULL. */
-static char *
-describe_advice (LabRun            *run,
-                 const TrainAdvice *advice,
-                 TrainVerdictKind   kind)
+/* What the advice line speaks of: a run, or a group of seeds read as one. */
+typedef struct
 {
-  const char *name = lab_run_get_name (run);
+  const char         *name;              /* "Run 1", "lr 1e-3, 3 seeds" */
+  LabRun             *run;               /* the run, or a member of the group: its settings */
+  guint               index;             /* the run's in the list; G_MAXUINT for a group */
+  const TrainVerdict *verdict;
+  int                 classes;
+  gboolean            active;            /* the active run, or the group it belongs to */
+} Subject;
+
+#define IS_GROUP(subject) ((subject)->index == G_MAXUINT)
+
+/* The advice's sentence for subject, or NULL. A group has no weights of its own to
+ * continue from (each seed has its own), so it is told to repeat, not to continue. */
+static char *
+describe_advice (const Subject     *subject,
+                 const TrainAdvice *advice)
+{
+  const char *name = subject->name;
+  const gboolean group = IS_GROUP (subject);
   g_autofree char *rate = advice->rate > 0 ? train_format_lr (advice->rate) : NULL;
 
   switch (advice->kind)
@@ -77,33 +93,45 @@ describe_advice (LabRun            *run,
     case TRAIN_ADVICE_CURES:
       {
         g_autofree char *text = NULL;
+        g_autofree char *cures = (advice->cures & FORK_CURES) ? list_cures (advice->cures) : NULL;
         /* A new run can change the network; a fork keeps it (its weights belong to it). */
         const char *again = (advice->cures & TRAIN_CURE_DROPOUT_LAYER)
                             ? _("a network with dropout, a smaller one or more images")
                             : _("a smaller network or more images");
 
-        if (advice->cures & FORK_CURES)
-          {
-            g_autofree char *cures = list_cures (advice->cures);
-            text = g_strdup_printf (_("%s: lowest validation loss at epoch %d. Continue from there with %s, "
-                                      "or start again with %s."),
-                                    name, advice->fork_epoch, cures, again);
-          }
+        if (group && cures != NULL)
+          text = g_strdup_printf (_("%s: lowest mean validation loss at epoch %d. Repeat them with %s, "
+                                    "or with %s."),
+                                  name, advice->fork_epoch, cures, again);
+        else if (group)
+          text = g_strdup_printf (_("%s: lowest mean validation loss at epoch %d. Repeat them with %s."),
+                                  name, advice->fork_epoch, again);
+        else if (cures != NULL)
+          text = g_strdup_printf (_("%s: lowest validation loss at epoch %d. Continue from there with %s, "
+                                    "or start again with %s."),
+                                  name, advice->fork_epoch, cures, again);
         else
           text = g_strdup_printf (_("%s: lowest validation loss at epoch %d. Start again with %s."),
                                   name, advice->fork_epoch, again);
         if (advice->cures & TRAIN_CURE_EARLY_STOP)
-          {
-            return g_strdup_printf ("%s %s", text, _("Early stopping would have kept those weights."));
-          }
+          return g_strdup_printf ("%s %s", text,
+                                  group ? _("Early stopping would have stopped each seed near there.")
+                                        : _("Early stopping would have kept those weights."));
         return g_steal_pointer (&text);
       }
     case TRAIN_ADVICE_LOWER_RATE:
-      if (kind == TRAIN_VERDICT_STUCK)
+      if (group)
+        return g_strdup_printf (subject->verdict->kind == TRAIN_VERDICT_STUCK
+                                ? _("%s: stuck at chance, which a rate too high can do. Try one ten times lower, %s.")
+                                : _("%s: diverged. Try a rate ten times lower, %s."),
+                                name, rate);
+      if (subject->verdict->kind == TRAIN_VERDICT_STUCK)
         return g_strdup_printf (_("%s is stuck at chance, which a rate too high can do: try one ten times lower, %s."),
                                 name, rate);
       return g_strdup_printf (_("%s diverged: try a rate ten times lower, %s."), name, rate);
     case TRAIN_ADVICE_HIGHER_RATE:
+      if (group)
+        return g_strdup_printf (_("%s: too slow. Try a rate ten times higher, %s."), name, rate);
       return g_strdup_printf (_("%s crawls: try a rate ten times higher, %s."), name, rate);
     case TRAIN_ADVICE_NONE:
     default:
@@ -111,8 +139,9 @@ describe_advice (LabRun            *run,
     }
 }
 
-/* Whether a shown run already trains at rate: then the charts answer "what would ten
- * times that do" better than a sentence. */
+/* Whether a shown run, or a group of seeds, already trains at rate: then the charts
+ * answer "what would ten times that do" better than a sentence. (A group's members are
+ * hidden; its mean curve is what is shown.) */
 static gboolean
 rate_is_shown (LabWindow *self,
                double     rate)
@@ -124,35 +153,32 @@ rate_is_shown (LabWindow *self,
       g_autoptr(LabRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
       double lr = train_run_get_config (lab_run_get_train_run (run))->lr;
 
-      if (lab_run_get_shown (run) && fabs (log (lr / rate)) < 0.01)
+      if ((lab_run_get_shown (run) || lab_run_get_group (run) != 0) && fabs (log (lr / rate)) < 0.01)
         return TRUE;
     }
   return FALSE;
 }
 
-/* The advice line for run (the index-th, whose verdict is verdict; active: it is the
- * active run), or FALSE when its verdict earns none that this line says. */
+/* The advice line for subject, or FALSE when its verdict earns none that this line
+ * says. */
 static gboolean
-show_advice (LabWindow          *self,
-             guint               index,
-             LabRun             *run,
-             const TrainVerdict *verdict,
-             gboolean            active)
+show_advice (LabWindow     *self,
+             const Subject *subject)
 {
-  TrainAdvice advice = train_advise (verdict, train_run_get_config (lab_run_get_train_run (run)),
-                                     run_classes (run));
+  TrainAdvice advice = train_advise (subject->verdict, train_run_get_config (lab_run_get_train_run (subject->run)),
+                                     subject->classes);
   g_autofree char *text = NULL;
   gboolean can_fork;
 
-  if (advice.kind != TRAIN_ADVICE_CURES && (!active || rate_is_shown (self, advice.rate)))
+  if (advice.kind != TRAIN_ADVICE_CURES && (!subject->active || rate_is_shown (self, advice.rate)))
     advice.kind = TRAIN_ADVICE_NONE;
-  text = describe_advice (run, &advice, verdict->kind);
+  text = describe_advice (subject, &advice);
   if (text == NULL)
     return FALSE;
 
   gtk_label_set_text (self->advice_label, text);
-  can_fork = advice.kind == TRAIN_ADVICE_CURES && (advice.cures & FORK_CURES) != 0 &&
-             train_run_get_output_dir (lab_run_get_train_run (run)) != NULL;
+  can_fork = !IS_GROUP (subject) && advice.kind == TRAIN_ADVICE_CURES && (advice.cures & FORK_CURES) != 0 &&
+             train_run_get_output_dir (lab_run_get_train_run (subject->run)) != NULL;
   gtk_widget_set_visible (GTK_WIDGET (self->advice_button), can_fork);
   if (can_fork)
     {
@@ -161,33 +187,71 @@ show_advice (LabWindow          *self,
       /* The target first: win.fork-run takes (run, epoch), and GTK warns of a name
        * without one. */
       gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->advice_button),
-                                              g_variant_new ("(uu)", index, (guint32) advice.fork_epoch));
+                                              g_variant_new ("(uu)", subject->index,
+                                                             (guint32) advice.fork_epoch));
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->advice_button), "win.fork-run");
     }
   gtk_widget_set_visible (GTK_WIDGET (self->advice_box), TRUE);
   return TRUE;
 }
 
-/* verdicts: every run's, in the runs' order (a hidden run's is empty). */
+static gboolean
+show_run_advice (LabWindow          *self,
+                 guint               index,
+                 const TrainVerdict *verdict,
+                 gboolean            active)
+{
+  g_autoptr(LabRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), index);
+  Subject subject = { lab_run_get_name (run), run, index, verdict, run_classes (run), active };
+
+  return lab_run_get_shown (run) && show_advice (self, &subject);
+}
+
+static gboolean
+show_group_advice (LabWindow                   *self,
+                   const LabWindowGroupVerdict *group)
+{
+  Subject subject = { group->label, group->member, G_MAXUINT, &group->verdict, group->classes, group->active };
+
+  return show_advice (self, &subject);
+}
+
+/* verdicts: every run's, in the runs' order (a hidden run's is empty); groups: every
+ * group's (LabWindowGroupVerdict). The active run first, or the group it is a member of;
+ * then the latest shown run, then the latest group. */
 static void
 update_advice (LabWindow          *self,
-               const TrainVerdict *verdicts)
+               const TrainVerdict *verdicts,
+               GArray             *groups)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
   guint active = G_MAXUINT;
 
-  if (self->active_run != NULL && lab_run_get_shown (self->active_run) &&
-      g_list_store_find (self->runs, self->active_run, &active) &&
-      show_advice (self, active, self->active_run, &verdicts[active], TRUE))
+  if (self->active_run != NULL && g_list_store_find (self->runs, self->active_run, &active) &&
+      show_run_advice (self, active, &verdicts[active], TRUE))
     return;
+  for (guint i = 0; i < groups->len; i++)
+    if (g_array_index (groups, LabWindowGroupVerdict, i).active &&
+        show_group_advice (self, &g_array_index (groups, LabWindowGroupVerdict, i)))
+      return;
   for (guint i = n; i-- > 0;)
-    {
-      g_autoptr(LabRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
-
-      if (i != active && lab_run_get_shown (run) && show_advice (self, i, run, &verdicts[i], FALSE))
-        return;
-    }
+    if (i != active && show_run_advice (self, i, &verdicts[i], FALSE))
+      return;
+  for (guint i = groups->len; i-- > 0;)
+    if (!g_array_index (groups, LabWindowGroupVerdict, i).active &&
+        show_group_advice (self, &g_array_index (groups, LabWindowGroupVerdict, i)))
+      return;
   gtk_widget_set_visible (GTK_WIDGET (self->advice_box), FALSE);
+}
+
+/* Appends "name: text" to the verdict line. */
+static void
+append_verdict (GString    *line,
+                const char *name,
+                const char *text)
+{
+  if (text != NULL && text[0] != '\0')
+    g_string_append_printf (line, "%s%s: %s", line->len ? " · " : "", name, text);
 }
 
 /* The teacher's reading of every shown run ("Run 1: overfitting from epoch 3"), so the
@@ -199,30 +263,31 @@ _lab_window_update_verdicts (LabWindow *self)
   g_autoptr(GString) text = g_string_new (NULL);
   /* Read once here, for the verdict line and for the advice under it. */
   g_autofree TrainVerdict *verdicts = g_new0 (TrainVerdict, MAX (n, 1));
+  /* Groups of seeds are read as one (their members are hidden from the charts). */
+  g_autoptr(GArray) groups = _lab_window_sweep_read_groups (self);
 
   g_assert (LAB_IS_WINDOW (self));
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LabRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      g_autofree char *updates = NULL;
 
       if (!lab_run_get_shown (run))
         continue;
       verdicts[i] = diagnose (run);
-      if (verdicts[i].text != NULL && verdicts[i].text[0] != '\0')
-        g_string_append_printf (text, "%s%s: %s", text->len ? " · " : "", lab_run_get_name (run),
-                                verdicts[i].text);
-      {
-        g_autofree char *updates = lab_ratio_page_diagnose (run);
-        if (updates != NULL)
-          g_string_append_printf (text, "%s%s: %s", text->len ? " · " : "", lab_run_get_name (run), updates);
-      }
+      append_verdict (text, lab_run_get_name (run), verdicts[i].text);
+      updates = lab_ratio_page_diagnose (run);
+      append_verdict (text, lab_run_get_name (run), updates);
     }
-  /* Groups of seeds are read as one (their members are hidden from the charts). */
-  _lab_window_sweep_describe (self, text);
+  for (guint i = 0; i < groups->len; i++)
+    {
+      const LabWindowGroupVerdict *g = &g_array_index (groups, LabWindowGroupVerdict, i);
+      append_verdict (text, g->label, g->verdict.text);
+    }
   gtk_label_set_text (self->verdict_label, text->str);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->verdict_label), text->str);
-  update_advice (self, verdicts);
+  update_advice (self, verdicts, groups);
   for (guint i = 0; i < n; i++)
     train_verdict_clear (&verdicts[i]);
 }

@@ -175,21 +175,23 @@ test_fork_dialog (void)
   train_config_clear (&parent);
 }
 
-/* A finished run whose record overfits (its history rewritten: validation lowest at epoch
- * 4, then rising while training falls) gets the advice line and its button; the button
- * opens the fork dialog at epoch 4, whose checkpoint the run kept. */
+/* A finished run of 8 epochs in dir whose record overfits: its history rewritten so that
+ * the validation loss is lowest at epoch 4, then rises while training falls (offset
+ * moves the whole curve, as another seed would). */
 static void
-test_advice (void)
+make_overfitting_run (const char *dir,
+                      const char *name,
+                      guint64     seed,
+                      double      offset)
 {
-  g_autofree char *session = g_dir_make_tmp ("lrlab-advice-XXXXXX", NULL);
-  g_autofree char *dir = g_build_filename (session, "run-001", NULL);
   g_autofree char *history = g_build_filename (dir, "history.csv", NULL);
   g_autoptr(GError) error = NULL;
   TrainConfig c;
 
   tiny_config (&c, 8);
   g_free (c.name);
-  c.name = g_strdup ("Run 1");
+  c.name = g_strdup (name);
+  c.seed = seed;
   {
     g_autoptr(TrainRun) run = train_run_new (&c, NULL);
     train_run_set_output_dir (run, dir);
@@ -202,11 +204,23 @@ test_advice (void)
     for (guint i = 0; i < epochs->len; i++)
       {
         TrainEpoch *e = &g_array_index (epochs, TrainEpoch, i);
-        e->loss = 0.69 * exp (-0.3 * i) + 0.05;
-        e->val_loss = 0.45 + 0.01 * ((int) i - 3) * ((int) i - 3);
+        e->loss = 0.69 * exp (-0.3 * i) + 0.05 + offset;
+        e->val_loss = 0.45 + 0.01 * ((int) i - 3) * ((int) i - 3) + offset;
       }
     g_assert_true (train_history_save (history, (TrainEpoch *) (gpointer) epochs->data, 8, &error));
   }
+  train_config_clear (&c);
+}
+
+/* A finished run whose record overfits gets the advice line and its button; the button
+ * opens the fork dialog at epoch 4, whose checkpoint the run kept. */
+static void
+test_advice (void)
+{
+  g_autofree char *session = g_dir_make_tmp ("lrlab-advice-XXXXXX", NULL);
+  g_autofree char *dir = g_build_filename (session, "run-001", NULL);
+
+  make_overfitting_run (dir, "Run 1", 1, 0);
 
   g_setenv ("LRLAB_SESSION_DIR", session, TRUE);
   LabWindow *window = lab_window_new (NULL);
@@ -242,7 +256,50 @@ test_advice (void)
   gtk_window_destroy (GTK_WINDOW (fork));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  train_config_clear (&c);
+  test_rmdir_recursive (session);
+}
+
+/* A group of three seeds that overfits as a group (the mean of its members' curves) is
+ * told the cures too, as a group: repeat them, since there are no one weights to
+ * continue from, so no button. */
+static void
+test_group_advice (void)
+{
+  g_autofree char *session = g_dir_make_tmp ("lrlab-group-advice-XXXXXX", NULL);
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("run-%03d", i + 1);
+      g_autofree char *dir = g_build_filename (session, name, NULL);
+      g_autofree char *group = g_build_filename (dir, "group.ini", NULL);
+      g_autoptr(GKeyFile) kf = g_key_file_new ();
+      g_autoptr(GError) error = NULL;
+
+      make_overfitting_run (dir, name, 1 + i, 0.01 * i);
+      g_key_file_set_string (kf, "group", "id", "8d3c1b5e-0000-4000-8000-000000000001");
+      g_key_file_set_integer (kf, "group", "seeds", 3);
+      g_key_file_set_integer (kf, "group", "seed-index", i);
+      g_assert_true (g_key_file_save_to_file (kf, group, &error));
+    }
+
+  g_setenv ("LRLAB_SESSION_DIR", session, TRUE);
+  LabWindow *window = lab_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  lab_window_load_session (window);
+  GObject *box = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "advice_box");
+  GObject *label = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "advice_label");
+  GObject *button = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "advice_button");
+  GObject *verdict = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "verdict_label");
+  /* The members are hidden: the group's verdict is the line's only one. */
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (verdict)), ==, "lr 1e-3, 3 seeds: overfitting from epoch 5");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (box)));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==,
+                   "lr 1e-3, 3 seeds: lowest mean validation loss at epoch 4. Repeat them with weight decay "
+                   "or augmentation, or with a network with dropout, a smaller one or more images. Early "
+                   "stopping would have stopped each seed near there.");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (button)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
   test_rmdir_recursive (session);
 }
 
@@ -256,5 +313,6 @@ main (int   argc,
   g_test_add_func ("/ui/branch/resume-offer-and-fork", test_resume_offer_and_fork);
   g_test_add_func ("/ui/branch/fork-dialog", test_fork_dialog);
   g_test_add_func ("/ui/branch/advice", test_advice);
+  g_test_add_func ("/ui/branch/group-advice", test_group_advice);
   return g_test_run ();
 }
