@@ -5,31 +5,85 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "lrlab-train-advice.h"
+#include "train_diagnosis.h"
 #include "train_format.h"
 #include "train_sweep.h"
+
+/* The members of rate r: their curves and statuses, as train_diagnose_group reads them. */
+typedef struct {
+    const TrainEpoch **runs;
+    int *n_epochs;
+    TrainStatus *statuses;
+    int members, classes;
+    double lr;
+} RateMembers;
+
+static void
+rate_members(const RunResult *results, int n, int r, RateMembers *m)
+{
+    *m = (RateMembers) { .runs = g_new0(const TrainEpoch *, MAX(n, 1)),
+                         .n_epochs = g_new0(int, MAX(n, 1)),
+                         .statuses = g_new0(TrainStatus, MAX(n, 1)), .classes = 2, .lr = NAN };
+    for (int i = 0; i < n; i++) {
+        if (results[i].rate_index != r)
+            continue;
+        m->lr = results[i].lr;
+        m->classes = MAX(m->classes, results[i].num_classes);
+        m->runs[m->members] = (const TrainEpoch *) results[i].epochs->data;
+        m->n_epochs[m->members] = (int) results[i].epochs->len;
+        m->statuses[m->members] = results[i].status;
+        m->members++;
+    }
+}
+
+static void
+rate_members_clear(RateMembers *m)
+{
+    g_free(m->runs);
+    g_free(m->n_epochs);
+    g_free(m->statuses);
+}
 
 /* The members of rate r, as the row's inputs. */
 static void
 rate_row(const RunResult *results, int n, int r, int epochs_planned, TrainSweepRow *row)
 {
-    g_autofree const TrainEpoch **runs = g_new0(const TrainEpoch *, MAX(n, 1));
-    g_autofree int *n_epochs = g_new0(int, MAX(n, 1));
-    g_autofree TrainStatus *statuses = g_new0(TrainStatus, MAX(n, 1));
-    int members = 0, classes = 2;
-    double lr = NAN;
+    RateMembers m;
 
-    for (int i = 0; i < n; i++) {
-        if (results[i].rate_index != r)
-            continue;
-        lr = results[i].lr;
-        classes = MAX(classes, results[i].num_classes);
-        runs[members] = (const TrainEpoch *) results[i].epochs->data;
-        n_epochs[members] = (int) results[i].epochs->len;
-        statuses[members] = results[i].status;
-        members++;
-    }
-    train_sweep_row_compute(row, lr, runs, n_epochs, statuses, members, classes,
+    rate_members(results, n, r, &m);
+    train_sweep_row_compute(row, m.lr, m.runs, m.n_epochs, m.statuses, m.members, m.classes,
                             epochs_planned);
+    rate_members_clear(&m);
+}
+
+void lrlab_train_print_group_advice(const RunResult *results, int n, int n_rates,
+                                    const TrainConfig *config)
+{
+    for (int r = 0; r < n_rates; r++) {
+        RateMembers m;
+
+        rate_members(results, n, r, &m);
+        if (m.members > 0) {
+            /* The members share every setting but the seed, and this rate. */
+            TrainConfig rate_config = *config;
+            rate_config.lr = m.lr;
+            TrainVerdict v = train_diagnose_group(m.runs, m.n_epochs, m.statuses, m.members,
+                                                  m.classes, config->epochs);
+            TrainAdvice advice = train_advise(&v, &rate_config, m.classes);
+            const gboolean is_rate = advice.kind == TRAIN_ADVICE_LOWER_RATE ||
+                                     advice.kind == TRAIN_ADVICE_HIGHER_RATE;
+            /* No --fork: each seed has its own best weights. */
+            g_autofree char *text = n_rates == 1 || !is_rate
+                                        ? lrlab_train_phrase_advice(&advice, &v, NULL, FALSE)
+                                        : NULL;
+            g_autofree char *lr = train_format_lr(m.lr);
+            if (text != NULL)
+                printf("lr %s, %d seeds: %s\n", lr, m.members, text);
+            train_verdict_clear(&v);
+        }
+        rate_members_clear(&m);
+    }
 }
 
 /* With seeds: one row per rate, each number the mean and standard deviation over them. */

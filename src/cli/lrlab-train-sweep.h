@@ -2,6 +2,7 @@
  * filled as each ends), read as a table per rate and written as the U-curve, sweep.csv. */
 #pragma once
 #include <glib.h>
+#include "train_config.h"
 #include "train_types.h"
 
 typedef struct _RunResult {
@@ -24,3 +25,9 @@ typedef struct _RunResult {
  * (the reason printed). */
 gboolean lrlab_train_report_sweep(const RunResult *results, int n, int n_rates, int n_seeds,
                                   int epochs_planned, const char *out);
+/* With seeds: the teacher's next step for each rate's group of seeds, read as one
+ * (train_diagnose_group), in flags ("lr 1e-3, 3 seeds: overfitting from epoch 9: try
+ * --weight-decay 1e-4 ..."); a rate to try only when one rate ran. config: the runs'
+ * settings (every member's but its seed and rate). */
+void lrlab_train_print_group_advice(const RunResult *results, int n, int n_rates,
+                                    const TrainConfig *config);

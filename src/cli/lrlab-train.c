@@ -526,7 +526,8 @@ run_result_clear(RunResult *r)
 }
 
 /* The update ratios' sentence of each run that has one, as the app's verdict line says
- * it, then the advice (a rate only when one rate ran: a sweep's table compares rates). */
+ * it, then the advice (a rate only when one rate ran: a sweep's table compares rates; with
+ * seeds, the advice is the group's: lrlab_train_print_group_advice). */
 static void
 print_updates(const RunResult *results, int n, gboolean with_seeds, gboolean one_rate)
 {
@@ -913,6 +914,8 @@ int main(int argc, char **argv)
                       config.epochs, o.out))
         exit_status = 1;
     print_updates(watch.results, n_done, seeds->len > 1, rates->len == 1);
+    if (seeds->len > 1)
+        lrlab_train_print_group_advice(watch.results, n_done, (int) rates->len, &config);
     if (o.out && n_done > 0)
         printf("Runs saved under %s\n", o.out);
     if (n_members == 1 && watch.interrupts == 0)

@@ -593,6 +593,50 @@ test_advice_line(void)
     test_rmdir_recursive(dir);
 }
 
+/* With seeds, the advice is the group's (its mean curve's verdict, as the table's
+ * verdict column reads it): the cures without a --fork, since each seed has its own best
+ * weights; and a group that crawls, alone, gets a rate ten times higher. */
+static void
+test_group_advice_line(void)
+{
+    g_autofree char *dir = test_tmpdir();
+    g_autofree char *out = NULL, *err = NULL;
+    const char *args[] = { "--model", "tiny", "--size", "16", "--data", "synthetic:30",
+                           "--epochs", "20", "--batch", "8", "--lr", "3e-3", "--threads", "1",
+                           "--seeds", "2", "--out", dir, NULL };
+    run_cli_ok(args, &out, &err);
+    g_autoptr(TrainSession) s = train_session_load(dir, NULL);
+    g_assert_nonnull(s);
+    g_assert_cmpuint(s->runs->len, ==, 2);
+    g_autoptr(GArray) e0 = train_run_dup_epochs(g_ptr_array_index(s->runs, 0));
+    g_autoptr(GArray) e1 = train_run_dup_epochs(g_ptr_array_index(s->runs, 1));
+    const TrainEpoch *runs[] = { (const TrainEpoch *) (gpointer) e0->data,
+                                 (const TrainEpoch *) (gpointer) e1->data };
+    const int n_epochs[] = { (int) e0->len, (int) e1->len };
+    const TrainStatus statuses[] = { train_run_get_status(g_ptr_array_index(s->runs, 0)),
+                                     train_run_get_status(g_ptr_array_index(s->runs, 1)) };
+    TrainVerdict v = train_diagnose_group(runs, n_epochs, statuses, 2, 2, 20);
+    g_assert_cmpint(v.kind, ==, TRAIN_VERDICT_OVERFITTING);
+    g_autofree char *line = g_strdup_printf(
+        "\nlr 3e-3, 2 seeds: %s: try --weight-decay 1e-4, --augment hflip,translate or "
+        "--early-stop 5; or start again with a --model with a dropout layer (d0.5 before the "
+        "last f), a smaller --model or more images\n", v.text);
+    if (!strstr(out, line))
+        g_error("no \"%s\" in:\n%s", line + 1, out);
+    /* A member's own advice (with its --fork) is not said: the group's is. */
+    g_assert_null(strstr(out, "--fork"));
+    train_verdict_clear(&v);
+
+    const char *slow[] = { "--model", "tiny", "--size", "16", "--data", "synthetic:20",
+                           "--epochs", "2", "--batch", "16", "--lr", "1e-9", "--threads", "1",
+                           "--seeds", "2", NULL };
+    g_clear_pointer(&out, g_free);
+    g_clear_pointer(&err, g_free);
+    run_cli_ok(slow, &out, &err);
+    g_assert_nonnull(strstr(out, "\nlr 1e-9, 2 seeds: too slow: try --lr 1e-8, ten times higher\n"));
+    test_rmdir_recursive(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -618,5 +662,6 @@ int main(int argc, char **argv)
     g_test_add_func("/train/cli/threads-recorded", test_threads_recorded);
     g_test_add_func("/train/cli/update-ratio-sentence", test_update_ratio_sentence);
     g_test_add_func("/train/cli/advice-line", test_advice_line);
+    g_test_add_func("/train/cli/group-advice-line", test_group_advice_line);
     return g_test_run();
 }

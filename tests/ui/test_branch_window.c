@@ -175,6 +175,26 @@ test_fork_dialog (void)
   train_config_clear (&parent);
 }
 
+/* A window on session, read back as the app opens it. */
+static LabWindow *
+open_session (const char *session)
+{
+  LabWindow *window;
+
+  g_setenv ("LRLAB_SESSION_DIR", session, TRUE);
+  window = lab_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  lab_window_load_session (window);
+  return window;
+}
+
+static GObject *
+window_child (LabWindow  *window,
+              const char *name)
+{
+  return gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, name);
+}
+
 /* A finished run of 8 epochs in dir whose record overfits: its history rewritten so that
  * the validation loss is lowest at epoch 4, then rises while training falls (offset
  * moves the whole curve, as another seed would). */
@@ -222,13 +242,10 @@ test_advice (void)
 
   make_overfitting_run (dir, "Run 1", 1, 0);
 
-  g_setenv ("LRLAB_SESSION_DIR", session, TRUE);
-  LabWindow *window = lab_window_new (NULL);
-  gtk_window_present (GTK_WINDOW (window));
-  lab_window_load_session (window);
-  GObject *box = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "advice_box");
-  GObject *label = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "advice_label");
-  GObject *button = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "advice_button");
+  LabWindow *window = open_session (session);
+  GObject *box = window_child (window, "advice_box");
+  GObject *label = window_child (window, "advice_label");
+  GObject *button = window_child (window, "advice_button");
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (box)));
   /* The tiny network has no dropout layer; weight decay, augmentation and early stopping
    * are off in the test config. */
@@ -282,14 +299,11 @@ test_group_advice (void)
       g_assert_true (g_key_file_save_to_file (kf, group, &error));
     }
 
-  g_setenv ("LRLAB_SESSION_DIR", session, TRUE);
-  LabWindow *window = lab_window_new (NULL);
-  gtk_window_present (GTK_WINDOW (window));
-  lab_window_load_session (window);
-  GObject *box = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "advice_box");
-  GObject *label = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "advice_label");
-  GObject *button = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "advice_button");
-  GObject *verdict = gtk_widget_get_template_child (GTK_WIDGET (window), LAB_TYPE_WINDOW, "verdict_label");
+  LabWindow *window = open_session (session);
+  GObject *box = window_child (window, "advice_box");
+  GObject *label = window_child (window, "advice_label");
+  GObject *button = window_child (window, "advice_button");
+  GObject *verdict = window_child (window, "verdict_label");
   /* The members are hidden: the group's verdict is the line's only one. */
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (verdict)), ==, "lr 1e-3, 3 seeds: overfitting from epoch 5");
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (box)));
