@@ -239,11 +239,16 @@ static nn_status check_order(const nn_spec *spec, nn_error *err)
         const nn_spec_layer *l = &spec->layers[i];
         if (seen_dense && (l->kind == NN_LAYER_CONV || l->kind == NN_LAYER_POOL)) {
             format_layer(l, tok, sizeof tok);
+            /* Two whole sentences: a translation cannot insert an English noun. */
+            if (l->kind == NN_LAYER_CONV)
+                return nn_error_set(err, NN_ERR_SPEC,
+                                    "token %d '%s': a convolution cannot follow a dense layer (the "
+                                    "features are already flattened); put convolutions and pooling "
+                                    "first", i + 1, tok);
             return nn_error_set(err, NN_ERR_SPEC,
-                                "token %d '%s': %s cannot follow a dense layer (the features are "
-                                "already flattened); put convolutions and pooling first",
-                                i + 1, tok,
-                                l->kind == NN_LAYER_CONV ? "a convolution" : "pooling");
+                                "token %d '%s': pooling cannot follow a dense layer (the features "
+                                "are already flattened); put convolutions and pooling first",
+                                i + 1, tok);
         }
         if (l->kind == NN_LAYER_DENSE)
             seen_dense = 1;

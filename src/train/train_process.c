@@ -1,12 +1,16 @@
 /* train_process: process-wide set-up for training programs (see train_process.h). */
+#include "config.h"
 #include "train_process.h"
 
 #include <errno.h>
 #include <glib.h>
+#include <glib/gi18n.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "nn_error.h"
 
 void
 train_process_init(char **argv)
@@ -46,4 +50,16 @@ train_process_lower_thread_priority(void)
     int lowered = train_process_lowered_nice(current);
     if (lowered != current)
         (void) setpriority(PRIO_PROCESS, (id_t) tid, lowered);
+}
+
+static const char *
+engine_gettext(const char *format)
+{
+    return g_dgettext(GETTEXT_PACKAGE, format);
+}
+
+void
+train_process_translate_engine(void)
+{
+    nn_error_set_translator(engine_gettext);
 }

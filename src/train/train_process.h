@@ -22,3 +22,9 @@ void train_process_lower_thread_priority(void);
 /* The nice value train_process_lower_thread_priority moves a thread at current to: 10
  * steps lower, at most 19, never higher than current. */
 int train_process_lowered_nice(int current);
+
+/* Lets the engine's messages (src/nn has no gettext) speak the program's language:
+ * installs a translator that looks each message's format up in the text domain
+ * GETTEXT_PACKAGE (po/de.po). The app calls it after binding its domain; lrlab-train
+ * does not, and stays English. */
+void train_process_translate_engine(void);

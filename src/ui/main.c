@@ -20,6 +20,7 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  train_process_translate_engine ();
 
   app = lab_application_new ();
   status = g_application_run (G_APPLICATION (app), argc, argv);

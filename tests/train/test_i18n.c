@@ -1,6 +1,7 @@
 /* test_i18n: the engine's words reach a German user in German. With the build tree's
- * catalogue (build/po) bound and German asked for, a verdict, a legend, a config error and
- * a folder loader's error come back as po/de.po says: a string left unmarked in
+ * catalogue (build/po) bound and German asked for, a verdict, a legend, a config error,
+ * a folder loader's error and, once the engine's translator is installed, an engine
+ * (src/nn) error come back as po/de.po says: a string left unmarked in
  * src/train or src/data, or a msgid without its translation, fails here. The other suites
  * run untranslated and see the English msgids. */
 #include "config.h"
@@ -9,10 +10,12 @@
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <math.h>
+#include <string.h>
 
 #include "data_folder.h"
 #include "train_config.h"
 #include "train_diagnosis.h"
+#include "train_process.h"
 
 static double falling(int i) { return 0.69 * exp(-0.15 * i) + 0.05; }
 static double u_shaped(int i) { return 0.45 + 0.004 * (i - 8) * (i - 8); }  /* min at 8 */
@@ -80,6 +83,30 @@ test_folder_error(void)
     g_rmdir(root);
 }
 
+/* The engine (src/nn, no gettext) speaks English until the program installs its
+ * translator, as the app does at start-up and lrlab-train does not. */
+static void
+test_engine_error(void)
+{
+    TrainConfig c;
+    train_config_init(&c);
+    g_free(c.model);
+    c.model = g_strdup("c8-x-f2");
+    {
+        g_autoptr(GError) error = NULL;
+        g_assert_false(train_config_validate(&c, &error));
+        g_assert_nonnull(strstr(error->message, "token 2 'x': unknown layer"));
+    }
+    train_process_translate_engine();
+    {
+        g_autoptr(GError) error = NULL;
+        g_assert_false(train_config_validate(&c, &error));
+        if (!strstr(error->message, "Element 2 'x': unbekannte Schicht; erwartet wird cN (Faltung)"))
+            g_error("not German: %s", error->message);
+    }
+    train_config_clear(&c);
+}
+
 static void
 skip_no_locale(void)
 {
@@ -111,5 +138,7 @@ main(int argc, char **argv)
     g_test_add_func("/i18n/verdict", test_verdict);
     g_test_add_func("/i18n/legend-and-config", test_legend_and_config);
     g_test_add_func("/i18n/folder-error", test_folder_error);
+    /* Last: it installs the engine's translator for the rest of the process. */
+    g_test_add_func("/i18n/engine-error", test_engine_error);
     return g_test_run();
 }
