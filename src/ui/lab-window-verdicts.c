@@ -16,6 +16,7 @@
 #include "train_advice.h"
 #include "train_diagnosis.h"
 #include "train_format.h"
+#include "train_resume.h"
 
 static int
 run_classes (LabRun *run)
@@ -74,12 +75,15 @@ typedef struct
   const TrainVerdict *verdict;
   int                 classes;
   gboolean            active;            /* the active run, or the group it belongs to */
+  gboolean            forkable;          /* a run that kept the advice's epoch's checkpoint */
 } Subject;
 
 #define IS_GROUP(subject) ((subject)->index == G_MAXUINT)
 
 /* The advice's sentence for subject, or NULL. A group has no weights of its own to
- * continue from (each seed has its own), so it is told to repeat, not to continue. */
+ * continue from (each seed has its own), so it is told to repeat, not to continue; a run
+ * whose checkpoint of that epoch is gone (pruned, or an imported run that never had one)
+ * is told to start again. */
 static char *
 describe_advice (const Subject     *subject,
                  const TrainAdvice *advice)
@@ -106,9 +110,12 @@ describe_advice (const Subject     *subject,
         else if (group)
           text = g_strdup_printf (_("%s: lowest mean validation loss at epoch %d. Repeat them with %s."),
                                   name, advice->fork_epoch, again);
-        else if (cures != NULL)
+        else if (cures != NULL && subject->forkable)
           text = g_strdup_printf (_("%s: lowest validation loss at epoch %d. Continue from there with %s, "
                                     "or start again with %s."),
+                                  name, advice->fork_epoch, cures, again);
+        else if (cures != NULL)
+          text = g_strdup_printf (_("%s: lowest validation loss at epoch %d. Start again with %s, or with %s."),
                                   name, advice->fork_epoch, cures, again);
         else
           text = g_strdup_printf (_("%s: lowest validation loss at epoch %d. Start again with %s."),
@@ -159,28 +166,45 @@ rate_is_shown (LabWindow *self,
   return FALSE;
 }
 
+/* Whether run's folder keeps the weights after epoch (1-based), to fork from. */
+static gboolean
+checkpoint_kept (LabRun *run,
+                 int     epoch)
+{
+  const char *dir = train_run_get_output_dir (lab_run_get_train_run (run));
+  g_autoptr(GArray) points = NULL;
+
+  if (dir == NULL)
+    return FALSE;
+  points = train_start_fork_points (dir);
+  for (guint i = 0; i < points->len; i++)
+    if (g_array_index (points, int, i) == epoch)
+      return TRUE;
+  return FALSE;
+}
+
 /* The advice line for subject, or FALSE when its verdict earns none that this line
  * says. */
 static gboolean
-show_advice (LabWindow     *self,
-             const Subject *subject)
+show_advice (LabWindow *self,
+             Subject   *subject)
 {
   TrainAdvice advice = train_advise (subject->verdict, train_run_get_config (lab_run_get_train_run (subject->run)),
                                      subject->classes);
   g_autofree char *text = NULL;
-  gboolean can_fork;
 
   if (advice.kind != TRAIN_ADVICE_CURES && (!subject->active || rate_is_shown (self, advice.rate)))
     advice.kind = TRAIN_ADVICE_NONE;
+  /* Read only for advice that would offer it: it lists the run's folder. */
+  subject->forkable = !IS_GROUP (subject) && advice.kind == TRAIN_ADVICE_CURES &&
+                      (advice.cures & FORK_CURES) != 0 && checkpoint_kept (subject->run, advice.fork_epoch);
   text = describe_advice (subject, &advice);
   if (text == NULL)
     return FALSE;
 
   gtk_label_set_text (self->advice_label, text);
-  can_fork = !IS_GROUP (subject) && advice.kind == TRAIN_ADVICE_CURES && (advice.cures & FORK_CURES) != 0 &&
-             train_run_get_output_dir (lab_run_get_train_run (subject->run)) != NULL;
-  gtk_widget_set_visible (GTK_WIDGET (self->advice_button), can_fork);
-  if (can_fork)
+  gtk_widget_set_visible (GTK_WIDGET (self->advice_button), subject->forkable);
+  if (subject->forkable)
     {
       g_autofree char *label = g_strdup_printf (_("Continue from Epoch %d…"), advice.fork_epoch);
       gtk_button_set_label (self->advice_button, label);

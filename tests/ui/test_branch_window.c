@@ -276,6 +276,32 @@ test_advice (void)
   test_rmdir_recursive (session);
 }
 
+/* The same run without the checkpoint of its lowest validation loss (pruned, or an
+ * imported run that never had one) is told to start again, with no button to continue. */
+static void
+test_advice_without_checkpoint (void)
+{
+  g_autofree char *session = g_dir_make_tmp ("lrlab-advice-XXXXXX", NULL);
+  g_autofree char *dir = g_build_filename (session, "run-001", NULL);
+  g_autofree char *epoch_4 = g_build_filename (dir, "checkpoints", "epoch-0004.ckpt", NULL);
+  g_autofree char *best = g_build_filename (dir, "best.ckpt", NULL);
+
+  make_overfitting_run (dir, "Run 1", 1, 0);
+  g_assert_cmpint (g_unlink (epoch_4), ==, 0);
+  g_unlink (best);   /* whichever epoch it kept: the real run's best, not the rewritten one */
+
+  LabWindow *window = open_session (session);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window_child (window, "advice_box"))));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (window_child (window, "advice_label"))), ==,
+                   "Run 1: lowest validation loss at epoch 4. Start again with weight decay or "
+                   "augmentation, or with a network with dropout, a smaller one or more images. Early "
+                   "stopping would have kept those weights.");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window_child (window, "advice_button"))));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_rmdir_recursive (session);
+}
+
 /* A group of three seeds that overfits as a group (the mean of its members' curves) is
  * told the cures too, as a group: repeat them, since there are no one weights to
  * continue from, so no button. */
@@ -327,6 +353,7 @@ main (int   argc,
   g_test_add_func ("/ui/branch/resume-offer-and-fork", test_resume_offer_and_fork);
   g_test_add_func ("/ui/branch/fork-dialog", test_fork_dialog);
   g_test_add_func ("/ui/branch/advice", test_advice);
+  g_test_add_func ("/ui/branch/advice-without-checkpoint", test_advice_without_checkpoint);
   g_test_add_func ("/ui/branch/group-advice", test_group_advice);
   return g_test_run ();
 }
