@@ -646,13 +646,8 @@ run_advice(TrainRun *run, const RunResult *r, gboolean *is_rate)
     const TrainEpoch *e = (const TrainEpoch *) (gpointer) r->epochs->data;
     TrainVerdict v = train_diagnose(e, (int) r->epochs->len, r->status, r->num_classes);
     TrainAdvice advice = train_advise(&v, train_run_get_config(run), r->num_classes);
-    gboolean kept = FALSE;
-
-    if (advice.kind == TRAIN_ADVICE_CURES && r->folder != NULL) {
-        g_autoptr(GArray) points = train_start_fork_points(r->folder);
-        for (guint i = 0; i < points->len; i++)
-            kept = kept || g_array_index(points, int, i) == advice.fork_epoch;
-    }
+    gboolean kept = advice.kind == TRAIN_ADVICE_CURES && r->folder != NULL &&
+                    train_start_keeps_epoch(r->folder, advice.fork_epoch);
     char *text = lrlab_train_phrase_advice(&advice, &v, r->folder, kept);
     train_verdict_clear(&v);
     *is_rate = advice.kind == TRAIN_ADVICE_LOWER_RATE || advice.kind == TRAIN_ADVICE_HIGHER_RATE;

@@ -757,3 +757,21 @@ GArray *train_start_fork_points(const char *run_dir)
         g_array_set_size(points, points->len - 1);
     return points;
 }
+
+gboolean train_start_keeps_epoch(const char *run_dir, int epochs_done)
+{
+    g_return_val_if_fail(run_dir != NULL, FALSE);
+
+    g_autofree char *path = train_checkpoints_path(run_dir, epochs_done);
+    if (g_file_test(path, G_FILE_TEST_IS_REGULAR))
+        return TRUE;
+    /* Without its own checkpoint, only best.ckpt can hold that epoch. */
+    g_autofree char *best = g_build_filename(run_dir, "best.ckpt", NULL);
+    if (!g_file_test(best, G_FILE_TEST_IS_REGULAR))
+        return FALSE;
+    g_autoptr(GArray) points = train_start_fork_points(run_dir);
+    for (guint i = 0; i < points->len; i++)
+        if (g_array_index(points, int, i) == epochs_done)
+            return TRUE;
+    return FALSE;
+}

@@ -115,3 +115,8 @@ char *train_fork_describe(const TrainConfig *config, const TrainConfig *parent, 
 /* The epochs of run_dir one can fork from (ascending, epochs done: the kept checkpoints
  * and best.ckpt's epoch). */
 GArray *train_start_fork_points(const char *run_dir);
+/* Whether epochs_done (within run_dir's history) is one of those fork points. Cheap in
+ * the usual case: one stat() when its checkpoint is kept, two when there is no best.ckpt
+ * either; only a pruned ring with a best.ckpt reads the record (train_start_fork_points).
+ * The window asks it at every update of its advice line. */
+gboolean train_start_keeps_epoch(const char *run_dir, int epochs_done);

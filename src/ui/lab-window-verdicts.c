@@ -172,15 +172,8 @@ checkpoint_kept (LabRun *run,
                  int     epoch)
 {
   const char *dir = train_run_get_output_dir (lab_run_get_train_run (run));
-  g_autoptr(GArray) points = NULL;
 
-  if (dir == NULL)
-    return FALSE;
-  points = train_start_fork_points (dir);
-  for (guint i = 0; i < points->len; i++)
-    if (g_array_index (points, int, i) == epoch)
-      return TRUE;
-  return FALSE;
+  return dir != NULL && train_start_keeps_epoch (dir, epoch);
 }
 
 /* The advice line for subject, or FALSE when its verdict earns none that this line
@@ -195,7 +188,7 @@ show_advice (LabWindow *self,
 
   if (advice.kind != TRAIN_ADVICE_CURES && (!subject->active || rate_is_shown (self, advice.rate)))
     advice.kind = TRAIN_ADVICE_NONE;
-  /* Read only for advice that would offer it: it lists the run's folder. */
+  /* Asked only for advice that would offer it: it looks at the run's folder. */
   subject->forkable = !IS_GROUP (subject) && advice.kind == TRAIN_ADVICE_CURES &&
                       (advice.cures & FORK_CURES) != 0 && checkpoint_kept (subject->run, advice.fork_epoch);
   text = describe_advice (subject, &advice);

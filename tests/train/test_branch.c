@@ -565,6 +565,17 @@ test_ring_and_pruned_fork(void)
     g_clear_error(&error);
     g_autoptr(TrainStart) ok = train_start_new_fork(dir, 6, &error);
     g_assert_no_error(error);
+    /* The advice's quick question agrees with the fork points for every epoch. */
+    {
+        g_autoptr(GArray) ring = train_start_fork_points(dir);
+        for (int e = 1; e <= 7; e++) {
+            gboolean listed = FALSE;
+            for (guint i = 0; i < ring->len; i++)
+                listed |= g_array_index(ring, int, i) == e;
+            g_assert_cmpint(train_start_keeps_epoch(dir, e), ==, listed);
+        }
+        g_assert_false(train_start_keeps_epoch(dir, pruned));
+    }
 
     /* Pruning by hand: the last and the best stay, whatever the ring says. */
     int removed = 0;
@@ -603,6 +614,10 @@ test_old_folder(void)
     nn_model_free(m);
     g_autofree char *ckdir = g_build_filename(parent, TRAIN_CHECKPOINTS_DIR, NULL);
     test_rmdir_recursive(ckdir);
+
+    /* best.ckpt alone keeps its epoch, and only that one. */
+    g_assert_true(train_start_keeps_epoch(parent, p.best_epoch + 1));
+    g_assert_false(train_start_keeps_epoch(parent, p.best_epoch == 0 ? 2 : 1));
 
     GError *error = NULL;
     g_assert_null(train_start_new_resume(parent, &error));
